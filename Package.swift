@@ -1,0 +1,93 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "pathways",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pathways", targets: ["pathways"]),
+        .library(name: "PathwaysCore", targets: ["PathwaysCore"]),
+        .library(name: "PathwaysStore", targets: ["PathwaysStore"]),
+        .library(name: "PathwaysServer", targets: ["PathwaysServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // Domain: types and pure logic, no I/O.
+        .target(
+            name: "PathwaysCore",
+            swiftSettings: swiftSettings
+        ),
+        // Persistence: SQLKit over SQLite and PostgreSQL, one query code path.
+        .target(
+            name: "PathwaysStore",
+            dependencies: [
+                "PathwaysCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP: JSON API, HTML pages, middleware, templates.
+        .target(
+            name: "PathwaysServer",
+            dependencies: [
+                "PathwaysCore",
+                "PathwaysStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pathways",
+            dependencies: [
+                "PathwaysServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PathwaysCoreTests",
+            dependencies: ["PathwaysCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PathwaysStoreTests",
+            dependencies: ["PathwaysStore", "PathwaysCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PathwaysServerTests",
+            dependencies: [
+                "PathwaysServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,150 @@
+import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The database Pathways keeps its data in: a SQLite file (the embedded default) or PostgreSQL (to scale to
+/// several server instances). Everything above this type sees one `any SQLDatabase` and one query code path.
+public final class Store: Sendable {
+    public enum Dialect: String, Sendable {
+        case sqlite
+        case postgres
+    }
+
+    public let dialect: Dialect
+    /// Pool-backed database for single statements; use `transaction` for several that belong together.
+    public let sql: any SQLDatabase
+    let logger: Logger
+    private let shutdown: @Sendable () async throws -> Void
+
+    private init(dialect: Dialect, sql: any SQLDatabase, logger: Logger, shutdown: @escaping @Sendable () async throws -> Void) {
+        self.dialect = dialect
+        self.sql = sql
+        self.logger = logger
+        self.shutdown = shutdown
+    }
+
+    /// Opens the database named by `location`: `postgres://user:password@host:port/database`, or a SQLite file
+    /// path (optionally `sqlite:` prefixed).
+    public static func open(_ location: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            return try await openPostgres(url: location, logger: logger, eventLoopGroup: eventLoopGroup)
+        }
+        var path = location
+        if path.hasPrefix("sqlite:") { path.removeFirst("sqlite:".count) }
+        if path.hasPrefix("//") { path.removeFirst(2) }
+        return try await openSQLite(path: path, logger: logger, eventLoopGroup: eventLoopGroup)
+    }
+
+    public static func openSQLite(path: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
+        let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true))
+        // WAL lets readers run beside the single writer and survives a crash; it is a property of the file,
+        // so setting it once on first open is enough. synchronous=FULL (SQLite's default in sqlite-nio's
+        // build) syncs the WAL at every commit, so an acknowledged write survives power loss.
+        let setup = try await source.makeConnection(logger: logger, on: eventLoopGroup.any()).get()
+        _ = try await setup.query("PRAGMA journal_mode=WAL").get()
+        try await setup.close().get()
+
+        let pool = EventLoopGroupConnectionPool(
+            source: source, maxConnectionsPerEventLoop: 2, requestTimeout: .seconds(30), pruneInterval: nil,
+            logger: logger, on: eventLoopGroup)
+        let box = PoolBox(pool)
+        let db = PooledSQLDatabase(pool: box, logger: logger, dialect: SQLiteDialect()) { conn in
+            conn.sql(queryLogLevel: .trace)
+        }
+        return Store(dialect: .sqlite, sql: db, logger: logger) { try await box.pool.shutdownAsync() }
+    }
+
+    public static func openPostgres(url: String, searchPath: [String]? = nil, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
+        var configuration = try SQLPostgresConfiguration(url: url)
+        if let searchPath { configuration.searchPath = searchPath }
+        let source = PostgresConnectionSource(sqlConfiguration: configuration)
+        let pool = EventLoopGroupConnectionPool(
+            source: source, maxConnectionsPerEventLoop: 4, requestTimeout: .seconds(30), pruneInterval: .seconds(60),
+            logger: logger, on: eventLoopGroup)
+        let box = PoolBox(pool)
+        let db = PooledSQLDatabase(pool: box, logger: logger, dialect: PostgresDialect()) { conn in
+            conn.sql(queryLogLevel: .trace)
+        }
+        let store = Store(dialect: .postgres, sql: db, logger: logger) { try await box.pool.shutdownAsync() }
+        do {
+            // Fail at start-up, not on the first request, when the server cannot be reached.
+            try await db.raw("SELECT 1").run()
+        } catch {
+            try? await box.pool.shutdownAsync()
+            throw StoreError.unavailable("cannot connect to PostgreSQL: \(String(reflecting: error))")
+        }
+        return store
+    }
+
+    /// Runs `body` in one transaction on one connection: all of it is stored, or none of it.
+    ///
+    /// SQLite transactions start with BEGIN IMMEDIATE, taking the write lock at once, so two writers queue on
+    /// the busy handler instead of failing when a read lock cannot be upgraded.
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await sql.withSession { db in
+            try await db.raw(SQLQueryString(begin)).run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func close() async throws {
+        try await shutdown()
+    }
+
+    /// Whether the database answers.
+    public func ping() async -> Bool {
+        (try? await sql.raw("SELECT 1 AS ok").first()) != nil
+    }
+}
+
+/// An `SQLDatabase` that takes a pooled connection for each statement, or holds one for a session.
+/// AsyncKit's pool guards its state with a lock and is used from many threads by design, but predates
+/// Sendable annotations; this box states that once instead of weakening checks for the whole module.
+final class PoolBox<Source: ConnectionPoolSource>: @unchecked Sendable {
+    let pool: EventLoopGroupConnectionPool<Source>
+    init(_ pool: EventLoopGroupConnectionPool<Source>) { self.pool = pool }
+}
+
+struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase where Source.Connection: Sendable {
+    let box: PoolBox<Source>
+    var pool: EventLoopGroupConnectionPool<Source> { box.pool }
+    let logger: Logger
+    let dialect: any SQLDialect
+    let makeSQL: @Sendable (Source.Connection) -> any SQLDatabase
+
+    init(pool: PoolBox<Source>, logger: Logger, dialect: any SQLDialect, makeSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase) {
+        self.box = pool
+        self.logger = logger
+        self.dialect = dialect
+        self.makeSQL = makeSQL
+    }
+
+    var eventLoop: any EventLoop { pool.eventLoopGroup.any() }
+    var queryLogLevel: Logger.Level? { .trace }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        let makeSQL = self.makeSQL
+        return pool.withConnection(logger: logger) { conn in
+            makeSQL(conn).execute(sql: query, onRow)
+        }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let conn = try await pool.requestConnection(logger: logger).get()
+        defer { pool.releaseConnection(conn, logger: logger) }
+        return try await closure(makeSQL(conn))
+    }
+}

@@ -1,0 +1,251 @@
+import Crypto
+import Foundation
+import PathwaysCore
+import SQLKit
+
+/// Runs CSV imports: read, check every row and reference, then apply the whole file in one transaction or
+/// nothing at all. Every import, applied or rejected, is recorded with its report.
+///
+/// Re-importing rows that are already stored updates them in place (matched by the platform's ids), so
+/// importing the same file twice leaves one copy. An empty cell never clears a stored value: a later export
+/// that lacks a column loses nothing.
+public struct ImportRepository: Sendable {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Who is importing: their account, and for program staff the programs they may touch.
+    public struct Importer: Sendable {
+        public var userID: UUID?
+        /// nil for an administrator (all programs).
+        public var programScope: Set<UUID>?
+        public init(userID: UUID?, programScope: Set<UUID>?) {
+            self.userID = userID
+            self.programScope = programScope
+        }
+    }
+
+    public func run(kind: ImportKind, fileName: String, text: String, by importer: Importer, today: Date = Date()) async throws -> ImportReport {
+        let parsed = ImportParser(kind: kind, today: today).parse(text)
+        var report = ImportReport(file: fileName, kind: kind, rows: parsed.rows, errors: parsed.errors, warnings: parsed.warnings)
+        let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        if !report.errors.isEmpty {
+            try await record(report, sha256: digest, userID: importer.userID, on: store.sql)
+            return report
+        }
+        var scopeKeys: Set<String>? = nil
+        if let scope = importer.programScope { scopeKeys = try await programKeys(ids: scope) }
+        let keys = try await lookUp(parsed.batch, scopeKeys: scopeKeys)
+        report.errors = ImportValidator.check(parsed.batch, against: keys.references, scope: scopeKeys)
+        if !report.errors.isEmpty {
+            try await record(report, sha256: digest, userID: importer.userID, on: store.sql)
+            return report
+        }
+        let finalReport = try await store.transaction { [report] db in
+            var report = report
+            (report.inserted, report.updated) = try await apply(parsed.batch, keys: keys, on: db)
+            report.applied = true
+            try await record(report, sha256: digest, userID: importer.userID, on: db)
+            return report
+        }
+        store.logger.info("import applied", metadata: [
+            "kind": "\(kind.rawValue)", "file": "\(fileName)", "rows": "\(finalReport.rows)",
+            "inserted": "\(finalReport.inserted)", "updated": "\(finalReport.updated)",
+        ])
+        return finalReport
+    }
+
+    // MARK: history
+
+    public struct Record: Sendable {
+        public var id: UUID
+        public var report: ImportReport
+        public var sha256: String
+        public var at: Date
+    }
+
+    public func history(limit: Int = 50) async throws -> [Record] {
+        try await store.sql.raw("SELECT id, report, sha256, created_at FROM imports ORDER BY created_at DESC LIMIT \(literal: limit)").all().map { row in
+            Record(id: try row.decode(column: "id", as: UUID.self),
+                   report: try JSONDecoder().decode(ImportReport.self, from: Data(try row.decode(column: "report", as: String.self).utf8)),
+                   sha256: try row.decode(column: "sha256", as: String.self), at: try row.decode(column: "created_at", as: Date.self))
+        }
+    }
+
+    private func record(_ report: ImportReport, sha256: String, userID: UUID?, on db: any SQLDatabase) async throws {
+        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        try await db.raw("""
+            INSERT INTO imports (id, kind, file_name, sha256, row_count, applied, inserted, updated, error_count, warning_count, report, user_id, created_at)
+            VALUES (\(bind: UUID()), \(bind: report.kind.rawValue), \(bind: report.file), \(bind: sha256), \(bind: report.rows), \(bind: report.applied),
+                    \(bind: report.inserted), \(bind: report.updated), \(bind: report.errors.count), \(bind: report.warnings.count), \(bind: json),
+                    \(bind: userID), \(bind: Date()))
+            """).run()
+    }
+
+    // MARK: references
+
+    /// Stored ids for the platform ids a batch names.
+    struct KeyIndex: Sendable {
+        var providers: [String: UUID] = [:]
+        var programs: [String: UUID] = [:]
+        var courses: [String: UUID] = [:]
+        var learners: [String: UUID] = [:]
+        var references = ImportReferences()
+    }
+
+    private func programKeys(ids: Set<UUID>) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await store.sql.raw("SELECT external_id FROM programs WHERE id IN (\(binds: Array(ids)))").all()
+            .map { try $0.decode(column: "external_id", as: String.self) })
+    }
+
+    private func ids(_ table: String, _ keys: Set<String>) async throws -> [String: UUID] {
+        var result: [String: UUID] = [:]
+        for chunk in Array(keys).chunked() {
+            for row in try await store.sql.raw("SELECT id, external_id FROM \(ident: table) WHERE external_id IN (\(binds: chunk))").all() {
+                result[try row.decode(column: "external_id", as: String.self)] = try row.decode(column: "id", as: UUID.self)
+            }
+        }
+        return result
+    }
+
+    private func lookUp(_ batch: ImportBatch, scopeKeys: Set<String>?) async throws -> KeyIndex {
+        var wanted = batch.referencedKeys
+        switch batch {
+        case .providers(let rows): wanted.providers.formUnion(rows.map(\.key))
+        case .programs(let rows): wanted.programs.formUnion(rows.map(\.key))
+        case .courses(let rows): wanted.courses.formUnion(rows.map(\.key))
+        default: break
+        }
+        var index = KeyIndex()
+        index.providers = try await ids("providers", wanted.providers)
+        index.programs = try await ids("programs", wanted.programs)
+        index.courses = try await ids("courses", wanted.courses)
+        index.learners = try await ids("learners", wanted.learners)
+        index.references.providers = Set(index.providers.keys)
+        index.references.programs = Set(index.programs.keys)
+        index.references.learners = Set(index.learners.keys)
+
+        for chunk in Array(wanted.courses).chunked() {
+            for row in try await store.sql.raw("""
+                SELECT c.external_id AS course, p.external_id AS program FROM courses c JOIN programs p ON p.id = c.program_id
+                WHERE c.external_id IN (\(binds: chunk))
+                """).all() {
+                index.references.courseProgram[try row.decode(column: "course", as: String.self)] = try row.decode(column: "program", as: String.self)
+            }
+        }
+        for chunk in Array(wanted.learners).chunked() {
+            for row in try await store.sql.raw("""
+                SELECT l.external_id AS learner, p.external_id AS program, e.enrolled_at FROM enrollments e
+                JOIN learners l ON l.id = e.learner_id JOIN programs p ON p.id = e.program_id
+                WHERE l.external_id IN (\(binds: chunk))
+                """).all() {
+                let learner = try row.decode(column: "learner", as: String.self), program = try row.decode(column: "program", as: String.self)
+                index.references.enrollments[ImportReferences.pair(learner, program)] = try row.decode(column: "enrolled_at", as: Date.self)
+                if scopeKeys?.contains(program) == true { index.references.learnersInScope.insert(learner) }
+            }
+        }
+        return index
+    }
+
+    // MARK: apply
+
+    /// Writes the batch; returns (inserted, updated).
+    private func apply(_ batch: ImportBatch, keys: KeyIndex, on db: any SQLDatabase) async throws -> (Int, Int) {
+        let now = Date()
+        switch batch {
+        case .providers(let rows):
+            try await BulkWrite.insert(
+                db, into: "providers", columns: ["id", "external_id", "name", "kind", "country", "website", "created_at", "updated_at"],
+                rows: rows.map { [UUID(), $0.key, $0.name, $0.kind.rawValue, $0.country, $0.website, now, now] },
+                conflictTarget: ["external_id"],
+                updates: [.replace("name"), .replace("kind"), .keepStoredWhenNull("country"), .keepStoredWhenNull("website"), .replace("updated_at")])
+            return split(rows.map(\.key), existing: keys.providers)
+
+        case .programs(let rows):
+            let programs = rows.map {
+                Program(key: $0.key, providerID: keys.providers[$0.providerKey]!, title: $0.title, kind: $0.kind, summary: $0.summary,
+                        typicalDurationMonths: $0.durationMonths, typicalCostUSD: $0.costUSD, creditValue: $0.creditValue,
+                        creditUnit: $0.creditUnit, skills: $0.skills)
+            }
+            try await CatalogRepository.upsertPrograms(db, programs, ifExists: .update)
+            return split(rows.map(\.key), existing: keys.programs)
+
+        case .courses(let rows):
+            var nextPosition: [String: Int] = [:]
+            let values: [[any Encodable & Sendable]] = rows.map { r in
+                let position = r.position ?? { nextPosition[r.programKey, default: 0] += 1; return nextPosition[r.programKey]! }()
+                return [UUID(), r.key, keys.programs[r.programKey]!, r.title, position, r.creditValue, r.effortHours, now, now]
+            }
+            try await BulkWrite.insert(
+                db, into: "courses", columns: ["id", "external_id", "program_id", "title", "position", "credit_value", "effort_hours", "created_at", "updated_at"],
+                rows: values, conflictTarget: ["external_id"],
+                updates: [.replace("program_id"), .replace("title"), .replace("position"), .keepStoredWhenNull("credit_value"),
+                          .keepStoredWhenNull("effort_hours"), .replace("updated_at")])
+            return split(rows.map(\.key), existing: keys.courses)
+
+        case .learners(let rows):
+            let learners = rows.map { Learner(key: $0.key, name: $0.name, email: $0.email?.lowercased(), profileConsentAt: $0.profileConsentAt, profile: $0.profile) }
+            try await LearnerRepository.upsert(learners, on: db, now: now)
+            return split(rows.map(\.key), existing: keys.learners)
+
+        case .enrollments(let rows):
+            // Status is replaced only where the file gives one; otherwise a stored status stands.
+            for withStatus in [true, false] {
+                let group = rows.filter { ($0.status != nil) == withStatus }
+                try await BulkWrite.insert(
+                    db, into: "enrollments", columns: ["id", "learner_id", "program_id", "enrolled_at", "status", "created_at", "updated_at"],
+                    rows: group.map { [UUID(), keys.learners[$0.learnerKey]!, keys.programs[$0.programKey]!, $0.enrolledAt,
+                                       ($0.status ?? .active).rawValue, now, now] },
+                    conflictTarget: ["learner_id", "program_id"],
+                    updates: (withStatus ? [.replace("status")] : []) + [.replace("enrolled_at"), .replace("updated_at")])
+            }
+            return split(rows.map { ImportReferences.pair($0.learnerKey, $0.programKey) }, existing: keys.references.enrollments)
+
+        case .completions(let rows):
+            var inserted = 0, updated = 0
+            let courseRows = rows.filter { $0.courseKey != nil }
+            var existing: Set<String> = []
+            let learnerIDs = Array(Set(courseRows.compactMap { keys.learners[$0.learnerKey] }))
+            for chunk in stride(from: 0, to: learnerIDs.count, by: 1_000).map({ Array(learnerIDs[$0..<min(learnerIDs.count, $0 + 1_000)]) }) {
+                for row in try await db.raw("SELECT learner_id, course_id FROM course_progress WHERE learner_id IN (\(binds: chunk))").all() {
+                    existing.insert("\(try row.decode(column: "learner_id", as: UUID.self))|\(try row.decode(column: "course_id", as: UUID.self))")
+                }
+            }
+            let courseIDs = try await ids("courses", Set(courseRows.compactMap(\.courseKey)))
+            try await BulkWrite.insert(
+                db, into: "course_progress", columns: ["learner_id", "course_id", "progress_percent", "grade", "completed_at", "updated_at"],
+                rows: courseRows.map { r in
+                    [keys.learners[r.learnerKey]!, courseIDs[r.courseKey!]!, r.completedAt != nil ? 100.0 : (r.progressPercent ?? 0), r.grade, r.completedAt, now]
+                },
+                conflictTarget: ["learner_id", "course_id"],
+                updates: [.replace("progress_percent"), .keepStoredWhenNull("grade"), .keepStoredWhenNull("completed_at"), .replace("updated_at")])
+            for r in courseRows {
+                if existing.contains("\(keys.learners[r.learnerKey]!)|\(courseIDs[r.courseKey!]!)") { updated += 1 } else { inserted += 1 }
+            }
+            for r in rows where r.courseKey == nil {
+                try await db.raw("""
+                    UPDATE enrollments SET completed_at = \(bind: r.completedAt), status = \(bind: EnrollmentStatus.completed.rawValue), updated_at = \(bind: now)
+                    WHERE learner_id = \(bind: keys.learners[r.learnerKey]!) AND program_id = \(bind: keys.programs[r.programKey]!)
+                    """).run()
+                updated += 1
+            }
+            return (inserted, updated)
+        }
+    }
+
+    private func split<V>(_ rowKeys: [String], existing: [String: V]) -> (Int, Int) {
+        let updated = rowKeys.filter { existing[$0] != nil }.count
+        return (rowKeys.count - updated, updated)
+    }
+}
+
+extension LearnerRepository {
+    /// Inserts or updates learners by platform id; an empty value never clears a stored one.
+    static func upsert(_ learners: [Learner], on db: any SQLDatabase, now: Date) async throws {
+        let keep = learnerColumns.filter { !["id", "external_id", "created_at", "updated_at"].contains($0) }
+        try await BulkWrite.insert(
+            db, into: "learners", columns: learnerColumns, rows: learners.map { learnerValues($0, now: now) },
+            conflictTarget: ["external_id"], updates: keep.map { .keepStoredWhenNull($0) } + [.replace("updated_at")])
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import PathwaysCore
+import SQLKit
+
+/// Learners, their enrollments and course progress.
+public struct LearnerRepository: Sendable {
+    let store: Store
+    var db: any SQLDatabase { store.sql }
+
+    public init(store: Store) { self.store = store }
+
+    /// A learner as listed: the learner and the programs they are enrolled in.
+    public struct Listed: Sendable, Equatable {
+        public var learner: Learner
+        public var programIDs: [UUID]
+    }
+
+    public struct Page: Sendable {
+        public var items: [Listed]
+        public var total: Int
+    }
+
+    /// Learners the visibility allows, matching `search` (learner id, name or email), ordered by learner id.
+    public func list(visibility: AccessPolicy.LearnerVisibility, programID: UUID? = nil, search: String? = nil, limit: Int = 50, offset: Int = 0) async throws -> Page {
+        var conditions: [SQLQueryString] = []
+        switch visibility {
+        case .all: break
+        case .none: return Page(items: [], total: 0)
+        case .only(let id): conditions.append("l.id = \(bind: id)")
+        case .enrolledIn(let programs):
+            if programs.isEmpty { return Page(items: [], total: 0) }
+            conditions.append("EXISTS (SELECT 1 FROM enrollments e WHERE e.learner_id = l.id AND e.program_id IN (\(binds: Array(programs))))")
+        }
+        if let programID {
+            conditions.append("EXISTS (SELECT 1 FROM enrollments e2 WHERE e2.learner_id = l.id AND e2.program_id = \(bind: programID))")
+        }
+        if let search, !search.isEmpty {
+            let pattern = "%" + search.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            conditions.append("(LOWER(l.external_id) LIKE \(bind: pattern) OR LOWER(l.name) LIKE \(bind: pattern) OR LOWER(l.email) LIKE \(bind: pattern))")
+        }
+        var whereClause: SQLQueryString = ""
+        for (i, c) in conditions.enumerated() { whereClause = whereClause + (i == 0 ? " WHERE " : " AND ") + c }
+        let total = try await db.raw("SELECT COUNT(*) AS n FROM learners l\(whereClause)").first()!.decode(column: "n", as: Int.self)
+        let rows = try await db.raw("SELECT l.* FROM learners l\(whereClause) ORDER BY l.external_id LIMIT \(literal: limit) OFFSET \(literal: offset)").all()
+        let learners = try rows.map(Self.learner)
+        let programs = try await programIDs(learners.map(\.id))
+        return Page(items: learners.map { Listed(learner: $0, programIDs: programs[$0.id] ?? []) }, total: total)
+    }
+
+    public func learner(id: UUID) async throws -> Learner? {
+        try await db.raw("SELECT * FROM learners WHERE id = \(bind: id)").first().map(Self.learner)
+    }
+
+    public func learner(key: String) async throws -> Learner? {
+        try await db.raw("SELECT * FROM learners WHERE external_id = \(bind: key)").first().map(Self.learner)
+    }
+
+    public func count() async throws -> Int {
+        try await db.raw("SELECT COUNT(*) AS n FROM learners").first()!.decode(column: "n", as: Int.self)
+    }
+
+    func programIDs(_ learners: [UUID]) async throws -> [UUID: [UUID]] {
+        guard !learners.isEmpty else { return [:] }
+        let rows = try await db.raw("SELECT learner_id, program_id FROM enrollments WHERE learner_id IN (\(binds: learners))").all()
+        var result: [UUID: [UUID]] = [:]
+        for row in rows {
+            result[try row.decode(column: "learner_id", as: UUID.self), default: []].append(try row.decode(column: "program_id", as: UUID.self))
+        }
+        return result
+    }
+
+    public func enrollments(learnerID: UUID) async throws -> [Enrollment] {
+        try await db.raw("SELECT * FROM enrollments WHERE learner_id = \(bind: learnerID) ORDER BY enrolled_at").all().map(Self.enrollment)
+    }
+
+    public func progress(learnerID: UUID) async throws -> [CourseProgress] {
+        try await db.raw("SELECT * FROM course_progress WHERE learner_id = \(bind: learnerID)").all().map(Self.progress)
+    }
+
+    /// The programs a learner is enrolled in, for access decisions.
+    public func enrolledPrograms(learnerID: UUID) async throws -> Set<UUID> {
+        Set(try await programIDs([learnerID])[learnerID] ?? [])
+    }
+
+    // MARK: rows
+
+    static func learner(_ row: any SQLRow) throws -> Learner {
+        func coded<T: CodedValue>(_ column: String, _: T.Type) throws -> T? {
+            try row.decode(column: column, as: String?.self).flatMap { T(rawValue: $0) }
+        }
+        let races = try row.decode(column: "races", as: String?.self)?.split(separator: ";").compactMap { Race(rawValue: String($0)) } ?? []
+        let profile = LearnerProfile(
+            gender: try coded("gender", Gender.self), birthYear: try row.decode(column: "birth_year", as: Int?.self),
+            hispanic: try coded("hispanic", YesNoUndisclosed.self), races: races, country: try row.decode(column: "country", as: String?.self),
+            englishProficiency: try coded("english_proficiency", EnglishProficiency.self),
+            highestEducation: try coded("highest_education", EducationLevel.self), studentStatus: try coded("student_status", StudentStatus.self),
+            employmentStatus: try coded("employment_status", EmploymentStatus.self), sector: try row.decode(column: "sector", as: String?.self),
+            businessOwner: try row.decode(column: "business_owner", as: Bool?.self), incomeBand: try coded("income_band", IncomeBand.self))
+        return Learner(
+            id: try row.decode(column: "id", as: UUID.self), key: try row.decode(column: "external_id", as: String.self),
+            name: try row.decode(column: "name", as: String?.self), email: try row.decode(column: "email", as: String?.self),
+            profileConsentAt: try row.decode(column: "profile_consent_at", as: Date?.self), profile: profile)
+    }
+
+    static let learnerColumns = ["id", "external_id", "name", "email", "profile_consent_at", "gender", "birth_year", "hispanic", "races",
+                                 "country", "english_proficiency", "highest_education", "student_status", "employment_status", "sector",
+                                 "business_owner", "income_band", "created_at", "updated_at"]
+
+    static func learnerValues(_ l: Learner, now: Date) -> [any Encodable & Sendable] {
+        let p = l.profile
+        return [l.id, l.key, l.name, l.email, l.profileConsentAt, p.gender?.rawValue, p.birthYear, p.hispanic?.rawValue,
+                p.races.isEmpty ? nil : p.races.map(\.rawValue).joined(separator: ";"), p.country, p.englishProficiency?.rawValue,
+                p.highestEducation?.rawValue, p.studentStatus?.rawValue, p.employmentStatus?.rawValue, p.sector, p.businessOwner,
+                p.incomeBand?.rawValue, now, now]
+    }
+
+    static func enrollment(_ row: any SQLRow) throws -> Enrollment {
+        Enrollment(
+            id: try row.decode(column: "id", as: UUID.self), learnerID: try row.decode(column: "learner_id", as: UUID.self),
+            programID: try row.decode(column: "program_id", as: UUID.self), enrolledAt: try row.decode(column: "enrolled_at", as: Date.self),
+            status: EnrollmentStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .active,
+            completedAt: try row.decode(column: "completed_at", as: Date?.self))
+    }
+
+    static func progress(_ row: any SQLRow) throws -> CourseProgress {
+        CourseProgress(
+            learnerID: try row.decode(column: "learner_id", as: UUID.self), courseID: try row.decode(column: "course_id", as: UUID.self),
+            progressPercent: try row.decode(column: "progress_percent", as: Double.self), grade: try row.decode(column: "grade", as: Double?.self),
+            completedAt: try row.decode(column: "completed_at", as: Date?.self))
+    }
+}
