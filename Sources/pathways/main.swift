@@ -1,1 +1,173 @@
-print("pathways")
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PathwaysCore
+import PathwaysServer
+import PathwaysStore
+
+/// The `pathways` command: a thin shell over the libraries.
+@main
+struct Pathways: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pathways",
+        abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self])
+}
+
+/// Options every command that touches the database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "A SQLite file path or a postgres:// URL (default: $PATHWAYS_DATABASE_URL, else pathways.sqlite here).")
+    var database: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = ProcessInfo.processInfo.environment["PATHWAYS_LOG_LEVEL"] ?? "info"
+
+    @Option(name: .long, help: "Log format: text or json.")
+    var logFormat: String = ProcessInfo.processInfo.environment["PATHWAYS_LOG_FORMAT"] ?? "text"
+
+    var location: String { database ?? ProcessInfo.processInfo.environment["PATHWAYS_DATABASE_URL"] ?? "pathways.sqlite" }
+
+    func logger() -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = logFormat == "json"
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "pathways")
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Opens and migrates the database.
+    func openStore(_ logger: Logger) async throws -> Store {
+        let store = try await Store.open(location, logger: logger)
+        try await Migrator.migrate(store)
+        return store
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server (creates and migrates the database first).")
+
+    @OptionGroup var db: DatabaseOptions
+
+    @Option(help: "Address to listen on.") var host: String = ProcessInfo.processInfo.environment["PATHWAYS_HOST"] ?? "127.0.0.1"
+    @Option(help: "Port to listen on.") var port: Int = Int(ProcessInfo.processInfo.environment["PATHWAYS_PORT"] ?? "") ?? 8080
+    @Flag(help: "Fill an empty database with the demo initiative and print how to sign in.") var demo = false
+    @Flag(help: "Send session cookies without the Secure flag (plain HTTP on a host other than localhost).") var insecureCookies = false
+
+    func run() async throws {
+        let logger = db.logger()
+        let store = try await db.openStore(logger)
+        var configuration = AppConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.database = db.location
+        configuration.secureCookies = !insecureCookies
+        if demo {
+            if try await CatalogRepository(store: store).programs().isEmpty {
+                say(try await DemoSetup.run(store: store, passwords: Passwords(cost: configuration.bcryptCost)).text)
+            } else {
+                say("The database already holds a catalog; the demo is not loaded again (its accounts were printed when it was created).")
+            }
+        }
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
+        say("Pathways is serving \(store.dialect.rawValue) data at http://\(host):\(port)")
+        // runService stops gracefully on SIGTERM and SIGINT: in-flight requests finish, then the pool closes.
+        try await app.runService()
+        try await store.close()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or update the database schema.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let logger = db.logger()
+        let store = try await Store.open(db.location, logger: logger)
+        let applied = try await Migrator.migrate(store)
+        let all = try await Migrator.appliedVersions(store)
+        say(applied.isEmpty ? "Schema is up to date (version \(all.last ?? 0))." : "Applied migrations \(applied.map(String.init).joined(separator: ", ")).")
+        try await store.close()
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import CSV files exported by a learning platform, each all or nothing.",
+        discussion: "Kinds: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", ")). Exits with status 1 when any file is rejected.")
+    @OptionGroup var db: DatabaseOptions
+
+    @Argument(help: "What the files hold.") var kind: String
+    @Argument(help: "CSV files (UTF-8).") var files: [String]
+
+    func run() async throws {
+        guard let kind = ImportKind(rawValue: kind) else {
+            throw ValidationError("unknown kind '\(kind)'; use one of \(ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let logger = db.logger()
+        let store = try await db.openStore(logger)
+        var rejected = 0
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("\(path): cannot read the file") }
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            let report: ImportReport
+            if let text = String(data: data, encoding: .utf8) {
+                report = try await ImportRepository(store: store).run(kind: kind, fileName: name, text: text, by: .init(userID: nil, programScope: nil))
+            } else {
+                report = ImportReport(file: name, kind: kind, rows: 0, errors: [ImportIssue(message: "the file is not UTF-8 text; export it as CSV UTF-8")])
+            }
+            say(report.text)
+            if !report.applied { rejected += 1 }
+        }
+        try await store.close()
+        if rejected > 0 { throw ExitCode(1) }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Fill an empty database with the demo initiative and one account per role.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Seed for the generator; the same seed gives the same data.") var seed: UInt64 = DemoInitiative.defaultSeed
+
+    func run() async throws {
+        let logger = db.logger()
+        let store = try await db.openStore(logger)
+        let result = try await DemoSetup.run(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost), seed: seed)
+        try await store.close()
+        say(result.text)
+    }
+}
+
+struct CreateAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-admin",
+        abstract: "Create an administrator account. Prints a generated password once, or reads one from standard input.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The administrator's email.") var email: String
+    @Flag(help: "Read the password from the first line of standard input instead of generating one.") var passwordStdin = false
+
+    func run() async throws {
+        var password: String? = nil
+        if passwordStdin {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
+            password = line
+        }
+        let logger = db.logger()
+        let store = try await db.openStore(logger)
+        let created = try await AccountProvisioning(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost))
+            .create(email: email, role: .admin, password: password)
+        say("Created administrator \(created.account.email).")
+        if let generated = created.generatedPassword { say("Password (shown once): \(generated)") }
+        try await store.close()
+    }
+}
+
+/// Writes a line to standard output at once, unbuffered, so sign-in details appear even when piped.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

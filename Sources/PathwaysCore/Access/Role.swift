@@ -73,6 +73,16 @@ public enum AccessPolicy {
         }
     }
 
+    /// Which of a learner's enrollments a principal may see, given that they may see the learner at all:
+    /// program staff see only their own programs' part of a learner's record.
+    public static func canViewEnrollment(in programID: UUID, by p: Principal) -> Bool {
+        switch p.role {
+        case .admin, .researcher, .learner: true
+        case .programStaff: p.programScope.contains(programID)
+        case .employer: false
+        }
+    }
+
     /// Names and emails are direct identifiers: researchers work with pseudonymous records.
     public static func canSeeIdentifiers(_ p: Principal) -> Bool {
         switch p.role {

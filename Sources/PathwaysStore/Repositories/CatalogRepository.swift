@@ -186,6 +186,11 @@ public struct CatalogRepository: Sendable {
     public struct ProgramFigures: Sendable, Equatable {
         public var enrolled: Int
         public var completed: Int
+        public init(enrolled: Int, completed: Int) {
+            self.enrolled = enrolled
+            self.completed = completed
+        }
+        public static let zero = ProgramFigures(enrolled: 0, completed: 0)
     }
 
     public func figures() async throws -> [UUID: ProgramFigures] {

@@ -9,10 +9,10 @@ public struct LearnerRepository: Sendable {
 
     public init(store: Store) { self.store = store }
 
-    /// A learner as listed: the learner and the programs they are enrolled in.
+    /// A learner as listed, with their enrollments.
     public struct Listed: Sendable, Equatable {
         public var learner: Learner
-        public var programIDs: [UUID]
+        public var enrollments: [Enrollment]
     }
 
     public struct Page: Sendable {
@@ -43,8 +43,8 @@ public struct LearnerRepository: Sendable {
         let total = try await db.raw("SELECT COUNT(*) AS n FROM learners l\(whereClause)").first()!.decode(column: "n", as: Int.self)
         let rows = try await db.raw("SELECT l.* FROM learners l\(whereClause) ORDER BY l.external_id LIMIT \(literal: limit) OFFSET \(literal: offset)").all()
         let learners = try rows.map(Self.learner)
-        let programs = try await programIDs(learners.map(\.id))
-        return Page(items: learners.map { Listed(learner: $0, programIDs: programs[$0.id] ?? []) }, total: total)
+        let enrollments = try await enrollments(learnerIDs: learners.map(\.id))
+        return Page(items: learners.map { Listed(learner: $0, enrollments: enrollments[$0.id] ?? []) }, total: total)
     }
 
     public func learner(id: UUID) async throws -> Learner? {
@@ -59,28 +59,20 @@ public struct LearnerRepository: Sendable {
         try await db.raw("SELECT COUNT(*) AS n FROM learners").first()!.decode(column: "n", as: Int.self)
     }
 
-    func programIDs(_ learners: [UUID]) async throws -> [UUID: [UUID]] {
-        guard !learners.isEmpty else { return [:] }
-        let rows = try await db.raw("SELECT learner_id, program_id FROM enrollments WHERE learner_id IN (\(binds: learners))").all()
-        var result: [UUID: [UUID]] = [:]
-        for row in rows {
-            result[try row.decode(column: "learner_id", as: UUID.self), default: []].append(try row.decode(column: "program_id", as: UUID.self))
-        }
-        return result
+    func enrollments(learnerIDs: [UUID]) async throws -> [UUID: [Enrollment]] {
+        guard !learnerIDs.isEmpty else { return [:] }
+        let rows = try await db.raw("SELECT * FROM enrollments WHERE learner_id IN (\(binds: learnerIDs)) ORDER BY enrolled_at").all()
+        return Dictionary(grouping: try rows.map(Self.enrollment), by: \.learnerID)
     }
 
     public func enrollments(learnerID: UUID) async throws -> [Enrollment] {
-        try await db.raw("SELECT * FROM enrollments WHERE learner_id = \(bind: learnerID) ORDER BY enrolled_at").all().map(Self.enrollment)
+        try await enrollments(learnerIDs: [learnerID])[learnerID] ?? []
     }
 
     public func progress(learnerID: UUID) async throws -> [CourseProgress] {
         try await db.raw("SELECT * FROM course_progress WHERE learner_id = \(bind: learnerID)").all().map(Self.progress)
     }
 
-    /// The programs a learner is enrolled in, for access decisions.
-    public func enrolledPrograms(learnerID: UUID) async throws -> Set<UUID> {
-        Set(try await programIDs([learnerID])[learnerID] ?? [])
-    }
 
     // MARK: rows
 

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import PathwaysCore
+import PathwaysStore
+
+/// The per-request context: who is signed in, and through which credential.
+public struct AppContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The account the request acts for, from a session cookie or an API token.
+    public var principal: Principal?
+    /// Set when the principal came from a browser session (forms then need its CSRF token).
+    public var session: AccountRepository.Session?
+    public var requestID: String = ""
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// Uploads (CSV imports) may be larger than the default 2 MiB.
+    public var maxUploadSize: Int { 32 * 1024 * 1024 }
+
+    /// The signed-in principal, or an error that becomes 401 (API) or a redirect to sign in (pages).
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw AppError.unauthenticated }
+        return principal
+    }
+
+    /// The principal if `allowed` holds for them; 403 otherwise.
+    public func require(_ what: String, _ allowed: (Principal) -> Bool) throws -> Principal {
+        let p = try requirePrincipal()
+        guard allowed(p) else { throw AppError.forbidden("your role (\(p.role.label)) may not \(what)") }
+        return p
+    }
+}
+
+/// Errors handlers throw; `ErrorMiddleware` turns them into JSON for the API and pages for browsers.
+public enum AppError: Error, Sendable {
+    case unauthenticated
+    case forbidden(String)
+    case notFound(String)
+    case badRequest(String)
+    case conflict(String)
+    case payloadTooLarge(String)
+}

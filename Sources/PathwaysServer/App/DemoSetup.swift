@@ -1,0 +1,48 @@
+import Foundation
+import PathwaysCore
+import PathwaysStore
+
+/// Fills an empty database with the demo initiative and one account per role, with random passwords.
+public enum DemoSetup {
+    public struct Result: Sendable {
+        public var counts: DemoLoader.Counts
+        public var accounts: [(role: Role, email: String, password: String, note: String)]
+
+        /// What to print, once: how to sign in as each role.
+        public var text: String {
+            var lines = [
+                "Demo initiative loaded: \(counts.providers) providers, \(counts.programs) programs, \(counts.courses) courses, "
+                    + "\(counts.learners) learners, \(counts.enrollments) enrollments, \(counts.completions) program completions.",
+                "Sign in with these accounts (the passwords are shown only now):",
+            ]
+            for a in accounts {
+                lines.append("  \(a.role.label.padding(toLength: 16, withPad: " ", startingAt: 0)) \(a.email)  \(a.password)  \(a.note)")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public static func run(store: Store, passwords: Passwords, seed: UInt64 = DemoInitiative.defaultSeed) async throws -> Result {
+        let demo = DemoInitiative(seed: seed)
+        let counts = try await DemoLoader.load(demo, into: store)
+        let provisioning = AccountProvisioning(store: store, passwords: passwords)
+        // The learner account belongs to a MicroBachelors completer, so its record shows credit and transfer.
+        let mbPrograms = Set(demo.programs.filter { $0.kind == .microBachelors }.map(\.id))
+        let completer = demo.enrollments.first { mbPrograms.contains($0.programID) && $0.completedAt != nil }
+        let learnerKey = demo.learners.first { $0.id == completer?.learnerID }?.key ?? demo.learners[0].key
+        let staffPrograms = ["mb-statistics-fundamentals", "mb-math-statistics-fundamentals"]
+        let plan: [(Role, String, String?, [String], String)] = [
+            (.admin, "admin@pathways.example", nil, [], "everything"),
+            (.researcher, "researcher@pathways.example", nil, [], "all learners, without names or emails"),
+            (.programStaff, "staff@pathways.example", nil, staffPrograms, "the two LSE MicroBachelors programs"),
+            (.employer, "employer@pathways.example", nil, [], "the catalog"),
+            (.learner, "learner@pathways.example", learnerKey, [], "learner \(learnerKey)'s own record"),
+        ]
+        var accounts: [(Role, String, String, String)] = []
+        for (role, email, learner, programs, note) in plan {
+            let created = try await provisioning.create(email: email, role: role, learnerKey: learner, programKeys: programs)
+            accounts.append((role, email, created.generatedPassword ?? "", note))
+        }
+        return Result(counts: counts, accounts: accounts)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import Mustache
+import PathwaysCore
+import PathwaysStore
+import Prometheus
+
+/// What controllers and middleware need, built once in `buildApplication` and passed in.
+public struct Dependencies: Sendable {
+    public let configuration: AppConfiguration
+    public let store: Store
+    public let catalog: CatalogRepository
+    public let learners: LearnerRepository
+    public let accounts: AccountRepository
+    public let imports: ImportRepository
+    public let audit: AuditRepository
+    public let views: Views
+    public let metrics: PrometheusCollectorRegistry
+    public let passwords: Passwords
+
+    public init(configuration: AppConfiguration, store: Store, views: Views, metrics: PrometheusCollectorRegistry) {
+        self.configuration = configuration
+        self.store = store
+        self.catalog = CatalogRepository(store: store)
+        self.learners = LearnerRepository(store: store)
+        self.accounts = AccountRepository(store: store)
+        self.imports = ImportRepository(store: store)
+        self.audit = AuditRepository(store: store)
+        self.views = views
+        self.metrics = metrics
+        self.passwords = Passwords(cost: configuration.bcryptCost)
+    }
+}

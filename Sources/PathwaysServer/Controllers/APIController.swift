@@ -1,0 +1,218 @@
+import Foundation
+import Hummingbird
+import PathwaysCore
+import PathwaysStore
+
+/// The JSON API under `/api/v1`, authenticated by API tokens (`Authorization: Bearer pw_...`).
+struct APIController {
+    let dependencies: Dependencies
+    var d: Dependencies { dependencies }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 1 << 20) async throws -> T {
+        let body = try await request.body.collect(upTo: limit)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+        } catch let e as DecodingError {
+            throw AppError.badRequest(ErrorMiddleware.describe(e))
+        }
+    }
+
+    func register(on routes: RouteTable) {
+        let d = self.d
+
+        routes.get("/api/v1/me", access: "signed-in") { _, context in
+            let p = try context.requirePrincipal()
+            let programs = try await d.catalog.programs(ids: p.programScope.isEmpty ? [] : p.programScope)
+            return try Self.json(API.MeOut(userId: p.userID, email: p.email, role: p.role.rawValue, learnerId: p.learnerID,
+                                           programScope: programs.map(\.key)))
+        }
+
+        // MARK: catalog
+        routes.get("/api/v1/providers", access: "signed-in") { _, context in
+            _ = try context.requirePrincipal()
+            return try Self.json(try await d.catalog.providers().map(API.ProviderOut.init))
+        }
+        routes.post("/api/v1/providers", access: "admin") { request, context in
+            _ = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
+            let input = try await Self.decode(API.ProviderIn.self, from: request)
+            guard let kind = ProviderKind(code: input.kind) else { throw AppError.badRequest("kind: '\(input.kind)' is not one of \(ProviderKind.codeList)") }
+            try Self.checkID(input.providerId, field: "providerId")
+            let provider = Provider(key: input.providerId, name: input.name, kind: kind, country: input.country?.uppercased(), website: input.website)
+            try await d.catalog.createProvider(provider)
+            return try Self.json(API.ProviderOut(provider), status: .created)
+        }
+        routes.get("/api/v1/programs", access: "signed-in") { _, context in
+            let p = try context.requirePrincipal()
+            let providers = Dictionary(uniqueKeysWithValues: try await d.catalog.providers().map { ($0.id, $0.key) })
+            let figures = try await d.catalog.figures()
+            return try Self.json(try await d.catalog.programs().map {
+                API.ProgramOut($0, providerKey: providers[$0.providerID] ?? "", figures: AccessPolicy.canViewProgramRoster($0.id, by: p) ? figures[$0.id] ?? .zero : nil)
+            })
+        }
+        routes.post("/api/v1/programs", access: "admin") { request, context in
+            _ = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
+            let input = try await Self.decode(API.ProgramIn.self, from: request)
+            guard let kind = ProgramKind(code: input.kind) else { throw AppError.badRequest("kind: '\(input.kind)' is not one of \(ProgramKind.codeList)") }
+            try Self.checkID(input.programId, field: "programId")
+            guard let provider = try await d.catalog.providers().first(where: { $0.key == input.providerId }) else {
+                throw AppError.badRequest("providerId: unknown provider '\(input.providerId)'")
+            }
+            let program = Program(key: input.programId, providerID: provider.id, title: input.title, kind: kind, summary: input.summary,
+                                  typicalDurationMonths: input.typicalDurationMonths, typicalCostUSD: input.typicalCostUsd,
+                                  creditValue: input.creditValue, creditUnit: input.creditUnit)
+            try await d.catalog.createProgram(program)
+            let stored = try await d.catalog.program(key: program.key)!
+            return try Self.json(API.ProgramOut(stored, providerKey: provider.key, figures: nil), status: .created)
+        }
+        routes.get("/api/v1/programs/{programId}", access: "signed-in") { _, context in
+            let p = try context.requirePrincipal()
+            let program = try await Self.program(context, d)
+            let provider = try await d.catalog.provider(id: program.providerID)
+            let figures = AccessPolicy.canViewProgramRoster(program.id, by: p) ? try await d.catalog.figures()[program.id] ?? .zero : nil
+            return try Self.json(API.ProgramOut(program, providerKey: provider?.key ?? "", figures: figures))
+        }
+        routes.get("/api/v1/programs/{programId}/courses", access: "signed-in") { _, context in
+            _ = try context.requirePrincipal()
+            let program = try await Self.program(context, d)
+            return try Self.json(try await d.catalog.courses(programID: program.id).map(API.CourseOut.init))
+        }
+        routes.get("/api/v1/programs/{programId}/agreements", access: "signed-in") { _, context in
+            _ = try context.requirePrincipal()
+            let program = try await Self.program(context, d)
+            return try Self.json(try await d.catalog.agreements(programID: program.id).map(API.AgreementOut.init))
+        }
+        routes.post("/api/v1/programs/{programId}/agreements", access: "admin") { request, context in
+            _ = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
+            let program = try await Self.program(context, d)
+            let input = try await Self.decode(API.AgreementIn.self, from: request)
+            guard let from = CalendarDay.parse(input.validFrom) else { throw AppError.badRequest("validFrom: '\(input.validFrom)' is not a date (YYYY-MM-DD)") }
+            var to: Date? = nil
+            if let t = input.validTo {
+                guard let parsed = CalendarDay.parse(t) else { throw AppError.badRequest("validTo: '\(t)' is not a date (YYYY-MM-DD)") }
+                guard parsed >= from else { throw AppError.badRequest("validTo: is before validFrom") }
+                to = parsed
+            }
+            guard input.credits > 0, input.credits <= 500 else { throw AppError.badRequest("credits: must be more than 0 and at most 500") }
+            guard !input.institution.trimmingCharacters(in: .whitespaces).isEmpty else { throw AppError.badRequest("institution: is required") }
+            let agreement = CreditAgreement(institution: input.institution, programID: program.id, credits: input.credits, degree: input.degree, validFrom: from, validTo: to)
+            try await d.catalog.createAgreement(agreement)
+            return try Self.json(API.AgreementOut(agreement), status: .created)
+        }
+
+        // MARK: learners
+        routes.get("/api/v1/learners", access: "admin, researcher, program staff (their programs), learner (self)") { request, context in
+            let p = try context.require("list learners") { AccessPolicy.learnerVisibility($0) != .none }
+            let q = request.uri.queryParameters
+            let limit = min(max(Int(q.get("limit") ?? "") ?? 50, 1), 500)
+            let offset = max(Int(q.get("offset") ?? "") ?? 0, 0)
+            let programID = try await d.rosterFilter(q.get("program"), for: p)?.id
+            let page = try await d.learners.list(visibility: AccessPolicy.learnerVisibility(p), programID: programID, search: q.get("q"), limit: limit, offset: offset)
+            let programs = try await d.programIndex()
+            let identifiers = AccessPolicy.canSeeIdentifiers(p)
+            try await d.audit.record(userID: p.userID, action: "list_learners", subject: "learners", detail: "api; \(page.items.count) shown")
+            return try Self.json(API.LearnerPage(total: page.total, limit: limit, offset: offset, items: page.items.map { item in
+                Self.learnerOut(item.learner, enrollments: item.enrollments.filter { AccessPolicy.canViewEnrollment(in: $0.programID, by: p) }, progress: nil, programs: programs, courses: [:], identifiers: identifiers)
+            }))
+        }
+        routes.get("/api/v1/learners/{id}", access: "admin, researcher, program staff (their programs), learner (self)") { _, context in
+            let p = try context.requirePrincipal()
+            guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("no learner with that id") }
+            let record = try await d.learnerRecord(id: id, for: p, via: "api")
+            let programs = try await d.programIndex()
+            var courses: [UUID: String] = [:]
+            for e in record.enrollments { for c in try await d.catalog.courses(programID: e.programID) { courses[c.id] = c.key } }
+            return try Self.json(Self.learnerOut(record.learner, enrollments: record.enrollments, progress: record.progress,
+                                                 programs: programs, courses: courses, identifiers: record.showIdentifiers))
+        }
+
+        // MARK: imports
+        routes.post("/api/v1/imports/{kind}", access: "admin; program staff for learners, enrollments, completions") { request, context in
+            let p = try context.requirePrincipal()
+            guard let kind = ImportKind(rawValue: context.parameters.get("kind") ?? "") else {
+                throw AppError.notFound("imports are one of: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard AccessPolicy.canImport(kind, by: p) else { throw AppError.forbidden("your role (\(p.role.label)) may not import \(kind.rawValue)") }
+            let body = try await Self.collectUpload(request, context: context)
+            let name = request.uri.queryParameters.get("file") ?? "\(kind.rawValue).csv"
+            let report = try await d.importFile(kind: kind, name: name, bytes: body, by: p)
+            return try Self.json(report, status: report.applied ? .ok : .unprocessableContent)
+        }
+        routes.get("/api/v1/imports", access: "admin, program staff") { _, context in
+            _ = try context.require("see imports") { AccessPolicy.canImport(.learners, by: $0) }
+            return try Self.json(try await d.imports.history().map { API.ImportOut(id: $0.id, at: $0.at, sha256: $0.sha256, report: $0.report) })
+        }
+
+        // MARK: accounts
+        routes.post("/api/v1/accounts", access: "admin") { request, context in
+            let p = try context.require("create accounts", AccessPolicy.canManageAccounts)
+            let input = try await Self.decode(API.AccountIn.self, from: request)
+            guard let role = Role(code: input.role) else { throw AppError.badRequest("role: '\(input.role)' is not one of \(Role.codeList)") }
+            let created = try await AccountProvisioning(store: d.store, passwords: d.passwords).create(
+                email: input.email, role: role, displayName: input.displayName, password: input.password, learnerKey: input.learnerId, programKeys: input.programs ?? [])
+            try await d.audit.record(userID: p.userID, action: "create_account", subject: "user:\(created.account.id)", detail: role.rawValue)
+            return try Self.json(API.AccountOut(id: created.account.id, email: created.account.email, role: role.rawValue, generatedPassword: created.generatedPassword), status: .created)
+        }
+    }
+
+    static func checkID(_ id: String, field: String) throws {
+        guard !id.isEmpty, id.count <= 128, !id.contains(where: { $0.isNewline || $0 == "|" }) else {
+            throw AppError.badRequest("\(field): '\(id)' is not a usable id (1 to 128 characters, no line breaks or '|')")
+        }
+    }
+
+    static func program(_ context: AppContext, _ d: Dependencies) async throws -> Program {
+        let key = context.parameters.get("programId") ?? ""
+        guard let program = try await d.catalog.program(key: key) else { throw AppError.notFound("no program with id '\(key)'") }
+        return program
+    }
+
+    /// Reads an upload up to the context's limit, with a clear error beyond it.
+    static func collectUpload(_ request: Request, context: AppContext) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: context.maxUploadSize)
+        } catch let e as HTTPError where e.status == .contentTooLarge {
+            throw AppError.payloadTooLarge("the upload is larger than \(context.maxUploadSize / (1 << 20)) MiB; split the file")
+        }
+    }
+
+    static func learnerOut(_ l: Learner, enrollments: [Enrollment], progress: [CourseProgress]?, programs: [UUID: Program],
+                           courses: [UUID: String], identifiers: Bool) -> API.LearnerOut {
+        let enrollmentList = enrollments.map {
+            API.EnrollmentOut(programId: programs[$0.programID]?.key ?? "", enrolledOn: CalendarDay.format($0.enrolledAt), status: $0.status.rawValue,
+                              completedOn: $0.completedAt.map(CalendarDay.format))
+        }
+        return API.LearnerOut(
+            id: l.id, learnerId: l.key, name: identifiers ? l.name : nil, email: identifiers ? l.email : nil,
+            profileConsentOn: l.profileConsentAt.map(CalendarDay.format), profile: l.profileConsentAt == nil ? nil : l.profile,
+            enrollments: enrollmentList,
+            courseProgress: progress?.map {
+                API.ProgressOut(courseId: courses[$0.courseID] ?? "", progressPercent: $0.progressPercent, grade: $0.grade, completedOn: $0.completedAt.map(CalendarDay.format))
+            })
+    }
+}
+
+extension Dependencies {
+    /// Imports one uploaded CSV file for `principal`, within their program scope.
+    func importFile(kind: ImportKind, name: String, bytes: ByteBuffer, by principal: Principal) async throws -> ImportReport {
+        guard let text = String(validating: bytes.readableBytesView, as: UTF8.self) else {
+            return ImportReport(file: name, kind: kind, rows: 0, errors: [ImportIssue(message: "the file is not UTF-8 text; export it as CSV UTF-8")])
+        }
+        let scope: Set<UUID>? = principal.role == .admin ? nil : principal.programScope
+        let report = try await imports.run(kind: kind, fileName: name, text: text, by: .init(userID: principal.userID, programScope: scope))
+        try await audit.record(userID: principal.userID, action: report.applied ? "import" : "import_rejected", subject: "import:\(kind.rawValue)",
+                               detail: "\(name): \(report.rows) rows, \(report.errors.count) errors")
+        return report
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import PathwaysCore
+import PathwaysStore
+
+/// A person's own account (API tokens) and, for administrators, the list of accounts.
+struct AccountPages {
+    let dependencies: Dependencies
+
+    struct TokenForm: Decodable {
+        var _csrf: String?
+        var name: String
+    }
+
+    struct NewAccountForm: Decodable {
+        var _csrf: String?
+        var email: String
+        var role: String
+        var learnerId: String?
+        var programs: String?
+    }
+
+    func register(on routes: RouteTable) {
+        let d = dependencies
+
+        routes.get("/account", access: "signed-in") { _, context in
+            let p = try context.requirePrincipal()
+            return try await Self.accountPage(d, p, context: context, newToken: nil)
+        }
+
+        routes.post("/account/tokens", access: "signed-in") { request, context in
+            let p = try context.requirePrincipal()
+            let form = try await Forms.decode(TokenForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            let name = form.name.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, name.count <= 100 else { throw AppError.badRequest("name the token (1 to 100 characters), e.g. 'nightly import'") }
+            let (secret, _) = try await d.accounts.createToken(userID: p.userID, name: name, expiresAt: Date().addingTimeInterval(365 * 86_400))
+            try await d.audit.record(userID: p.userID, action: "create_token", subject: "user:\(p.userID)", detail: name)
+            return try await Self.accountPage(d, p, context: context, newToken: secret)
+        }
+
+        routes.post("/account/tokens/{id}/revoke", access: "signed-in") { request, context -> SeeOther in
+            let p = try context.requirePrincipal()
+            let form = try await Forms.decode(AuthPages.CSRFForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("no such token") }
+            try await d.accounts.revokeToken(id: id, userID: p.userID)
+            return SeeOther(location: "/account")
+        }
+
+        routes.get("/admin/accounts", access: "admin") { _, context in
+            let p = try context.require("manage accounts", AccessPolicy.canManageAccounts)
+            return try await Self.accountsPage(d, p, context: context, created: nil)
+        }
+
+        routes.post("/admin/accounts", access: "admin") { request, context in
+            let p = try context.require("manage accounts", AccessPolicy.canManageAccounts)
+            let form = try await Forms.decode(NewAccountForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard let role = Role(code: form.role) else { throw AppError.badRequest("role: '\(form.role)' is not one of \(Role.codeList)") }
+            let programs = (form.programs ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let learnerKey = form.learnerId?.trimmingCharacters(in: .whitespaces)
+            let created = try await AccountProvisioning(store: d.store, passwords: d.passwords).create(
+                email: form.email, role: role, learnerKey: learnerKey?.isEmpty == false ? learnerKey : nil, programKeys: programs)
+            try await d.audit.record(userID: p.userID, action: "create_account", subject: "user:\(created.account.id)", detail: role.rawValue)
+            return try await Self.accountsPage(d, p, context: context, created: created)
+        }
+    }
+
+    static func accountPage(_ d: Dependencies, _ p: Principal, context: AppContext, newToken: String?) async throws -> HTML {
+        let tokens = try await d.accounts.tokens(userID: p.userID)
+        let scope = try await d.catalog.programs(ids: p.programScope.isEmpty ? [] : p.programScope)
+        return d.views.page("account", title: "Your account", [
+            "email": p.email, "role": p.role.label, "scope": scope.map(\.title), "hasScope": !scope.isEmpty, "newToken": newToken ?? "",
+            "tokens": tokens.map { ["id": $0.id.uuidString, "name": $0.name, "created": Format.day($0.createdAt), "expires": Format.day($0.expiresAt), "lastUsed": Format.day($0.lastUsedAt)] },
+        ], context: context)
+    }
+
+    static func accountsPage(_ d: Dependencies, _ p: Principal, context: AppContext, created: AccountProvisioning.Created?) async throws -> HTML {
+        let accounts = try await d.accounts.accounts()
+        var values: [String: Any] = [
+            "accounts": accounts.map { ["email": $0.email, "role": $0.role.label, "created": Format.day($0.createdAt), "disabled": $0.disabled] },
+            "roles": Role.allCases.map { ["code": $0.rawValue, "label": $0.label] },
+        ]
+        if let created {
+            values["created"] = ["email": created.account.email, "password": created.generatedPassword ?? ""]
+        }
+        return d.views.page("accounts", title: "Accounts", values, context: context)
+    }
+}

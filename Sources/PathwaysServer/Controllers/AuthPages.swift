@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import PathwaysStore
+
+/// Signing in and out with a password; the session lives in the database so any instance can serve it.
+struct AuthPages {
+    let dependencies: Dependencies
+
+    struct LoginForm: Decodable {
+        var email: String
+        var password: String
+        var _csrf: String?
+        var next: String?
+    }
+
+    struct CSRFForm: Decodable {
+        var _csrf: String?
+    }
+
+    func register(on routes: RouteTable) {
+        let d = dependencies
+        let secure = d.configuration.secureCookies
+
+        routes.get("/login", access: "public") { request, context -> Response in
+            // The sign-in form is protected by a double-submit token: a random value in a cookie and in the form.
+            let token = AccountRepository.newSecret()
+            let page = d.views.page("login", title: "Sign in", [
+                "preCSRF": token, "next": Forms.localPath(request.uri.queryParameters.get("next")),
+            ], context: context)
+            var response = try page.response(from: request, context: context)
+            response.setCookie(Cookie(name: FormCSRF.preSessionCookie, value: token, maxAge: 3600, path: "/login", secure: secure, httpOnly: true, sameSite: .strict))
+            return response
+        }
+
+        routes.post("/login", access: "public") { request, context -> Response in
+            let form = try await Forms.decode(LoginForm.self, from: request)
+            guard let cookie = request.cookies[FormCSRF.preSessionCookie]?.value, let submitted = form._csrf,
+                  FormCSRF.constantTimeEqual(cookie, submitted)
+            else { throw AppError.forbidden("the sign-in form's security token is missing or out of date; reload the page and try again") }
+            let account = try await d.accounts.account(email: form.email.trimmingCharacters(in: .whitespaces))
+            let valid = try await d.passwords.verify(form.password, hash: account?.passwordHash ?? Passwords.decoyHash)
+            guard let account, valid, !account.disabled else {
+                try await d.audit.record(userID: account?.id, action: "login_failed", subject: "user:\(form.email.lowercased().prefix(320))")
+                let page = d.views.page("login", title: "Sign in", [
+                    "preCSRF": cookie, "next": Forms.localPath(form.next), "email": form.email,
+                    "error": "That email and password do not match an account.",
+                ], context: context, status: .unauthorized)
+                return try page.response(from: request, context: context)
+            }
+            // A new session token on every sign-in: a token planted before sign-in is never promoted.
+            let (token, _) = try await d.accounts.startSession(userID: account.id, lifetime: d.configuration.sessionLifetime)
+            try await d.audit.record(userID: account.id, action: "login", subject: "user:\(account.id)")
+            var target = Forms.localPath(form.next)
+            if target == "/" || target == "/login" { target = account.role == .learner ? "/me" : "/programs" }
+            var response = Response(status: .seeOther, headers: [.location: target])
+            response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: token, maxAge: Int(d.configuration.sessionLifetime), path: "/",
+                                      secure: secure, httpOnly: true, sameSite: .lax))
+            response.setCookie(Cookie(name: FormCSRF.preSessionCookie, value: "", maxAge: 0, path: "/login", secure: secure, httpOnly: true, sameSite: .strict))
+            return response
+        }
+
+        routes.post("/logout", access: "signed-in") { request, context -> Response in
+            let form = try await Forms.decode(CSRFForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            if let token = request.cookies[AuthMiddleware.sessionCookie]?.value { try await d.accounts.endSession(token: token) }
+            var response = Response(status: .seeOther, headers: [.location: "/"])
+            response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+            return response
+        }
+    }
+}

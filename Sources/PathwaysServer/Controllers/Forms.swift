@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import MultipartKit
+
+/// Reading form posts from Pathways' pages.
+enum Forms {
+    static let maxFormSize = 64 * 1024
+
+    /// Decodes an `application/x-www-form-urlencoded` body.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let body = try await request.body.collect(upTo: maxFormSize)
+        do {
+            return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: body))
+        } catch let e as DecodingError {
+            throw AppError.badRequest(ErrorMiddleware.describe(e))
+        }
+    }
+
+    /// A file and the fields posted with it as `multipart/form-data`.
+    struct Upload {
+        var fields: [String: String]
+        var fileName: String?
+        var file: ByteBuffer?
+    }
+
+    static func upload(_ request: Request, context: AppContext, fileField: String) async throws -> Upload {
+        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
+              let boundaryRange = type.range(of: "boundary=")
+        else { throw AppError.badRequest("expected a multipart/form-data upload") }
+        var boundary = String(type[boundaryRange.upperBound...])
+        if let semicolon = boundary.firstIndex(of: ";") { boundary = String(boundary[..<semicolon]) }
+        boundary = boundary.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        let body = try await APIController.collectUpload(request, context: context)
+        // Collect each part's headers and body, then sort them into fields and the file.
+        final class Parts {
+            var headers: [String: String] = [:]
+            var body = ByteBuffer()
+            var done: [(headers: [String: String], body: ByteBuffer)] = []
+        }
+        let parts = Parts()
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in parts.headers[name.lowercased()] = value }
+        parser.onBody = { chunk in parts.body.writeBuffer(&chunk) }
+        parser.onPartComplete = {
+            parts.done.append((parts.headers, parts.body))
+            parts.headers = [:]
+            parts.body = ByteBuffer()
+        }
+        do {
+            try parser.execute(body)
+        } catch {
+            throw AppError.badRequest("the upload could not be read as multipart/form-data")
+        }
+        var upload = Upload(fields: [:])
+        for part in parts.done {
+            guard let name = parameter("name", in: part.headers["content-disposition"]) else { continue }
+            if name == fileField {
+                upload.file = part.body
+                upload.fileName = fileName(from: part.headers["content-disposition"])
+            } else {
+                upload.fields[name] = String(buffer: part.body)
+            }
+        }
+        return upload
+    }
+
+    /// A parameter (`name`, `filename`) of a Content-Disposition header.
+    static func parameter(_ key: String, in disposition: String?) -> String? {
+        guard let disposition else { return nil }
+        for item in disposition.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard item.lowercased().hasPrefix(key + "=") else { continue }
+            var value = String(item.dropFirst(key.count + 1))
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            return value
+        }
+        return nil
+    }
+
+    /// The `filename` parameter of a Content-Disposition header, without any path.
+    static func fileName(from disposition: String?) -> String? {
+        guard let disposition, let range = disposition.range(of: "filename=") else { return nil }
+        var name = String(disposition[range.upperBound...])
+        if name.hasPrefix("\"") {
+            name.removeFirst()
+            if let end = name.firstIndex(of: "\"") { name = String(name[..<end]) }
+        } else if let end = name.firstIndex(of: ";") {
+            name = String(name[..<end])
+        }
+        let base = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        return base.isEmpty ? nil : String(base.prefix(200))
+    }
+
+    /// A safe local redirect target: a path on this site, never another host.
+    static func localPath(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\") else { return "/" }
+        return next
+    }
+}

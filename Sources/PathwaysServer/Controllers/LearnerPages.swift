@@ -1,0 +1,114 @@
+import Foundation
+import Hummingbird
+import PathwaysCore
+import PathwaysStore
+
+/// Learner lists and records, each limited to what the viewer may see; every view is audited.
+struct LearnerPages {
+    let dependencies: Dependencies
+
+    func register(on routes: RouteTable) {
+        let d = dependencies
+
+        routes.get("/learners", access: "admin, researcher, program staff (their programs)") { request, context in
+            let p = try context.require("list learners") { AccessPolicy.learnerVisibility($0) != .none && $0.role != .learner }
+            let q = request.uri.queryParameters
+            let pageSize = 50
+            let pageNumber = max(Int(q.get("page") ?? "") ?? 1, 1)
+            let programs = try await d.programIndex()
+            let visible = programs.values.filter { AccessPolicy.canViewProgramRoster($0.id, by: p) }.sorted { $0.title < $1.title }
+            let programFilter = try await d.rosterFilter(q.get("program"), for: p)
+            let search = q.get("q")
+            let page = try await d.learners.list(visibility: AccessPolicy.learnerVisibility(p), programID: programFilter?.id, search: search,
+                                                  limit: pageSize, offset: (pageNumber - 1) * pageSize)
+            try await d.audit.record(userID: p.userID, action: "list_learners", subject: "learners", detail: "web; \(page.items.count) shown")
+            let identifiers = AccessPolicy.canSeeIdentifiers(p)
+            let lastPage = max(1, (page.total + pageSize - 1) / pageSize)
+            func link(_ n: Int) -> String {
+                var parts = ["page=\(n)"]
+                if let programFilter { parts.append("program=\(programFilter.key)") }
+                if let search, let s = search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { parts.append("q=\(s)") }
+                return "/learners?" + parts.joined(separator: "&")
+            }
+            return d.views.page("learners", title: "Learners", [
+                "total": page.total, "search": search ?? "", "identifiers": identifiers,
+                "programs": visible.map { ["key": $0.key, "title": $0.title, "selected": $0.id == programFilter?.id] },
+                "learners": page.items.map { item -> [String: Any] in
+                    [
+                        "id": item.learner.id.uuidString, "key": item.learner.key, "name": identifiers ? (item.learner.name ?? "—") : "",
+                        "programs": item.enrollments.filter { AccessPolicy.canViewEnrollment(in: $0.programID, by: p) }.map { e in
+                            (programs[e.programID]?.title ?? "?") + (e.completedAt != nil ? " (completed \(Format.day(e.completedAt)))" : "")
+                        }.joined(separator: "; "),
+                    ]
+                },
+                "page": pageNumber, "lastPage": lastPage,
+                "previous": pageNumber > 1 ? link(pageNumber - 1) : "", "next": pageNumber < lastPage ? link(pageNumber + 1) : "",
+            ], context: context)
+        }
+
+        routes.get("/learners/{id}", access: "admin, researcher, program staff (their programs), learner (self)") { _, context in
+            let p = try context.requirePrincipal()
+            guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
+            let record = try await d.learnerRecord(id: id, for: p, via: "web")
+            return try await Self.render(record, d: d, context: context)
+        }
+
+        routes.get("/me", access: "signed-in") { _, context -> SeeOther in
+            let p = try context.requirePrincipal()
+            if let learnerID = p.learnerID { return SeeOther(location: "/learners/\(learnerID.uuidString)") }
+            return SeeOther(location: "/account")
+        }
+    }
+
+    static func render(_ record: LearnerRecord, d: Dependencies, context: AppContext) async throws -> HTML {
+        let programs = try await d.programIndex()
+        var courseRows: [[String: Any]] = []
+        var enrollmentRows: [[String: Any]] = []
+        let progressByCourse = Dictionary(uniqueKeysWithValues: record.progress.map { ($0.courseID, $0) })
+        for e in record.enrollments {
+            let program = programs[e.programID]
+            let courses = try await d.catalog.courses(programID: e.programID)
+            let done = courses.filter { progressByCourse[$0.id]?.completedAt != nil }
+            let credit = done.compactMap(\.creditValue).reduce(0, +)
+            let agreements = try await d.catalog.agreements(programID: e.programID).filter { $0.isValid(on: Date()) }
+            enrollmentRows.append([
+                "programKey": program?.key ?? "", "program": program?.title ?? "?", "kind": program?.kind.label ?? "",
+                "enrolled": Format.day(e.enrolledAt), "status": e.status.label, "completed": Format.day(e.completedAt),
+                "coursesDone": "\(done.count) of \(courses.count)", "credit": program?.creditValue == nil ? "—" : "\(Format.number(credit)) of \(Format.number(program?.creditValue))",
+                "transfers": agreements.map { "\($0.institution): \(Format.number($0.credits)) credits" + ($0.degree.map { " toward \($0)" } ?? "") }.joined(separator: "; "),
+            ])
+            for c in courses {
+                let pr = progressByCourse[c.id]
+                courseRows.append([
+                    "program": program?.title ?? "", "course": c.title, "progress": pr.map { Format.number($0.progressPercent) + "%" } ?? "not started",
+                    "grade": Format.number(pr?.grade), "completed": Format.day(pr?.completedAt),
+                ])
+            }
+        }
+        let l = record.learner
+        let profile = l.profile
+        var profileRows: [[String: String]] = []
+        if l.profileConsentAt != nil {
+            func add(_ label: String, _ value: String?) { if let value { profileRows.append(["label": label, "value": value]) } }
+            add("Gender", profile.gender?.label)
+            add("Birth year", profile.birthYear.map(String.init))
+            add("Hispanic or Latino", profile.hispanic?.label)
+            add("Race", profile.races.isEmpty ? nil : profile.races.map(\.label).joined(separator: ", "))
+            add("Country", profile.country)
+            add("English proficiency", profile.englishProficiency?.label)
+            add("Highest education", profile.highestEducation.map { $0.label + ($0.hasBachelorOrHigher ? "" : " (no bachelor's degree)") })
+            add("Student status", profile.studentStatus?.label)
+            add("Employment", profile.employmentStatus?.label)
+            add("Sector", profile.sector)
+            add("Business owner", profile.businessOwner.map { $0 ? "Yes" : "No" })
+            add("Income", profile.incomeBand?.label)
+        }
+        let heading = record.showIdentifiers ? (l.name ?? "Learner \(l.key)") : "Learner \(l.key)"
+        return d.views.page("learner", title: heading, [
+            "heading": heading, "key": l.key, "email": record.showIdentifiers ? (l.email ?? "") : "",
+            "pseudonymous": !record.showIdentifiers,
+            "consent": l.profileConsentAt.map { "Consented to profile data on \(Format.day($0))." } ?? "No consent to profile data on record; no profile is held.",
+            "profile": profileRows, "hasProfile": !profileRows.isEmpty, "enrollments": enrollmentRows, "courses": courseRows,
+        ], context: context)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Mustache
+import PathwaysCore
+
+/// Server-rendered pages: Mustache templates from the bundle, rendered into a shared layout.
+public struct Views: Sendable {
+    let library: MustacheLibrary
+
+    public static func load() async throws -> Views {
+        guard let dir = Bundle.module.path(forResource: "Templates", ofType: nil) else {
+            throw AppError.notFound("the Templates folder is missing from the PathwaysServer bundle")
+        }
+        return Views(library: try await MustacheLibrary(directory: dir))
+    }
+
+    /// Renders `template` with `values` plus what every page needs (who is signed in, their CSRF token).
+    public func page(_ template: String, title: String, _ values: [String: Any], context: AppContext, status: HTTPResponse.Status = .ok) -> HTML {
+        var all = values
+        all["title"] = title
+        if let p = context.principal {
+            all["signedIn"] = true
+            all["userEmail"] = p.email
+            all["roleLabel"] = p.role.label
+            all["isAdmin"] = p.role == .admin
+            all["seesLearners"] = AccessPolicy.learnerVisibility(p) != .none
+            all["canImport"] = AccessPolicy.canImport(.learners, by: p)
+            all["isLearner"] = p.role == .learner
+        }
+        if let s = context.session { all["csrf"] = s.csrfToken }
+        let body = library.render(all, withTemplate: template) ?? "template \(template) is missing"
+        return HTML(body: body, status: status)
+    }
+
+    /// Renders a standalone fragment (used for the error page when the layout cannot be trusted).
+    public func render(_ template: String, _ values: [String: Any]) -> String? {
+        library.render(values, withTemplate: template)
+    }
+}
+
+/// An HTML response.
+public struct HTML: ResponseGenerator, Sendable {
+    public var body: String
+    public var status: HTTPResponse.Status = .ok
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// A 303 redirect after a form post, so reloading the next page never posts again.
+public struct SeeOther: ResponseGenerator, Sendable {
+    public var location: String
+    public var cookies: [Cookie] = []
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location])
+        for c in cookies { response.setCookie(c) }
+        return response
+    }
+}
+
+enum Format {
+    static func day(_ d: Date?) -> String { d.map(CalendarDay.format) ?? "—" }
+
+    static func number(_ d: Double?) -> String {
+        guard let d else { return "—" }
+        return d == d.rounded() ? String(Int(d)) : String(format: "%.1f", d)
+    }
+
+    static func money(_ d: Double?) -> String {
+        guard let d else { return "—" }
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        return "$" + (formatter.string(from: NSNumber(value: d)) ?? String(Int(d)))
+    }
+
+    static func percent(_ part: Int, of whole: Int) -> String {
+        whole == 0 ? "—" : String(format: "%.0f%%", Double(part) / Double(whole) * 100)
+    }
+}
