@@ -73,6 +73,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: a fresh SQLite file or PostgreSQL schema per test.
+        .target(
+            name: "PathwaysTestSupport",
+            dependencies: ["PathwaysStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/PathwaysTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PathwaysCoreTests",
             dependencies: ["PathwaysCore"],
@@ -80,13 +87,14 @@ let package = Package(
         ),
         .testTarget(
             name: "PathwaysStoreTests",
-            dependencies: ["PathwaysStore", "PathwaysCore"],
+            dependencies: ["PathwaysStore", "PathwaysCore", "PathwaysTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PathwaysServerTests",
             dependencies: [
                 "PathwaysServer",
+                "PathwaysTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -29,14 +29,13 @@ public struct ImportRepository: Sendable {
         let parsed = ImportParser(kind: kind, today: today).parse(text)
         var report = ImportReport(file: fileName, kind: kind, rows: parsed.rows, errors: parsed.errors, warnings: parsed.warnings)
         let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-        if !report.errors.isEmpty {
-            try await record(report, sha256: digest, userID: importer.userID, on: store.sql)
-            return report
-        }
+        // References are checked on every row that could be read, even when others could not, so a single
+        // report lists everything that needs fixing.
         var scopeKeys: Set<String>? = nil
         if let scope = importer.programScope { scopeKeys = try await programKeys(ids: scope) }
         let keys = try await lookUp(parsed.batch, scopeKeys: scopeKeys)
-        report.errors = ImportValidator.check(parsed.batch, against: keys.references, scope: scopeKeys)
+        report.errors += ImportValidator.check(parsed.batch, against: keys.references, scope: scopeKeys)
+        report.errors.sort { ($0.row ?? 0, $0.column ?? "") < ($1.row ?? 0, $1.column ?? "") }
         if !report.errors.isEmpty {
             try await record(report, sha256: digest, userID: importer.userID, on: store.sql)
             return report

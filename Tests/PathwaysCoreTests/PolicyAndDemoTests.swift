@@ -1,0 +1,82 @@
+import Foundation
+@testable import PathwaysCore
+import Testing
+
+@Suite struct AccessPolicyTests {
+    let p1 = UUID(), p2 = UUID(), learnerA = UUID(), learnerB = UUID()
+
+    func principal(_ role: Role, scope: Set<UUID> = [], learner: UUID? = nil) -> Principal {
+        Principal(userID: UUID(), email: "x@example.org", role: role, learnerID: learner, programScope: scope)
+    }
+
+    @Test func learnersSeeOnlyThemselves() {
+        let me = principal(.learner, learner: learnerA)
+        #expect(AccessPolicy.canView(learner: learnerA, enrolledIn: [p1], by: me))
+        #expect(!AccessPolicy.canView(learner: learnerB, enrolledIn: [p1], by: me))
+    }
+
+    @Test func staffSeeOnlyTheirPrograms() {
+        let staff = principal(.programStaff, scope: [p1])
+        #expect(AccessPolicy.canView(learner: learnerA, enrolledIn: [p1, p2], by: staff))
+        #expect(!AccessPolicy.canView(learner: learnerB, enrolledIn: [p2], by: staff))
+        #expect(AccessPolicy.canViewEnrollment(in: p1, by: staff) && !AccessPolicy.canViewEnrollment(in: p2, by: staff))
+        #expect(AccessPolicy.canViewProgramRoster(p1, by: staff) && !AccessPolicy.canViewProgramRoster(p2, by: staff))
+        #expect(AccessPolicy.canImport(.enrollments, by: staff) && !AccessPolicy.canImport(.programs, by: staff))
+    }
+
+    @Test func researchersSeeEveryoneWithoutIdentifiers() {
+        let r = principal(.researcher)
+        #expect(AccessPolicy.canView(learner: learnerB, enrolledIn: [], by: r))
+        #expect(!AccessPolicy.canSeeIdentifiers(r))
+        #expect(!AccessPolicy.canImport(.learners, by: r))
+    }
+
+    @Test func employersSeeNoLearners() {
+        let e = principal(.employer)
+        #expect(AccessPolicy.learnerVisibility(e) == .none)
+        #expect(!AccessPolicy.canView(learner: learnerA, enrolledIn: [p1], by: e))
+    }
+}
+
+@Suite struct DemoTests {
+    @Test func sameSeedSameData() {
+        let a = DemoInitiative(seed: 42, microBachelorsLearners: 50, universityLearners: 80)
+        let b = DemoInitiative(seed: 42, microBachelorsLearners: 50, universityLearners: 80)
+        #expect(a.learners == b.learners)
+        #expect(a.enrollments == b.enrollments)
+        #expect(a.progress == b.progress)
+        let c = DemoInitiative(seed: 43, microBachelorsLearners: 50, universityLearners: 80)
+        #expect(a.learners != c.learners)
+    }
+
+    @Test func theInitiativeMatchesTheSourceDocuments() {
+        let demo = DemoInitiative()
+        let mb = demo.programs.filter { $0.kind == .microBachelors }
+        #expect(Set(mb.map(\.title)) == ["Statistics Fundamentals", "Mathematics and Statistics Fundamentals", "Marketing Essentials",
+                                          "Business and Professional Communication for Success", "Full Stack Application Development"])
+        let mbProviders = Set(mb.map(\.providerID))
+        #expect(Set(demo.providers.filter { mbProviders.contains($0.id) }.map(\.key)) == ["lse", "doane", "ibm"])
+        #expect(demo.programs.filter { $0.kind == .microMasters }.count == 2)
+        #expect(demo.programs.filter { $0.kind == .specialization }.count == 3)
+        // About 1,000 MicroBachelors learners, none with a bachelor's degree among those who gave a profile.
+        let mbLearners = Set(demo.enrollments.filter { e in mb.contains { $0.id == e.programID } }.map(\.learnerID))
+        #expect((950...1_050).contains(mbLearners.count))
+        let profiles = demo.learners.filter { mbLearners.contains($0.id) && $0.profileConsentAt != nil }
+        #expect(profiles.allSatisfy { $0.profile.highestEducation?.hasBachelorOrHigher == false })
+        #expect(demo.learners.count > 6_000)
+        // Completions are spread over several years and never precede enrollment.
+        let years = Set(demo.enrollments.compactMap(\.completedAt).map(CalendarDay.year))
+        #expect(years.count >= 5)
+        #expect(demo.enrollments.allSatisfy { $0.completedAt.map { $0 >= $0 } ?? true })
+        #expect(demo.enrollments.allSatisfy { e in e.completedAt.map { $0 >= e.enrolledAt } ?? true })
+        #expect(demo.learners.filter { $0.profileConsentAt == nil }.allSatisfy { $0.profile.isEmpty })
+    }
+
+    @Test func calendarDaysRejectImpossibleDates() {
+        #expect(CalendarDay.parse("2024-02-29") != nil)
+        #expect(CalendarDay.parse("2023-02-29") == nil)
+        #expect(CalendarDay.parse("2023-13-01") == nil)
+        #expect(CalendarDay.parse("2023-1-01") == nil)
+        #expect(CalendarDay.parse("2023-05-01T12:30:00Z").map(CalendarDay.format) == "2023-05-01")
+    }
+}

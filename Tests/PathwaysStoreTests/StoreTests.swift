@@ -1,0 +1,120 @@
+import Foundation
+import PathwaysCore
+import PathwaysStore
+import PathwaysTestSupport
+import SQLKit
+import Testing
+
+@Suite struct StoreTests {
+    @Test(arguments: TestDatabase.allCases)
+    func migrationsApplyOnceAndInOrder(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            #expect(try await Migrator.appliedVersions(store) == Migrations.all.map(\.version))
+            #expect(try await Migrator.migrate(store).isEmpty, "a second run applies nothing")
+        }
+    }
+
+    @Test func migrationNumbersAreUniqueAndIncreasing() {
+        let versions = Migrations.all.map(\.version)
+        #expect(versions == Array(1...versions.count))
+        #expect(Migrations.all.allSatisfy { !$0.why.isEmpty })
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func uniqueIndexViolationBecomesConflict(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let catalog = CatalogRepository(store: store)
+            try await catalog.createProvider(Provider(key: "lse", name: "LSE", kind: .university))
+            await #expect(throws: StoreError.conflict("a provider with id 'lse' already exists")) {
+                try await catalog.createProvider(Provider(key: "lse", name: "Another", kind: .university))
+            }
+            #expect(try await catalog.providers().count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func transactionRollsBackOnError(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await store.transaction { sql in
+                    try await sql.raw("INSERT INTO providers (id, external_id, name, kind, created_at, updated_at) VALUES (\(bind: UUID()), 'x', 'X', 'other', \(bind: Date()), \(bind: Date()))").run()
+                    throw Boom()
+                }
+            }
+            #expect(try await CatalogRepository(store: store).providers().isEmpty)
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func datesRoundTripExactlyOnBothDialects(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let catalog = CatalogRepository(store: store)
+            let provider = Provider(key: "p", name: "P", kind: .university)
+            try await catalog.createProvider(provider)
+            let program = Program(key: "prog", providerID: provider.id, title: "T", kind: .microMasters)
+            try await catalog.createProgram(program)
+            let from = CalendarDay.date(year: 2023, month: 1, day: 1)!
+            let to = CalendarDay.date(year: 2027, month: 12, day: 31)!
+            try await catalog.createAgreement(CreditAgreement(institution: "Doane University", programID: program.id, credits: 12, validFrom: from, validTo: to))
+            let stored = try await catalog.agreements(programID: program.id)
+            #expect(stored.count == 1)
+            #expect(stored[0].validFrom == from && stored[0].validTo == to)
+            #expect(stored[0].isValid(on: CalendarDay.date(year: 2025, month: 5, day: 5)!))
+            #expect(!stored[0].isValid(on: CalendarDay.date(year: 2028, month: 1, day: 1)!))
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func learnerVisibilityFollowsThePolicy(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let demo = DemoInitiative(seed: 7, microBachelorsLearners: 40, universityLearners: 60)
+            _ = try await DemoLoader.load(demo, into: store)
+            let repo = LearnerRepository(store: store)
+            #expect(try await repo.list(visibility: .all, limit: 500).total == 100)
+            let program = demo.programs[0]
+            let enrolled = Set(demo.enrollments.filter { $0.programID == program.id }.map(\.learnerID))
+            let scoped = try await repo.list(visibility: .enrolledIn([program.id]), limit: 500)
+            #expect(scoped.total == enrolled.count)
+            #expect(Set(scoped.items.map(\.learner.id)) == enrolled)
+            let one = demo.learners[3].id
+            let own = try await repo.list(visibility: .only(one))
+            #expect(own.items.map(\.learner.id) == [one])
+            #expect(try await repo.list(visibility: .none).total == 0)
+            #expect(try await repo.list(visibility: .enrolledIn([])).total == 0)
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func demoLoadsIntoAnEmptyDatabaseOnly(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let demo = DemoInitiative(seed: 1, microBachelorsLearners: 30, universityLearners: 30)
+            let counts = try await DemoLoader.load(demo, into: store)
+            #expect(counts.programs == 10 && counts.providers == 6 && counts.learners == 60)
+            let figures = try await CatalogRepository(store: store).figures()
+            #expect(figures.values.map(\.enrolled).reduce(0, +) == demo.enrollments.count)
+            await #expect(throws: StoreError.self) { try await DemoLoader.load(demo, into: store) }
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func sessionsAndTokensStoreOnlyHashes(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let accounts = AccountRepository(store: store)
+            let user = try await accounts.create(email: "A@Example.org", displayName: nil, passwordHash: "x", role: .researcher)
+            #expect(user.email == "a@example.org")
+            let (token, session) = try await accounts.startSession(userID: user.id)
+            #expect(try await accounts.session(token: token)?.csrfToken == session.csrfToken)
+            #expect(try await accounts.session(token: token + "x") == nil)
+            #expect(try await accounts.session(token: token, now: session.expiresAt.addingTimeInterval(1)) == nil, "expired")
+            let (secret, _) = try await accounts.createToken(userID: user.id, name: "ci")
+            #expect(secret.hasPrefix("pw_") && secret.count > 40)
+            #expect(try await accounts.account(apiToken: secret)?.id == user.id)
+            let stored = try await store.sql.raw("SELECT token_hash FROM api_tokens").all().map { try $0.decode(column: "token_hash", as: String.self) }
+            #expect(stored == [AccountRepository.hash(secret)])
+            #expect(!stored.contains(secret))
+            try await accounts.endSession(token: token)
+            #expect(try await accounts.session(token: token) == nil)
+        }
+    }
+}
