@@ -43,13 +43,13 @@ struct SameOriginMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         if request.method == .post || request.method == .put || request.method == .delete || request.method == .patch,
            context.principal == nil || context.session != nil,
-           let host = request.head.authority {
-            let origin = request.headers[.origin] ?? request.headers[.referer]
-            if let origin, origin != "null", let url = URL(string: origin), let originHost = url.host {
-                let originHostPort = url.port.map { "\(originHost):\($0)" } ?? originHost
-                if originHostPort != host && originHost != host {
-                    throw AppError.forbidden("cross-site form posts are refused (Origin \(origin) does not match Host \(host))")
-                }
+           let origin = request.headers[.origin] ?? request.headers[.referer], origin != "null" {
+            let host = request.head.authority ?? ""
+            let url = URL(string: origin)
+            let originHost = url?.host ?? ""
+            let originHostPort = url?.port.map { "\(originHost):\($0)" } ?? originHost
+            if host.isEmpty || (originHostPort != host && originHost != host) {
+                throw AppError.forbidden("cross-site form posts are refused (Origin \(origin) does not match Host \(host))")
             }
         }
         return try await next(request, context)

@@ -1,0 +1,161 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PathwaysServer
+import PathwaysTestSupport
+import Testing
+
+/// Pages, sign-in with sessions and CSRF, and operations endpoints.
+@Suite struct WebTests {
+    /// Signs in through the form and returns the session cookie.
+    static func signIn(_ w: TestWorld, _ who: String, client: any TestClientProtocol) async throws -> String {
+        let form = try await client.execute(uri: "/login", method: .get)
+        let pre = try #require(form.cookies["pw_csrf"])
+        #expect(form.text.contains("name=\"_csrf\" value=\"\(pre)\""))
+        let body = "email=\(who)%40pathways.test&password=\(w.passwords[who]!)&_csrf=\(pre)&next=%2Fprograms"
+        let r = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "pw_csrf=\(pre)"],
+                                         body: ByteBuffer(string: body))
+        #expect(r.status == .seeOther)
+        #expect(r.headers[.location] == "/programs")
+        return try #require(r.cookies["pw_session"])
+    }
+
+    static func csrf(in html: String) -> String? {
+        guard let range = html.range(of: "name=\"_csrf\" value=\"") else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    @Test func signInSetsASecureSessionAndSignOutNeedsTheCSRFToken() async throws {
+        try await TestWorld.run { w, client in
+            let form = try await client.execute(uri: "/login", method: .get)
+            let pre = try #require(form.cookies["pw_csrf"])
+            // Without the matching cookie the form is refused.
+            let forged = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                  body: ByteBuffer(string: "email=admin%40pathways.test&password=\(w.passwords["admin"]!)&_csrf=\(pre)"))
+            #expect(forged.status == .forbidden)
+            let wrong = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "pw_csrf=\(pre)"],
+                                                 body: ByteBuffer(string: "email=admin%40pathways.test&password=wrong-password-123&_csrf=\(pre)"))
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.cookies["pw_session"] == nil)
+
+            let ok = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "pw_csrf=\(pre)"],
+                                              body: ByteBuffer(string: "email=admin%40pathways.test&password=\(w.passwords["admin"]!)&_csrf=\(pre)"))
+            let line = try #require(ok.setCookieLine("pw_session"))
+            #expect(line.contains("HttpOnly") && line.contains("Secure") && line.contains("SameSite=Lax") && line.contains("Path=/"))
+            let session = try #require(ok.cookies["pw_session"])
+
+            let page = try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(page.status == .ok)
+            let token = try #require(Self.csrf(in: page.text))
+            let noToken = try await client.execute(uri: "/logout", method: .post, headers: [.cookie: "pw_session=\(session)", .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: ""))
+            #expect(noToken.status == .forbidden)
+            let crossSite = try await client.execute(uri: "/logout", method: .post, headers: [.cookie: "pw_session=\(session)", .contentType: "application/x-www-form-urlencoded", .origin: "https://evil.example"],
+                                                     body: ByteBuffer(string: "_csrf=\(token)"))
+            #expect(crossSite.status == .forbidden)
+            let out = try await client.execute(uri: "/logout", method: .post, headers: [.cookie: "pw_session=\(session)", .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "_csrf=\(token)"))
+            #expect(out.status == .seeOther)
+            let after = try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(after.status == .seeOther, "the session ended")
+            #expect(after.headers[.location]?.hasPrefix("/login?next=") == true)
+        }
+    }
+
+    @Test func loginRedirectsOnlyToLocalPaths() async throws {
+        try await TestWorld.run { w, client in
+            let form = try await client.execute(uri: "/login?next=https://evil.example/", method: .get)
+            #expect(!form.text.contains("evil.example"))
+            let pre = try #require(form.cookies["pw_csrf"])
+            let r = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "pw_csrf=\(pre)"],
+                                             body: ByteBuffer(string: "email=learnerA%40pathways.test&password=\(w.passwords["learnerA"]!)&_csrf=\(pre)&next=%2F%2Fevil.example"))
+            #expect(r.headers[.location] == "/me")
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func catalogProgramAndLearnerPagesRender(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let home = try await client.execute(uri: "/", method: .get)
+            #expect(home.status == .ok && home.text.contains("2 programs from 2 providers"))
+            let catalog = try await client.execute(uri: "/programs", method: .get)
+            #expect(catalog.status == .ok)
+            #expect(catalog.text.contains("<a href=\"/programs/stats\">Statistics Fundamentals</a>"))
+            #expect(catalog.headers[.contentType] == "text/html; charset=utf-8")
+            let program = try await client.execute(uri: "/programs/stats", method: .get)
+            #expect(program.text.contains("<h1>Statistics Fundamentals</h1>"))
+            #expect(program.text.contains("Introduction to Statistics"))
+            #expect(program.text.contains("Mathematics <small>(O*NET 2.A.1.e)</small>"))
+            #expect(!program.text.contains("enrolled,"), "no figures for anonymous visitors")
+            #expect(try await client.execute(uri: "/programs/nosuch", method: .get).status == .notFound)
+
+            let session = try await Self.signIn(w, "staff", client: client)
+            let learner = try await client.execute(uri: "/learners/\(w.learnerIDs["A1"]!)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(learner.status == .ok)
+            #expect(learner.text.contains("<h1>Ana Alvarez</h1>"))
+            #expect(learner.text.contains("Some college, no degree (no bachelor&#39;s degree)") || learner.text.contains("Some college, no degree (no bachelor's degree)"))
+            #expect(learner.text.contains("2 of 2"), "courses done")
+            let list = try await client.execute(uri: "/learners", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(list.text.contains("2 learners"))
+            #expect(!list.text.contains("Ben Brown"))
+            let other = try await client.execute(uri: "/learners/\(w.learnerIDs["B2"]!)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(other.status == .forbidden)
+            #expect(other.text.contains("<h1>403 Forbidden</h1>"))
+        }
+    }
+
+    @Test func theImportPageUploadsAFileWithItsCSRFToken() async throws {
+        try await TestWorld.run { w, client in
+            let session = try await Self.signIn(w, "admin", client: client)
+            let page = try await client.execute(uri: "/imports", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            let token = try #require(Self.csrf(in: page.text))
+            func upload(_ csv: String, csrf: String) -> ByteBuffer {
+                ByteBuffer(string: [
+                    "--XyZ", "Content-Disposition: form-data; name=\"_csrf\"", "", csrf,
+                    "--XyZ", "Content-Disposition: form-data; name=\"kind\"", "", "courses",
+                    "--XyZ", "Content-Disposition: form-data; name=\"file\"; filename=\"C:\\\\exports\\\\courses.csv\"", "Content-Type: text/csv", "", csv,
+                    "--XyZ--", "",
+                ].joined(separator: "\r\n"))
+            }
+            let headers: HTTPFields = [.cookie: "pw_session=\(session)", .contentType: "multipart/form-data; boundary=XyZ"]
+            let bad = try await client.execute(uri: "/imports", method: .post, headers: headers, body: upload("course_id,program_id,title\nn-1,nosuch,New\n", csrf: token))
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("Not imported: 1 errors. Nothing was changed."))
+            #expect(bad.text.contains("unknown program (import it first)"))
+            #expect(bad.text.contains("<h2>courses.csv</h2>"), "the file name without its path")
+            let good = try await client.execute(uri: "/imports", method: .post, headers: headers, body: upload("course_id,program_id,title\nn-1,stats,New\n", csrf: token))
+            #expect(good.status == .ok)
+            #expect(good.text.contains("Imported 1 courses rows: 1 new, 0 updated."))
+            let forged = try await client.execute(uri: "/imports", method: .post, headers: headers, body: upload("course_id,program_id,title\nn-2,stats,X\n", csrf: "nope"))
+            #expect(forged.status == .forbidden)
+        }
+    }
+
+    @Test func healthMetricsAndSecurityHeaders() async throws {
+        try await TestWorld.run { _, client in
+            let health = try await client.execute(uri: "/health", method: .get)
+            #expect(health.status == .ok && health.text == #"{"status":"ok","database":"sqlite"}"#)
+            #expect(health.headers[.init("X-Content-Type-Options")!] == "nosniff")
+            #expect(health.headers[.init("X-Frame-Options")!] == "DENY")
+            #expect(health.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+            #expect(health.headers[.init("X-Request-Id")!]?.count == 36)
+            _ = try await client.execute(uri: "/programs/stats", method: .get)
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(metrics.text.contains(#"http_requests_total{method="GET",route="/programs/{programId}",status="200"} 1"#))
+            #expect(metrics.text.contains("http_request_duration_seconds_bucket"))
+        }
+    }
+
+    @Test func theOpenAPIDocumentCoversEveryAPIRoute() async throws {
+        try await TestWorld.run { w, client in
+            let r = try await client.execute(uri: "/openapi.json", method: .get)
+            let doc = try #require(try r.json() as? [String: Any])
+            #expect(doc["openapi"] as? String == "3.1.0")
+            let paths = try #require(doc["paths"] as? [String: [String: Any]])
+            var documented: Set<String> = []
+            for (path, ops) in paths { for method in ops.keys { documented.insert("\(method.uppercased()) \(path)") } }
+            let registered = Set(w.routes.filter { $0.path.hasPrefix("/api/") || ["/health", "/metrics", "/openapi.json"].contains($0.path) }
+                .map { "\($0.method) \($0.path)" })
+            #expect(registered.subtracting(documented).isEmpty, "registered but not documented: \(registered.subtracting(documented))")
+            #expect(documented.subtracting(registered).isEmpty, "documented but not registered: \(documented.subtracting(registered))")
+        }
+    }
+}
