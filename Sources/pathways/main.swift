@@ -41,11 +41,19 @@ struct DatabaseOptions: ParsableArguments {
         return logger
     }
 
-    /// Opens and migrates the database.
-    func openStore(_ logger: Logger) async throws -> Store {
+    /// Opens the database (migrating it unless told not to), runs `body`, and closes the database whether
+    /// `body` succeeds or fails.
+    func withStore<R>(_ logger: Logger, migrate: Bool = true, _ body: (Store) async throws -> R) async throws -> R {
         let store = try await Store.open(location, logger: logger)
-        try await Migrator.migrate(store)
-        return store
+        do {
+            if migrate { try await Migrator.migrate(store) }
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
     }
 }
 
@@ -61,7 +69,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = db.logger()
-        let store = try await db.openStore(logger)
+        try await db.withStore(logger) { store in try await serve(store, logger: logger) }
+    }
+
+    func serve(_ store: Store, logger: Logger) async throws {
         var configuration = AppConfiguration()
         configuration.host = host
         configuration.port = port
@@ -78,7 +89,6 @@ struct Serve: AsyncParsableCommand {
         say("Pathways is serving \(store.dialect.rawValue) data at http://\(host):\(port)")
         // runService stops gracefully on SIGTERM and SIGINT: in-flight requests finish, then the pool closes.
         try await app.runService()
-        try await store.close()
     }
 }
 
@@ -88,11 +98,11 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let logger = db.logger()
-        let store = try await Store.open(db.location, logger: logger)
-        let applied = try await Migrator.migrate(store)
-        let all = try await Migrator.appliedVersions(store)
-        say(applied.isEmpty ? "Schema is up to date (version \(all.last ?? 0))." : "Applied migrations \(applied.map(String.init).joined(separator: ", ")).")
-        try await store.close()
+        try await db.withStore(logger, migrate: false) { store in
+            let applied = try await Migrator.migrate(store)
+            let all = try await Migrator.appliedVersions(store)
+            say(applied.isEmpty ? "Schema is up to date (version \(all.last ?? 0))." : "Applied migrations \(applied.map(String.init).joined(separator: ", ")).")
+        }
     }
 }
 
@@ -110,7 +120,11 @@ struct Import: AsyncParsableCommand {
             throw ValidationError("unknown kind '\(kind)'; use one of \(ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let logger = db.logger()
-        let store = try await db.openStore(logger)
+        let rejected = try await db.withStore(logger) { store in try await importFiles(kind, store) }
+        if rejected > 0 { throw ExitCode(1) }
+    }
+
+    func importFiles(_ kind: ImportKind, _ store: Store) async throws -> Int {
         var rejected = 0
         for path in files {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("\(path): cannot read the file") }
@@ -124,8 +138,7 @@ struct Import: AsyncParsableCommand {
             say(report.text)
             if !report.applied { rejected += 1 }
         }
-        try await store.close()
-        if rejected > 0 { throw ExitCode(1) }
+        return rejected
     }
 }
 
@@ -136,9 +149,9 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let logger = db.logger()
-        let store = try await db.openStore(logger)
-        let result = try await DemoSetup.run(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost), seed: seed)
-        try await store.close()
+        let result = try await db.withStore(logger) { store in
+            try await DemoSetup.run(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost), seed: seed)
+        }
         say(result.text)
     }
 }
@@ -158,12 +171,12 @@ struct CreateAdmin: AsyncParsableCommand {
             password = line
         }
         let logger = db.logger()
-        let store = try await db.openStore(logger)
-        let created = try await AccountProvisioning(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost))
-            .create(email: email, role: .admin, password: password)
+        let created = try await db.withStore(logger) { store in
+            try await AccountProvisioning(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost))
+                .create(email: email, role: .admin, password: password)
+        }
         say("Created administrator \(created.account.email).")
         if let generated = created.generatedPassword { say("Password (shown once): \(generated)") }
-        try await store.close()
     }
 }
 

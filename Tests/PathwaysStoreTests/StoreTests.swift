@@ -1,6 +1,8 @@
 import Foundation
 import PathwaysCore
-import PathwaysStore
+@testable import PathwaysStore
+import PostgresKit
+import SQLiteKit
 import PathwaysTestSupport
 import SQLKit
 import Testing
@@ -116,5 +118,12 @@ import Testing
             try await accounts.endSession(token: token)
             #expect(try await accounts.session(token: token) == nil)
         }
+    }
+}
+
+@Suite struct DialectTests {
+    @Test func bothDialectsSupportTheUpsertImportsNeed() throws {
+        try Store.checkCapabilities(SQLiteDialect())
+        try Store.checkCapabilities(PostgresDialect())
     }
 }

@@ -34,11 +34,18 @@ public struct AppContext: RequestContext {
 }
 
 /// Errors handlers throw; `ErrorMiddleware` turns them into JSON for the API and pages for browsers.
-public enum AppError: Error, Sendable {
+public enum AppError: Error, Sendable, CustomStringConvertible {
     case unauthenticated
     case forbidden(String)
     case notFound(String)
     case badRequest(String)
     case conflict(String)
     case payloadTooLarge(String)
+
+    public var description: String {
+        switch self {
+        case .unauthenticated: "not signed in"
+        case .forbidden(let m), .notFound(let m), .badRequest(let m), .conflict(let m), .payloadTooLarge(let m): m
+        }
+    }
 }

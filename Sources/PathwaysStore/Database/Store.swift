@@ -21,6 +21,14 @@ public final class Store: Sendable {
     let logger: Logger
     private let shutdown: @Sendable () async throws -> Void
 
+    /// SQLKit silently leaves out `ON CONFLICT` where a dialect lacks it, which would turn every import's
+    /// upsert into a plain insert; refuse to start instead.
+    static func checkCapabilities(_ dialect: any SQLDialect) throws {
+        guard dialect.upsertSyntax == .standard else {
+            throw StoreError.unavailable("the \(dialect.name) dialect lacks INSERT ... ON CONFLICT, which imports rely on")
+        }
+    }
+
     private init(dialect: Dialect, sql: any SQLDatabase, logger: Logger, shutdown: @escaping @Sendable () async throws -> Void) {
         self.dialect = dialect
         self.sql = sql
@@ -41,6 +49,7 @@ public final class Store: Sendable {
     }
 
     public static func openSQLite(path: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
+        try checkCapabilities(SQLiteDialect())
         let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true))
         // WAL lets readers run beside the single writer and survives a crash; it is a property of the file,
         // so setting it once on first open is enough. synchronous=FULL (SQLite's default in sqlite-nio's
@@ -60,6 +69,7 @@ public final class Store: Sendable {
     }
 
     public static func openPostgres(url: String, searchPath: [String]? = nil, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
+        try checkCapabilities(PostgresDialect())
         var configuration = try SQLPostgresConfiguration(url: url)
         if let searchPath { configuration.searchPath = searchPath }
         let source = PostgresConnectionSource(sqlConfiguration: configuration)
