@@ -44,15 +44,9 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the database (migrating it unless told not to), runs `body`, and closes the database whether
     /// `body` succeeds or fails.
     func withStore<R>(_ logger: Logger, migrate: Bool = true, _ body: (Store) async throws -> R) async throws -> R {
-        let store = try await Store.open(location, logger: logger)
-        do {
+        try await Store.open(location, logger: logger).closing { store in
             if migrate { try await Migrator.migrate(store) }
-            let result = try await body(store)
-            try await store.close()
-            return result
-        } catch {
-            try? await store.close()
-            throw error
+            return try await body(store)
         }
     }
 }

@@ -53,14 +53,9 @@ public enum TestDatabase: String, Sendable, CaseIterable {
     }
 
     private static func run<R: Sendable>(_ store: Store, _ body: (Store) async throws -> R) async throws -> R {
-        do {
+        try await store.closing { store in
             try await Migrator.migrate(store)
-            let result = try await body(store)
-            try await store.close()
-            return result
-        } catch {
-            try? await store.close()
-            throw error
+            return try await body(store)
         }
     }
 }

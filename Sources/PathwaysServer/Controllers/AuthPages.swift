@@ -48,6 +48,7 @@ struct AuthPages {
                 return try page.response(from: request, context: context)
             }
             // A new session token on every sign-in: a token planted before sign-in is never promoted.
+            try await d.accounts.deleteExpiredSessions()
             let (token, _) = try await d.accounts.startSession(userID: account.id, lifetime: d.configuration.sessionLifetime)
             try await d.audit.record(userID: account.id, action: "login", subject: "user:\(account.id)")
             var target = Forms.localPath(form.next)

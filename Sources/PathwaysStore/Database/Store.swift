@@ -114,6 +114,19 @@ public final class Store: Sendable {
         try await shutdown()
     }
 
+    /// Runs `body`, then closes the store whether `body` returned or threw (a pool dropped unclosed is a bug
+    /// AsyncKit traps on).
+    public func closing<R>(after body: (Store) async throws -> R) async throws -> R {
+        do {
+            let result = try await body(self)
+            try await close()
+            return result
+        } catch {
+            try? await close()
+            throw error
+        }
+    }
+
     /// Whether the database answers.
     public func ping() async -> Bool {
         (try? await sql.raw("SELECT 1 AS ok").first()) != nil

@@ -155,11 +155,15 @@ public struct AccountRepository: Sendable {
     /// The account an API token belongs to, if the token is valid now.
     public func account(apiToken secret: String, now: Date = Date()) async throws -> Account? {
         guard let row = try await db.raw("""
-            SELECT t.id AS token_id, t.expires_at, u.* FROM api_tokens t JOIN users u ON u.id = t.user_id
+            SELECT t.id AS token_id, t.expires_at, t.last_used_at, u.* FROM api_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = \(bind: Self.hash(secret))
             """).first() else { return nil }
         if let expires = try row.decode(column: "expires_at", as: Date?.self), expires <= now { return nil }
-        try await db.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: try row.decode(column: "token_id", as: UUID.self))").run()
+        // Record use at most once a minute, so API traffic does not turn every read into a write.
+        let lastUsed = try row.decode(column: "last_used_at", as: Date?.self)
+        if lastUsed.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try await db.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: try row.decode(column: "token_id", as: UUID.self))").run()
+        }
         return try Self.account(row)
     }
 
