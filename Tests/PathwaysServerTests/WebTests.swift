@@ -158,4 +158,32 @@ import Testing
             #expect(documented.subtracting(registered).isEmpty, "documented but not registered: \(documented.subtracting(registered))")
         }
     }
+
+    @Test func adminsCreateAccountsAndAnyoneCreatesTheirOwnAPIToken() async throws {
+        try await TestWorld.run { w, client in
+            let admin = try await Self.signIn(w, "admin", client: client)
+            let page = try await client.execute(uri: "/admin/accounts", method: .get, headers: [.cookie: "pw_session=\(admin)"])
+            let token = try #require(Self.csrf(in: page.text))
+            let form: HTTPFields = [.cookie: "pw_session=\(admin)", .contentType: "application/x-www-form-urlencoded"]
+            let created = try await client.execute(uri: "/admin/accounts", method: .post, headers: form,
+                                                   body: ByteBuffer(string: "_csrf=\(token)&email=c3%40pathways.test&role=learner&learnerId=C3&programs="))
+            #expect(created.status == .ok)
+            #expect(created.text.contains("Created c3@pathways.test. Its password, shown once: <code class=\"secret\">"))
+            let badScope = try await client.execute(uri: "/admin/accounts", method: .post, headers: form,
+                                                    body: ByteBuffer(string: "_csrf=\(token)&email=s2%40pathways.test&role=program_staff&learnerId=&programs=nosuch"))
+            #expect(badScope.status == .badRequest)
+            #expect(badScope.text.contains("programs: unknown program &#39;nosuch&#39;") || badScope.text.contains("programs: unknown program 'nosuch'"))
+
+            let staff = try await Self.signIn(w, "staff", client: client)
+            #expect(try await client.execute(uri: "/admin/accounts", method: .get, headers: [.cookie: "pw_session=\(staff)"]).status == .forbidden)
+            let account = try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(staff)"])
+            let staffToken = try #require(Self.csrf(in: account.text))
+            let made = try await client.execute(uri: "/account/tokens", method: .post, headers: [.cookie: "pw_session=\(staff)", .contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: "_csrf=\(staffToken)&name=nightly+import"))
+            let secret = try #require(made.text.range(of: "pw_").map { String(made.text[$0.lowerBound...].prefix { $0 != "<" }) })
+            let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: "Bearer \(secret)"])
+            #expect(me.status == .ok)
+            #expect((try me.json() as? [String: Any])?["programScope"] as? [String] == ["stats"])
+        }
+    }
 }
