@@ -1,0 +1,197 @@
+import Foundation
+
+/// A value during evaluation, with XPath 1.0's conversions between strings, numbers and booleans.
+/// Dates convert to days since 1970-01-01 as numbers and to `YYYY-MM-DD` as text, as ODK's do.
+public enum ExpressionValue: Sendable, Equatable {
+    case string(String)
+    case number(Double)
+    case boolean(Bool)
+    case date(Date)
+
+    public var asBool: Bool {
+        switch self {
+        case .boolean(let b): b
+        case .number(let n): n != 0 && !n.isNaN
+        case .string(let s): !s.isEmpty
+        case .date: true
+        }
+    }
+
+    public var asNumber: Double {
+        switch self {
+        case .number(let n): return n
+        case .boolean(let b): return b ? 1 : 0
+        case .date(let d): return (d.timeIntervalSince1970 / 86_400).rounded(.down)
+        case .string(let s):
+            let t = s.trimmingCharacters(in: .whitespaces)
+            if let n = Double(t) { return n }
+            if let d = CalendarDay.parse(t), t.count == 10 { return (d.timeIntervalSince1970 / 86_400).rounded(.down) }
+            return .nan
+        }
+    }
+
+    public var asString: String {
+        switch self {
+        case .string(let s): s
+        case .boolean(let b): b ? "true" : "false"
+        case .date(let d): CalendarDay.format(d)
+        case .number(let n):
+            if n.isNaN { "NaN" } else if n == n.rounded(), abs(n) < 1e15 { String(Int(n)) } else { String(n) }
+        }
+    }
+}
+
+/// What an expression can see: the answers so far (as ODK stores them: text, select_multiple as
+/// space-separated choice names), the question `.` refers to, and today's date.
+public struct ExpressionContext: Sendable {
+    public var answers: [String: String]
+    public var current: String?
+    public var today: Date
+
+    public init(answers: [String: String], current: String? = nil, today: Date) {
+        self.answers = answers
+        self.current = current
+        self.today = today
+    }
+}
+
+extension Expression {
+    /// Evaluates against `context`. An unanswered question reads as empty text, as in ODK.
+    public func evaluate(_ context: ExpressionContext) throws(ExpressionError) -> ExpressionValue {
+        switch self {
+        case .number(let n): return .number(n)
+        case .string(let s): return .string(s)
+        case .reference(let name): return .string(context.answers[name] ?? "")
+        case .current: return .string(context.current ?? "")
+        case .negate(let e): return .number(-(try e.evaluate(context).asNumber))
+        case .binary(let op, let a, let b):
+            // Short-circuit as XPath does: the right side is not evaluated when the left decides.
+            if op == .or || op == .and {
+                let left = try a.evaluate(context).asBool
+                if left == (op == .or) { return .boolean(left) }
+                return .boolean(try b.evaluate(context).asBool)
+            }
+            return Self.apply(op, try a.evaluate(context), try b.evaluate(context))
+        case .call(let name, let args):
+            return try ExpressionFunctions.call(name, args, context)
+        }
+    }
+
+    /// Evaluates to a boolean, for `relevant`, `constraint` and `required`.
+    public func isTrue(_ context: ExpressionContext) throws(ExpressionError) -> Bool {
+        try evaluate(context).asBool
+    }
+
+    static func apply(_ op: BinaryOperator, _ a: ExpressionValue, _ b: ExpressionValue) -> ExpressionValue {
+        switch op {
+        case .equal, .notEqual:
+            let same: Bool
+            switch (a, b) {
+            case (.boolean, _), (_, .boolean): same = a.asBool == b.asBool
+            case (.number, _), (_, .number), (.date, _), (_, .date): same = a.asNumber == b.asNumber
+            default: same = a.asString == b.asString
+            }
+            return .boolean(op == .equal ? same : !same)
+        case .less: return .boolean(a.asNumber < b.asNumber)
+        case .lessOrEqual: return .boolean(a.asNumber <= b.asNumber)
+        case .greater: return .boolean(a.asNumber > b.asNumber)
+        case .greaterOrEqual: return .boolean(a.asNumber >= b.asNumber)
+        case .add: return .number(a.asNumber + b.asNumber)
+        case .subtract: return .number(a.asNumber - b.asNumber)
+        case .multiply: return .number(a.asNumber * b.asNumber)
+        case .divide: return .number(a.asNumber / b.asNumber)
+        case .modulo: return .number(a.asNumber.truncatingRemainder(dividingBy: b.asNumber))
+        case .or, .and: return .boolean(false)  // handled with short-circuit above
+        }
+    }
+}
+
+/// The functions XLSForm expressions may call, with their arities.
+public enum ExpressionFunctions {
+    static let arity: [String: ClosedRange<Int>] = [
+        "selected": 2...2, "count-selected": 1...1, "not": 1...1, "today": 0...0, "now": 0...0, "date": 1...1,
+        "if": 3...3, "string-length": 1...1, "regex": 2...2, "true": 0...0, "false": 0...0, "number": 1...1,
+        "string": 1...1, "int": 1...1, "round": 1...2, "concat": 0...50, "coalesce": 2...2, "contains": 2...2,
+        "starts-with": 2...2, "ends-with": 2...2, "boolean": 1...1, "selected-at": 2...2, "jr:choice-name": 2...2,
+        "format-date": 2...2, "decimal-date-time": 1...1,
+    ]
+
+    public static var names: [String] { arity.keys.sorted() }
+
+    static func checkCall(_ name: String, arity count: Int, at position: Int) throws(ExpressionError) {
+        guard let range = arity[name] else {
+            throw ExpressionError(position: position, message: "unknown function \(name)()")
+        }
+        guard range.contains(count) else {
+            let wanted = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+            throw ExpressionError(position: position, message: "\(name)() takes \(wanted) argument\(range.upperBound == 1 ? "" : "s"), not \(count)")
+        }
+    }
+
+    static func call(_ name: String, _ args: [Expression], _ c: ExpressionContext) throws(ExpressionError) -> ExpressionValue {
+        func value(_ i: Int) throws(ExpressionError) -> ExpressionValue { try args[i].evaluate(c) }
+        func text(_ i: Int) throws(ExpressionError) -> String { try value(i).asString }
+        switch name {
+        case "selected":
+            return .boolean(try text(0).split(separator: " ").contains(Substring(try text(1).trimmingCharacters(in: .whitespaces))))
+        case "count-selected":
+            return .number(Double(try text(0).split(separator: " ").count))
+        case "selected-at":
+            let items = try text(0).split(separator: " ")
+            let i = Int(try value(1).asNumber)
+            return .string(i >= 0 && i < items.count ? String(items[i]) : "")
+        case "not": return .boolean(!(try value(0).asBool))
+        case "true": return .boolean(true)
+        case "false": return .boolean(false)
+        case "boolean": return .boolean(try value(0).asBool)
+        case "today": return .date(c.today)
+        case "now": return .date(c.today)
+        case "date":
+            let v = try value(0)
+            switch v {
+            case .date: return v
+            case .number(let n): return .date(Date(timeIntervalSince1970: n * 86_400))
+            default:
+                let s = v.asString
+                if let d = CalendarDay.parse(s) { return .date(d) }
+                if let n = Double(s) { return .date(Date(timeIntervalSince1970: n * 86_400)) }
+                return .string("")
+            }
+        case "decimal-date-time": return .number(try value(0).asNumber)
+        case "format-date":
+            guard case .date(let d) = try call("date", [args[0]], c) else { return .string("") }
+            let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: d)
+            var out = try text(1)
+            out = out.replacingOccurrences(of: "%Y", with: String(format: "%04d", parts.year!))
+            out = out.replacingOccurrences(of: "%m", with: String(format: "%02d", parts.month!))
+            out = out.replacingOccurrences(of: "%d", with: String(format: "%02d", parts.day!))
+            return .string(out)
+        case "if": return try value(0).asBool ? value(1) : value(2)
+        case "string-length": return .number(Double(try text(0).count))
+        case "regex":
+            let subject = try text(0), pattern = try text(1)
+            guard let re = try? NSRegularExpression(pattern: pattern) else {
+                throw ExpressionError(position: 1, message: "regex(): '\(pattern)' is not a valid regular expression")
+            }
+            return .boolean(re.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil)
+        case "number": return .number(try value(0).asNumber)
+        case "string": return .string(try text(0))
+        case "int": return .number(try value(0).asNumber.rounded(.towardZero))
+        case "round":
+            let n = try value(0).asNumber
+            let places = args.count > 1 ? Int(try value(1).asNumber) : 0
+            let scale = pow(10, Double(places))
+            return .number((n * scale).rounded(.toNearestOrAwayFromZero) / scale)
+        case "concat": return .string(try args.indices.map { (i: Int) throws(ExpressionError) -> String in try text(i) }.joined())
+        case "coalesce":
+            let first = try text(0)
+            return .string(first.isEmpty ? try text(1) : first)
+        case "contains": return .boolean(try text(0).contains(try text(1)))
+        case "starts-with": return .boolean(try text(0).hasPrefix(try text(1)))
+        case "ends-with": return .boolean(try text(0).hasSuffix(try text(1)))
+        case "jr:choice-name": return .string(try text(0))
+        default:
+            throw ExpressionError(position: 1, message: "unknown function \(name)()")
+        }
+    }
+}
