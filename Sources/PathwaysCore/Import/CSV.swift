@@ -13,7 +13,8 @@ public struct CSVTable: Sendable, Equatable {
     public var records: [Record]
 
     /// Parses `text`. Blank lines are skipped; a record whose field count differs from the header's is an error.
-    public static func parse(_ text: String) throws(CSVError) -> CSVTable {
+    /// Header names are trimmed and, unless `keepHeaderCase`, lowercased.
+    public static func parse(_ text: String, keepHeaderCase: Bool = false) throws(CSVError) -> CSVTable {
         var rows: [Record] = []
         var field = ""
         var fields: [String] = []
@@ -93,7 +94,7 @@ public struct CSVTable: Sendable, Equatable {
         if !field.isEmpty || !fields.isEmpty || fieldWasQuoted { endRecord() }
 
         guard let first = rows.first else { throw CSVError(line: 1, message: "the file is empty; expected a header row") }
-        let header = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let header = first.fields.map { keepHeaderCase ? $0.trimmingCharacters(in: .whitespaces) : $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let records = Array(rows.dropFirst())
         for record in records where record.fields.count != header.count {
             throw CSVError(line: record.line, message: "has \(record.fields.count) fields but the header has \(header.count)")
@@ -107,4 +108,14 @@ public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var message: String
     public var description: String { "row \(line): \(message)" }
+}
+
+extension CSVTable {
+    /// RFC 4180 text: fields quoted when they hold a comma, quote or line break; CRLF line ends.
+    public func rendered() -> String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        return ([header] + records.map(\.fields)).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
 }

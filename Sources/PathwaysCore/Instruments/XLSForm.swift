@@ -1,0 +1,312 @@
+import Foundation
+
+/// A survey instrument in XLSForm, the survey-definition standard of ODK and KoboToolbox: a `survey`
+/// sheet of questions, a `choices` sheet of option lists and an optional `settings` sheet.
+///
+/// The sheets are kept as read, so exporting gives back an equivalent form with every column, including
+/// ones Pathways does not interpret; the typed view (`questions`, `choiceLists`) is derived from them.
+public struct XLSForm: Sendable, Equatable {
+    public var survey: XLSFormSheet
+    public var choices: XLSFormSheet?
+    public var settings: XLSFormSheet?
+
+    public private(set) var questions: [Question] = []
+    public private(set) var choiceLists: [String: [Choice]] = [:]
+    /// Languages named in `label::Language (code)` columns, in column order; "" is the unlabelled default.
+    public private(set) var languages: [String] = []
+
+    public var title: String? { settings?.rows.first?["form_title"] }
+    public var formID: String? { settings?.rows.first?["form_id"] }
+    public var version: String? { settings?.rows.first?["version"] }
+
+    public enum QuestionType: Sendable, Equatable {
+        case integer, decimal, text, date, note, calculate, acknowledge
+        case selectOne(list: String, orOther: Bool)
+        case selectMultiple(list: String, orOther: Bool)
+        case beginGroup, endGroup, beginRepeat, endRepeat
+        /// Metadata questions ODK fills in itself (start, end, today, deviceid...); kept, not asked.
+        case metadata(String)
+
+        public var isSelect: Bool {
+            switch self {
+            case .selectOne, .selectMultiple: true
+            default: false
+            }
+        }
+
+        /// Whether the row asks the respondent for a value.
+        public var isInput: Bool {
+            switch self {
+            case .integer, .decimal, .text, .date, .selectOne, .selectMultiple, .acknowledge: true
+            default: false
+            }
+        }
+    }
+
+    /// One row of the survey sheet, interpreted.
+    public struct Question: Sendable, Equatable {
+        public var row: Int
+        public var type: QuestionType
+        public var name: String
+        /// Labels by language ("" when the column has no language).
+        public var labels: [String: String]
+        public var hints: [String: String]
+        /// nil when not required; an expression when required only sometimes (`yes` is `true()`).
+        public var required: Expression?
+        public var requiredMessage: [String: String]
+        public var relevant: Expression?
+        public var constraint: Expression?
+        public var constraintMessage: [String: String]
+        public var choiceFilter: Expression?
+        public var defaultValue: String?
+        public var calculation: Expression?
+        public var appearance: String?
+        /// The group path the question sits in, outermost first.
+        public var groups: [String]
+    }
+
+    public struct Choice: Sendable, Equatable {
+        public var row: Int
+        public var list: String
+        public var name: String
+        public var labels: [String: String]
+        /// Other columns (used by `choice_filter`, e.g. a `program` column).
+        public var extra: [String: String]
+    }
+
+    static let expressionColumns = ["relevant", "constraint", "calculation", "choice_filter", "required"]
+    static let metadataTypes: Set<String> = ["start", "end", "today", "deviceid", "username", "email", "phonenumber", "audit", "simserial", "subscriberid", "start-geopoint"]
+
+    /// Reads and checks a form. Every problem is collected and thrown together.
+    public init(survey: XLSFormSheet, choices: XLSFormSheet?, settings: XLSFormSheet? = nil) throws(XLSFormErrors) {
+        self.survey = survey
+        self.choices = choices
+        self.settings = settings
+        var issues: [XLSFormIssue] = []
+        readChoices(&issues)
+        readSurvey(&issues)
+        if !issues.isEmpty { throw XLSFormErrors(issues: issues) }
+    }
+
+    /// The form as three CSV files (survey, choices, settings), each column kept.
+    public func csvFiles() -> [String: String] {
+        var files = ["survey.csv": survey.csv()]
+        if let choices { files["choices.csv"] = choices.csv() }
+        if let settings { files["settings.csv"] = settings.csv() }
+        return files
+    }
+
+    public func question(named name: String) -> Question? { questions.first { $0.name == name } }
+
+    // MARK: reading
+
+    /// `label`, `label::English (en)` → ("label", "English (en)").
+    static func split(_ column: String) -> (base: String, language: String) {
+        guard let range = column.range(of: "::") else { return (column.lowercased(), "") }
+        return (String(column[..<range.lowerBound]).lowercased(), String(column[range.upperBound...]).trimmingCharacters(in: .whitespaces))
+    }
+
+    static func localized(_ row: XLSFormSheet.Row, _ base: String, header: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for column in header where split(column).base == base {
+            if let v = row[column] { result[split(column).language] = v }
+        }
+        return result
+    }
+
+    static func value(_ row: XLSFormSheet.Row, _ base: String, header: [String]) -> (column: String, text: String)? {
+        for column in header where split(column).base == base {
+            if let v = row[column] { return (column, v) }
+        }
+        return nil
+    }
+
+    private mutating func readChoices(_ issues: inout [XLSFormIssue]) {
+        guard let sheet = choices else { return }
+        let listColumn = sheet.header.contains("list_name") ? "list_name" : (sheet.header.contains("list name") ? "list name" : nil)
+        guard let listColumn else {
+            issues.append(XLSFormIssue(sheet: sheet.name, row: 1, column: "list_name", message: "the choices sheet needs a list_name column"))
+            return
+        }
+        if !sheet.header.contains("name") {
+            issues.append(XLSFormIssue(sheet: sheet.name, row: 1, column: "name", message: "the choices sheet needs a name column"))
+            return
+        }
+        var seen: [String: Int] = [:]
+        let known: Set<String> = [listColumn, "name"]
+        for row in sheet.rows {
+            guard let list = row[listColumn] else {
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: listColumn, message: "is empty; every choice belongs to a list"))
+                continue
+            }
+            guard let name = row["name"] else {
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "is empty; every choice needs a name (the value stored)"))
+                continue
+            }
+            if let first = seen[list + "\u{0}" + name] {
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "choice '\(name)' appears twice in list '\(list)' (also row \(first))"))
+                continue
+            }
+            seen[list + "\u{0}" + name] = row.line
+            var extra: [String: String] = [:]
+            for (column, value) in row.cells where !known.contains(column) && Self.split(column).base != "label" { extra[column] = value }
+            choiceLists[list, default: []].append(Choice(row: row.line, list: list, name: name, labels: Self.localized(row, "label", header: sheet.header), extra: extra))
+        }
+    }
+
+    private mutating func readSurvey(_ issues: inout [XLSFormIssue]) {
+        let sheet = survey
+        let missing = ["type", "name"].filter { !sheet.header.contains($0) }
+        for required in missing {
+            issues.append(XLSFormIssue(sheet: sheet.name, row: 1, column: required, message: "the survey sheet needs a \(required) column"))
+        }
+        guard missing.isEmpty else { return }
+        var languageSet: [String] = []
+        for column in sheet.header {
+            let (base, language) = Self.split(column)
+            if base == "label" && !languageSet.contains(language) { languageSet.append(language) }
+        }
+        languages = languageSet
+
+        var names: [String: Int] = [:]
+        var groupStack: [(kind: String, name: String, row: Int)] = []
+        var parsed: [(question: Question, expressions: [(String, Expression)])] = []
+
+        for row in sheet.rows {
+            guard let typeText = row["type"] else {
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type", message: "is empty"))
+                continue
+            }
+            guard let type = parseType(typeText, row: row, &issues) else { continue }
+            var name = row["name"] ?? ""
+            switch type {
+            case .endGroup, .endRepeat:
+                let kind = type == .endGroup ? "group" : "repeat"
+                guard let open = groupStack.popLast() else {
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type", message: "end \(kind) without a matching begin \(kind)"))
+                    continue
+                }
+                if open.kind != kind {
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type", message: "end \(kind) closes begin \(open.kind) '\(open.name)' from row \(open.row)"))
+                }
+                name = open.name
+            default:
+                guard !name.isEmpty else {
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "is empty; every question needs a name"))
+                    continue
+                }
+                if !Self.isValidName(name) {
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "'\(name)' is not a valid name (start with a letter or _, then letters, digits, _, - or .)"))
+                    continue
+                }
+                if let first = names[name] {
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "'\(name)' is already used on row \(first); names must be unique"))
+                    continue
+                }
+                names[name] = row.line
+            }
+
+            var expressions: [(String, Expression)] = []
+            func expression(_ base: String) -> Expression? {
+                guard let (column, text) = Self.value(row, base, header: sheet.header) else { return nil }
+                do {
+                    let e = try Expression.parse(text)
+                    expressions.append((column, e))
+                    return e
+                } catch {
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: column, position: error.position, message: error.message))
+                    return nil
+                }
+            }
+            var required: Expression? = nil
+            if let (column, text) = Self.value(row, "required", header: sheet.header) {
+                switch text.lowercased() {
+                case "yes", "true", "true()", "1": required = .call("true", [])
+                case "no", "false", "false()", "0": required = nil
+                default: required = expression("required")
+                }
+                _ = column
+            }
+            let groups = groupStack.map(\.name)
+            let question = Question(
+                row: row.line, type: type, name: name, labels: Self.localized(row, "label", header: sheet.header),
+                hints: Self.localized(row, "hint", header: sheet.header), required: required,
+                requiredMessage: Self.localized(row, "required_message", header: sheet.header), relevant: expression("relevant"),
+                constraint: expression("constraint"), constraintMessage: Self.localized(row, "constraint_message", header: sheet.header),
+                choiceFilter: expression("choice_filter"), defaultValue: row["default"], calculation: expression("calculation"),
+                appearance: row["appearance"], groups: groups)
+            if type == .calculate && question.calculation == nil && Self.value(row, "calculation", header: sheet.header) == nil {
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "calculation", message: "a calculate row needs a calculation"))
+            }
+            if type.isInput || type == .note, question.labels.isEmpty {
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "label", message: "'\(name)' has no label"))
+            }
+            switch type {
+            case .beginGroup: groupStack.append(("group", name, row.line))
+            case .beginRepeat: groupStack.append(("repeat", name, row.line))
+            default: break
+            }
+            parsed.append((question, expressions))
+        }
+        for open in groupStack {
+            issues.append(XLSFormIssue(sheet: sheet.name, row: open.row, column: "type", message: "begin \(open.kind) '\(open.name)' is never closed"))
+        }
+        // References must name questions of this form.
+        for (question, expressions) in parsed {
+            for (column, e) in expressions {
+                for missing in e.references.subtracting(names.keys).sorted() {
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: question.row, column: column, message: "${\(missing)} does not name a question in this form"))
+                }
+            }
+        }
+        questions = parsed.map(\.question)
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter || first == "_" else { return false }
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
+    }
+
+    private func parseType(_ text: String, row: XLSFormSheet.Row, _ issues: inout [XLSFormIssue]) -> QuestionType? {
+        let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        let head = words[0].lowercased()
+        func list(_ kind: String) -> (String, Bool)? {
+            guard words.count >= 2 else {
+                issues.append(XLSFormIssue(sheet: survey.name, row: row.line, column: "type", message: "\(kind) needs a choice list name, e.g. '\(kind) yes_no'"))
+                return nil
+            }
+            let name = words[1]
+            let orOther = words.count >= 3 && words[2].lowercased() == "or_other"
+            if choiceLists[name] == nil {
+                issues.append(XLSFormIssue(sheet: survey.name, row: row.line, column: "type", message: "choice list '\(name)' is not on the choices sheet"))
+                return nil
+            }
+            return (name, orOther)
+        }
+        switch head {
+        case "integer", "int": return .integer
+        case "decimal": return .decimal
+        case "text", "string": return .text
+        case "date": return .date
+        case "note": return .note
+        case "calculate": return .calculate
+        case "acknowledge", "trigger": return .acknowledge
+        case "select_one", "select1": return list("select_one").map { .selectOne(list: $0.0, orOther: $0.1) }
+        case "select_multiple": return list("select_multiple").map { .selectMultiple(list: $0.0, orOther: $0.1) }
+        case "begin_group", "begin": return words.count >= 2 && words[1].lowercased() == "repeat" ? .beginRepeat : .beginGroup
+        case "end_group", "end":
+            if head == "end" && words.count == 1 { return .metadata("end") }
+            return words.count >= 2 && words[1].lowercased() == "repeat" ? .endRepeat : .endGroup
+        case "begin_repeat": return .beginRepeat
+        case "end_repeat": return .endRepeat
+        default:
+            if Self.metadataTypes.contains(head) { return .metadata(head) }
+            if head.hasPrefix("select_one_from_file") || head.hasPrefix("select_multiple_from_file") || ["geopoint", "geotrace", "geoshape", "image", "audio", "video", "file", "barcode", "range", "rank", "time", "datetime", "hidden", "xml-external", "background-audio"].contains(head) {
+                issues.append(XLSFormIssue(sheet: survey.name, row: row.line, column: "type", message: "type '\(words[0])' is valid XLSForm but not supported by Pathways web surveys yet"))
+                return nil
+            }
+            issues.append(XLSFormIssue(sheet: survey.name, row: row.line, column: "type", message: "'\(text)' is not an XLSForm question type"))
+            return nil
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/// One sheet of an XLSForm workbook as rows of named cells, whatever the file it came from (.xlsx or CSV).
+public struct XLSFormSheet: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
+        /// The 1-based row in the sheet, as a spreadsheet numbers it (the header is row 1).
+        public var line: Int
+        public var cells: [String: String]
+
+        public init(line: Int, cells: [String: String]) {
+            self.line = line
+            self.cells = cells
+        }
+
+        public subscript(_ column: String) -> String? {
+            let v = cells[column]?.trimmingCharacters(in: .whitespacesAndNewlines)
+            return v?.isEmpty == false ? v : nil
+        }
+    }
+
+    public var name: String
+    /// Column names in file order, as written (XLSForm column names are case-sensitive only in their
+    /// language suffix, so they are kept as given).
+    public var header: [String]
+    public var rows: [Row]
+
+    public init(name: String, header: [String], rows: [Row]) {
+        self.name = name
+        self.header = header
+        self.rows = rows
+    }
+
+    /// Column names are case-insensitive except for a language suffix: `Label::English (en)` is
+    /// `label::English (en)`.
+    public static func normalizedColumn(_ column: String) -> String {
+        guard let range = column.range(of: "::") else { return column.lowercased() }
+        return column[..<range.lowerBound].lowercased() + "::" + column[range.upperBound...].trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A sheet from CSV text; rows that are entirely empty are dropped, as spreadsheets leave them.
+    public static func csv(_ text: String, name: String) throws(XLSFormIssue) -> XLSFormSheet {
+        let table: CSVTable
+        do {
+            table = try CSVTable.parse(text, keepHeaderCase: true)
+        } catch {
+            throw XLSFormIssue(sheet: name, row: error.line, message: error.message)
+        }
+        let header = table.header.map(Self.normalizedColumn)
+        let rows = table.records.compactMap { record -> Row? in
+            var cells: [String: String] = [:]
+            for (i, column) in header.enumerated() where !column.isEmpty && !record.fields[i].isEmpty { cells[column] = record.fields[i] }
+            return cells.isEmpty ? nil : Row(line: record.line, cells: cells)
+        }
+        return XLSFormSheet(name: name, header: header, rows: rows)
+    }
+
+    /// The sheet as CSV, columns in `header` order.
+    public func csv() -> String {
+        CSVTable(header: header, records: rows.map { row in .init(line: row.line, fields: header.map { row.cells[$0] ?? "" }) }).rendered()
+    }
+}
+
+/// A problem in an XLSForm, located by sheet, row, column and, inside an expression, character position.
+public struct XLSFormIssue: Error, Sendable, Equatable, CustomStringConvertible {
+    public var sheet: String
+    public var row: Int?
+    public var column: String?
+    public var position: Int?
+    public var message: String
+
+    public init(sheet: String, row: Int? = nil, column: String? = nil, position: Int? = nil, message: String) {
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        self.position = position
+        self.message = message
+    }
+
+    public var description: String {
+        var place = ["sheet \(sheet)"]
+        if let row { place.append("row \(row)") }
+        if let column { place.append("column \(column)") }
+        if let position { place.append("character \(position)") }
+        return place.joined(separator: ", ") + ": " + message
+    }
+}
+
+/// Every problem found in a form, so one report lists all that needs fixing.
+public struct XLSFormErrors: Error, Sendable, Equatable, CustomStringConvertible {
+    public var issues: [XLSFormIssue]
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+}
