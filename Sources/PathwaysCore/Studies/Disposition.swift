@@ -1,0 +1,49 @@
+/// Final dispositions of a case, after AAPOR's Standard Definitions for internet surveys of specifically
+/// named persons. The raw value is AAPOR's code.
+public enum Disposition: String, Codable, Sendable, CaseIterable {
+    case complete = "1.1"
+    case partial = "1.2"
+    case refusal = "2.11"
+    /// Started the questionnaire and stopped before the partial threshold.
+    case breakOff = "2.12"
+    /// Invited, known to exist, never reached (e.g. mailbox full, out of office for the whole field period).
+    case nonContact = "2.20"
+    case other = "2.30"
+    /// Invitation sent and nothing ever returned: eligibility unknown.
+    case nothingReturned = "3.19"
+    /// Invitation undeliverable (bounce): eligibility unknown.
+    case undeliverable = "3.30"
+    /// Screened out: not in the target population (e.g. completed the program less than a year ago).
+    case notEligible = "4.10"
+
+    /// The term of the outcome-rate formulas the disposition counts in.
+    public enum Category: String, Sendable, CaseIterable {
+        case interview = "I", partial = "P", refusal = "R", nonContact = "NC", other = "O", unknown = "U", notEligible = "NE"
+    }
+
+    public var category: Category {
+        switch self {
+        case .complete: .interview
+        case .partial: .partial
+        case .refusal, .breakOff: .refusal
+        case .nonContact: .nonContact
+        case .other: .other
+        case .nothingReturned, .undeliverable: .unknown
+        case .notEligible: .notEligible
+        }
+    }
+
+    public var label: String {
+        switch self {
+        case .complete: "Complete"
+        case .partial: "Partial"
+        case .refusal: "Refusal"
+        case .breakOff: "Break-off"
+        case .nonContact: "Non-contact"
+        case .other: "Other non-response"
+        case .nothingReturned: "Nothing returned (unknown eligibility)"
+        case .undeliverable: "Undeliverable invitation (unknown eligibility)"
+        case .notEligible: "Not eligible"
+        }
+    }
+}
