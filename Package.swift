@@ -27,11 +27,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Domain: types and pure logic, no I/O.
         .target(
             name: "PathwaysCore",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings
         ),
         // Persistence: SQLKit over SQLite and PostgreSQL, one query code path.
@@ -82,7 +84,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PathwaysCoreTests",
-            dependencies: ["PathwaysCore"],
+            dependencies: ["PathwaysCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
