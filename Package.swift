@@ -34,6 +34,7 @@ let package = Package(
         .target(
             name: "PathwaysCore",
             dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Demo/Instruments")],
             swiftSettings: swiftSettings
         ),
         // Persistence: SQLKit over SQLite and PostgreSQL, one query code path.
