@@ -43,13 +43,7 @@ public struct XLSFormSheet: Sendable, Equatable {
         } catch {
             throw XLSFormIssue(sheet: name, row: error.line, message: error.message)
         }
-        let header = table.header.map(Self.normalizedColumn)
-        let rows = table.records.compactMap { record -> Row? in
-            var cells: [String: String] = [:]
-            for (i, column) in header.enumerated() where !column.isEmpty && !record.fields[i].isEmpty { cells[column] = record.fields[i] }
-            return cells.isEmpty ? nil : Row(line: record.line, cells: cells)
-        }
-        return XLSFormSheet(name: name, header: header, rows: rows)
+        return XLSFormSheet(name: name, xlsxRows: [(1, table.header)] + table.records.map { ($0.line, $0.fields) })
     }
 
     /// The sheet as CSV, columns in `header` order.

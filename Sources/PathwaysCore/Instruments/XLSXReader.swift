@@ -254,7 +254,8 @@ private final class CellCollector: CheckedXMLDelegate {
 }
 
 extension XLSFormSheet {
-    /// A sheet from an .xlsx worksheet's rows (the first row is the header).
+    /// A sheet from rows of cells, as an .xlsx worksheet or a CSV file gives them (the first row is the
+    /// header). Rows with no text at all are dropped, as spreadsheets leave them.
     public init(name: String, xlsxRows: [(line: Int, cells: [String])]) {
         let header = (xlsxRows.first?.cells ?? []).map { XLSFormSheet.normalizedColumn($0.trimmingCharacters(in: .whitespaces)) }
         let rows = xlsxRows.dropFirst().compactMap { row -> Row? in
