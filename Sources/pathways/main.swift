@@ -70,7 +70,6 @@ struct Serve: AsyncParsableCommand {
         var configuration = AppConfiguration()
         configuration.host = host
         configuration.port = port
-        configuration.database = db.location
         configuration.secureCookies = !insecureCookies
         if demo {
             if try await CatalogRepository(store: store).programs().isEmpty {

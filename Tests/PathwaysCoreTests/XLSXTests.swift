@@ -77,7 +77,7 @@ import ZIPFoundation
         var unclosed = Self.workbookParts
         unclosed["xl/worksheets/sheet1.xml"] = "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"
         #expect(failure(try Self.zip(unclosed))?.message == "is not well-formed XML (line 1): the document ends with elements still open")
-        var missing = Self.workbookParts
+        let missing = Self.workbookParts
         #expect(failure(try Self.zip(missing))?.message == "sheet 'survey' is listed in the workbook but missing from the file")
         let noSurvey = try Self.zip(["xl/workbook.xml": "<workbook/>", "xl/_rels/workbook.xml.rels": "<Relationships/>"])
         do {

@@ -116,8 +116,6 @@ public enum ExpressionFunctions {
         "format-date": 2...2, "decimal-date-time": 1...1,
     ]
 
-    public static var names: [String] { arity.keys.sorted() }
-
     static func checkCall(_ name: String, arity count: Int, at position: Int) throws(ExpressionError) {
         guard let range = arity[name] else {
             throw ExpressionError(position: position, message: "unknown function \(name)()")

@@ -74,7 +74,6 @@ public struct XLSForm: Sendable, Equatable {
         public var extra: [String: String]
     }
 
-    static let expressionColumns = ["relevant", "constraint", "calculation", "choice_filter", "required"]
     static let metadataTypes: Set<String> = ["start", "end", "today", "deviceid", "username", "email", "phonenumber", "audit", "simserial", "subscriberid", "start-geopoint"]
 
     /// Reads and checks a form. Every problem is collected and thrown together.
@@ -219,13 +218,12 @@ public struct XLSForm: Sendable, Equatable {
                 }
             }
             var required: Expression? = nil
-            if let (column, text) = Self.value(row, "required", header: sheet.header) {
+            if let text = Self.value(row, "required", header: sheet.header)?.text {
                 switch text.lowercased() {
                 case "yes", "true", "true()", "1": required = .call("true", [])
                 case "no", "false", "false()", "0": required = nil
                 default: required = expression("required")
                 }
-                _ = column
             }
             let groups = groupStack.map(\.name)
             let question = Question(

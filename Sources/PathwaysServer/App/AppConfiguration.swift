@@ -2,12 +2,11 @@ import Foundation
 import Logging
 
 /// How the server runs. Every field has a safe default; `pathways serve` fills it from flags and
-/// environment variables (`PATHWAYS_DATABASE_URL`, `PATHWAYS_HOST`, `PATHWAYS_PORT`...).
+/// environment variables (`PATHWAYS_HOST`, `PATHWAYS_PORT`...); the database is opened by the caller and
+/// passed to `buildApplication` as a `Store`.
 public struct AppConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
-    /// A SQLite file path, or a postgres:// URL.
-    public var database: String = "pathways.sqlite"
     /// Mark cookies Secure (sent over HTTPS only; browsers also accept them on http://localhost). Turn off
     /// only for plain-HTTP testing on another host name.
     public var secureCookies: Bool = true

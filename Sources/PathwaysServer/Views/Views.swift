@@ -31,11 +31,6 @@ public struct Views: Sendable {
         let body = library.render(all, withTemplate: template) ?? "template \(template) is missing"
         return HTML(body: body, status: status)
     }
-
-    /// Renders a standalone fragment (used for the error page when the layout cannot be trusted).
-    public func render(_ template: String, _ values: [String: Any]) -> String? {
-        library.render(values, withTemplate: template)
-    }
 }
 
 /// An HTML response.

@@ -52,11 +52,6 @@ public struct AccountRepository: Sendable {
         try await db.raw("SELECT * FROM users ORDER BY role, email").all().map(Self.account)
     }
 
-    public func count(role: Role? = nil) async throws -> Int {
-        let filter: SQLQueryString = role.map { " WHERE role = \(bind: $0.rawValue)" } ?? ""
-        return try await db.raw("SELECT COUNT(*) AS n FROM users\(filter)").first()!.decode(column: "n", as: Int.self)
-    }
-
     public func setPassword(userID: UUID, passwordHash: String) async throws {
         try await db.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: userID)").run()
         // A new password ends every session and token issued under the old one.
