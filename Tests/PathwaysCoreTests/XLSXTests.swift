@@ -124,3 +124,23 @@ import ZIPFoundation
         #expect(XLSXReader.columnIndex("12") == nil)
     }
 }
+
+@Suite struct XLSXWriterTests {
+    @Test(arguments: DemoInstruments.Wave.allCases)
+    func exportedWorkbooksReadBackAsTheSameForm(_ wave: DemoInstruments.Wave) throws {
+        let form = try DemoInstruments.form(wave)
+        let again = try XLSForm.xlsx(try form.xlsx())
+        #expect(again.questions == form.questions)
+        #expect(again.choiceLists.mapValues { $0.map(\.name) } == form.choiceLists.mapValues { $0.map(\.name) })
+        #expect(again.title == form.title && again.version == form.version)
+        #expect(again.survey.header == form.survey.header)
+    }
+
+    @Test func textIsEscapedAndColumnsAreNamed() throws {
+        #expect(XLSXWriter.columnName(0) == "A" && XLSXWriter.columnName(25) == "Z" && XLSXWriter.columnName(26) == "AA" && XLSXWriter.columnName(16_383) == "XFD")
+        #expect(XLSXWriter.escape("a < b & \"c\"\u{01}") == "a &lt; b &amp; &quot;c&quot;")
+        let data = try XLSXWriter.workbook([("survey", [["type", "name", "label"], ["note", "n", "Tom & Jerry's <story>\n  indented"]])])
+        let sheets = try XLSXReader().sheets(data)
+        #expect(sheets[0].rows[1].cells[2] == "Tom & Jerry's <story>\n  indented")
+    }
+}
