@@ -7,6 +7,8 @@ struct LearnerRecord: Sendable {
     var learner: Learner
     var enrollments: [Enrollment]
     var progress: [CourseProgress]
+    /// The courses of each visible enrollment's program, in order.
+    var courses: [UUID: [Course]]
     var showIdentifiers: Bool
 }
 
@@ -21,10 +23,12 @@ extension Dependencies {
         }
         try await audit.record(userID: principal.userID, action: "view_learner", subject: "learner:\(id)", detail: channel)
         let visible = enrollments.filter { AccessPolicy.canViewEnrollment(in: $0.programID, by: principal) }
-        var courseIDs: Set<UUID> = []
-        for e in visible { courseIDs.formUnion(try await catalog.courses(programID: e.programID).map(\.id)) }
+        var courses: [UUID: [Course]] = [:]
+        for e in visible { courses[e.programID] = try await catalog.courses(programID: e.programID) }
+        let courseIDs = Set(courses.values.joined().map(\.id))
         let progress = try await learners.progress(learnerID: id).filter { courseIDs.contains($0.courseID) }
-        return LearnerRecord(learner: learner, enrollments: visible, progress: progress, showIdentifiers: AccessPolicy.canSeeIdentifiers(principal))
+        return LearnerRecord(learner: learner, enrollments: visible, progress: progress, courses: courses,
+                             showIdentifiers: AccessPolicy.canSeeIdentifiers(principal))
     }
 
     /// The program a learner list is filtered to, which the principal must be allowed to see the roster of.

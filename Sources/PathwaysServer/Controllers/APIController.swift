@@ -131,8 +131,7 @@ struct APIController {
             guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("no learner with that id") }
             let record = try await d.learnerRecord(id: id, for: p, via: "api")
             let programs = try await d.programIndex()
-            var courses: [UUID: String] = [:]
-            for e in record.enrollments { for c in try await d.catalog.courses(programID: e.programID) { courses[c.id] = c.key } }
+            let courses = Dictionary(uniqueKeysWithValues: record.courses.values.joined().map { ($0.id, $0.key) })
             return try Self.json(Self.learnerOut(record.learner, enrollments: record.enrollments, progress: record.progress,
                                                  programs: programs, courses: courses, identifiers: record.showIdentifiers))
         }

@@ -67,7 +67,7 @@ struct LearnerPages {
         let progressByCourse = Dictionary(uniqueKeysWithValues: record.progress.map { ($0.courseID, $0) })
         for e in record.enrollments {
             let program = programs[e.programID]
-            let courses = try await d.catalog.courses(programID: e.programID)
+            let courses = record.courses[e.programID] ?? []
             let done = courses.filter { progressByCourse[$0.id]?.completedAt != nil }
             let credit = done.compactMap(\.creditValue).reduce(0, +)
             let agreements = try await d.catalog.agreements(programID: e.programID).filter { $0.isValid(on: Date()) }
