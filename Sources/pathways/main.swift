@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self])
 }
 
 /// Options every command that touches the database shares.
@@ -60,6 +60,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on.") var port: Int = Int(ProcessInfo.processInfo.environment["PATHWAYS_PORT"] ?? "") ?? 8080
     @Flag(help: "Fill an empty database with the demo initiative and print how to sign in.") var demo = false
     @Flag(help: "Send session cookies without the Secure flag (plain HTTP on a host other than localhost).") var insecureCookies = false
+    @OptionGroup var mail: MailOptions
+    @Option(help: "Seconds between rounds of writing due messages and delivering them.") var fieldworkInterval: Int = 60
 
     func run() async throws {
         let logger = db.logger()
@@ -78,8 +80,12 @@ struct Serve: AsyncParsableCommand {
                 say("The database already holds a catalog; the demo is not loaded again (its accounts were printed when it was created).")
             }
         }
-        let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
+        let settings = try mail.settings(defaultURL: "http://\(host):\(port)", demo: demo)
+        let delivery = settings.map { OutboxDelivery(outbox: OutboxRepository(store: store), settings: $0, logger: logger) }
+        let fieldwork = FieldworkService(planner: OutboxRepository(store: store), delivery: delivery, interval: .seconds(max(1, fieldworkInterval)), logger: logger)
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger, services: [fieldwork])
         say("Pathways is serving \(store.dialect.rawValue) data at http://\(host):\(port)")
+        say(settings.map { "Survey messages go to \($0.transportDescription)." } ?? "No mail transport is set (--mail or PATHWAYS_MAIL): due messages wait in the outbox.")
         // runService stops gracefully on SIGTERM and SIGINT: in-flight requests finish, then the pool closes.
         try await app.runService()
     }
@@ -170,6 +176,48 @@ struct CreateAdmin: AsyncParsableCommand {
         }
         say("Created administrator \(created.account.email).")
         if let generated = created.generatedPassword { say("Password (shown once): \(generated)") }
+    }
+}
+
+/// Where survey messages go; shared by `serve` and `send`.
+struct MailOptions: ParsableArguments {
+    @Option(name: .customLong("mail"), help: "Mail transport: file:/folder or smtp://[user:password@]host[:port][?tls=none|opportunistic|required] (default: $PATHWAYS_MAIL; the demo writes files to ./pathways-mail).")
+    var address: String?
+    @Option(name: .customLong("mail-from"), help: "Sender address (default: $PATHWAYS_MAIL_FROM, else surveys@pathways.localhost).")
+    var from: String?
+    @Option(help: "The address respondents reach this server at, for survey links (default: $PATHWAYS_PUBLIC_URL, else this server's address).")
+    var publicURL: String?
+
+    func settings(defaultURL: String, demo: Bool = false) throws -> MailSettings? {
+        let env = ProcessInfo.processInfo.environment
+        guard let address = address ?? env["PATHWAYS_MAIL"] ?? (demo ? "file:" + FileManager.default.currentDirectoryPath + "/pathways-mail" : nil) else { return nil }
+        let (transport, description) = try MailSettings.transport(from: address)
+        return MailSettings(transport: transport, transportDescription: description,
+                            from: from ?? env["PATHWAYS_MAIL_FROM"] ?? "surveys@pathways.localhost",
+                            publicURL: publicURL ?? env["PATHWAYS_PUBLIC_URL"] ?? defaultURL)
+    }
+}
+
+struct Send: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write every invitation and reminder that is due to the outbox, then deliver the outbox (for cron; safe beside running servers).")
+    @OptionGroup var db: DatabaseOptions
+    @OptionGroup var mail: MailOptions
+    @Flag(help: "Only write due messages to the outbox; deliver nothing.") var planOnly = false
+
+    func run() async throws {
+        let logger = db.logger()
+        try await db.withStore(logger) { store in
+            let outbox = OutboxRepository(store: store)
+            let plan = try await outbox.plan()
+            say("Planned \(plan.invitations) invitations and \(plan.reminders) reminders; \(plan.heldByCap) held back by the contact cap.")
+            guard !planOnly else { return }
+            guard let settings = try mail.settings(defaultURL: "http://127.0.0.1:8080") else {
+                throw ValidationError("no mail transport: pass --mail or set PATHWAYS_MAIL")
+            }
+            let result = try await OutboxDelivery(outbox: outbox, settings: settings, logger: logger).run()
+            say("Delivered \(result.sent) messages to \(settings.transportDescription); \(result.failed) failed, \(result.retrying) will be retried.")
+        }
     }
 }
 

@@ -9,6 +9,8 @@ public indirect enum Expression: Sendable, Equatable {
     case reference(String)
     /// `.`: the answer to the question the expression belongs to.
     case current
+    /// A bare name in a `choice_filter`: a column of the choice being filtered (`name` or an extra column).
+    case choiceColumn(String)
     case negate(Expression)
     case binary(BinaryOperator, Expression, Expression)
     case call(String, [Expression])
@@ -24,16 +26,18 @@ public indirect enum Expression: Sendable, Equatable {
     public var references: Set<String> {
         switch self {
         case .reference(let n): [n]
-        case .number, .string, .current: []
+        case .number, .string, .current, .choiceColumn: []
         case .negate(let e): e.references
         case .binary(_, let a, let b): a.references.union(b.references)
         case .call(_, let args): args.reduce(into: Set<String>()) { $0.formUnion($1.references) }
         }
     }
 
-    /// Parses `text`; errors carry the 1-based character position in `text`.
-    public static func parse(_ text: String) throws(ExpressionError) -> Expression {
+    /// Parses `text`; errors carry the 1-based character position in `text`. With `choiceColumns`
+    /// (a `choice_filter`), a bare name reads a column of the choice being filtered.
+    public static func parse(_ text: String, choiceColumns: Bool = false) throws(ExpressionError) -> Expression {
         var parser = ExpressionParser(tokens: try ExpressionLexer.tokens(text), length: text.count)
+        parser.choiceColumns = choiceColumns
         let expression = try parser.parseOr()
         if let extra = parser.peek {
             throw ExpressionError(position: extra.position, message: "unexpected \(extra.kind.description) after a complete expression")
@@ -166,6 +170,7 @@ struct ExpressionParser {
     let tokens: [ExpressionToken]
     let length: Int
     var index = 0
+    var choiceColumns = false
 
     init(tokens: [ExpressionToken], length: Int) {
         self.tokens = tokens
@@ -244,6 +249,7 @@ struct ExpressionParser {
             }
             return inner
         case .name(let name):
+            if choiceColumns, peek?.kind != .leftParen { return .choiceColumn(name) }
             guard case .leftParen? = peek?.kind else {
                 throw ExpressionError(position: token.position, message: "'\(name)' is not a value; did you mean ${\(name)} or '\(name)'?")
             }

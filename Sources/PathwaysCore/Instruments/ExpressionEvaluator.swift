@@ -47,6 +47,8 @@ public struct ExpressionContext: Sendable {
     public var answers: [String: String]
     public var current: String?
     public var today: Date
+    /// The columns of the choice a `choice_filter` is looking at.
+    public var choice: [String: String]?
 
     public init(answers: [String: String], current: String? = nil, today: Date) {
         self.answers = answers
@@ -63,6 +65,7 @@ extension Expression {
         case .string(let s): return .string(s)
         case .reference(let name): return .string(context.answers[name] ?? "")
         case .current: return .string(context.current ?? "")
+        case .choiceColumn(let column): return .string(context.choice?[column] ?? "")
         case .negate(let e): return .number(-(try e.evaluate(context).asNumber))
         case .binary(let op, let a, let b):
             // Short-circuit as XPath does: the right side is not evaluated when the left decides.

@@ -87,6 +87,18 @@ public struct XLSForm: Sendable, Equatable {
         if !issues.isEmpty { throw XLSFormErrors(issues: issues) }
     }
 
+    /// Reads a form from its CSV files, keyed `survey.csv`, `choices.csv` and `settings.csv`.
+    public init(csvFiles files: [String: String]) throws(XLSFormErrors) {
+        func sheet(_ name: String) throws(XLSFormErrors) -> XLSFormSheet? {
+            guard let text = files["\(name).csv"] else { return nil }
+            do { return try XLSFormSheet.csv(text, name: name) } catch { throw XLSFormErrors(issues: [error]) }
+        }
+        guard let survey = try sheet("survey") else {
+            throw XLSFormErrors(issues: [XLSFormIssue(sheet: "survey", message: "the form has no survey sheet")])
+        }
+        try self.init(survey: survey, choices: try sheet("choices"), settings: try sheet("settings"))
+    }
+
     /// The form as three CSV files (survey, choices, settings), each column kept.
     public func csvFiles() -> [String: String] {
         var files = ["survey.csv": survey.csv()]
@@ -209,7 +221,7 @@ public struct XLSForm: Sendable, Equatable {
             func expression(_ base: String) -> Expression? {
                 guard let (column, text) = Self.value(row, base, header: sheet.header) else { return nil }
                 do {
-                    let e = try Expression.parse(text)
+                    let e = try Expression.parse(text, choiceColumns: base == "choice_filter")
                     expressions.append((column, e))
                     return e
                 } catch {

@@ -9,6 +9,8 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
     /// Invited, known to exist, never reached (e.g. mailbox full, out of office for the whole field period).
     case nonContact = "2.20"
     case other = "2.30"
+    /// In the frame, but no invitation went out (held by the contact cap until the wave closed): eligibility unknown.
+    case notInvited = "3.11"
     /// Invitation sent and nothing ever returned: eligibility unknown.
     case nothingReturned = "3.19"
     /// Invitation undeliverable (bounce): eligibility unknown.
@@ -28,7 +30,7 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
         case .refusal, .breakOff: .refusal
         case .nonContact: .nonContact
         case .other: .other
-        case .nothingReturned, .undeliverable: .unknown
+        case .notInvited, .nothingReturned, .undeliverable: .unknown
         case .notEligible: .notEligible
         }
     }
@@ -41,6 +43,7 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
         case .breakOff: "Break-off"
         case .nonContact: "Non-contact"
         case .other: "Other non-response"
+        case .notInvited: "No invitation sent (unknown eligibility)"
         case .nothingReturned: "Nothing returned (unknown eligibility)"
         case .undeliverable: "Undeliverable invitation (unknown eligibility)"
         case .notEligible: "Not eligible"

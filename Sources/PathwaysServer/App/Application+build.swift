@@ -3,14 +3,16 @@ import Hummingbird
 import Logging
 import PathwaysStore
 import Prometheus
+import ServiceLifecycle
 
 /// Builds the whole server over an open store. `pathways serve` and the tests call this same function.
-public func buildApplication(configuration: AppConfiguration, store: Store, logger: Logger) async throws -> some ApplicationProtocol {
+public func buildApplication(configuration: AppConfiguration, store: Store, logger: Logger, services: [any Service] = []) async throws -> some ApplicationProtocol {
     let dependencies = Dependencies(configuration: configuration, store: store, views: try await Views.load(), metrics: PrometheusCollectorRegistry())
     let (router, _) = try buildRouter(dependencies)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Pathways"),
+        services: services,
         logger: logger)
 }
 
@@ -30,5 +32,7 @@ public func buildRouter(_ d: Dependencies) throws -> (Router<AppContext>, RouteT
     LearnerPages(dependencies: d).register(on: routes)
     ImportPages(dependencies: d).register(on: routes)
     AccountPages(dependencies: d).register(on: routes)
+    SurveyPages(dependencies: d).register(on: routes)
+    StudyPages(dependencies: d).register(on: routes)
     return (router, routes)
 }

@@ -7,12 +7,14 @@ public enum DemoSetup {
     public struct Result: Sendable {
         public var counts: DemoLoader.Counts
         public var accounts: [(role: Role, email: String, password: String, note: String)]
+        public var study: DemoStudy.Result
 
         /// What to print, once: how to sign in as each role.
         public var text: String {
             var lines = [
                 "Demo initiative loaded: \(counts.providers) providers, \(counts.programs) programs, \(counts.courses) courses, "
                     + "\(counts.learners) learners, \(counts.enrollments) enrollments, \(counts.completions) program completions.",
+                study.text,
                 "Sign in with these accounts (the passwords are shown only now):",
             ]
             for a in accounts {
@@ -43,6 +45,7 @@ public enum DemoSetup {
             let created = try await provisioning.create(email: email, role: role, learnerKey: learner, programKeys: programs)
             accounts.append((role, email, created.generatedPassword ?? "", note))
         }
-        return Result(counts: counts, accounts: accounts)
+        let study = try await DemoStudy.load(into: store, seed: seed)
+        return Result(counts: counts, accounts: accounts, study: study)
     }
 }

@@ -14,7 +14,11 @@ public struct Dependencies: Sendable {
     public let accounts: AccountRepository
     public let imports: ImportRepository
     public let audit: AuditRepository
+    public let studies: StudyRepository
+    public let fieldwork: FieldworkRepository
+    public let outbox: OutboxRepository
     public let views: Views
+    let versionCache = VersionCache()
     public let metrics: PrometheusCollectorRegistry
     public let passwords: Passwords
 
@@ -26,6 +30,9 @@ public struct Dependencies: Sendable {
         self.accounts = AccountRepository(store: store)
         self.imports = ImportRepository(store: store)
         self.audit = AuditRepository(store: store)
+        self.studies = StudyRepository(store: store)
+        self.fieldwork = FieldworkRepository(store: store)
+        self.outbox = OutboxRepository(store: store)
         self.views = views
         self.metrics = metrics
         self.passwords = Passwords(cost: configuration.bcryptCost)

@@ -26,6 +26,7 @@ public struct Views: Sendable {
             all["seesLearners"] = AccessPolicy.learnerVisibility(p) != .none
             all["canImport"] = AccessPolicy.canImport(.learners, by: p)
             all["isLearner"] = p.role == .learner
+            all["runsStudies"] = p.role == .admin || p.role == .researcher
         }
         if let s = context.session { all["csrf"] = s.csrfToken }
         let body = library.render(all, withTemplate: template) ?? "template \(template) is missing"

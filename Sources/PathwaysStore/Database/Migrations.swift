@@ -5,7 +5,8 @@ import SQLKit
 ///
 /// The SQL is shared by both dialects; `{uuid}`, `{timestamp}`, `{bool}` and `{real}` stand for the column
 /// type each dialect uses (PostgreSQL: UUID, TIMESTAMPTZ, BOOLEAN, DOUBLE PRECISION; SQLite: TEXT, REAL
-/// seconds since 1970, INTEGER 0/1, REAL), matching how SQLKit binds Swift's UUID, Date, Bool and Double.
+/// seconds since 1970, INTEGER 0/1, REAL), matching how SQLKit binds Swift's UUID, Date, Bool and Double;
+/// `{serial}` is an auto-numbered 64-bit primary key (BIGSERIAL; SQLite's INTEGER PRIMARY KEY).
 public struct Migration: Sendable {
     public var version: Int
     public var name: String
@@ -15,8 +16,8 @@ public struct Migration: Sendable {
 
     func statements(for dialect: Store.Dialect) -> [String] {
         let types: [String: String] = dialect == .postgres
-            ? ["{uuid}": "UUID", "{timestamp}": "TIMESTAMPTZ", "{bool}": "BOOLEAN", "{real}": "DOUBLE PRECISION"]
-            : ["{uuid}": "TEXT", "{timestamp}": "REAL", "{bool}": "INTEGER", "{real}": "REAL"]
+            ? ["{uuid}": "UUID", "{timestamp}": "TIMESTAMPTZ", "{bool}": "BOOLEAN", "{real}": "DOUBLE PRECISION", "{serial}": "BIGSERIAL PRIMARY KEY"]
+            : ["{uuid}": "TEXT", "{timestamp}": "REAL", "{bool}": "INTEGER", "{real}": "REAL", "{serial}": "INTEGER PRIMARY KEY"]
         var text = sql
         for (placeholder, type) in types { text = text.replacingOccurrences(of: placeholder, with: type) }
         return text.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
@@ -243,6 +244,134 @@ public enum Migrations {
                 detail TEXT
             );
             CREATE INDEX audit_log_at ON audit_log (at)
+            """),
+        Migration(version: 5, name: "studies", why: "longitudinal studies: versioned instruments with stable item identity, waves with stored frames, cases reached by hashed tokens, answers by item, an outbox", sql: """
+            CREATE TABLE settings (
+                setting_key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            CREATE TABLE studies (
+                id {uuid} PRIMARY KEY,
+                study_key TEXT NOT NULL,
+                title TEXT NOT NULL,
+                description TEXT,
+                eligibility_source TEXT NOT NULL,
+                partial_share {real} NOT NULL,
+                created_at {timestamp} NOT NULL
+            );
+            CREATE UNIQUE INDEX studies_key ON studies (study_key);
+            CREATE TABLE instruments (
+                id {uuid} PRIMARY KEY,
+                study_id {uuid} NOT NULL REFERENCES studies (id),
+                instrument_key TEXT NOT NULL,
+                title TEXT NOT NULL,
+                created_at {timestamp} NOT NULL
+            );
+            CREATE UNIQUE INDEX instruments_key ON instruments (study_id, instrument_key);
+            CREATE TABLE instrument_versions (
+                id {uuid} PRIMARY KEY,
+                instrument_id {uuid} NOT NULL REFERENCES instruments (id),
+                number INTEGER NOT NULL,
+                survey_csv TEXT NOT NULL,
+                choices_csv TEXT,
+                settings_csv TEXT,
+                sha256 TEXT NOT NULL,
+                note TEXT,
+                created_by {uuid} REFERENCES users (id),
+                created_at {timestamp} NOT NULL
+            );
+            CREATE UNIQUE INDEX instrument_versions_number ON instrument_versions (instrument_id, number);
+            CREATE TABLE study_items (
+                id {uuid} PRIMARY KEY,
+                study_id {uuid} NOT NULL REFERENCES studies (id),
+                item_key TEXT NOT NULL,
+                created_at {timestamp} NOT NULL
+            );
+            CREATE UNIQUE INDEX study_items_key ON study_items (study_id, item_key);
+            CREATE TABLE version_items (
+                version_id {uuid} NOT NULL REFERENCES instrument_versions (id),
+                item_id {uuid} NOT NULL REFERENCES study_items (id),
+                name TEXT NOT NULL,
+                item_type TEXT NOT NULL,
+                label TEXT,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (version_id, item_id)
+            );
+            CREATE UNIQUE INDEX version_items_name ON version_items (version_id, name);
+            CREATE TABLE waves (
+                id {uuid} PRIMARY KEY,
+                study_id {uuid} NOT NULL REFERENCES studies (id),
+                number INTEGER NOT NULL,
+                title TEXT NOT NULL,
+                instrument_version_id {uuid} NOT NULL REFERENCES instrument_versions (id),
+                opens_at {timestamp} NOT NULL,
+                closes_at {timestamp} NOT NULL,
+                frame_rule TEXT NOT NULL,
+                reminder_days TEXT NOT NULL,
+                screen_item TEXT,
+                eligibility_months INTEGER,
+                message_subject TEXT NOT NULL,
+                message_body TEXT NOT NULL,
+                frame_computed_at {timestamp},
+                eligibility_override {real},
+                created_at {timestamp} NOT NULL
+            );
+            CREATE UNIQUE INDEX waves_number ON waves (study_id, number);
+            CREATE TABLE wave_cases (
+                id {serial},
+                wave_id {uuid} NOT NULL REFERENCES waves (id),
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                program_id {uuid} REFERENCES programs (id),
+                disposition TEXT,
+                invited_at {timestamp},
+                reminders_sent INTEGER NOT NULL,
+                last_message_at {timestamp},
+                opened_at {timestamp},
+                started_at {timestamp},
+                submitted_at {timestamp},
+                opted_out_at {timestamp},
+                answered_share {real} NOT NULL,
+                current_page INTEGER,
+                record_eligible {bool},
+                reported_eligible {bool},
+                eligibility_conflict {bool} NOT NULL,
+                revision INTEGER NOT NULL,
+                updated_at {timestamp} NOT NULL
+            );
+            CREATE UNIQUE INDEX wave_cases_learner ON wave_cases (wave_id, learner_id);
+            CREATE INDEX wave_cases_by_learner ON wave_cases (learner_id);
+            CREATE TABLE case_tokens (
+                token_hash TEXT PRIMARY KEY,
+                case_id BIGINT NOT NULL REFERENCES wave_cases (id),
+                issued_at {timestamp} NOT NULL
+            );
+            CREATE INDEX case_tokens_case ON case_tokens (case_id);
+            CREATE TABLE response_values (
+                case_id BIGINT NOT NULL REFERENCES wave_cases (id),
+                item_id {uuid} NOT NULL REFERENCES study_items (id),
+                value TEXT NOT NULL,
+                updated_at {timestamp} NOT NULL,
+                PRIMARY KEY (case_id, item_id)
+            );
+            CREATE TABLE outbox (
+                id {serial},
+                case_id BIGINT REFERENCES wave_cases (id),
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                to_address TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                link_token TEXT,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                claimed_by TEXT,
+                claimed_until {timestamp},
+                last_error TEXT,
+                created_at {timestamp} NOT NULL,
+                sent_at {timestamp}
+            );
+            CREATE INDEX outbox_status ON outbox (status, id);
+            CREATE INDEX outbox_learner ON outbox (learner_id, created_at)
             """),
     ]
 }

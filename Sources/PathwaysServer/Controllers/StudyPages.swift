@@ -1,0 +1,192 @@
+import Foundation
+import Hummingbird
+import PathwaysCore
+import PathwaysStore
+
+/// Studies for the people who run them: waves with their frames, messages and AAPOR rates as they come in,
+/// the panel's paths across waves, and the instruments as XLSForm files.
+struct StudyPages {
+    let dependencies: Dependencies
+
+    static func mayRun(_ p: Principal) -> Bool { p.role == .admin || p.role == .researcher }
+
+    func register(on routes: RouteTable) {
+        let d = dependencies
+
+        routes.get("/studies", access: "admin, researcher") { _, context in
+            _ = try context.require("see studies", Self.mayRun)
+            let studies = try await d.studies.studies()
+            return d.views.page("studies", title: "Studies", [
+                "studies": studies.map { ["key": $0.key, "title": $0.title, "description": $0.description ?? ""] },
+            ], context: context)
+        }
+
+        routes.get("/studies/{study}", access: "admin, researcher") { _, context in
+            _ = try context.require("see studies", Self.mayRun)
+            let study = try await Self.study(d, context)
+            var waves: [[String: Any]] = []
+            for wave in try await d.studies.waves(study: study) {
+                let progress = try await d.fieldwork.progress(wave: wave.id)
+                let counts = OutcomeRates.Counts(try await d.fieldwork.dispositions(study: study, wave: wave.id, byProgram: false)[""] ?? [:])
+                let rates = OutcomeRates(counts, eOverride: wave.eligibilityOverride)
+                waves.append([
+                    "number": wave.number, "title": wave.title, "opens": Format.day(wave.opensAt), "closes": Format.day(wave.closesAt),
+                    "frame": wave.frameComputedAt == nil ? "not computed" : String(progress.frame), "completes": counts.interviews,
+                    "rr2": Format.rate(rates.rr2), "status": Self.status(wave),
+                ])
+            }
+            let versions = try await d.studies.versions(study: study)
+            return d.views.page("study", title: study.title, [
+                "key": study.key, "title": study.title, "description": study.description ?? "", "waves": waves,
+                "eligibilitySource": study.eligibilitySource == .record ? "the learner's records" : "the learner's answer",
+                "versions": versions.map { ["id": $0.id.uuidString, "instrument": $0.instrumentKey, "title": $0.title, "number": $0.number, "created": Format.day($0.createdAt)] },
+            ], context: context)
+        }
+
+        routes.get("/studies/{study}/waves/{number}", access: "admin, researcher") { _, context in
+            let p = try context.require("see studies", Self.mayRun)
+            let study = try await Self.study(d, context)
+            let wave = try await Self.wave(d, study, context)
+            return try await Self.renderWave(d, study: study, wave: wave, principal: p, context: context)
+        }
+
+        routes.post("/studies/{study}/waves/{number}", access: "admin, researcher") { request, context -> SeeOther in
+            let p = try context.require("run studies", Self.mayRun)
+            struct Form: Decodable { var _csrf: String?; var action: String; var e: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            let study = try await Self.study(d, context)
+            let wave = try await Self.wave(d, study, context)
+            switch form.action {
+            case "frame":
+                let counts = try await d.fieldwork.computeFrame(study: study, wave: wave)
+                try await d.audit.record(userID: p.userID, action: "compute_frame", subject: "wave:\(wave.id)", detail: "\(counts.cases) cases")
+            case "plan":
+                try await d.outbox.plan()
+            case "e":
+                let text = (form.e ?? "").trimmingCharacters(in: .whitespaces)
+                let value: Double?
+                if text.isEmpty { value = nil } else {
+                    guard let v = Double(text), (0...1).contains(v) else { throw AppError.badRequest("e must be a number between 0 and 1, or empty to estimate it") }
+                    value = v
+                }
+                try await d.studies.setEligibilityOverride(wave: wave, value)
+            default:
+                throw AppError.badRequest("unknown action \(form.action)")
+            }
+            return SeeOther(location: "/studies/\(study.key)/waves/\(wave.number)")
+        }
+
+        routes.get("/studies/{study}/panel", access: "admin, researcher") { _, context in
+            _ = try context.require("see studies", Self.mayRun)
+            let study = try await Self.study(d, context)
+            let waves = try await d.studies.waves(study: study)
+            let paths = try await d.fieldwork.panelPaths(study: study)
+            // The funnel: in each wave's frame, and answered (complete or partial).
+            var funnel: [[String: Any]] = []
+            for wave in waves {
+                let inFrame = paths.filter { $0.path[wave.number] != nil }.reduce(0) { $0 + $1.learners }
+                let answered = paths.filter { ["1.1", "1.2"].contains($0.path[wave.number] ?? "") }.reduce(0) { $0 + $1.learners }
+                let complete = paths.filter { $0.path[wave.number] == "1.1" }.reduce(0) { $0 + $1.learners }
+                funnel.append(["number": wave.number, "title": wave.title, "frame": inFrame, "answered": answered, "complete": complete])
+            }
+            let allAnswered = paths.filter { path in waves.allSatisfy { ["1.1", "1.2"].contains(path.path[$0.number] ?? "") } }.reduce(0) { $0 + $1.learners }
+            return d.views.page("panel", title: "\(study.title): panel", [
+                "key": study.key, "title": study.title, "funnel": funnel, "allAnswered": allAnswered,
+                "waveHeads": waves.map { ["number": $0.number] },
+                "paths": paths.prefix(40).map { path -> [String: Any] in
+                    ["cells": waves.map { w -> [String: Any] in
+                        let code = path.path[w.number] ?? ""
+                        return ["label": code.isEmpty ? "—" : (Disposition(rawValue: code)?.label ?? code)]
+                    }, "learners": path.learners]
+                },
+            ], context: context)
+        }
+
+        routes.get("/studies/{study}/instruments/{version}/xlsform.xlsx", access: "admin, researcher") { _, context -> Response in
+            _ = try context.require("see studies", Self.mayRun)
+            let study = try await Self.study(d, context)
+            guard let id = UUID(uuidString: context.parameters.get("version") ?? ""),
+                  let version = try await d.studies.version(id: id),
+                  try await d.studies.versions(study: study).contains(where: { $0.id == id })
+            else { throw AppError.notFound("There is no such instrument version in this study.") }
+            let data = try version.form.xlsx()
+            return Response(status: .ok, headers: [
+                .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                .contentDisposition: "attachment; filename=\"\(version.instrumentKey)-v\(version.number).xlsx\"",
+            ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    static func study(_ d: Dependencies, _ context: AppContext) async throws -> StudyRepository.Study {
+        guard let study = try await d.studies.study(key: context.parameters.get("study") ?? "") else { throw AppError.notFound("There is no such study.") }
+        return study
+    }
+
+    static func wave(_ d: Dependencies, _ study: StudyRepository.Study, _ context: AppContext) async throws -> StudyRepository.Wave {
+        guard let n = Int(context.parameters.get("number") ?? ""), let wave = try await d.studies.wave(study: study, number: n) else {
+            throw AppError.notFound("There is no such wave.")
+        }
+        return wave
+    }
+
+    static func status(_ wave: StudyRepository.Wave, now: Date = Date()) -> String {
+        if wave.frameComputedAt == nil { return "Frame not computed" }
+        if now < wave.opensAt { return "Opens \(Format.day(wave.opensAt))" }
+        if now >= wave.closesAt { return "Closed" }
+        return "In the field"
+    }
+
+    static func rateRows(_ rates: OutcomeRates) -> [[String: Any]] {
+        rates.all.map { ["name": $0.name, "value": Format.rate($0.value)] }
+    }
+
+    static func renderWave(_ d: Dependencies, study: StudyRepository.Study, wave: StudyRepository.Wave, principal: Principal, context: AppContext) async throws -> HTML {
+        let progress = try await d.fieldwork.progress(wave: wave.id)
+        let frame = try await d.fieldwork.frameCounts(study: study, wave: wave)
+        let messages = try await d.outbox.counts(wave: wave.id)
+        let overall = try await d.fieldwork.dispositions(study: study, wave: wave.id, byProgram: false)[""] ?? [:]
+        let counts = OutcomeRates.Counts(overall)
+        let rates = OutcomeRates(counts, eOverride: wave.eligibilityOverride)
+        let byProgram = try await d.fieldwork.dispositions(study: study, wave: wave.id, byProgram: true)
+        let version = try await d.versionCache.version(wave.instrumentVersionID, d.studies)
+        let studyWide = OutcomeRates(OutcomeRates.Counts(try await d.fieldwork.dispositions(study: study, wave: nil, byProgram: false)[""] ?? [:]))
+        return d.views.page("wave", title: "\(study.title): wave \(wave.number)", [
+            "studyKey": study.key, "studyTitle": study.title, "number": wave.number, "title": wave.title,
+            "status": status(wave), "opens": Format.day(wave.opensAt), "closes": Format.day(wave.closesAt),
+            "rule": wave.frameRule.description, "reminders": wave.reminderDays.isEmpty ? "none" : wave.reminderDays.map { "day \($0)" }.joined(separator: ", "),
+            "screen": wave.screenItem.map { item in "\(item), checked against a completion at least \(wave.eligibilityMonths ?? 0) months before answering" } ?? "",
+            "instrument": version.map { "\($0.instrumentKey) v\($0.number)" } ?? "?", "versionID": wave.instrumentVersionID.uuidString,
+            "frameComputed": wave.frameComputedAt != nil, "frameAt": Format.day(wave.frameComputedAt), "canRecompute": progress.invited == 0,
+            "frame": frame.cases, "withoutEmail": frame.withoutEmail,
+            "frameByProgram": frame.byProgram.map { ["program": $0.program, "cases": $0.cases] },
+            "invited": progress.invited, "reminded": progress.reminded, "opened": progress.opened, "started": progress.started,
+            "submitted": progress.submitted, "optedOut": progress.optedOut, "conflicts": progress.eligibilityConflicts,
+            "sent": messages.sent, "pending": messages.pending + messages.sending, "failed": messages.failed,
+            "dispositions": Disposition.allCases.map { ["code": $0.rawValue, "label": $0.label, "n": overall[$0] ?? 0] },
+            "rates": rateRows(rates), "e": Format.rate(rates.e), "eSource": rates.eSource.rawValue,
+            "eOverride": wave.eligibilityOverride.map { String($0) } ?? "",
+            "studyRates": rateRows(studyWide),
+            "programs": byProgram.keys.sorted().map { program -> [String: Any] in
+                let c = OutcomeRates.Counts(byProgram[program] ?? [:])
+                let r = OutcomeRates(c, eOverride: wave.eligibilityOverride)
+                return ["program": program, "cases": c.total, "complete": c.interviews, "partial": c.partials, "rr2": Format.rate(r.rr2),
+                        "rr4": Format.rate(r.rr4), "coop2": Format.rate(r.coop2), "con2": Format.rate(r.con2)]
+            },
+        ], context: context)
+    }
+}
+
+extension OutcomeRates.Counts {
+    init(_ byDisposition: [Disposition: Int]) {
+        self.init()
+        for (d, n) in byDisposition { add(d, count: n) }
+    }
+}
+
+extension Format {
+    static func rate(_ r: Double?) -> String {
+        guard let r else { return "—" }
+        return String(format: "%.1f%%", r * 100)
+    }
+}

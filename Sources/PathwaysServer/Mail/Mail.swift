@@ -1,0 +1,88 @@
+import Foundation
+
+/// One email, plain text.
+public struct MailMessage: Sendable, Equatable {
+    public var from: String
+    public var to: String
+    public var subject: String
+    public var body: String
+    public var messageID: String
+
+    public init(from: String, to: String, subject: String, body: String, messageID: String) {
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.body = body
+        self.messageID = messageID
+    }
+
+    /// The message in Internet Message Format (RFC 5322) with MIME headers: UTF-8 text sent as base64, the subject
+    /// encoded per RFC 2047 when it is not plain ASCII, lines ending in CRLF.
+    public func rfc5322(date: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        let subjectHeader = subject.allSatisfy { $0.isASCII && !$0.isNewline }
+            ? subject : "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="
+        let encoded = Data(body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
+            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        return [
+            "Date: \(formatter.string(from: date))",
+            "From: \(Self.headerSafe(from))",
+            "To: \(Self.headerSafe(to))",
+            "Subject: \(subjectHeader)",
+            "Message-ID: <\(Self.headerSafe(messageID))>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: base64",
+            "Auto-Submitted: auto-generated",
+            "",
+            encoded,
+        ].joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// No header injection: a value never carries a line break.
+    static func headerSafe(_ s: String) -> String {
+        String(s.filter { !$0.isNewline })
+    }
+}
+
+/// Why a delivery failed, and whether trying again could help.
+public struct MailError: Error, Sendable, CustomStringConvertible {
+    /// The receiving server refused the message or address for good (an SMTP 5xx reply).
+    public var permanent: Bool
+    public var message: String
+
+    public init(permanent: Bool, message: String) {
+        self.permanent = permanent
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Somewhere messages go.
+public protocol MailTransport: Sendable {
+    func send(_ message: MailMessage) async throws(MailError)
+}
+
+/// Writes each message as an `.eml` file into a folder: the demo's transport, and a way to look at what would go out.
+public struct FileMailTransport: MailTransport {
+    public let directory: URL
+
+    public init(directory: URL) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    public func send(_ message: MailMessage) async throws(MailError) {
+        let safe = message.messageID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }
+        let url = directory.appendingPathComponent(String(safe) + ".eml")
+        do {
+            try Data(message.rfc5322().utf8).write(to: url, options: .atomic)
+        } catch {
+            throw MailError(permanent: false, message: "could not write \(url.path): \(error)")
+        }
+    }
+}

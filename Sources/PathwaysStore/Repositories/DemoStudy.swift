@@ -1,0 +1,109 @@
+import Foundation
+import PathwaysCore
+import SQLKit
+
+/// The demo's three-wave study over the demo initiative: waves 1 (start of program) and 2 (end of program) already
+/// fielded, with simulated respondents whose every answer passed the forms' checks; wave 3 (a year or more after
+/// completion, with record-checked screening) open now, its frame computed, its invitations due.
+public enum DemoStudy {
+    public static let key = "credential-outcomes"
+
+    public struct Result: Sendable {
+        public var waves: [(number: Int, frame: Int, completes: Int)]
+        public var text: String {
+            "Demo study '\(key)': " + waves.map { "wave \($0.number) frame \($0.frame), \($0.completes) complete" }.joined(separator: "; ")
+        }
+    }
+
+    public static func load(into store: Store, asOf: Date = DemoInitiative.defaultAsOf, now: Date = Date(),
+                            seed: UInt64 = DemoInitiative.defaultSeed) async throws -> Result {
+        let studies = StudyRepository(store: store)
+        let fieldwork = FieldworkRepository(store: store)
+        guard try await studies.study(key: key) == nil else { throw StoreError.conflict("the demo study already exists") }
+        let study = try await studies.create(
+            key: key, title: "Credential outcomes panel",
+            description: "Follows credential learners at the start of their program, at its end, and a year or more after completing it.",
+            eligibilitySource: .record)
+        var versions: [DemoInstruments.Wave: StudyRepository.InstrumentVersion] = [:]
+        for w in DemoInstruments.Wave.allCases {
+            let form = try DemoInstruments.form(w)
+            versions[w] = try await studies.addVersion(study: study, instrumentKey: w.rawValue, title: form.title ?? w.rawValue, form: form)
+        }
+        let body = """
+            Dear {{first_name}},
+
+            You are part of the {{study}}, which follows people who took {{program}} to learn what the credential does for their work and studies. \
+            This wave ({{wave}}) takes about 8 minutes. Your answers are confidential and reported only in aggregate.
+
+            Take the survey: {{survey_link}}
+
+            Thank you,
+            The Pathways research team
+
+            To stop receiving messages about this study: {{opt_out_link}}
+            """
+        let w1Opens = CalendarDay.adding(months: -24, to: asOf)
+        let w2Opens = CalendarDay.adding(months: -12, to: asOf)
+        let wave1 = try await studies.addWave(study: study, .init(
+            number: 1, title: "Beginning of program", instrumentVersionID: versions[.start]!.id, opensAt: w1Opens,
+            closesAt: CalendarDay.adding(days: 90, to: w1Opens), frameRule: .enrolled(kinds: nil), reminderDays: [7, 14],
+            messageSubject: "Your program: a 5-minute survey", messageBody: body))
+        let wave2 = try await studies.addWave(study: study, .init(
+            number: 2, title: "End of program", instrumentVersionID: versions[.end]!.id, opensAt: w2Opens,
+            closesAt: CalendarDay.adding(days: 90, to: w2Opens), frameRule: .answeredWave(wave: 1, monthsBefore: nil), reminderDays: [7, 14],
+            messageSubject: "You reached the end of {{program}}: tell us how it went", messageBody: body))
+        let wave3 = try await studies.addWave(study: study, .init(
+            number: 3, title: "One year or more after completion", instrumentVersionID: versions[.followup]!.id,
+            opensAt: now.addingTimeInterval(-3600), closesAt: CalendarDay.adding(days: 60, to: now),
+            frameRule: .all([.any([.answeredWave(wave: 1, monthsBefore: nil), .answeredWave(wave: 2, monthsBefore: nil)]),
+                             .completedProgram(kinds: nil, monthsBefore: 12)]),
+            reminderDays: [7, 14], screenItem: "eligible", eligibilityMonths: 12,
+            messageSubject: "A year on: has {{program}} made a difference?", messageBody: body))
+
+        var rng = SeededRandom(seed: seed &+ 3)
+        var result = Result(waves: [])
+        for (wave, instrument, rates) in [(wave1, DemoInstruments.Wave.start, 0.30), (wave2, .end, 0.45)] {
+            let frame = try await fieldwork.computeFrame(study: study, wave: wave, now: wave.opensAt)
+            let completes = try await simulate(wave: wave, version: versions[instrument]!, responseRate: rates, rng: &rng, store: store, fieldwork: fieldwork)
+            result.waves.append((wave.number, frame.cases, completes))
+        }
+        let frame3 = try await fieldwork.computeFrame(study: study, wave: wave3, now: now)
+        result.waves.append((3, frame3.cases, 0))
+        return result
+    }
+
+    /// Invites every case with two reminders, then has some answer fully, some partly, some open and leave, some opt
+    /// out and some bounce; the rest never answer.
+    static func simulate(wave: StudyRepository.Wave, version: StudyRepository.InstrumentVersion, responseRate: Double,
+                         rng: inout SeededRandom, store: Store, fieldwork: FieldworkRepository) async throws -> Int {
+        try await store.sql.raw("""
+            UPDATE wave_cases SET invited_at = \(bind: wave.opensAt), reminders_sent = 2,
+                   last_message_at = \(bind: CalendarDay.adding(days: wave.reminderDays.last ?? 0, to: wave.opensAt))
+            WHERE wave_id = \(bind: wave.id)
+            """).run()
+        let cases = try await fieldwork.cases(wave: wave.id)
+        var completes = 0
+        for c in cases {
+            let at = CalendarDay.adding(days: Int(rng.next() % 30), to: wave.opensAt).addingTimeInterval(Double(rng.next() % 80_000))
+            let r = Double.random(in: 0..<1, using: &rng)
+            if r < responseRate {
+                let run = SimulatedRespondent.answer(version.form, rng: &rng, today: at)
+                let finished = run.remainingErrors().isEmpty
+                _ = try await fieldwork.save(c, answers: run.answers, version: version,
+                                             progress: .init(currentPage: nil, answeredShare: run.answeredShare, disposition: finished ? .complete : nil), now: at)
+                if finished { completes += 1 }
+            } else if r < responseRate + 0.03 {
+                let run = SimulatedRespondent.answer(version.form, rng: &rng, today: at, stopAfterPages: 1 + Int(rng.next() % 2))
+                _ = try await fieldwork.save(c, answers: run.answers, version: version,
+                                             progress: .init(currentPage: 1, answeredShare: run.answeredShare), now: at)
+            } else if r < responseRate + 0.06 {
+                try await fieldwork.markOpened(c, now: at)
+            } else if r < responseRate + 0.08 {
+                try await fieldwork.optOut(c, now: at)
+            } else if r < responseRate + 0.11 {
+                try await store.sql.raw("UPDATE wave_cases SET disposition = '3.30' WHERE id = \(bind: c.id)").run()
+            }
+        }
+        return completes
+    }
+}

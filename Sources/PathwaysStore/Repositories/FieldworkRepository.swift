@@ -1,0 +1,346 @@
+import Foundation
+import PathwaysCore
+import SQLKit
+
+/// A wave in the field: its frame of cases, the links that reach them, their answers and dispositions.
+public struct FieldworkRepository: Sendable {
+    let store: Store
+    var db: any SQLDatabase { store.sql }
+
+    public init(store: Store) { self.store = store }
+
+    /// One person in one wave.
+    public struct Case: Sendable, Equatable {
+        public var id: Int64
+        public var waveID: UUID
+        public var learnerID: UUID
+        public var programID: UUID?
+        /// Set once final: complete, refusal (opt-out), undeliverable, not eligible.
+        public var disposition: Disposition?
+        public var invitedAt: Date?
+        public var remindersSent: Int
+        public var lastMessageAt: Date?
+        public var openedAt: Date?
+        public var startedAt: Date?
+        public var submittedAt: Date?
+        public var optedOutAt: Date?
+        public var answeredShare: Double
+        public var currentPage: Int?
+        public var recordEligible: Bool?
+        public var reportedEligible: Bool?
+        public var eligibilityConflict: Bool
+        /// Bumped by every write; a write naming an older revision loses (two tabs, a double click).
+        public var revision: Int
+
+        /// Whether the person can still answer.
+        public var isOpen: Bool { submittedAt == nil && optedOutAt == nil && (disposition == nil || disposition?.category == .unknown) }
+    }
+
+    // MARK: frame
+
+    public struct FrameCounts: Sendable, Equatable {
+        public var cases: Int
+        /// Matched the rule but have no email address on record, so cannot be invited (not in the frame).
+        public var withoutEmail: Int
+        public var byProgram: [(program: String, cases: Int)]
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.cases == b.cases && a.withoutEmail == b.withoutEmail && a.byProgram.map(\.program) == b.byProgram.map(\.program)
+                && a.byProgram.map(\.cases) == b.byProgram.map(\.cases)
+        }
+    }
+
+    /// Computes and stores the wave's frame: every learner with an email address the rule selects, minus anyone who
+    /// opted out of the study. Each case is tied to the learner's latest completed program (else latest enrollment),
+    /// for rates by program. Recomputing replaces the frame until the first invitation is written; after that the
+    /// frame is fixed.
+    @discardableResult
+    public func computeFrame(study: StudyRepository.Study, wave: StudyRepository.Wave, now: Date = Date()) async throws -> FrameCounts {
+        let condition = FrameSQL.condition(wave.frameRule, study: study, opens: wave.opensAt)
+        try await store.transaction { db in
+            let invited = try await db.raw("""
+                SELECT COUNT(*) AS n FROM wave_cases WHERE wave_id = \(bind: wave.id) AND (invited_at IS NOT NULL OR opened_at IS NOT NULL)
+                """).first()!.decode(column: "n", as: Int.self)
+            guard invited == 0 else { throw StoreError.conflict("wave \(wave.number) has sent invitations; its frame is fixed") }
+            try await db.raw("DELETE FROM wave_cases WHERE wave_id = \(bind: wave.id)").run()
+            try await db.raw("""
+                INSERT INTO wave_cases (wave_id, learner_id, program_id, reminders_sent, answered_share, eligibility_conflict, revision, updated_at)
+                SELECT \(bind: wave.id), l.id,
+                       (SELECT e.program_id FROM enrollments e WHERE e.learner_id = l.id
+                        ORDER BY CASE WHEN e.completed_at IS NULL THEN 1 ELSE 0 END, e.completed_at DESC, e.enrolled_at DESC LIMIT 1),
+                       0, 0, \(bind: false), 0, \(bind: now)
+                FROM learners l
+                WHERE l.email IS NOT NULL AND \(condition)
+                  AND NOT EXISTS (SELECT 1 FROM wave_cases oc JOIN waves ow ON ow.id = oc.wave_id
+                                  WHERE oc.learner_id = l.id AND ow.study_id = \(bind: study.id) AND oc.opted_out_at IS NOT NULL)
+                """).run()
+            try await db.raw("UPDATE waves SET frame_computed_at = \(bind: now) WHERE id = \(bind: wave.id)").run()
+        }
+        return try await frameCounts(study: study, wave: wave)
+    }
+
+    public func frameCounts(study: StudyRepository.Study, wave: StudyRepository.Wave) async throws -> FrameCounts {
+        let cases = try await db.raw("SELECT COUNT(*) AS n FROM wave_cases WHERE wave_id = \(bind: wave.id)").first()!.decode(column: "n", as: Int.self)
+        let condition = FrameSQL.condition(wave.frameRule, study: study, opens: wave.opensAt)
+        let withoutEmail = try await db.raw("SELECT COUNT(*) AS n FROM learners l WHERE l.email IS NULL AND \(condition)").first()!
+            .decode(column: "n", as: Int.self)
+        let byProgram = try await db.raw("""
+            SELECT COALESCE(p.title, '(no program)') AS title, COUNT(*) AS n FROM wave_cases c LEFT JOIN programs p ON p.id = c.program_id
+            WHERE c.wave_id = \(bind: wave.id) GROUP BY p.title ORDER BY p.title
+            """).all().map { (program: try $0.decode(column: "title", as: String.self), cases: try $0.decode(column: "n", as: Int.self)) }
+        return FrameCounts(cases: cases, withoutEmail: withoutEmail, byProgram: byProgram)
+    }
+
+    // MARK: cases
+
+    /// Every case of a wave, in frame order.
+    public func cases(wave: UUID) async throws -> [Case] {
+        try await db.raw("SELECT * FROM wave_cases WHERE wave_id = \(bind: wave) ORDER BY id").all().map(Self.case)
+    }
+
+    public func `case`(id: Int64) async throws -> Case? {
+        try await db.raw("SELECT * FROM wave_cases WHERE id = \(bind: id)").first().map(Self.case)
+    }
+
+    public func `case`(wave: UUID, learner: UUID) async throws -> Case? {
+        try await db.raw("SELECT * FROM wave_cases WHERE wave_id = \(bind: wave) AND learner_id = \(bind: learner)").first().map(Self.case)
+    }
+
+    /// The case a survey link reaches; nil for a token never issued (or altered by a single character).
+    public func `case`(token: String) async throws -> Case? {
+        guard !token.isEmpty, token.count <= 128 else { return nil }
+        let hash = AccountRepository.hash(token)
+        return try await db.raw("""
+            SELECT c.* FROM case_tokens t JOIN wave_cases c ON c.id = t.case_id WHERE t.token_hash = \(bind: hash)
+            """).first().map(Self.case)
+    }
+
+    /// Issues a new link token for a case; only its hash is stored.
+    static func issueToken(caseID: Int64, on db: any SQLDatabase, now: Date) async throws -> String {
+        let token = AccountRepository.newSecret()
+        try await db.raw("""
+            INSERT INTO case_tokens (token_hash, case_id, issued_at) VALUES (\(bind: AccountRepository.hash(token)), \(bind: caseID), \(bind: now))
+            """).run()
+        return token
+    }
+
+    /// Issues a link outside the invitation schedule (a test, or staff re-sending by hand).
+    public func issueToken(caseID: Int64, now: Date = Date()) async throws -> String {
+        try await Self.issueToken(caseID: caseID, on: db, now: now)
+    }
+
+    public func markOpened(_ c: Case, now: Date = Date()) async throws {
+        guard c.openedAt == nil else { return }
+        try await db.raw("UPDATE wave_cases SET opened_at = \(bind: now) WHERE id = \(bind: c.id) AND opened_at IS NULL").run()
+    }
+
+    /// Stored answers of a case, by the names of `version`.
+    public func answers(caseID: Int64, version: StudyRepository.InstrumentVersion) async throws -> [String: String] {
+        let nameByItem = Dictionary(version.items.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        var result: [String: String] = [:]
+        for row in try await db.raw("SELECT item_id, value FROM response_values WHERE case_id = \(bind: caseID)").all() {
+            if let name = nameByItem[try row.decode(column: "item_id", as: UUID.self)] {
+                result[name] = try row.decode(column: "value", as: String.self)
+            }
+        }
+        return result
+    }
+
+    /// What a save records besides the answers.
+    public struct Progress: Sendable {
+        public var currentPage: Int?
+        public var answeredShare: Double
+        /// Set when the last page is submitted (`.complete`) or the respondent is screened out (`.notEligible`).
+        public var disposition: Disposition?
+        public var eligibility: (record: Bool, reported: Bool, conflict: Bool)?
+
+        public init(currentPage: Int?, answeredShare: Double, disposition: Disposition? = nil, eligibility: (record: Bool, reported: Bool, conflict: Bool)? = nil) {
+            self.currentPage = currentPage
+            self.answeredShare = answeredShare
+            self.disposition = disposition
+            self.eligibility = eligibility
+        }
+    }
+
+    /// Stores the full answer set of an open case, if nobody saved since `c.revision` was read. Returns false when
+    /// the case changed in between (another tab, a double submit) or is no longer open; nothing is written then.
+    public func save(_ c: Case, answers: [String: String], version: StudyRepository.InstrumentVersion, progress: Progress, now: Date = Date()) async throws -> Bool {
+        try await store.transaction { db in
+            let finished = progress.disposition == .complete || progress.disposition == .notEligible
+            var sets: SQLQueryString = "revision = revision + 1, updated_at = \(bind: now), started_at = COALESCE(started_at, \(bind: now)), opened_at = COALESCE(opened_at, \(bind: now))"
+            sets = sets + ", current_page = \(bind: progress.currentPage), answered_share = \(bind: progress.answeredShare)"
+            if let d = progress.disposition { sets = sets + ", disposition = \(bind: d.rawValue)" }
+            if finished { sets = sets + ", submitted_at = \(bind: now)" }
+            if let e = progress.eligibility {
+                sets = sets + ", record_eligible = \(bind: e.record), reported_eligible = \(bind: e.reported), eligibility_conflict = \(bind: e.conflict)"
+            }
+            let updated = try await db.raw("""
+                UPDATE wave_cases SET \(sets)
+                WHERE id = \(bind: c.id) AND revision = \(bind: c.revision) AND submitted_at IS NULL AND opted_out_at IS NULL
+                  AND (disposition IS NULL OR disposition IN ('3.19', '3.30'))
+                RETURNING id
+                """).all()
+            guard !updated.isEmpty else { return false }
+            try await db.raw("DELETE FROM response_values WHERE case_id = \(bind: c.id)").run()
+            let rows: [[any Encodable & Sendable]] = answers.sorted { $0.key < $1.key }.compactMap { name, value in
+                guard let item = version.items[name] else { return nil }
+                return [c.id, item, value, now]
+            }
+            try await BulkWrite.insert(db, into: "response_values", columns: ["case_id", "item_id", "value", "updated_at"], rows: rows)
+            return true
+        }
+    }
+
+    /// Opts the person out of the study: no further messages in any of its waves, and no place in its later frames.
+    /// A response already submitted stays.
+    public func optOut(_ c: Case, now: Date = Date()) async throws {
+        try await store.transaction { db in
+            try await db.raw("""
+                UPDATE wave_cases SET opted_out_at = COALESCE(opted_out_at, \(bind: now)), revision = revision + 1, updated_at = \(bind: now),
+                       disposition = CASE WHEN submitted_at IS NULL THEN '2.11' ELSE disposition END
+                WHERE learner_id = \(bind: c.learnerID)
+                  AND wave_id IN (SELECT id FROM waves WHERE study_id = (SELECT study_id FROM waves WHERE id = \(bind: c.waveID)))
+                  AND submitted_at IS NULL
+                """).run()
+        }
+    }
+
+    // MARK: dispositions and rates
+
+    /// The disposition a case has now. Final ones are stored; the rest follow from what happened: enough answered is a
+    /// partial (AAPOR 1.2), opened or started but less is a break-off (2.12), invited with nothing back is 3.19, and
+    /// never invited is 3.11.
+    static func effectiveDisposition(partialShare: Double) -> SQLQueryString {
+        """
+        CASE WHEN c.disposition IS NOT NULL THEN c.disposition
+             WHEN c.started_at IS NOT NULL AND c.answered_share >= \(bind: partialShare) THEN '1.2'
+             WHEN c.started_at IS NOT NULL OR c.opened_at IS NOT NULL THEN '2.12'
+             WHEN c.invited_at IS NOT NULL THEN '3.19'
+             ELSE '3.11' END
+        """
+    }
+
+    public struct WaveProgress: Sendable, Equatable {
+        public var frame = 0, invited = 0, reminded = 0, opened = 0, started = 0, submitted = 0, optedOut = 0
+        /// Screened cases where the answer and the record disagreed.
+        public var eligibilityConflicts = 0
+        public init() {}
+    }
+
+    public func progress(wave: UUID) async throws -> WaveProgress {
+        let row = try await db.raw("""
+            SELECT COUNT(*) AS frame, COUNT(invited_at) AS invited, SUM(CASE WHEN reminders_sent > 0 THEN 1 ELSE 0 END) AS reminded,
+                   COUNT(opened_at) AS opened, COUNT(started_at) AS started, COUNT(submitted_at) AS submitted, COUNT(opted_out_at) AS opted_out,
+                   SUM(CASE WHEN eligibility_conflict THEN 1 ELSE 0 END) AS conflicts
+            FROM wave_cases WHERE wave_id = \(bind: wave)
+            """).first()!
+        var p = WaveProgress()
+        p.frame = try row.decode(column: "frame", as: Int.self)
+        p.invited = try row.decode(column: "invited", as: Int.self)
+        p.reminded = try row.decode(column: "reminded", as: Int?.self) ?? 0
+        p.opened = try row.decode(column: "opened", as: Int.self)
+        p.started = try row.decode(column: "started", as: Int.self)
+        p.submitted = try row.decode(column: "submitted", as: Int.self)
+        p.optedOut = try row.decode(column: "opted_out", as: Int.self)
+        p.eligibilityConflicts = try row.decode(column: "conflicts", as: Int?.self) ?? 0
+        return p
+    }
+
+    /// Cases by disposition for one wave, or for every wave of the study when `wave` is nil, grouped by program title
+    /// when `byProgram` (the key is "" otherwise).
+    public func dispositions(study: StudyRepository.Study, wave: UUID?, byProgram: Bool) async throws -> [String: [Disposition: Int]] {
+        let waveFilter: SQLQueryString = wave.map { "c.wave_id = \(bind: $0)" } ?? "c.wave_id IN (SELECT id FROM waves WHERE study_id = \(bind: study.id))"
+        let group: SQLQueryString = byProgram ? "COALESCE(p.title, '(no program)')" : "''"
+        var result: [String: [Disposition: Int]] = [:]
+        for row in try await db.raw("""
+            SELECT \(group) AS grp, \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition, COUNT(*) AS n
+            FROM wave_cases c LEFT JOIN programs p ON p.id = c.program_id
+            WHERE \(waveFilter) GROUP BY 1, 2
+            """).all() {
+            guard let d = Disposition(rawValue: try row.decode(column: "disposition", as: String.self)) else { continue }
+            result[try row.decode(column: "grp", as: String.self), default: [:]][d, default: 0] += try row.decode(column: "n", as: Int.self)
+        }
+        return result
+    }
+
+    /// Each learner's path across the study's waves, counted: wave number → disposition code ("" when not in that
+    /// wave's frame), and how many learners took that path.
+    public func panelPaths(study: StudyRepository.Study) async throws -> [(path: [Int: String], learners: Int)] {
+        var byLearner: [UUID: [Int: String]] = [:]
+        for row in try await db.raw("""
+            SELECT c.learner_id, w.number, \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition
+            FROM wave_cases c JOIN waves w ON w.id = c.wave_id WHERE w.study_id = \(bind: study.id)
+            """).all() {
+            byLearner[try row.decode(column: "learner_id", as: UUID.self), default: [:]][try row.decode(column: "number", as: Int.self)] =
+                try row.decode(column: "disposition", as: String.self)
+        }
+        var counts: [[Int: String]: Int] = [:]
+        for path in byLearner.values { counts[path, default: 0] += 1 }
+        return counts.map { ($0.key, $0.value) }.sorted { $0.learners > $1.learners }
+    }
+
+    // MARK: rows
+
+    static func `case`(_ row: any SQLRow) throws -> Case {
+        Case(id: try row.decode(column: "id", as: Int64.self), waveID: try row.decode(column: "wave_id", as: UUID.self),
+             learnerID: try row.decode(column: "learner_id", as: UUID.self), programID: try row.decode(column: "program_id", as: UUID?.self),
+             disposition: try row.decode(column: "disposition", as: String?.self).flatMap(Disposition.init(rawValue:)),
+             invitedAt: try row.decode(column: "invited_at", as: Date?.self), remindersSent: try row.decode(column: "reminders_sent", as: Int.self),
+             lastMessageAt: try row.decode(column: "last_message_at", as: Date?.self), openedAt: try row.decode(column: "opened_at", as: Date?.self),
+             startedAt: try row.decode(column: "started_at", as: Date?.self), submittedAt: try row.decode(column: "submitted_at", as: Date?.self),
+             optedOutAt: try row.decode(column: "opted_out_at", as: Date?.self), answeredShare: try row.decode(column: "answered_share", as: Double.self),
+             currentPage: try row.decode(column: "current_page", as: Int?.self), recordEligible: try row.decode(column: "record_eligible", as: Bool?.self),
+             reportedEligible: try row.decode(column: "reported_eligible", as: Bool?.self),
+             eligibilityConflict: try row.decode(column: "eligibility_conflict", as: Bool.self), revision: try row.decode(column: "revision", as: Int.self))
+    }
+}
+
+/// A frame rule as an SQL condition over `learners l`, so a frame of any size is one INSERT … SELECT in the database.
+/// Month arithmetic happens here, in Swift, and the cut-off dates are bound, so both dialects run the same SQL.
+enum FrameSQL {
+    static func condition(_ rule: FrameRule, study: StudyRepository.Study, opens: Date) -> SQLQueryString {
+        func join(_ rules: [FrameRule], _ op: String, empty: String) -> SQLQueryString {
+            guard !rules.isEmpty else { return SQLQueryString(empty) }
+            var s: SQLQueryString = "("
+            for (i, r) in rules.enumerated() { s = s + (i == 0 ? "" : SQLQueryString(" " + op + " ")) + condition(r, study: study, opens: opens) }
+            return s + ")"
+        }
+        func kinds(_ k: [ProgramKind]?) -> SQLQueryString {
+            guard let k, !k.isEmpty else { return "" }
+            return " AND p.kind IN (\(binds: k.map(\.rawValue)))"
+        }
+        switch rule {
+        case .all(let rules): return join(rules, "AND", empty: "1 = 1")
+        case .any(let rules): return join(rules, "OR", empty: "1 = 0")
+        case .not(let r): return "NOT (" + condition(r, study: study, opens: opens) + ")"
+        case .answeredWave(let number, let months):
+            let cutoff = months.map { CalendarDay.adding(months: -$0, to: opens) } ?? opens
+            return """
+                EXISTS (SELECT 1 FROM wave_cases fc JOIN waves fw ON fw.id = fc.wave_id
+                        WHERE fc.learner_id = l.id AND fw.study_id = \(bind: study.id) AND fw.number = \(bind: number)
+                          AND (fc.disposition = '1.1' OR (fc.disposition IS NULL AND fc.answered_share >= \(bind: study.partialShare)))
+                          AND COALESCE(fc.submitted_at, fc.updated_at) <= \(bind: cutoff))
+                """
+        case .completedProgram(let k, let months):
+            let cutoff = CalendarDay.adding(months: -months, to: opens)
+            return """
+                EXISTS (SELECT 1 FROM enrollments fe JOIN programs p ON p.id = fe.program_id
+                        WHERE fe.learner_id = l.id AND fe.completed_at IS NOT NULL AND fe.completed_at <= \(bind: cutoff)\(kinds(k)))
+                """
+        case .enrolled(let k):
+            return """
+                EXISTS (SELECT 1 FROM enrollments fe JOIN programs p ON p.id = fe.program_id
+                        WHERE fe.learner_id = l.id AND fe.enrolled_at <= \(bind: opens)\(kinds(k)))
+                """
+        case .inPrograms(let keys):
+            guard !keys.isEmpty else { return "1 = 0" }
+            return """
+                EXISTS (SELECT 1 FROM enrollments fe JOIN programs p ON p.id = fe.program_id
+                        WHERE fe.learner_id = l.id AND p.external_id IN (\(binds: keys)))
+                """
+        case .noBachelorsDegree:
+            let below = EducationLevel.allCases.filter { !$0.hasBachelorOrHigher }.map(\.rawValue)
+            return "l.highest_education IN (\(binds: below))"
+        }
+    }
+}
