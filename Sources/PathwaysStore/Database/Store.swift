@@ -58,9 +58,13 @@ public final class Store: Sendable {
         _ = try await setup.query("PRAGMA journal_mode=WAL").get()
         try await setup.close().get()
 
+        // One connection for the whole process. SQLite has one writer at a time anyway, and sqlite-nio waits for
+        // a lock by spinning on a thread of the shared blocking pool: with several connections, two waiting
+        // writers can occupy every such thread while the lock holder needs one to finish. With one connection,
+        // statements queue asynchronously in the pool instead, and nothing can deadlock.
         let pool = EventLoopGroupConnectionPool(
-            source: source, maxConnectionsPerEventLoop: 2, requestTimeout: .seconds(30), pruneInterval: nil,
-            logger: logger, on: eventLoopGroup)
+            source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
+            logger: logger, on: eventLoopGroup.next())
         let box = PoolBox(pool)
         let db = PooledSQLDatabase(pool: box, logger: logger, dialect: SQLiteDialect()) { conn in
             conn.sql(queryLogLevel: .trace)

@@ -1,0 +1,232 @@
+import Foundation
+import PathwaysCore
+@testable import PathwaysStore
+import PathwaysTestSupport
+import SQLKit
+import Testing
+
+@Suite struct StudyTests {
+    static let now = CalendarDay.date(year: 2026, month: 11, day: 2)!
+
+    /// A small demo initiative and the demo study over it.
+    static func demo(_ store: Store) async throws -> (DemoInitiative, DemoStudy.Result, StudyRepository.Study) {
+        let demo = DemoInitiative(seed: 7, microBachelorsLearners: 60, universityLearners: 240)
+        _ = try await DemoLoader.load(demo, into: store)
+        let result = try await DemoStudy.load(into: store, now: now, seed: 7)
+        let study = try await StudyRepository(store: store).study(key: DemoStudy.key)!
+        return (demo, result, study)
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func demoStudyFramesMatchTheRulesAndInvitationsFollowTheSchedule(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let (demo, result, study) = try await Self.demo(store)
+            let studies = StudyRepository(store: store)
+            let fieldwork = FieldworkRepository(store: store)
+            let waves = try await studies.waves(study: study)
+            #expect(waves.map(\.number) == [1, 2, 3])
+            #expect(result.waves[0].frame == demo.learners.filter { $0.email != nil }.count, "wave 1 frames every enrolled learner with an email")
+
+            // The SQL frame of wave 3 agrees with the same rule evaluated in Swift over the same records.
+            let wave3 = waves[2]
+            var completedWaves: [UUID: [Int: Date]] = [:]
+            for wave in waves.prefix(2) {
+                for c in try await fieldwork.cases(wave: wave.id) where c.disposition == .complete || (c.disposition == nil && c.startedAt != nil && c.answeredShare >= study.partialShare) {
+                    completedWaves[c.learnerID, default: [:]][wave.number] = c.submittedAt ?? c.startedAt
+                }
+            }
+            let kinds = Dictionary(uniqueKeysWithValues: demo.programs.map { ($0.id, $0) })
+            let optedOut = Set(try await store.sql.raw("SELECT DISTINCT learner_id FROM wave_cases WHERE opted_out_at IS NOT NULL").all()
+                .map { try $0.decode(column: "learner_id", as: UUID.self) })
+            let expected = demo.learners.filter { learner in
+                guard learner.email != nil, !optedOut.contains(learner.id) else { return false }
+                let candidate = FrameRule.Candidate(
+                    enrollments: demo.enrollments.filter { $0.learnerID == learner.id }.map {
+                        .init(programKey: kinds[$0.programID]!.key, kind: kinds[$0.programID]!.kind, enrolledAt: $0.enrolledAt, completedAt: $0.completedAt)
+                    },
+                    completedWaves: completedWaves[learner.id] ?? [:])
+                return wave3.frameRule.includes(candidate, opens: wave3.opensAt)
+            }
+            #expect(result.waves[2].frame == expected.count)
+            #expect(result.waves[2].frame > 0)
+            let frameIDs = Set(try await fieldwork.cases(wave: wave3.id).map(\.learnerID))
+            #expect(frameIDs == Set(expected.map(\.id)))
+
+            // The clock: invitations when the wave opens, reminders on days 7 and 14, nothing twice.
+            let outbox = OutboxRepository(store: store)
+            let n = result.waves[2].frame
+            let first = try await outbox.plan(now: Self.now)
+            #expect(first.invitations == n && first.reminders == 0)
+            #expect(try await outbox.plan(now: Self.now.addingTimeInterval(3600)).invitations == 0, "planning again writes nothing new")
+            #expect(try await outbox.plan(now: CalendarDay.adding(days: 6, to: Self.now)).reminders == 0, "no reminder before day 7")
+            #expect(try await outbox.plan(now: CalendarDay.adding(days: 7, to: Self.now)).reminders == n)
+            #expect(try await outbox.plan(now: CalendarDay.adding(days: 14, to: Self.now)).reminders == n)
+            let after = try await outbox.plan(now: CalendarDay.adding(days: 21, to: Self.now))
+            #expect(after.invitations + after.reminders == 0 && after.finished == n, "two reminders and no more")
+            #expect(try await outbox.counts().pending == 3 * n)
+            let kindsWritten = try await store.sql.raw("SELECT kind, COUNT(*) AS n FROM outbox GROUP BY kind ORDER BY kind").all()
+                .map { "\(try $0.decode(column: "kind", as: String.self))=\(try $0.decode(column: "n", as: Int.self))" }
+            #expect(kindsWritten == ["invitation=\(n)", "reminder 1=\(n)", "reminder 2=\(n)"])
+            // Each message got its own link; every one reaches the same case, and only hashes are stored.
+            let claimed = try await outbox.claim(worker: "t", limit: 3 * n)
+            let first3 = claimed.filter { $0.caseID == claimed[0].caseID }
+            #expect(first3.count == 3)
+            for m in first3 {
+                let token = try #require(m.linkToken)
+                #expect(try await fieldwork.case(token: token)?.id == m.caseID)
+                #expect(m.renderedBody(baseURL: "https://x.test").contains("https://x.test/s/\(token)"))
+            }
+            let stored = try await store.sql.raw("SELECT COUNT(*) AS n FROM case_tokens WHERE token_hash = \(bind: first3[0].linkToken!)").first()!
+            #expect(try stored.decode(column: "n", as: Int.self) == 0, "tokens are stored hashed")
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func theContactCapHoldsBackAReminder(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let (_, result, _) = try await Self.demo(store)
+            let outbox = OutboxRepository(store: store)
+            try await outbox.setContactCap(.init(messages: 2, days: 30))
+            let n = result.waves[2].frame
+            #expect(try await outbox.plan(now: Self.now).invitations == n)
+            #expect(try await outbox.plan(now: CalendarDay.adding(days: 7, to: Self.now)).reminders == n)
+            let held = try await outbox.plan(now: CalendarDay.adding(days: 14, to: Self.now))
+            #expect(held.reminders == 0 && held.heldByCap == n, "a third message in 30 days waits")
+            // Once the invitation is 30 days old, the second reminder may go (the wave is open 60 days).
+            let freed = try await outbox.plan(now: CalendarDay.adding(days: 30, to: Self.now).addingTimeInterval(60))
+            #expect(freed.reminders == n)
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func ratesFromStoredCasesMatchHandComputedValues(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let (_, _, study) = try await Self.demo(store)
+            let studies = StudyRepository(store: store)
+            let fieldwork = FieldworkRepository(store: store)
+            let wave3 = try await studies.wave(study: study, number: 3)!
+            let version = try await studies.version(id: wave3.instrumentVersionID)!
+            let cases = Array(try await fieldwork.cases(wave: wave3.id).prefix(10))
+            try #require(cases.count == 10)
+            try await store.sql.raw("DELETE FROM wave_cases WHERE wave_id = \(bind: wave3.id) AND id > \(bind: cases[9].id)").run()
+            try await store.sql.raw("UPDATE wave_cases SET invited_at = \(bind: Self.now) WHERE wave_id = \(bind: wave3.id)").run()
+            var fresh: [FieldworkRepository.Case] = []
+            for c in cases { fresh.append(try await fieldwork.case(id: c.id)!) }
+            // 3 complete, 1 partial, 1 break-off, 1 opt-out, 1 screened out, 1 bounce, 2 nothing back.
+            for c in fresh[0..<3] {
+                #expect(try await fieldwork.save(c, answers: ["gender": "female"], version: version, progress: .init(currentPage: nil, answeredShare: 1, disposition: .complete)))
+            }
+            #expect(try await fieldwork.save(fresh[3], answers: ["gender": "male"], version: version, progress: .init(currentPage: 2, answeredShare: 0.6)))
+            try await fieldwork.markOpened(fresh[4])
+            try await fieldwork.optOut(fresh[5])
+            #expect(try await fieldwork.save(fresh[6], answers: [:], version: version, progress: .init(currentPage: 1, answeredShare: 0.1, disposition: .notEligible)))
+            try await store.sql.raw("UPDATE wave_cases SET disposition = '3.30' WHERE id = \(bind: fresh[7].id)").run()
+
+            let counts = try await fieldwork.dispositions(study: study, wave: wave3.id, byProgram: false)[""]!
+            #expect(counts == [.complete: 3, .partial: 1, .breakOff: 1, .refusal: 1, .notEligible: 1, .undeliverable: 1, .nothingReturned: 2])
+            var c = OutcomeRates.Counts()
+            for (d, k) in counts { c.add(d, count: k) }
+            let rates = OutcomeRates(c)
+            // I=3, P=1, R=2, NC=0, O=0, U=3, NE=1; e = 6/7.
+            #expect(abs(rates.e - 6.0 / 7) < 1e-9)
+            #expect(abs(rates.rr1! - 3.0 / 9) < 1e-9)
+            #expect(abs(rates.rr2! - 4.0 / 9) < 1e-9)
+            #expect(abs(rates.rr3! - 3.0 / (6 + 18.0 / 7)) < 1e-9)
+            #expect(abs(rates.rr5! - 0.5) < 1e-9)
+            #expect(abs(rates.coop1! - 0.5) < 1e-9)
+            #expect(abs(rates.ref1! - 2.0 / 9) < 1e-9)
+            #expect(abs(rates.con1! - 6.0 / 9) < 1e-9)
+            // By program, the cases add up to the same total.
+            let byProgram = try await fieldwork.dispositions(study: study, wave: wave3.id, byProgram: true)
+            #expect(byProgram.values.reduce(0) { $0 + $1.values.reduce(0, +) } == 10)
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func concurrentSavesOfOneRevisionKeepExactlyOne(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let (_, _, study) = try await Self.demo(store)
+            let studies = StudyRepository(store: store)
+            let fieldwork = FieldworkRepository(store: store)
+            let wave3 = try await studies.wave(study: study, number: 3)!
+            let version = try await studies.version(id: wave3.instrumentVersionID)!
+            let c = try await fieldwork.cases(wave: wave3.id)[0]
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<6 {
+                    group.addTask {
+                        try await fieldwork.save(c, answers: ["gender": i % 2 == 0 ? "female" : "male"], version: version,
+                                                 progress: .init(currentPage: nil, answeredShare: 1, disposition: .complete))
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1)
+            let stored = try await fieldwork.case(id: c.id)!
+            #expect(stored.revision == c.revision + 1 && stored.disposition == .complete)
+            #expect(try await fieldwork.answers(caseID: c.id, version: version).count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func questionsKeepTheirIdentityAcrossVersionsAndRenames(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let studies = StudyRepository(store: store)
+            let study = try await studies.create(key: "s", title: "S")
+            func form(_ rows: String) throws -> XLSForm {
+                try XLSForm(csvFiles: ["survey.csv": "type,name,label\n" + rows, "choices.csv": "list_name,name,label\nyn,yes,Yes\nyn,no,No\n"])
+            }
+            let v1 = try await studies.addVersion(study: study, instrumentKey: "a", title: "A",
+                                                  form: try form("select_one yn,employed,Employed?\ninteger,age,Age\ntext,old,Old question\n"))
+            #expect(v1.number == 1)
+            let same = try await studies.addVersion(study: study, instrumentKey: "a", title: "A",
+                                                    form: try form("select_one yn,employed,Employed?\ninteger,age,Age\ntext,old,Old question\n"))
+            #expect(same.id == v1.id, "an unchanged form is not a new version")
+            let v2 = try await studies.addVersion(study: study, instrumentKey: "a", title: "A",
+                                                  form: try form("select_one yn,is_employed,Employed?\ninteger,age,Age in years\n"),
+                                                  renames: ["is_employed": "employed"])
+            #expect(v2.number == 2)
+            #expect(v2.items["is_employed"] == v1.items["employed"], "a renamed variable keeps its item")
+            #expect(v2.items["age"] == v1.items["age"])
+            #expect(v2.items["old"] == nil && v1.items["old"] != nil, "a deleted question stays in the old version")
+            // Another instrument of the study asking `age` asks the same item: a panel variable.
+            let b = try await studies.addVersion(study: study, instrumentKey: "b", title: "B", form: try form("integer,age,Age\n"))
+            #expect(b.items["age"] == v1.items["age"])
+            await #expect(throws: StoreError.self) {
+                _ = try await studies.addVersion(study: study, instrumentKey: "a", title: "A", form: try form("integer,x,X\n"), renames: ["x": "nothing"])
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func concurrentSendersClaimDisjointBatches(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let (_, result, _) = try await Self.demo(store)
+            let outbox = OutboxRepository(store: store)
+            // Two planners at once write each invitation once.
+            async let a = outbox.plan(now: Self.now)
+            async let b = outbox.plan(now: Self.now)
+            let (pa, pb) = try await (a, b)
+            #expect(pa.invitations + pb.invitations == result.waves[2].frame)
+            let total = try await outbox.counts().pending
+            #expect(total == result.waves[2].frame)
+            let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for w in 0..<4 {
+                    group.addTask {
+                        var mine: [Int64] = []
+                        while true {
+                            let batch = try await outbox.claim(worker: "w\(w)", limit: 7, now: Self.now)
+                            if batch.isEmpty { return mine }
+                            for m in batch { try await outbox.markSent(m, worker: "w\(w)", now: Self.now) }
+                            mine += batch.map(\.id)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+            }
+            #expect(claimed.count == total && Set(claimed).count == total, "every message claimed once")
+            #expect(try await outbox.counts().sent == total)
+            let leftTokens = try await store.sql.raw("SELECT COUNT(*) AS n FROM outbox WHERE link_token IS NOT NULL").first()!.decode(column: "n", as: Int.self)
+            #expect(leftTokens == 0, "a delivered message forgets its link")
+        }
+    }
+}
