@@ -93,6 +93,11 @@ public struct SurveyRun: Sendable {
         return names
     }
 
+    /// Whether answers on page `index` decide the value `name` (it is asked there, or calculated from what is).
+    public func decides(_ name: String, page index: Int) -> Bool {
+        pages.indices.contains(index) && namesDecided(by: pages[index]).contains(name)
+    }
+
     /// Whether `q` (or a group around it) has a condition that answers on `page` can change.
     func relevanceDepends(_ q: XLSForm.Question, on names: Set<String>) -> Bool {
         if let r = q.relevant, !r.references.isDisjoint(with: names) { return true }

@@ -53,7 +53,8 @@ struct SurveyPages {
             }
             // Screening: once the form knows what the respondent says, check it against the records.
             if let item = wave.screenItem {
-                if eligibility == nil, let said = run.answers[item] {
+                // Decided by the page that asks the screening questions, once, against the records as they are now.
+                if eligibility == nil, run.decides(item, page: page), let said = run.answers[item] {
                     let record = try await Self.recordSaysEligible(learner: c.learnerID, months: wave.eligibilityMonths, d: d)
                     let reported = said == "yes"
                     eligibility = (record, reported, record != reported)

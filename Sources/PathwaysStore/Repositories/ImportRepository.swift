@@ -98,10 +98,11 @@ public struct ImportRepository: Sendable {
             .map { try $0.decode(column: "external_id", as: String.self) })
     }
 
-    private func ids(_ table: String, _ keys: Set<String>) async throws -> [String: UUID] {
+    /// Ids by external id; inside a transaction pass its `db` (the SQLite store has a single connection).
+    private func ids(_ table: String, _ keys: Set<String>, on db: (any SQLDatabase)? = nil) async throws -> [String: UUID] {
         var result: [String: UUID] = [:]
         for chunk in Array(keys).chunked() {
-            for row in try await store.sql.raw("SELECT id, external_id FROM \(ident: table) WHERE external_id IN (\(binds: chunk))").all() {
+            for row in try await (db ?? store.sql).raw("SELECT id, external_id FROM \(ident: table) WHERE external_id IN (\(binds: chunk))").all() {
                 result[try row.decode(column: "external_id", as: String.self)] = try row.decode(column: "id", as: UUID.self)
             }
         }
@@ -211,7 +212,7 @@ public struct ImportRepository: Sendable {
                     existing.insert("\(try row.decode(column: "learner_id", as: UUID.self))|\(try row.decode(column: "course_id", as: UUID.self))")
                 }
             }
-            let courseIDs = try await ids("courses", Set(courseRows.compactMap(\.courseKey)))
+            let courseIDs = try await ids("courses", Set(courseRows.compactMap(\.courseKey)), on: db)
             try await BulkWrite.insert(
                 db, into: "course_progress", columns: ["learner_id", "course_id", "progress_percent", "grade", "completed_at", "updated_at"],
                 rows: courseRows.map { r in

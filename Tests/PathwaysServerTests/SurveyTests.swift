@@ -1,0 +1,438 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import NIOPosix
+import PathwaysCore
+@testable import PathwaysServer
+import PathwaysStore
+import PathwaysTestSupport
+import SQLKit
+import Testing
+
+/// A wave of the follow-up instrument over the test world's three learners, with a link for each.
+struct FieldedWave {
+    var study: StudyRepository.Study
+    var wave: StudyRepository.Wave
+    var version: StudyRepository.InstrumentVersion
+    var tokens: [String: String]
+    var caseIDs: [String: Int64]
+
+    static func make(_ w: TestWorld, source: StudyRepository.EligibilitySource = .record) async throws -> FieldedWave {
+        let studies = StudyRepository(store: w.store)
+        let fieldwork = FieldworkRepository(store: w.store)
+        let study = try await studies.create(key: "outcomes", title: "Outcomes", eligibilitySource: source)
+        let version = try await studies.addVersion(study: study, instrumentKey: "followup", title: "Follow-up", form: try DemoInstruments.form(.followup))
+        let wave = try await studies.addWave(study: study, .init(
+            number: 1, title: "A year on", instrumentVersionID: version.id, opensAt: Date().addingTimeInterval(-3600),
+            closesAt: Date().addingTimeInterval(30 * 86_400), frameRule: .enrolled(kinds: nil), reminderDays: [7, 14],
+            screenItem: "eligible", eligibilityMonths: 12, messageSubject: "Survey", messageBody: "Hello {{first_name}}: {{survey_link}}"))
+        let counts = try await fieldwork.computeFrame(study: study, wave: wave)
+        #expect(counts.cases == 3)
+        var tokens: [String: String] = [:], ids: [String: Int64] = [:]
+        for (key, learner) in w.learnerIDs {
+            let c = try #require(try await fieldwork.case(wave: wave.id, learner: learner))
+            tokens[key] = try await fieldwork.issueToken(caseID: c.id)
+            ids[key] = c.id
+        }
+        return FieldedWave(study: study, wave: wave, version: version, tokens: tokens, caseIDs: ids)
+    }
+}
+
+/// What a respondent who completed a year and a half ago answers.
+let eligibleAnswers: [String: [String]] = [
+    "completed_program": ["yes"], "completion_date": ["2024-02-01"], "gender": ["female"], "birth_year": ["1990"], "hispanic": ["no"],
+    "race": ["white", "asian"], "country": ["US"], "english": ["fluent"], "education": ["some_college"], "student": ["not_student"],
+    "employment": ["full_time"], "business_owner": ["no"], "sector": ["Retail"], "income": ["52000"], "knowledge": ["advanced"],
+    "benefits": ["job_performance", "raise"], "ways": ["efficiency", "quality"], "enrolled_degree": ["no"], "other_credentials": ["no"],
+    "comments": ["It helped & I got a raise."],
+]
+
+enum Survey {
+    static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    static func field(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    static func encode(_ values: [String: [String]]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return values.sorted { $0.key < $1.key }.flatMap { key, list in
+            list.map { "\(key)=\($0.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+        }.joined(separator: "&")
+    }
+
+    /// Posts the page the link is on with `answers` (the server takes only that page's fields).
+    static func post(_ client: any TestClientProtocol, token: String, answers: [String: [String]], action: String = "next",
+                     page: String? = nil, revision: String? = nil) async throws -> TestResponse {
+        let html = try await client.execute(uri: "/s/\(token)", method: .get).text
+        var values = answers
+        values["page"] = [page ?? field("page", in: html) ?? "?"]
+        values["revision"] = [revision ?? field("revision", in: html) ?? "?"]
+        values["action"] = [action]
+        return try await client.execute(uri: "/s/\(token)", method: .post, headers: form, body: ByteBuffer(string: encode(values)))
+    }
+
+    /// Answers page after page until the survey says it is done; returns how many pages were posted.
+    static func complete(_ client: any TestClientProtocol, token: String, answers: [String: [String]]) async throws -> Int {
+        for pages in 1...30 {
+            let r = try await post(client, token: token, answers: answers)
+            #expect(r.status == .seeOther, "page \(pages): \(r.text.prefix(600))")
+            let after = try await client.execute(uri: "/s/\(token)", method: .get).text
+            if after.contains("survey-message") { return pages }
+        }
+        Issue.record("the survey never ended")
+        return 0
+    }
+}
+
+@Suite struct SurveyTests {
+    @Test func aLinkThatWasNeverIssuedOrWasAlteredIsAPlain404() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            let real = f.tokens["A1"]!
+            let ok = try await client.execute(uri: "/s/\(real)", method: .get)
+            #expect(ok.status == .ok)
+            var tampered = Array(real)
+            tampered[5] = tampered[5] == "a" ? "b" : "a"
+            for token in [String(tampered), "nothing", String(repeating: "x", count: 300), real + "x"] {
+                let r = try await client.execute(uri: "/s/\(token)", method: .get)
+                #expect(r.status == .notFound)
+                #expect(!r.text.contains("Ana") && !r.text.contains("ana@example.org") && !r.text.contains("Outcomes"), "nothing about the study or person leaks")
+                let p = try await client.execute(uri: "/s/\(token)", method: .post, headers: Survey.form, body: ByteBuffer(string: "page=0&revision=0&action=next"))
+                #expect(p.status == .notFound)
+            }
+        }
+    }
+
+    @Test func anEligibleRespondentCompletesAndTheAnswersAreStoredByItem() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            let token = f.tokens["A1"]!
+            let pages = try await Survey.complete(client, token: token, answers: eligibleAnswers)
+            #expect(pages >= 6)
+            let done = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(done.contains("Your answers are saved"))
+            let fieldwork = FieldworkRepository(store: w.store)
+            let c = try #require(try await fieldwork.case(id: f.caseIDs["A1"]!))
+            #expect(c.disposition == .complete && c.submittedAt != nil)
+            #expect(c.recordEligible == true && c.reportedEligible == true && !c.eligibilityConflict)
+            let stored = try await fieldwork.answers(caseID: c.id, version: f.version)
+            #expect(stored["race"] == "white asian")
+            #expect(stored["ways"] == "efficiency quality", "shown because job performance was chosen")
+            #expect(stored["ways_count"] == "2")
+            #expect(stored["comments"] == "It helped & I got a raise.")
+            #expect(stored["degree_level"] == nil, "not asked: no degree program")
+            // Posting again after completion changes nothing.
+            let again = try await client.execute(uri: "/s/\(token)", method: .post, headers: Survey.form,
+                                                 body: ByteBuffer(string: "page=0&revision=\(c.revision)&action=next"))
+            #expect(again.status == .seeOther)
+            #expect(try await fieldwork.case(id: c.id)?.revision == c.revision)
+        }
+    }
+
+    @Test func theRecordScreensOutWhoeverCompletedLessThanAYearAgo() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            // B2 never completed; they say they did, two years ago. The record wins, the disagreement is counted.
+            let token = f.tokens["B2"]!
+            let pages = try await Survey.complete(client, token: token, answers: eligibleAnswers)
+            #expect(pages == 2, "intro, then the screener ends it")
+            let page = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(page.contains("nothing more to answer"))
+            let c = try #require(try await FieldworkRepository(store: w.store).case(id: f.caseIDs["B2"]!))
+            #expect(c.disposition == .notEligible)
+            #expect(c.recordEligible == false && c.reportedEligible == true && c.eligibilityConflict)
+            let stored = try await FieldworkRepository(store: w.store).answers(caseID: c.id, version: f.version)
+            #expect(stored["completed_program"] == "yes", "the screener's answers are kept for the audit")
+            let progress = try await FieldworkRepository(store: w.store).progress(wave: f.wave.id)
+            #expect(progress.eligibilityConflicts == 1)
+        }
+    }
+
+    @Test func aRefusedPageShowsTheMessagesAndKeepsWhatWasTyped() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            let token = f.tokens["A1"]!
+            _ = try await Survey.post(client, token: token, answers: [:])  // intro
+            _ = try await Survey.post(client, token: token, answers: eligibleAnswers)  // screener
+            var bad = eligibleAnswers
+            bad["birth_year"] = ["1800"]
+            bad["country"] = ["United States"]
+            let r = try await Survey.post(client, token: token, answers: bad)
+            #expect(r.status == .unprocessableContent)
+            #expect(r.text.contains("Please enter a four-digit year between 1920 and 2010."))
+            #expect(r.text.contains("Please use the two-letter country code."))
+            #expect(r.text.contains("value=\"1800\""), "what was typed is shown back")
+            let c = try #require(try await FieldworkRepository(store: w.store).case(id: f.caseIDs["A1"]!))
+            #expect(try await FieldworkRepository(store: w.store).answers(caseID: c.id, version: f.version)["birth_year"] == nil, "nothing refused is stored")
+            // A required question left empty.
+            let screener = try await Survey.post(client, token: f.tokens["C3"]!, answers: [:])
+            #expect(screener.status == .seeOther)
+            let empty = try await Survey.post(client, token: f.tokens["C3"]!, answers: [:])
+            #expect(empty.status == .unprocessableContent)
+            #expect(empty.text.contains("Please answer so we can show you the right questions."))
+        }
+    }
+
+    @Test func aPartialResponseResumesWhereItStoppedFromTheSameLink() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            let token = f.tokens["A1"]!
+            _ = try await Survey.post(client, token: token, answers: [:])
+            _ = try await Survey.post(client, token: token, answers: eligibleAnswers)
+            _ = try await Survey.post(client, token: token, answers: eligibleAnswers)  // about you
+            // Later, from the same link: the page after the last one answered, with progress.
+            let resumed = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(resumed.contains("<h1>Your work</h1>"))
+            #expect(resumed.contains("Page 4 of"))
+            // Back shows the earlier answers.
+            let back = try await Survey.post(client, token: token, answers: [:], action: "back")
+            #expect(back.status == .seeOther)
+            let previous = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(previous.contains("<h1>About you</h1>") && previous.contains("value=\"1990\""))
+            let c = try #require(try await FieldworkRepository(store: w.store).case(id: f.caseIDs["A1"]!))
+            #expect(c.disposition == nil && c.startedAt != nil && c.answeredShare > 0 && c.answeredShare < 1)
+            let rest = try await Survey.complete(client, token: token, answers: eligibleAnswers)
+            #expect(rest >= 3)
+            #expect(try await FieldworkRepository(store: w.store).case(id: c.id)?.disposition == .complete)
+        }
+    }
+
+    @Test func doubleAndConcurrentSubmitsNeverDuplicateOrRegress() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            let token = f.tokens["A1"]!
+            let html = try await client.execute(uri: "/s/\(token)", method: .get).text
+            let page = try #require(Survey.field("page", in: html)), revision = try #require(Survey.field("revision", in: html))
+            // The same page posted twice (a double click): the second sees it was already taken.
+            let first = try await Survey.post(client, token: token, answers: [:], page: page, revision: revision)
+            let second = try await Survey.post(client, token: token, answers: [:], page: page, revision: revision)
+            #expect(first.headers[.location] == "/s/\(token)")
+            #expect(second.headers[.location] == "/s/\(token)?notice=updated")
+            let notice = try await client.execute(uri: "/s/\(token)?notice=updated", method: .get).text
+            #expect(notice.contains("changed in another window"))
+            // Two tabs submit the screener at once: exactly one write lands.
+            let now = try await client.execute(uri: "/s/\(token)", method: .get).text
+            let p2 = try #require(Survey.field("page", in: now)), r2 = try #require(Survey.field("revision", in: now))
+            let statuses = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<5 {
+                    group.addTask { try await Survey.post(client, token: token, answers: eligibleAnswers, page: p2, revision: r2).headers[.location] }
+                }
+                return try await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == "/s/\(token)" }.count == 1)
+            let c = try #require(try await FieldworkRepository(store: w.store).case(id: f.caseIDs["A1"]!))
+            #expect(c.revision == Int(r2)! + 1)
+        }
+    }
+
+    @Test func optingOutStopsEveryFurtherMessage() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            let outbox = OutboxRepository(store: w.store)
+            #expect(try await outbox.plan().invitations == 3)
+            let token = f.tokens["B2"]!
+            let page = try await client.execute(uri: "/s/\(token)/opt-out", method: .get)
+            #expect(page.text.contains("Stop messages about Outcomes?"))
+            let r = try await client.execute(uri: "/s/\(token)/opt-out", method: .post)
+            #expect(r.status == .seeOther)
+            #expect(try await client.execute(uri: "/s/\(token)/opt-out", method: .get).text.contains("You have opted out"))
+            #expect(try await client.execute(uri: "/s/\(token)", method: .get).text.contains("You have opted out"))
+            let c = try #require(try await FieldworkRepository(store: w.store).case(id: f.caseIDs["B2"]!))
+            #expect(c.disposition == .refusal && c.optedOutAt != nil)
+            let later = try await outbox.plan(now: Date().addingTimeInterval(8 * 86_400))
+            #expect(later.reminders == 2, "reminders for the two who did not opt out, none for B2")
+            let toB2 = try await w.store.sql.raw("SELECT COUNT(*) AS n FROM outbox WHERE case_id = \(bind: c.id)").first()!.decode(column: "n", as: Int.self)
+            #expect(toB2 == 1)
+        }
+    }
+
+    @Test func theWavePageShowsTheFrameAndTheRatesToResearchersOnly() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
+            let page = try await client.execute(uri: "/studies/outcomes/waves/1", method: .get, headers: w.auth("researcher"))
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Learners who enrolled in a program."))
+            #expect(page.text.contains("<strong>3</strong> cases"))
+            #expect(page.text.contains("RR1"))
+            let staff = try await client.execute(uri: "/studies/outcomes/waves/1", method: .get, headers: w.auth("staff"))
+            #expect(staff.status == .forbidden)
+            let panel = try await client.execute(uri: "/studies/outcomes/panel", method: .get, headers: w.auth("admin"))
+            #expect(panel.status == .ok && panel.text.contains("Complete"))
+            let xlsx = try await client.execute(uri: "/studies/outcomes/instruments/\(f.version.id.uuidString)/xlsform.xlsx", method: .get, headers: w.auth("researcher"))
+            #expect(xlsx.status == .ok)
+            let form = try XLSForm.xlsx(Data(buffer: xlsx.body))
+            #expect(form.questions.map(\.name) == f.version.form.questions.map(\.name))
+        }
+    }
+}
+
+/// A recording transport.
+actor Recorder: MailTransport {
+    var messages: [MailMessage] = []
+    nonisolated func send(_ message: MailMessage) async throws(MailError) { await add(message) }
+    func add(_ m: MailMessage) { messages.append(m) }
+}
+
+@Suite struct DeliveryTests {
+    @Test(arguments: TestDatabase.allCases)
+    func twoServersOnOneDatabaseSendEachMessageOnce(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let w = try await TestWorld.make(store)
+            let f = try await FieldedWave.make(w)
+            // Each "instance" has its own planner, sender and transport, as two processes would.
+            let recorders = [Recorder(), Recorder()]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (i, recorder) in recorders.enumerated() {
+                    group.addTask {
+                        let outbox = OutboxRepository(store: store)
+                        let delivery = OutboxDelivery(outbox: outbox, settings: MailSettings(transport: recorder, transportDescription: "test", from: "s@x.test", publicURL: "https://x.test"),
+                                                      worker: "instance-\(i)", logger: TestDatabase.logger)
+                        for day in [0, 7, 14] {
+                            try await outbox.plan(now: CalendarDay.adding(days: day, to: f.wave.opensAt).addingTimeInterval(7200))
+                            try await delivery.run(batch: 1)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let all = await recorders[0].messages + recorders[1].messages
+            #expect(all.count == 9, "3 people × invitation and two reminders")
+            #expect(Set(all.map(\.messageID)).count == all.count, "no message twice")
+            #expect(all.allSatisfy { $0.body.contains("https://x.test/s/") && !$0.body.contains("{{") })
+        }
+    }
+
+    @Test func smtpDeliversWithDotStuffingAndABounceMarksTheCaseUndeliverable() async throws {
+        let server = try await FakeSMTPServer.start(rejecting: "nobody@example.org")
+        let transport = SMTPMailTransport(.init(host: "127.0.0.1", port: server.port, tls: .opportunistic, timeout: .seconds(5)))
+        let message = MailMessage(from: "surveys@x.test", to: "ana@example.org", subject: "Über uns", body: "Hi\n.leading dot\nLink: https://x.test/s/abc", messageID: "m1@x")
+        try await transport.send(message)
+        let received = try #require(server.received.first)
+        #expect(received.from == "surveys@x.test" && received.to == "ana@example.org")
+        #expect(received.data.contains("Subject: =?UTF-8?B?"))
+        #expect(received.data.contains("Content-Transfer-Encoding: base64"))
+        let bodyStart = try #require(received.data.range(of: "\r\n\r\n"))
+        let decoded = String(decoding: Data(base64Encoded: received.data[bodyStart.upperBound...].replacingOccurrences(of: "\r\n", with: ""))!, as: UTF8.self)
+        #expect(decoded == "Hi\r\n.leading dot\r\nLink: https://x.test/s/abc")
+        do {
+            try await transport.send(MailMessage(from: "surveys@x.test", to: "nobody@example.org", subject: "x", body: "x", messageID: "m2@x"))
+            Issue.record("a rejected recipient must fail")
+        } catch {
+            #expect(error.permanent, "550 is permanent")
+        }
+        // A server that is not there is a transient failure.
+        let closed = SMTPMailTransport(.init(host: "127.0.0.1", port: 1, timeout: .seconds(2)))
+        do {
+            try await closed.send(message)
+            Issue.record("no server, no delivery")
+        } catch {
+            #expect(!error.permanent)
+        }
+        try await server.stop()
+
+        try await TestDatabase.sqlite.withStore { (store: Store) async throws in
+            let w = try await TestWorld.make(store)
+            let f = try await FieldedWave.make(w)
+            try await store.sql.raw("UPDATE learners SET email = 'nobody@example.org' WHERE external_id = 'C3'").run()
+            let bouncer = try await FakeSMTPServer.start(rejecting: "nobody@example.org")
+            let outbox = OutboxRepository(store: store)
+            try await outbox.plan()
+            let delivery = OutboxDelivery(outbox: outbox, settings: MailSettings(transport: SMTPMailTransport(.init(host: "127.0.0.1", port: bouncer.port, timeout: .seconds(5))),
+                                                                                 transportDescription: "smtp", from: "s@x.test", publicURL: "https://x.test"), logger: TestDatabase.logger)
+            let result = try await delivery.run()
+            #expect(result.sent == 2 && result.failed == 1)
+            #expect(bouncer.received.count == 2)
+            let c = try #require(try await FieldworkRepository(store: store).case(id: f.caseIDs["C3"]!))
+            #expect(c.disposition == .undeliverable)
+            try await bouncer.stop()
+        }
+    }
+}
+
+/// A minimal SMTP server on 127.0.0.1 that accepts mail (refusing one address with 550) and records it.
+final class FakeSMTPServer: @unchecked Sendable {
+    struct Mail { var from: String; var to: String; var data: String }
+    private let lock = NSLock()
+    private var mails: [Mail] = []
+    var received: [Mail] { lock.withLock { mails } }
+    let channel: any Channel
+    var port: Int { channel.localAddress!.port! }
+
+    private init(channel: any Channel) { self.channel = channel }
+
+    static func start(rejecting: String) async throws -> FakeSMTPServer {
+        let box = Box()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Handler(rejecting: rejecting) { mail in box.server?.record(mail) })
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let server = FakeSMTPServer(channel: channel)
+        box.server = server
+        return server
+    }
+
+    final class Box: @unchecked Sendable { var server: FakeSMTPServer? }
+
+    func record(_ mail: Mail) { lock.withLock { mails.append(mail) } }
+    func stop() async throws { try await channel.close() }
+
+    final class Handler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let rejecting: String
+        let onMail: (Mail) -> Void
+        var pending = ""
+        var inData = false
+        var data: [String] = []
+        var from = "", to = ""
+
+        init(rejecting: String, onMail: @escaping (Mail) -> Void) {
+            self.rejecting = rejecting
+            self.onMail = onMail
+        }
+
+        func channelActive(context: ChannelHandlerContext) { reply(context, "220 fake.test ESMTP") }
+
+        func reply(_ context: ChannelHandlerContext, _ line: String) {
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: line + "\r\n")), promise: nil)
+        }
+
+        func channelRead(context: ChannelHandlerContext, data incoming: NIOAny) {
+            var buffer = unwrapInboundIn(incoming)
+            pending += buffer.readString(length: buffer.readableBytes) ?? ""
+            while let end = pending.range(of: "\r\n") {
+                let line = String(pending[..<end.lowerBound])
+                pending = String(pending[end.upperBound...])
+                if inData {
+                    if line == "." {
+                        inData = false
+                        onMail(Mail(from: from, to: to, data: data.map { $0.hasPrefix("..") ? String($0.dropFirst()) : $0 }.joined(separator: "\r\n")))
+                        data = []
+                        reply(context, "250 queued")
+                    } else {
+                        data.append(line)
+                    }
+                    continue
+                }
+                let upper = line.uppercased()
+                if upper.hasPrefix("EHLO") { reply(context, "250-fake.test\r\n250-8BITMIME\r\n250 SIZE 1000000") }
+                else if upper.hasPrefix("MAIL FROM:") { from = String(line.dropFirst(10)).trimmingCharacters(in: CharacterSet(charactersIn: "<> ")); reply(context, "250 ok") }
+                else if upper.hasPrefix("RCPT TO:") {
+                    to = String(line.dropFirst(8)).trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
+                    reply(context, to == rejecting ? "550 5.1.1 no such user" : "250 ok")
+                }
+                else if upper == "DATA" { inData = true; reply(context, "354 go ahead") }
+                else if upper == "QUIT" { reply(context, "221 bye"); context.close(promise: nil) }
+                else { reply(context, "502 not implemented") }
+            }
+        }
+    }
+}
