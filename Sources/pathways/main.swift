@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Benchmark.self])
 }
 
 /// Options every command that touches the database shares.
@@ -218,6 +218,35 @@ struct Send: AsyncParsableCommand {
             let result = try await OutboxDelivery(outbox: outbox, settings: settings, logger: logger).run()
             say("Delivered \(result.sent) messages to \(settings.transportDescription); \(result.failed) failed, \(result.retrying) will be retried.")
         }
+    }
+}
+
+struct Benchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time a wave's frame and invitation schedule over a synthetic population, beside the same frame computed in Swift.",
+        discussion: "Uses a fresh SQLite file in a temporary folder unless --database names an empty database.")
+    @Option(help: "How many learners to generate.") var learners: Int = 1_000_000
+    @Option(help: "An empty database (SQLite path or postgres:// URL); default: a temporary SQLite file.") var database: String?
+    @Option(help: "Log level.") var logLevel: String = "warning"
+
+    func run() async throws {
+        var logger = Logger(label: "pathways")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pathways-bench-\(UUID().uuidString)")
+        let location: String
+        if let database { location = database } else {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            location = dir.appendingPathComponent("bench.sqlite").path
+        }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try await Store.open(location, logger: logger)
+        let report = try await store.closing { store in
+            try await Migrator.migrate(store)
+            return try await FrameBenchmark.run(store: store, learners: learners)
+        }
+        say("Pathways frame benchmark on \(store.dialect.rawValue)")
+        say(report.text)
+        if report.inMemoryCases != report.frameCases { throw ExitCode(1) }
     }
 }
 
