@@ -28,7 +28,7 @@ struct RequestLogMiddleware: RouterMiddleware {
                                           buckets: [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)])
                 .record(elapsed)
             context.logger.info("request", metadata: [
-                "method": .string(method), "path": .string(request.uri.path), "status": .stringConvertible(status),
+                "method": .string(method), "path": .string(Self.loggable(request.uri.path)), "status": .stringConvertible(status),
                 "ms": .stringConvertible((Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15).rounded() ),
             ])
         }
@@ -36,6 +36,14 @@ struct RequestLogMiddleware: RouterMiddleware {
         status = response.status.code
         response.headers[.init("X-Request-Id")!] = id
         return response
+    }
+
+    /// The path as logged: a survey link's token is a credential, so it never reaches the logs.
+    static func loggable(_ path: String) -> String {
+        guard path.hasPrefix("/s/") else { return path }
+        let rest = path.dropFirst(3)
+        let tail = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? ""
+        return "/s/[token]" + tail
     }
 }
 
