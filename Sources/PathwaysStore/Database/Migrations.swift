@@ -340,6 +340,7 @@ public enum Migrations {
             );
             CREATE UNIQUE INDEX wave_cases_learner ON wave_cases (wave_id, learner_id);
             CREATE INDEX wave_cases_by_learner ON wave_cases (learner_id);
+            CREATE INDEX wave_cases_by_wave ON wave_cases (wave_id, id);
             CREATE TABLE case_tokens (
                 token_hash TEXT PRIMARY KEY,
                 case_id BIGINT NOT NULL REFERENCES wave_cases (id),
