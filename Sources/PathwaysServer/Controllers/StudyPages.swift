@@ -145,10 +145,11 @@ struct StudyPages {
         let progress = try await d.fieldwork.progress(wave: wave.id)
         let frame = try await d.fieldwork.frameCounts(study: study, wave: wave)
         let messages = try await d.outbox.counts(wave: wave.id)
-        let overall = try await d.fieldwork.dispositions(study: study, wave: wave.id, byProgram: false)[""] ?? [:]
+        let byProgram = try await d.fieldwork.dispositions(study: study, wave: wave.id, byProgram: true)
+        // The wave's totals are the programs' added up; no second query.
+        let overall = byProgram.values.reduce(into: [Disposition: Int]()) { total, part in total.merge(part, uniquingKeysWith: +) }
         let counts = OutcomeRates.Counts(overall)
         let rates = OutcomeRates(counts, eOverride: wave.eligibilityOverride)
-        let byProgram = try await d.fieldwork.dispositions(study: study, wave: wave.id, byProgram: true)
         let version = try await d.versionCache.version(wave.instrumentVersionID, d.studies)
         let studyWide = OutcomeRates(OutcomeRates.Counts(try await d.fieldwork.dispositions(study: study, wave: nil, byProgram: false)[""] ?? [:]))
         return d.views.page("wave", title: "\(study.title): wave \(wave.number)", [

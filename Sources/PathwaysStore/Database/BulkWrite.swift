@@ -40,9 +40,9 @@ enum BulkWrite {
     }
 }
 
-extension Array where Element == String {
+extension Array {
     /// Splits a large key list so `IN (...)` lists stay well under the bound-parameter limits.
-    func chunked(_ size: Int = 1_000) -> [[String]] {
+    func chunked(_ size: Int = 1_000) -> [[Element]] {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min(count, $0 + size)]) }
     }
 }

@@ -88,7 +88,7 @@ public struct AccountRepository: Sendable {
     }
 
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(secret)
     }
 
     // MARK: sessions

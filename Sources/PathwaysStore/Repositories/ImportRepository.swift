@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import PathwaysCore
 import SQLKit
@@ -28,7 +27,7 @@ public struct ImportRepository: Sendable {
     public func run(kind: ImportKind, fileName: String, text: String, by importer: Importer, today: Date = Date()) async throws -> ImportReport {
         let parsed = ImportParser(kind: kind, today: today).parse(text)
         var report = ImportReport(file: fileName, kind: kind, rows: parsed.rows, errors: parsed.errors, warnings: parsed.warnings)
-        let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(text)
         // References are checked on every row that could be read, even when others could not, so a single
         // report lists everything that needs fixing.
         var scopeKeys: Set<String>? = nil
@@ -207,7 +206,7 @@ public struct ImportRepository: Sendable {
             let courseRows = rows.filter { $0.courseKey != nil }
             var existing: Set<String> = []
             let learnerIDs = Array(Set(courseRows.compactMap { keys.learners[$0.learnerKey] }))
-            for chunk in stride(from: 0, to: learnerIDs.count, by: 1_000).map({ Array(learnerIDs[$0..<min(learnerIDs.count, $0 + 1_000)]) }) {
+            for chunk in learnerIDs.chunked() {
                 for row in try await db.raw("SELECT learner_id, course_id FROM course_progress WHERE learner_id IN (\(binds: chunk))").all() {
                     existing.insert("\(try row.decode(column: "learner_id", as: UUID.self))|\(try row.decode(column: "course_id", as: UUID.self))")
                 }

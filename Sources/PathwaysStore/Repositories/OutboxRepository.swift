@@ -127,10 +127,10 @@ public struct OutboxRepository: Sendable {
                     if !dryRun {
                         try await BulkWrite.insert(db, into: "case_tokens", columns: ["token_hash", "case_id", "issued_at"], rows: tokens)
                         try await BulkWrite.insert(db, into: "outbox", columns: ["case_id", "learner_id", "to_address", "kind", "subject", "body", "link_token", "status", "attempts", "created_at"], rows: messages)
-                        for ids in stride(from: 0, to: invited.count, by: 500).map({ Array(invited[$0..<min(invited.count, $0 + 500)]) }) {
+                        for ids in invited.chunked(500) {
                             try await db.raw("UPDATE wave_cases SET invited_at = \(bind: now), last_message_at = \(bind: now) WHERE id IN (\(binds: ids))").run()
                         }
-                        for ids in stride(from: 0, to: reminded.count, by: 500).map({ Array(reminded[$0..<min(reminded.count, $0 + 500)]) }) {
+                        for ids in reminded.chunked(500) {
                             try await db.raw("UPDATE wave_cases SET reminders_sent = reminders_sent + 1, last_message_at = \(bind: now) WHERE id IN (\(binds: ids))").run()
                         }
                     }

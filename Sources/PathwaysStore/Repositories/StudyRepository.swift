@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import PathwaysCore
 import SQLKit
@@ -124,8 +123,7 @@ public struct StudyRepository: Sendable {
     public func addVersion(study: Study, instrumentKey: String, title: String, form: XLSForm, renames: [String: String] = [:],
                            note: String? = nil, userID: UUID? = nil) async throws -> InstrumentVersion {
         let files = form.csvFiles()
-        let digest = SHA256.hash(data: Data((files["survey.csv"]! + "\u{0}" + (files["choices.csv"] ?? "") + "\u{0}" + (files["settings.csv"] ?? "")).utf8))
-            .map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(files["survey.csv"]! + "\u{0}" + (files["choices.csv"] ?? "") + "\u{0}" + (files["settings.csv"] ?? ""))
         let names = Self.storedNames(form)
         for (new, old) in renames where !names.contains(where: { $0.name == new }) {
             throw StoreError.invalid("rename \(old) → \(new): the new version has no question named \(new)")
