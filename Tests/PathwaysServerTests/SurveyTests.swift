@@ -158,6 +158,25 @@ enum Survey {
         }
     }
 
+    @Test func whenTheRecordSaysEligibleTheRespondentContinuesDespiteTheirAnswer() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            // A1 completed in February 2024 by the record, but answers that it was last month: the form alone would
+            // end here. The record wins, and that holds on every later page, not just the screener.
+            var answers = eligibleAnswers
+            answers["completion_date"] = [CalendarDay.format(CalendarDay.adding(days: -30, to: Date()))]
+            let token = f.tokens["A1"]!
+            let pages = try await Survey.complete(client, token: token, answers: answers)
+            #expect(pages >= 6)
+            let fieldwork = FieldworkRepository(store: w.store)
+            let c = try #require(try await fieldwork.case(id: f.caseIDs["A1"]!))
+            #expect(c.disposition == .complete)
+            #expect(c.recordEligible == true && c.reportedEligible == false && c.eligibilityConflict)
+            let stored = try await fieldwork.answers(caseID: c.id, version: f.version)
+            #expect(stored["eligible"] == "yes" && stored["employment"] == "full_time" && stored["ways"] == "efficiency quality")
+        }
+    }
+
     @Test func aRefusedPageShowsTheMessagesAndKeepsWhatWasTyped() async throws {
         try await TestWorld.run { w, client in
             let f = try await FieldedWave.make(w)

@@ -9,6 +9,8 @@ public struct SurveyRun: Sendable {
     public let today: Date
     /// Stored answers by question name, as ODK stores them (select_multiple: space-separated choice names).
     public private(set) var answers: [String: String]
+    /// Values set from outside the form; see `pin`.
+    public private(set) var pinned: [String: String] = [:]
 
     public struct Page: Sendable, Equatable {
         public var index: Int
@@ -258,23 +260,22 @@ public struct SurveyRun: Sendable {
         }
     }
 
-    /// Reruns every `calculate` in form order; twice, so one that reads a later calculation settles.
+    /// Reruns every `calculate` in form order (but pinned ones); twice, so one that reads a later calculation settles.
     public mutating func recalculate() {
         for _ in 0..<2 {
-            for q in form.questions where q.type == .calculate {
+            for q in form.questions where q.type == .calculate && pinned[q.name] == nil {
                 guard let e = q.calculation, let v = try? e.evaluate(context()) else { continue }
                 set(q.name, v.asString)
             }
         }
     }
 
-    /// Sets a value directly (e.g. a screening result the study's records decide), then recalculates the rest.
-    public mutating func override(_ name: String, with value: String?) {
+    /// Fixes a value from outside the form (a screening result the study's records decide): no calculation
+    /// overwrites it afterwards, on this page or the next. The rest is recalculated around it.
+    public mutating func pin(_ name: String, to value: String) {
+        pinned[name] = value
         set(name, value)
-        for q in form.questions where q.type == .calculate && q.name != name {
-            guard let e = q.calculation, let v = try? e.evaluate(context()) else { continue }
-            set(q.name, v.asString)
-        }
+        recalculate()
         dropIrrelevant()
     }
 

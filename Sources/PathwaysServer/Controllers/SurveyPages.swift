@@ -15,9 +15,9 @@ struct SurveyPages {
         routes.get("/s/{token}", access: "anyone with the link") { request, context in
             let (c, wave, study, version) = try await Self.load(d, context)
             let notice = request.uri.queryParameters.get("notice")
-            if let finished = try await Self.finishedPage(c, wave: wave, d: d, context: context) { return finished }
+            if let finished = Self.finishedPage(c, wave: wave, d: d, context: context) { return finished }
             try await d.fieldwork.markOpened(c)
-            let run = SurveyRun(form: version.form, answers: try await d.fieldwork.answers(caseID: c.id, version: version), today: Date())
+            let run = try await Self.run(c, wave: wave, study: study, version: version, d: d)
             let page = c.currentPage.flatMap { run.pages.indices.contains($0) && run.isShown(run.pages[$0]) ? $0 : nil } ?? run.nextPage(after: nil)
             guard let page else { return Self.message(d, context, title: "Nothing to answer", text: "This survey has no questions for you. Thank you.") }
             return Self.render(d, context, run: run, page: page, c: c, study: study, errors: [:], submitted: nil,
@@ -32,7 +32,7 @@ struct SurveyPages {
             let values = Self.decodeForm(String(buffer: body))
             // A stale revision means another tab or a second click got there first: show where things stand.
             guard values["revision"]?.first == String(c.revision) else { return Self.redirect(location + "?notice=updated") }
-            var run = SurveyRun(form: version.form, answers: try await d.fieldwork.answers(caseID: c.id, version: version), today: Date())
+            var run = try await Self.run(c, wave: wave, study: study, version: version, d: d)
             guard let page = values["page"]?.first.flatMap(Int.init), run.pages.indices.contains(page) else {
                 throw AppError.badRequest("the form did not say which page it was")
             }
@@ -44,26 +44,22 @@ struct SurveyPages {
                                                        progress: .init(currentPage: previous, answeredShare: run.answeredShare))
                 return Self.redirect(saved ? location : location + "?notice=updated")
             }
+            func winner(_ e: (record: Bool, reported: Bool, conflict: Bool)) -> Bool { Self.winner(e, study) }
             let errors = run.submit(page: page, values: values, language: language)
             if !errors.isEmpty {
                 var shown = run
-                _ = shown.submitUnchecked(page: page, values: values)
+                shown.submitUnchecked(page: page, values: values)
                 return try Self.render(d, context, run: shown, page: page, c: c, study: study, errors: errors, submitted: values, notice: nil)
                     .response(from: request, context: context)
             }
-            // Screening: once the form knows what the respondent says, check it against the records.
-            if let item = wave.screenItem {
-                // Decided by the page that asks the screening questions, once, against the records as they are now.
-                if eligibility == nil, run.decides(item, page: page), let said = run.answers[item] {
-                    let record = try await Self.recordSaysEligible(learner: c.learnerID, months: wave.eligibilityMonths, d: d)
-                    let reported = said == "yes"
-                    eligibility = (record, reported, record != reported)
-                }
-                if let e = eligibility {
-                    run.override(item, with: (study.eligibilitySource == .record ? e.record : e.reported) ? "yes" : "no")
-                }
+            // Screening: decided by the page that asks it, once, against the records as they are now.
+            if let item = wave.screenItem, eligibility == nil, run.decides(item, page: page), let said = run.answers[item] {
+                let record = try await Self.recordSaysEligible(learner: c.learnerID, months: wave.eligibilityMonths, d: d)
+                let e = (record: record, reported: said == "yes", conflict: record != (said == "yes"))
+                eligibility = e
+                run.pin(item, to: winner(e) ? "yes" : "no")
             }
-            let eligible = eligibility.map { study.eligibilitySource == .record ? $0.record : $0.reported } ?? true
+            let eligible = eligibility.map(winner) ?? true
             let next = eligible ? run.nextPage(after: page) : nil
             var progress = FieldworkRepository.Progress(currentPage: next ?? page, answeredShare: run.answeredShare, eligibility: eligibility)
             if !eligible {
@@ -105,6 +101,19 @@ struct SurveyPages {
         return (c, wave, study, version)
     }
 
+    /// The case's survey as stored, with a screening result already decided pinned, so no calculation undoes it.
+    static func run(_ c: FieldworkRepository.Case, wave: StudyRepository.Wave, study: StudyRepository.Study,
+                    version: StudyRepository.InstrumentVersion, d: Dependencies) async throws -> SurveyRun {
+        var run = SurveyRun(form: version.form, answers: try await d.fieldwork.answers(caseID: c.id, version: version), today: Date())
+        if let item = wave.screenItem, let e = decided(c) { run.pin(item, to: winner(e, study) ? "yes" : "no") }
+        return run
+    }
+
+    /// Which side decides eligibility is the study's setting.
+    static func winner(_ e: (record: Bool, reported: Bool, conflict: Bool), _ study: StudyRepository.Study) -> Bool {
+        study.eligibilitySource == .record ? e.record : e.reported
+    }
+
     static func decided(_ c: FieldworkRepository.Case) -> (record: Bool, reported: Bool, conflict: Bool)? {
         guard let r = c.recordEligible, let s = c.reportedEligible else { return nil }
         return (r, s, c.eligibilityConflict)
@@ -122,7 +131,7 @@ struct SurveyPages {
     }
 
     /// Pages for a link whose survey is over: done, screened out, opted out or closed.
-    static func finishedPage(_ c: FieldworkRepository.Case, wave: StudyRepository.Wave, d: Dependencies, context: AppContext) async throws -> HTML? {
+    static func finishedPage(_ c: FieldworkRepository.Case, wave: StudyRepository.Wave, d: Dependencies, context: AppContext) -> HTML? {
         if c.disposition == .notEligible {
             return message(d, context, title: "Thank you", text: "Thank you for your time. This survey is for people whose situation differs from yours, so there is nothing more to answer. Your answers so far are kept.")
         }
