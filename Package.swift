@@ -86,11 +86,12 @@ let package = Package(
             name: "PathwaysTestSupport",
             dependencies: ["PathwaysStore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/PathwaysTestSupport",
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PathwaysCoreTests",
-            dependencies: ["PathwaysCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["PathwaysCore", "PathwaysTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

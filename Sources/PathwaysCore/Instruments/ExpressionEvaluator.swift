@@ -36,7 +36,8 @@ public enum ExpressionValue: Sendable, Equatable {
         case .boolean(let b): b ? "true" : "false"
         case .date(let d): CalendarDay.format(d)
         case .number(let n):
-            if n.isNaN { "NaN" } else if n == n.rounded(), abs(n) < 1e15 { String(Int(n)) } else { String(n) }
+            // 15 significant digits, as spreadsheets and R print: 40 * 0.18 reads 7.2, not 7.199999999999999.
+            if n.isNaN { "NaN" } else if n == n.rounded(), abs(n) < 1e15 { String(Int(n)) } else { String(format: "%.15g", n) }
         }
     }
 }

@@ -288,8 +288,8 @@ public struct XLSForm: Sendable, Equatable {
             let name = words[1]
             let orOther = words.count >= 3 && words[2].lowercased() == "or_other"
             if choiceLists[name] == nil {
+                // Reported, and the row read on, so its other columns are checked in the same report.
                 issues.append(XLSFormIssue(sheet: survey.name, row: row.line, column: "type", message: "choice list '\(name)' is not on the choices sheet"))
-                return nil
             }
             return (name, orOther)
         }
