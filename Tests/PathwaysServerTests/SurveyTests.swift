@@ -18,15 +18,16 @@ struct FieldedWave {
     var tokens: [String: String]
     var caseIDs: [String: Int64]
 
-    static func make(_ w: TestWorld, source: StudyRepository.EligibilitySource = .record) async throws -> FieldedWave {
+    /// `form` defaults to the demo's follow-up, whose `eligible` item screens; another form fields without screening.
+    static func make(_ w: TestWorld, source: StudyRepository.EligibilitySource = .record, form: XLSForm? = nil) async throws -> FieldedWave {
         let studies = StudyRepository(store: w.store)
         let fieldwork = FieldworkRepository(store: w.store)
         let study = try await studies.create(key: "outcomes", title: "Outcomes", eligibilitySource: source)
-        let version = try await studies.addVersion(study: study, instrumentKey: "followup", title: "Follow-up", form: try DemoInstruments.form(.followup))
+        let version = try await studies.addVersion(study: study, instrumentKey: "followup", title: "Follow-up", form: try form ?? DemoInstruments.form(.followup))
         let wave = try await studies.addWave(study: study, .init(
             number: 1, title: "A year on", instrumentVersionID: version.id, opensAt: Date().addingTimeInterval(-3600),
             closesAt: Date().addingTimeInterval(30 * 86_400), frameRule: .enrolled(kinds: nil), reminderDays: [7, 14],
-            screenItem: "eligible", eligibilityMonths: 12, messageSubject: "Survey", messageBody: "Hello {{first_name}}: {{survey_link}}"))
+            screenItem: form == nil ? "eligible" : nil, eligibilityMonths: form == nil ? 12 : nil, messageSubject: "Survey", messageBody: "Hello {{first_name}}: {{survey_link}}"))
         let counts = try await fieldwork.computeFrame(study: study, wave: wave)
         #expect(counts.cases == 3)
         var tokens: [String: String] = [:], ids: [String: Int64] = [:]
@@ -110,6 +111,39 @@ enum Survey {
                 let p = try await client.execute(uri: "/s/\(token)", method: .post, headers: Survey.form, body: ByteBuffer(string: "page=0&revision=0&action=next"))
                 #expect(p.status == .notFound)
             }
+        }
+    }
+
+    /// The XLSForm documentation's pizza example, fielded as it is published: rendered as a web page, its skip
+    /// logic and "specify other" enforced by the server, and its answers stored.
+    @Test func aFormFromTheXLSFormDocumentationIsTakenOnTheWeb() async throws {
+        let sheets = try DocumentationForms.sheets("pizza")
+        let form = try XLSForm.xlsx(try XLSXWriter.workbook(sheets.map { ($0.name, $0.grid) }))
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w, form: form)
+            let fieldwork = FieldworkRepository(store: w.store)
+            let token = f.tokens["A1"]!
+            let html = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(html.contains("Do you like pizza?") && html.contains("Favorite toppings") && html.contains("What is your favorite type of cheese?"))
+            #expect(html.contains(#"type="radio" name="likes_pizza" value="yes""#) || html.contains(#"name="likes_pizza" value="yes""#))
+            #expect(html.contains(#"value="pepperoni""#) && html.contains(#"name="favorite_topping_other""#), "choices and the or_other box")
+
+            let refused = try await Survey.post(client, token: token, answers: ["likes_pizza": ["yes"], "favorite_topping": ["other"]])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("Please say what “other” is."))
+
+            let ok = try await Survey.post(client, token: token, answers: ["likes_pizza": ["yes"], "favorite_topping": ["sausage", "other"],
+                                                                           "favorite_topping_other": ["olives"], "favorite_cheese": ["Brie"]])
+            #expect(ok.status == .seeOther)
+            let c = try #require(try await fieldwork.case(id: f.caseIDs["A1"]!))
+            #expect(c.disposition == .complete)
+            let stored = try await fieldwork.answers(caseID: c.id, version: f.version)
+            #expect(stored == ["likes_pizza": "yes", "favorite_topping": "sausage other", "favorite_topping_other": "olives"],
+                    "no cheese among the toppings, so the cheese answer is not kept")
+
+            let other = f.tokens["B2"]!
+            #expect(try await Survey.post(client, token: other, answers: ["likes_pizza": ["no"], "favorite_topping": ["cheese"]]).status == .seeOther)
+            #expect(try await fieldwork.answers(caseID: f.caseIDs["B2"]!, version: f.version) == ["likes_pizza": "no"])
         }
     }
 
