@@ -21,6 +21,17 @@ import Testing
         }
     }
 
+    @Test func progressCountsThePagesScreeningMayOpen() throws {
+        var run = SurveyRun(form: try DemoInstruments.form(.followup), today: today)
+        #expect(run.shownPageIndices == [0, 1], "before screening only the intro and the screener apply")
+        #expect(run.progressPages(at: 0) == Array(run.pages.indices), "but every page may yet be asked")
+        #expect(run.submit(page: 1, values: ["completed_program": ["yes"], "completion_date": ["2021-05-01"]]).isEmpty)
+        let after = run.progressPages(at: 3)
+        #expect(after == run.shownPageIndices)
+        #expect(!after.contains(2), "the exit note no longer counts once the respondent is eligible")
+        #expect(after.count == run.pages.count - 1)
+    }
+
     @Test func screeningSendsTheRecentlyCompletedAway() throws {
         let form = try DemoInstruments.form(.followup)
         let eligible = try #require(form.question(named: "eligible")?.calculation)

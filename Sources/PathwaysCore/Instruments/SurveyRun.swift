@@ -138,8 +138,19 @@ public struct SurveyRun: Sendable {
         pages.indices.last { $0 < index && isShown(pages[$0]) }
     }
 
-    /// Shown pages in order, for the progress indicator.
+    /// Shown pages in order.
     public var shownPageIndices: [Int] { pages.indices.filter { isShown(pages[$0]) } }
+
+    /// Pages for the progress indicator on page `index`: those shown now, plus later ones whose condition still
+    /// waits on answers from this page on (they may yet be asked), so the count does not leap once screening is passed.
+    public func progressPages(at index: Int) -> [Int] {
+        guard pages.indices.contains(index) else { return shownPageIndices }
+        let open = pages[index...].reduce(into: Set<String>()) { $0.formUnion(namesDecided(by: $1)) }
+        return pages.indices.filter { i in
+            isShown(pages[i]) || (i > index && ((pages[i].group.map { relevanceDepends($0, on: open) } ?? false)
+                || pages[i].questions.contains { relevanceDepends($0, on: open) }))
+        }
+    }
 
     /// Choices of a select question, after its `choice_filter`, with the "other" choice `or_other` adds.
     public func choices(for q: XLSForm.Question) -> [XLSForm.Choice] {

@@ -165,7 +165,7 @@ struct SurveyPages {
             let raw = labels[language] ?? labels[""] ?? labels.values.first
             return raw.map { interpolate($0, run.answers) }
         }
-        let shown = run.shownPageIndices
+        let shown = run.progressPages(at: index)
         let position = (shown.firstIndex(of: index) ?? 0) + 1
         var questions: [[String: Any]] = []
         for q in run.displayedQuestions(on: page) {

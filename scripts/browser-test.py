@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Takes the demo's open follow-up wave in a real browser: headless Chromium driven by Selenium.
+
+Usage: scripts/browser-test.py PATHWAYS_BINARY
+
+It fills a new SQLite database with the demo, writes and delivers the wave's invitations to files, reads
+survey links out of those messages, starts `pathways serve` on a free loopback port and then, in Chromium:
+takes a survey from its link to the done page (a refused page, a page left and resumed from the link, Back
+with the answers kept, a follow-up question on the same page), answers another against the record, opts a
+third person out, and signs in as the researcher to see all three on the wave page. Any missing piece
+(Chromium, chromedriver, Selenium) is an error, never a skip.
+"""
+import email
+import email.policy
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:
+    sys.exit("browser-test: Selenium is not installed (pip install selenium); .ci/run installs it")
+
+
+def fail(message):
+    sys.exit(f"browser-test: FAILED: {message}")
+
+
+def check(condition, message):
+    if not condition:
+        fail(message)
+    print(f"  ok  {message}")
+
+
+def find_program(*names):
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    fail(f"none of {', '.join(names)} is installed (Debian: apt-get install chromium chromium-driver)")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def survey_links(mail_folder, base):
+    """Survey links of the wave-3 invitations, one per message, read as a mail client would."""
+    links = []
+    for name in sorted(os.listdir(mail_folder)):
+        with open(os.path.join(mail_folder, name), "rb") as f:
+            message = email.message_from_binary_file(f, policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        found = re.findall(re.escape(base) + r"/s/[A-Za-z0-9_-]{20,}", body)
+        if found:
+            links.append(found[0])
+    return links
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    binary = os.path.abspath(sys.argv[1])
+    chromium = find_program("chromium", "chromium-browser", "google-chrome")
+    chromedriver = find_program("chromedriver")
+
+    work = tempfile.mkdtemp(prefix="pathways-browser-")
+    database = os.path.join(work, "pathways.sqlite")
+    mail = os.path.join(work, "mail")
+    port = free_port()
+    base = f"http://localhost:{port}"
+    server = None
+    driver = None
+    try:
+        demo = subprocess.run([binary, "demo", "--database", database], capture_output=True, text=True, check=True)
+        researcher = re.search(r"Researcher\s+(\S+@\S+)\s+(\S+)", demo.stdout)
+        check(researcher is not None, "the demo printed the researcher's sign-in")
+        subprocess.run([binary, "send", "--database", database, "--mail", f"file:{mail}", "--public-url", base],
+                       capture_output=True, text=True, check=True)
+        links = survey_links(mail, base)
+        check(len(links) >= 3, f"invitations were delivered as messages with survey links ({len(links)})")
+
+        log = open(os.path.join(work, "server.log"), "w")
+        server = subprocess.Popen([binary, "serve", "--database", database, "--port", str(port), "--mail", f"file:{mail}",
+                                   "--public-url", base], stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    fail("the server exited; see " + log.name)
+                time.sleep(0.2)
+        else:
+            fail("the server did not answer /health")
+
+        options = Options()
+        options.binary_location = chromium
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=412,915"):
+            options.add_argument(argument)
+        driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+        driver.set_page_load_timeout(30)
+        take_a_survey(driver, links[0])
+        answer_against_the_record(driver, links[1])
+        opt_out(driver, links[2])
+        wave_page(driver, base, researcher.group(1), researcher.group(2))
+        print("browser-test: all checks passed")
+    except subprocess.CalledProcessError as e:
+        fail(f"{' '.join(e.cmd[:2])} failed: {e.stderr}")
+    except Exception as e:
+        page = ""
+        if driver:
+            try:
+                page = f" on {driver.current_url}:\n" + driver.find_element(By.TAG_NAME, "body").text[:1500]
+            except Exception:
+                pass
+        fail(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}{page}")
+    finally:
+        if driver:
+            driver.quit()
+        if server:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# What a respondent who completed more than a year ago answers, by field name.
+ANSWERS = {
+    "completed_program": ["yes"], "completion_date": "2023-06-01", "gender": ["female"], "birth_year": "1990",
+    "hispanic": ["no"], "race": ["white", "asian"], "country": "US", "english": ["fluent"], "education": ["some_college"],
+    "student": ["not_student"], "employment": ["full_time"], "business_owner": ["no"], "sector": "Retail",
+    "income": "52000", "knowledge": ["advanced"], "benefits": ["job_performance", "raise"], "ways": ["efficiency", "quality"],
+    "enrolled_degree": ["no"], "other_credentials": ["no"], "comments": "It helped, and I got a raise.",
+}
+
+
+def page_position(driver):
+    text = driver.find_element(By.CSS_SELECTOR, ".progress-text").text
+    match = re.match(r"Page (\d+) of (\d+)", text)
+    check(match is not None, f"the progress indicator reads '{text}'")
+    return int(match.group(1)), int(match.group(2))
+
+
+def fill(driver, answers):
+    """Answers every field of the page that `answers` names, as a person would: click choices, type text."""
+    for name, value in answers.items():
+        fields = driver.find_elements(By.NAME, name)
+        if not fields:
+            continue
+        kind = fields[0].get_attribute("type")
+        if kind in ("radio", "checkbox"):
+            for field in fields:
+                if (field.get_attribute("value") in value) != field.is_selected():
+                    driver.find_element(By.CSS_SELECTOR, f"label[for='{field.get_attribute('id')}']").click()
+        elif kind == "date":
+            # A date field's typing order follows the browser's locale; set the value the way the picker does.
+            driver.execute_script("arguments[0].value = arguments[1]", fields[0], value)
+        else:
+            fields[0].clear()
+            fields[0].send_keys(value)
+
+
+def submit(driver, button):
+    """Clicks a button or link and waits until the browser has the page the server answered with."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def press(driver, action):
+    submit(driver, driver.find_element(By.CSS_SELECTOR, f"button[name='action'][value='{action}']"))
+
+
+def take_a_survey(driver, link):
+    print("a survey taken from its link to the end")
+    driver.get(link)
+    position, pages = page_position(driver)
+    check(position == 1 and pages >= 6, f"it opens on page 1 of {pages}")
+    check(driver.find_elements(By.CSS_SELECTOR, "script") == [], "the survey page carries no JavaScript")
+    press(driver, "next")
+
+    # The screening page refuses an empty answer with the form's message and keeps the respondent there.
+    press(driver, "next")
+    alert = driver.find_element(By.CSS_SELECTOR, ".errors").text
+    check("Please check" in alert, f"an empty required answer is refused: '{alert}'")
+    check(driver.find_element(By.ID, "q-completed_program-block").get_attribute("class").endswith("has-error"), "the question is marked")
+    fill(driver, ANSWERS)
+    press(driver, "next")
+    check("Gender" in driver.page_source or driver.find_elements(By.NAME, "gender"), "the screened-in respondent reaches the questions about them")
+    fill(driver, ANSWERS)
+    press(driver, "next")
+    at_work, _ = page_position(driver)
+
+    # Leave and come back from the same link: the survey resumes on the page it stopped at.
+    driver.get("about:blank")
+    driver.get(link)
+    check(page_position(driver)[0] == at_work, f"the link resumes on page {at_work}")
+    press(driver, "back")
+    check(driver.find_element(By.NAME, "birth_year").get_attribute("value") == "1990", "Back shows the earlier page with its answers")
+    check(driver.find_element(By.CSS_SELECTOR, "input[name='race'][value='asian']").is_selected(), "checked boxes stay checked")
+    press(driver, "next")
+
+    for _ in range(10):
+        if driver.find_elements(By.CSS_SELECTOR, ".survey-message"):
+            break
+        # The ways question sits on the benefits page and applies when job performance is chosen.
+        if driver.find_elements(By.NAME, "benefits"):
+            check(driver.find_elements(By.NAME, "ways"), "the follow-up on ways shows on the same page")
+        fill(driver, ANSWERS)
+        press(driver, "next")
+        if driver.find_elements(By.CSS_SELECTOR, ".errors"):
+            fail("a page was refused: " + driver.find_element(By.TAG_NAME, "body").text[:500])
+    check("Your answers are saved" in driver.page_source, "the done page thanks the respondent")
+    driver.get(link)
+    check("Your answers are saved" in driver.page_source, "the link shows the done page afterwards")
+
+
+def answer_against_the_record(driver, link):
+    print("an answer that disagrees with the record")
+    driver.get(link)
+    press(driver, "next")
+    fill(driver, {"completed_program": ["no"]})
+    press(driver, "next")
+    # The demo study lets the record decide: the learner completed more than a year ago, so they go on.
+    check(driver.find_elements(By.NAME, "gender") != [], "the record says eligible and wins over the answer")
+
+
+def opt_out(driver, link):
+    print("an opt-out")
+    driver.get(link)
+    submit(driver, driver.find_element(By.LINK_TEXT, "Stop messages about this study"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form button[type='submit']"))
+    check("no more messages" in driver.page_source.lower() or "opted out" in driver.page_source.lower(), "the opt-out is confirmed")
+
+
+def wave_page(driver, base, email_address, password):
+    print("the wave page, signed in as the researcher")
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "email").send_keys(email_address)
+    driver.find_element(By.ID, "password").send_keys(password)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form button[type='submit']"))
+    driver.get(base + "/studies/credential-outcomes/waves/3")
+    facts = {}
+    for term in driver.find_elements(By.CSS_SELECTOR, "dl.facts dt"):
+        facts[term.text] = term.find_element(By.XPATH, "following-sibling::dd[1]").text
+    check(facts.get("Submitted") == "1", f"one submitted ({facts.get('Submitted')})")
+    check(facts.get("Started") == "2", f"two started ({facts.get('Started')})")
+    check(facts.get("Opted out") == "1", f"one opted out ({facts.get('Opted out')})")
+    check(facts.get("Answer and record disagreed") == "1", f"one disagreement counted ({facts.get('Answer and record disagreed')})")
+    check(int(facts.get("Opened", "0")) >= 3, f"three links opened ({facts.get('Opened')})")
+
+
+if __name__ == "__main__":
+    main()
