@@ -61,7 +61,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Fill an empty database with the demo initiative and print how to sign in.") var demo = false
     @Flag(help: "Send session cookies without the Secure flag (plain HTTP on a host other than localhost).") var insecureCookies = false
     @OptionGroup var mail: MailOptions
-    @Option(help: "Seconds between rounds of writing due messages and delivering them.") var fieldworkInterval: Int = 60
+    @Option(help: "Seconds between rounds of writing due messages and delivering them; 0 leaves that to `pathways send`.") var fieldworkInterval: Int = 60
 
     func run() async throws {
         let logger = db.logger()
@@ -83,9 +83,13 @@ struct Serve: AsyncParsableCommand {
         let settings = try mail.settings(defaultURL: "http://\(host):\(port)", demo: demo)
         let delivery = settings.map { OutboxDelivery(outbox: OutboxRepository(store: store), settings: $0, logger: logger) }
         let fieldwork = FieldworkService(planner: OutboxRepository(store: store), delivery: delivery, interval: .seconds(max(1, fieldworkInterval)), logger: logger)
-        let app = try await buildApplication(configuration: configuration, store: store, logger: logger, services: [fieldwork])
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger, services: fieldworkInterval > 0 ? [fieldwork] : [])
         say("Pathways is serving \(store.dialect.rawValue) data at http://\(host):\(port)")
-        say(settings.map { "Survey messages go to \($0.transportDescription)." } ?? "No mail transport is set (--mail or PATHWAYS_MAIL): due messages wait in the outbox.")
+        if fieldworkInterval <= 0 {
+            say("Messages are not written or sent by this server (--fieldwork-interval 0); run `pathways send`.")
+        } else {
+            say(settings.map { "Survey messages go to \($0.transportDescription)." } ?? "No mail transport is set (--mail or PATHWAYS_MAIL): due messages wait in the outbox.")
+        }
         // runService stops gracefully on SIGTERM and SIGINT: in-flight requests finish, then the pool closes.
         try await app.runService()
     }
@@ -242,7 +246,8 @@ struct Benchmark: AsyncParsableCommand {
         let store = try await Store.open(location, logger: logger)
         let report = try await store.closing { store in
             try await Migrator.migrate(store)
-            return try await FrameBenchmark.run(store: store, learners: learners)
+            // The wave opens today, so a server started over the database afterwards takes its surveys.
+            return try await FrameBenchmark.run(store: store, learners: learners, opens: CalendarDay.parse(CalendarDay.format(Date()))!)
         }
         say("Pathways frame benchmark on \(store.dialect.rawValue)")
         say(report.text)

@@ -133,6 +133,8 @@ import Testing
         try await TestWorld.run { _, client in
             let health = try await client.execute(uri: "/health", method: .get)
             #expect(health.status == .ok && health.text == #"{"status":"ok","database":"sqlite"}"#)
+            let live = try await client.execute(uri: "/health/live", method: .get)
+            #expect(live.status == .ok && live.text == #"{"status":"ok"}"#)
             #expect(health.headers[.init("X-Content-Type-Options")!] == "nosniff")
             #expect(health.headers[.init("X-Frame-Options")!] == "DENY")
             #expect(health.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
@@ -152,7 +154,7 @@ import Testing
             let paths = try #require(doc["paths"] as? [String: [String: Any]])
             var documented: Set<String> = []
             for (path, ops) in paths { for method in ops.keys { documented.insert("\(method.uppercased()) \(path)") } }
-            let registered = Set(w.routes.filter { $0.path.hasPrefix("/api/") || ["/health", "/metrics", "/openapi.json"].contains($0.path) }
+            let registered = Set(w.routes.filter { $0.path.hasPrefix("/api/") || ["/health", "/health/live", "/metrics", "/openapi.json"].contains($0.path) }
                 .map { "\($0.method) \($0.path)" })
             #expect(registered.subtracting(documented).isEmpty, "registered but not documented: \(registered.subtracting(documented))")
             #expect(documented.subtracting(registered).isEmpty, "documented but not registered: \(documented.subtracting(registered))")

@@ -24,6 +24,10 @@ struct OperationsController {
             let body = #"{"status":"\#(ok ? "ok" : "unavailable")","database":"\#(store.dialect.rawValue)"}"#
             return Response(status: ok ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
+        // Liveness: the process answers, whatever the database is doing (for a supervisor's restart decision).
+        routes.get("/health/live", access: "public") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
         routes.get("/metrics", access: "public") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }

@@ -42,15 +42,15 @@ public enum FrameBenchmark {
 
         let studies = StudyRepository(store: store)
         let study = try await studies.create(key: "bench", title: "Benchmark")
-        let form = try XLSForm(csvFiles: ["survey.csv": "type,name,label\ninteger,x,X\n"])
-        let version = try await studies.addVersion(study: study, instrumentKey: "bench", title: "Bench", form: form)
+        // The demo's follow-up with its record-checked screening, so a server over this database fields a real wave.
+        let version = try await studies.addVersion(study: study, instrumentKey: "followup", title: "Follow-up", form: try DemoInstruments.form(.followup))
         let wave1 = try await studies.addWave(study: study, .init(
             number: 1, title: "Wave 1", instrumentVersionID: version.id, opensAt: CalendarDay.adding(months: -30, to: opens),
             closesAt: CalendarDay.adding(months: -28, to: opens), frameRule: .enrolled(kinds: nil), reminderDays: [], messageSubject: "s", messageBody: "b"))
         let wave = try await studies.addWave(study: study, .init(
             number: 2, title: "Wave 2", instrumentVersionID: version.id, opensAt: opens, closesAt: CalendarDay.adding(days: 60, to: opens),
             frameRule: .all([.answeredWave(wave: 1, monthsBefore: nil), .completedProgram(kinds: nil, monthsBefore: 12)]),
-            reminderDays: [7, 14], messageSubject: "Survey", messageBody: "Hello {{first_name}}"))
+            reminderDays: [7, 14], screenItem: "eligible", eligibilityMonths: 12, messageSubject: "Survey", messageBody: "Hello {{first_name}}"))
 
         // Synthetic rows, generated in the database so the setup does not dominate the run.
         let genStart = clock.now
