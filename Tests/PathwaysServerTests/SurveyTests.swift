@@ -147,6 +147,65 @@ enum Survey {
         }
     }
 
+    /// A researcher uploads a new version of a fielded instrument with a renamed question: the answers given under
+    /// the old name read under the new one, the same workbook twice makes no version, and a broken one is refused
+    /// with its sheet, row and column.
+    @Test func aNewInstrumentVersionIsUploadedWithARename() async throws {
+        var sheets = try DocumentationForms.sheets("pizza")
+        let form = try XLSForm.xlsx(try XLSXWriter.workbook(sheets.map { ($0.name, $0.grid) }))
+        let survey = try #require(sheets.firstIndex { $0.name == "survey" })
+        let cheese = try #require(sheets[survey].rows.firstIndex { $0[1] == "favorite_cheese" })
+        sheets[survey].rows[cheese][1] = "cheese_kind"
+        let renamed = try XLSXWriter.workbook(sheets.map { ($0.name, $0.grid) })
+        let broken = try XLSXWriter.workbook(try DocumentationForms.sheets("cascade").map { ($0.name, $0.grid) })
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w, form: form)
+            _ = try await Survey.post(client, token: f.tokens["A1"]!, answers: ["likes_pizza": ["yes"], "favorite_topping": ["cheese"], "favorite_cheese": ["Gouda"]])
+            let session = try await WebTests.signIn(w, "researcher", client: client)
+            let cookie: HTTPFields = [.cookie: "pw_session=\(session)"]
+            let page = try await client.execute(uri: "/studies/outcomes", method: .get, headers: cookie)
+            #expect(page.text.contains("New instrument version"))
+            let csrf = try #require(WebTests.csrf(in: page.text))
+
+            func upload(_ workbook: Data, renames: String = "", csrf token: String? = nil) async throws -> TestResponse {
+                var body = ByteBuffer()
+                for (name, value) in [("_csrf", token ?? csrf), ("instrument", "followup"), ("renames", renames), ("note", "clearer name")] {
+                    body.writeString("--XyZ\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+                }
+                body.writeString("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"pizza.xlsx\"\r\n")
+                body.writeString("Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n")
+                body.writeBytes(workbook)
+                body.writeString("\r\n--XyZ--\r\n")
+                var headers = cookie
+                headers[.contentType] = "multipart/form-data; boundary=XyZ"
+                return try await client.execute(uri: "/studies/outcomes/instruments", method: .post, headers: headers, body: body)
+            }
+
+            let refused = try await upload(broken)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("pizza.xlsx: sheet survey, row 3, column choice_filter: ${province} does not name a question in this form"))
+            let badRename = try await upload(renamed, renames: "favorite_cheese = cheese_kind")
+            #expect(badRename.status == .unprocessableContent && badRename.text.contains("Renames, line 1: write old_name -&gt; new_name."))
+            #expect(try await upload(renamed, renames: "favorite_cheese -> cheese_kind", csrf: "forged").status == .forbidden)
+            #expect(try await StudyRepository(store: w.store).versions(study: f.study).count == 1, "nothing refused was stored")
+
+            let stored = try await upload(renamed, renames: "favorite_cheese -> cheese_kind")
+            #expect(stored.status == .seeOther)
+            let location = try #require(stored.headers[.location])
+            #expect(try await client.execute(uri: location, method: .get, headers: cookie).text.contains("Stored followup version 2."))
+            let versions = try await StudyRepository(store: w.store).versions(study: f.study)
+            let v2ID = try #require(versions.first { $0.number == 2 }?.id)
+            let v2 = try #require(try await StudyRepository(store: w.store).version(id: v2ID))
+            let answers = try await FieldworkRepository(store: w.store).answers(caseID: f.caseIDs["A1"]!, version: v2)
+            #expect(answers["cheese_kind"] == "Gouda", "the answer follows its question to the new name")
+            #expect(answers["favorite_cheese"] == nil)
+
+            let again = try await upload(renamed)
+            let notice = try await client.execute(uri: try #require(again.headers[.location]), method: .get, headers: cookie)
+            #expect(notice.text.contains("The form is the same as followup version 2; no new version was made."))
+        }
+    }
+
     @Test func anEligibleRespondentCompletesAndTheAnswersAreStoredByItem() async throws {
         try await TestWorld.run { w, client in
             let f = try await FieldedWave.make(w)

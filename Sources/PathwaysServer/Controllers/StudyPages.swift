@@ -21,26 +21,72 @@ struct StudyPages {
             ], context: context)
         }
 
-        routes.get("/studies/{study}", access: "admin, researcher") { _, context in
+        routes.get("/studies/{study}", access: "admin, researcher") { request, context in
             _ = try context.require("see studies", Self.mayRun)
             let study = try await Self.study(d, context)
-            var waves: [[String: Any]] = []
-            for wave in try await d.studies.waves(study: study) {
-                let progress = try await d.fieldwork.progress(wave: wave.id)
-                let counts = OutcomeRates.Counts(try await d.fieldwork.dispositions(study: study, wave: wave.id, byProgram: false)[""] ?? [:])
-                let rates = OutcomeRates(counts, eOverride: wave.eligibilityOverride)
-                waves.append([
-                    "number": wave.number, "title": wave.title, "opens": Format.day(wave.opensAt), "closes": Format.day(wave.closesAt),
-                    "frame": wave.frameComputedAt == nil ? "not computed" : String(progress.frame), "completes": counts.interviews,
-                    "rr2": Format.rate(rates.rr2), "status": Self.status(wave),
-                ])
+            var upload: [String: Any] = [:]
+            if let stored = request.uri.queryParameters.get("stored").flatMap(UUID.init(uuidString:)),
+               let v = try await d.studies.versions(study: study).first(where: { $0.id == stored }) {
+                upload["notice"] = request.uri.queryParameters.get("unchanged") == "1"
+                    ? "The form is the same as \(v.instrumentKey) version \(v.number); no new version was made."
+                    : "Stored \(v.instrumentKey) version \(v.number)."
             }
-            let versions = try await d.studies.versions(study: study)
-            return d.views.page("study", title: study.title, [
-                "key": study.key, "title": study.title, "description": study.description ?? "", "waves": waves,
-                "eligibilitySource": study.eligibilitySource == .record ? "the learner's records" : "the learner's answer",
-                "versions": versions.map { ["id": $0.id.uuidString, "instrument": $0.instrumentKey, "title": $0.title, "number": $0.number, "created": Format.day($0.createdAt)] },
-            ], context: context)
+            return try await Self.renderStudy(d, study: study, upload: upload, context: context)
+        }
+
+        // A new version of an instrument from an XLSForm workbook. Renames carry a question's data over to its new name.
+        routes.post("/studies/{study}/instruments", access: "admin, researcher") { request, context -> Response in
+            let p = try context.require("run studies", Self.mayRun)
+            let study = try await Self.study(d, context)
+            let upload = try await Forms.upload(request, context: context, fileField: "file")
+            try FormCSRF.check(upload.fields["_csrf"], context: context)
+            let key = (upload.fields["instrument"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+            var problems: [String] = []
+            if key.isEmpty || key.count > 40 || !key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
+                problems.append("Instrument: give a short key of letters, digits, _ or - (e.g. followup).")
+            }
+            var renames: [String: String] = [:]
+            let renameLines = (upload.fields["renames"] ?? "").split(whereSeparator: \.isNewline)
+            for (i, line) in renameLines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                let parts = line.replacingOccurrences(of: "→", with: "->").components(separatedBy: "->").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, XLSForm.isValidName(parts[0]), XLSForm.isValidName(parts[1]) else {
+                    problems.append("Renames, line \(i + 1): write old_name -> new_name.")
+                    continue
+                }
+                renames[parts[1]] = parts[0]
+            }
+            var form: XLSForm?
+            if let file = upload.file, file.readableBytes > 0 {
+                do {
+                    form = try XLSForm.xlsx(Data(buffer: file))
+                } catch let error as XLSFormErrors {
+                    problems += error.issues.map { "\(upload.fileName ?? "workbook"): \($0.description)" }
+                }
+            } else {
+                problems.append("Workbook: choose an XLSForm .xlsx file.")
+            }
+            let previous = try await d.studies.versions(study: study).filter { $0.instrumentKey == key }.map(\.number).max()
+            if let form, problems.isEmpty {
+                let title = (upload.fields["title"] ?? "").trimmingCharacters(in: .whitespaces)
+                do {
+                    let version = try await d.studies.addVersion(study: study, instrumentKey: key, title: title.isEmpty ? form.title ?? key : title, form: form,
+                                                                  renames: renames, note: upload.fields["note"], userID: p.userID)
+                    let unchanged = version.number == previous
+                    if !unchanged {
+                        try await d.audit.record(userID: p.userID, action: "add_instrument_version", subject: "study:\(study.id)",
+                                                 detail: "\(key) v\(version.number), \(renames.count) renames")
+                    }
+                    return Response(status: .seeOther, headers: [.location: "/studies/\(study.key)?stored=\(version.id.uuidString)\(unchanged ? "&unchanged=1" : "")"])
+                } catch let error as StoreError {
+                    problems.append("\(error)")
+                }
+            }
+            let values: [String: Any] = [
+                "errors": problems, "instrument": key, "title": upload.fields["title"] ?? "", "renames": upload.fields["renames"] ?? "",
+                "note": upload.fields["note"] ?? "",
+            ]
+            return try await Self.renderStudy(d, study: study, upload: values, context: context, status: .unprocessableContent)
+                .response(from: request, context: context)
         }
 
         routes.get("/studies/{study}/waves/{number}", access: "admin, researcher") { _, context in
@@ -116,6 +162,31 @@ struct StudyPages {
                 .contentDisposition: "attachment; filename=\"\(version.instrumentKey)-v\(version.number).xlsx\"",
             ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+    }
+
+    static func renderStudy(_ d: Dependencies, study: StudyRepository.Study, upload: [String: Any], context: AppContext,
+                            status: HTTPResponse.Status = .ok) async throws -> HTML {
+        var waves: [[String: Any]] = []
+        for wave in try await d.studies.waves(study: study) {
+            let progress = try await d.fieldwork.progress(wave: wave.id)
+            let counts = OutcomeRates.Counts(try await d.fieldwork.dispositions(study: study, wave: wave.id, byProgram: false)[""] ?? [:])
+            let rates = OutcomeRates(counts, eOverride: wave.eligibilityOverride)
+            waves.append([
+                "number": wave.number, "title": wave.title, "opens": Format.day(wave.opensAt), "closes": Format.day(wave.closesAt),
+                "frame": wave.frameComputedAt == nil ? "not computed" : String(progress.frame), "completes": counts.interviews,
+                "rr2": Format.rate(rates.rr2), "status": Self.status(wave),
+            ])
+        }
+        let versions = try await d.studies.versions(study: study)
+        return d.views.page("study", title: study.title, [
+            "key": study.key, "title": study.title, "description": study.description ?? "", "waves": waves,
+            "eligibilitySource": study.eligibilitySource == .record ? "the learner's records" : "the learner's answer",
+            "versions": versions.map { ["id": $0.id.uuidString, "instrument": $0.instrumentKey, "title": $0.title, "number": $0.number, "created": Format.day($0.createdAt)] },
+            "instruments": Array(Set(versions.map(\.instrumentKey))).sorted(),
+            // Every field named, even empty, so the form never picks up the study's own title and the like.
+            "upload": ["instrument": "", "title": "", "renames": "", "note": "", "errors": [String](), "notice": ""].merging(upload) { $1 },
+            "hasErrors": !((upload["errors"] as? [String]) ?? []).isEmpty,
+        ], context: context, status: status)
     }
 
     static func study(_ d: Dependencies, _ context: AppContext) async throws -> StudyRepository.Study {
