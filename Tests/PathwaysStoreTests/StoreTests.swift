@@ -121,6 +121,26 @@ import Testing
     }
 }
 
+@Suite struct SecretTests {
+    @Test func digestsAreSHA256InLowercaseHex() {
+        #expect(sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex([0x00, 0x0f, 0xf0, 0xff]) == "000ff0ff")
+    }
+
+    @Test func secretsAreLongRandomAndURLSafe() {
+        let secrets = (0..<2_000).map { _ in AccountRepository.newSecret() }
+        #expect(Set(secrets).count == secrets.count)
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        #expect(secrets.allSatisfy { $0.count == 43 && $0.allSatisfy(allowed.contains) }, "256 bits as unpadded base64url")
+        // Every character position takes many values: the bytes are not constant or mostly zero.
+        for position in [0, 21, 41] {
+            #expect(Set(secrets.map { Array($0)[position] }).count > 40)
+        }
+        #expect(AccountRepository.newSecret(prefix: "pw_").hasPrefix("pw_"))
+    }
+}
+
 @Suite struct DialectTests {
     @Test func bothDialectsSupportTheUpsertImportsNeed() throws {
         try Store.checkCapabilities(SQLiteDialect())

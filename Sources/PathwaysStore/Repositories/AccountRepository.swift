@@ -81,10 +81,20 @@ public struct AccountRepository: Sendable {
 
     /// 32 random bytes, URL-safe base64 without padding: 256 bits, not guessable.
     public static func newSecret(prefix: String = "") -> String {
+        // 256 bits from the system's secure generator, as unpadded base64url (43 characters).
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return prefix + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for _ in 0..<4 { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+        let urlSafe = Data(bytes).base64EncodedString().utf8.compactMap { c -> UInt8? in
+            switch c {
+            case UInt8(ascii: "+"): UInt8(ascii: "-")
+            case UInt8(ascii: "/"): UInt8(ascii: "_")
+            case UInt8(ascii: "="): nil
+            default: c
+            }
+        }
+        return prefix + String(decoding: urlSafe, as: UTF8.self)
     }
 
     public static func hash(_ secret: String) -> String {
