@@ -244,14 +244,20 @@ struct SurveyPages {
     }
 }
 
-/// Parsed instrument versions, kept in memory: a version never changes once stored.
+/// Parsed instrument versions, kept in memory: a version never changes once stored. Requests that arrive while a
+/// version is being read wait for that one read instead of each parsing the form again.
 actor VersionCache {
-    private var versions: [UUID: StudyRepository.InstrumentVersion] = [:]
+    private var versions: [UUID: Task<StudyRepository.InstrumentVersion?, any Error>] = [:]
 
     func version(_ id: UUID, _ studies: StudyRepository) async throws -> StudyRepository.InstrumentVersion? {
-        if let v = versions[id] { return v }
-        guard let v = try await studies.version(id: id) else { return nil }
-        versions[id] = v
-        return v
+        let load = versions[id] ?? Task { try await studies.version(id: id) }
+        versions[id] = load
+        do {
+            guard let v = try await load.value else { versions[id] = nil; return nil }
+            return v
+        } catch {
+            versions[id] = nil
+            throw error
+        }
     }
 }
