@@ -81,7 +81,6 @@ public struct AccountRepository: Sendable {
 
     /// 32 random bytes, URL-safe base64 without padding: 256 bits, not guessable.
     public static func newSecret(prefix: String = "") -> String {
-        // 256 bits from the system's secure generator, as unpadded base64url (43 characters).
         var generator = SystemRandomNumberGenerator()
         var bytes: [UInt8] = []
         bytes.reserveCapacity(32)
