@@ -1,0 +1,153 @@
+import Foundation
+@testable import PathwaysCore
+import Testing
+
+/// Runs R (Debian: r-base-core, r-cran-survey; scripts/test's .ci/run installs them) and returns what it printed.
+/// A missing R is a failure, never a skip.
+func runR(_ script: String) throws -> String {
+    let candidates = ["/usr/bin/Rscript", "/usr/local/bin/Rscript"]
+    guard let rscript = candidates.first(where: FileManager.default.isExecutableFile) else {
+        throw RMissing()
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: rscript)
+    process.arguments = ["--vanilla", "-e", script]
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw RFailed(message: String(decoding: errors, as: UTF8.self)) }
+    return String(decoding: data, as: UTF8.self)
+}
+
+struct RMissing: Error, CustomStringConvertible {
+    var description: String { "Rscript is not installed: install r-base-core and r-cran-survey (apt-get), as .ci/run does" }
+}
+
+struct RFailed: Error, CustomStringConvertible {
+    var message: String
+    var description: String { "R failed: \(message)" }
+}
+
+func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
+    if a == b { return true }
+    return abs(a - b) <= relative * max(abs(a), abs(b))
+}
+
+@Suite struct IntervalTests {
+    static let cases: [(Int, Int)] = [(0, 10), (1, 10), (5, 10), (10, 10), (22, 67), (63, 67), (2, 67), (1, 1000), (999, 1000),
+                                      (13, 22), (3, 5), (0, 1), (1, 1), (7, 59), (50_000, 1_000_000)]
+
+    @Test func wilsonAndClopperPearsonAgreeWithR() throws {
+        let xs = Self.cases.map { String($0.0) }.joined(separator: ","), ns = Self.cases.map { String($0.1) }.joined(separator: ",")
+        let output = try runR("""
+            x <- c(\(xs)); n <- c(\(ns))
+            for (i in seq_along(x)) {
+              w <- suppressWarnings(prop.test(x[i], n[i], correct = FALSE)$conf.int)
+              b <- binom.test(x[i], n[i])$conf.int
+              cat(sprintf("%.17g %.17g %.17g %.17g\\n", w[1], w[2], b[1], b[2]))
+            }
+            cat(sprintf("%.17g %.17g %.17g\\n", qnorm(0.975), qnorm(1e-10), qbeta(0.025, 22, 46)))
+            """)
+        let lines = output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Double($0) } }
+        #expect(lines.count == Self.cases.count + 1)
+        for (i, (x, n)) in Self.cases.enumerated() {
+            let wilson = try #require(ProportionInterval.wilson.interval(successes: x, of: n))
+            let exact = try #require(ProportionInterval.clopperPearson.interval(successes: x, of: n))
+            let r = lines[i]
+            #expect(agree(wilson.lower, r[0]) && agree(wilson.upper, r[1]), "Wilson \(x)/\(n): \(wilson) vs R \(r[0]) \(r[1])")
+            #expect(agree(exact.lower, r[2]) && agree(exact.upper, r[3]), "Clopper–Pearson \(x)/\(n): \(exact) vs R \(r[2]) \(r[3])")
+        }
+        let last = lines[Self.cases.count]
+        #expect(agree(Intervals.normalQuantile(0.975), last[0], relative: 1e-14))
+        #expect(agree(Intervals.normalQuantile(1e-10), last[1], relative: 1e-12))
+        #expect(agree(Intervals.betaQuantile(0.025, 22, 46), last[2], relative: 1e-12))
+    }
+
+    @Test func noIntervalWithoutABase() {
+        #expect(ProportionInterval.wilson.interval(successes: 0, of: 0) == nil)
+        #expect(ProportionInterval.clopperPearson.interval(successes: 3, of: 2) == nil)
+    }
+}
+
+@Suite struct TabulationTests {
+    let today = CalendarDay.date(year: 2023, month: 4, day: 1)!
+    static let table2Counts = [63, 22, 13, 11, 11, 10, 9, 9, 7, 5, 4, 3, 2, 2, 2, 2]
+    static let table2Printed = ["94%", "33%", "19%", "16%", "16%", "15%", "13%", "13%", "10%", "7%", "6%", "4%", "3%", "3%", "3%", "3%"]
+
+    /// 67 eligible respondents to the demo follow-up whose benefits give the seed's Table 2 counts (each of them
+    /// chose at least one), and the 22 who chose improved performance pick 81 ways in all (3.7 each, as the seed says).
+    func table2Respondents() throws -> [[String: String]] {
+        let form = try DemoInstruments.form(.followup)
+        let benefits = try #require(form.choiceLists["benefits"]).map(\.name)
+        let ways = try #require(form.choiceLists["ways"]).map(\.name)
+        var people: [[String: String]] = Array(repeating: ["completed_program": "yes", "completion_date": "2021-06-01"], count: 67)
+        for (j, option) in benefits.enumerated() {
+            // Improved performance goes to the last 22, so the four who did not learn something new chose it.
+            let who = j == 1 ? Array(45..<67) : Array(0..<Self.table2Counts[j])
+            for i in who { people[i]["benefits", default: ""] += (people[i]["benefits"] == nil ? "" : " ") + option }
+        }
+        let waysPerPerson = Array(repeating: 4, count: 15) + Array(repeating: 3, count: 7)  // 60 + 21 = 81 choices
+        for (k, i) in (45..<67).enumerated() {
+            people[i]["ways"] = (0..<waysPerPerson[k]).map { ways[($0 + k) % ways.count] }.joined(separator: " ")
+        }
+        return people
+    }
+
+    @Test func theSeedsTable2PercentsAndBase() throws {
+        let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: try table2Respondents(), today: today)
+        let table = try #require(t.choices("benefits"))
+        #expect(table.shown == 67 && table.base == 67)
+        #expect(table.rows.map(\.count) == Self.table2Counts)
+        #expect(table.rows.map { Tabulation.percent($0.share) } == Self.table2Printed)
+        #expect(table.baseNote.hasPrefix("Percent of the 67 respondents who answered (n = 67)"))
+        let first = try #require(table.rows.first?.interval)
+        #expect(first.lower < 63.0 / 67 && first.upper > 63.0 / 67)
+    }
+
+    @Test func itemNonresponseStaysOutOfTheBase() throws {
+        var people = try table2Respondents()
+        for i in 0..<3 { people[i]["benefits"] = nil }
+        let table = try #require(Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: today).choices("benefits"))
+        #expect(table.shown == 67 && table.base == 64)
+        #expect(table.baseNote.contains("3 who were asked did not answer and are not in the base"))
+        #expect(table.rows[0].count == 60 && table.rows[0].share == 60.0 / 64)
+    }
+
+    /// The seed's Table 3 cannot come from any data: its shares add up to 121% while 22 people chose 3.7 ways each.
+    /// For such data Pathways prints a base of 22 (only those asked), percents adding up to 368%, and says why.
+    @Test func aConditionalSelectMultipleStatesItsBaseAndDefinition() throws {
+        let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: try table2Respondents(), today: today)
+        let table = try #require(t.choices("ways"))
+        #expect(table.shown == 22 && table.base == 22, "asked only of the 22 whose performance improved")
+        #expect(table.selections == 81)
+        #expect(String(format: "%.1f", try #require(table.meanChosen)) == "3.7")
+        let total = table.rows.map(\.share).reduce(0, +)
+        #expect(abs(total - 81.0 / 22) < 1e-12, "percent of respondents adds up to 368%, not 100%")
+        #expect(abs(table.rows.map(\.shareOfSelections).reduce(0, +) - 1) < 1e-12, "percent of selections adds up to 100%")
+        #expect(table.baseNote == "Percent of the 22 respondents who answered (n = 22). Respondents could choose more than one option, so percents add up to more than 100% (3.7 options each on average; 81 choices in all). 95% intervals: Wilson score interval.")
+    }
+
+    @Test func numbersDistinctValuesAndBaseRanges() throws {
+        var people = try table2Respondents()
+        for (i, _) in people.enumerated() {
+            people[i]["birth_year"] = i < 62 ? String(1950 + i % 50) : nil
+            people[i]["income"] = i < 46 ? String(20_000 + 1_000 * i) : nil
+            people[i]["country"] = i < 60 ? ["US", "US", "CA", "DE", "us", "IN"][i % 6] : nil
+            people[i]["gender"] = i < 59 ? (i % 3 == 0 ? "female" : "male") : nil
+        }
+        let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: today)
+        let income = try #require(t.numeric("income"))
+        #expect(income.n == 46 && income.median == 42_500 && income.min == 20_000 && income.max == 65_000)
+        #expect(abs(income.mean - 42_500) < 1e-9)
+        let age = try #require(t.numeric("birth_year") { 2023 - $0 })
+        #expect(age.n == 62 && age.min == 24 && age.max == 73)
+        let countries = t.distinct("country", top: 3) { $0.uppercased() }
+        #expect(countries.distinct == 4 && countries.base == 60)
+        #expect(countries.top.map(\.value) == ["US", "CA", "DE"] && countries.top[0].count == 30)
+        #expect(Tabulation.rangeLabel(try #require(t.baseRange(["gender", "birth_year", "country"]))) == "n=59-62")
+    }
+}
