@@ -151,3 +151,81 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(Tabulation.rangeLabel(try #require(t.baseRange(["gender", "birth_year", "country"]))) == "n=59-62")
     }
 }
+
+@Suite struct WeightingTests {
+    /// 240 respondents over three raking variables (gender 3, program 4, country group 3), with an outcome; the same
+    /// numbers are handed to R.
+    static let n = 240
+    static let gender = (0..<n).map { ($0 * 7 + $0 / 11) % 3 }
+    static let program = (0..<n).map { ($0 * 5 + $0 / 7) % 4 }
+    static let country = (0..<n).map { ($0 * 3 + $0 / 13) % 3 == 2 ? 2 : (($0 % 10) < 6 ? 0 : 1) }
+    static let outcome = (0..<n).map { ($0 * 13 + $0 / 3) % 7 < 3 }
+    static let genderTotals = [5_200.0, 4_300.0, 500.0], programTotals = [3_000.0, 2_500.0, 2_700.0, 1_800.0],
+               countryTotals = [6_000.0, 2_600.0, 1_400.0]
+
+    static var rData: String {
+        func vector(_ xs: [Int]) -> String { "c(" + xs.map(String.init).joined(separator: ",") + ")" }
+        return """
+            suppressMessages(library(survey))
+            d <- data.frame(g = factor(\(vector(gender))), p = factor(\(vector(program))), c = factor(\(vector(country))),
+                            y = \(vector(outcome.map { $0 ? 1 : 0 })), w1 = 1, w2 = 1 + (0:\(n - 1)) %% 5)
+            """
+    }
+
+    @Test func rakingGivesRsWeights() throws {
+        let output = try runR(Self.rData + """
+
+            des <- svydesign(ids = ~1, weights = ~w1, data = d)
+            r <- rake(des, list(~g, ~p, ~c), list(data.frame(g = factor(0:2), Freq = c(5200, 4300, 500)),
+                      data.frame(p = factor(0:3), Freq = c(3000, 2500, 2700, 1800)), data.frame(c = factor(0:2), Freq = c(6000, 2600, 1400))))
+            cat(sprintf("%.17g", weights(r)), sep = "\\n")
+            """)
+        let expected = output.split(separator: "\n").compactMap { Double($0) }
+        #expect(expected.count == Self.n)
+        let result = try Raking().rake(Array(repeating: 1, count: Self.n), margins: [
+            .init(name: "gender", category: Self.gender, totals: Self.genderTotals),
+            .init(name: "program", category: Self.program, totals: Self.programTotals),
+            .init(name: "country", category: Self.country, totals: Self.countryTotals),
+        ])
+        #expect(result.converged)
+        #expect(result.weights.count == expected.count)
+        let worst = zip(result.weights, expected).map { abs($0 - $1) / abs($1) }.max() ?? 1
+        #expect(worst <= 1e-9, "largest relative difference from R: \(worst) after \(result.iterations) passes")
+        // The margins hold to the tolerance R stops at.
+        var sums = [0.0, 0.0, 0.0]
+        for (i, g) in Self.gender.enumerated() { sums[g] += result.weights[i] }
+        #expect(zip(sums, Self.genderTotals).allSatisfy { abs($0 - $1) < 1 })
+    }
+
+    @Test func aCategoryWithoutRespondentsIsRefused() {
+        #expect(throws: Raking.Failure.emptyCategory(margin: "gender", category: 2)) {
+            try Raking().rake([1, 1], margins: [.init(name: "gender", category: [0, 1], totals: [1, 1, 1])])
+        }
+    }
+
+    @Test func weightedLogitIntervalAgreesWithSvyciprop() throws {
+        let output = try runR(Self.rData + """
+
+            des <- svydesign(ids = ~1, weights = ~w2, data = d)
+            ci <- svyciprop(~y, des, method = "logit")
+            m <- svymean(~y, des)
+            cat(sprintf("%.17g %.17g %.17g %.17g %.17g", coef(ci), attr(ci, "ci")[1], attr(ci, "ci")[2], SE(m), qt(0.975, 239)))
+            """)
+        let r = output.split(separator: " ").compactMap { Double($0) }
+        #expect(r.count == 5)
+        let weights = (0..<Self.n).map { 1 + Double($0 % 5) }
+        let e = try #require(WeightedProportion.logit(Self.outcome, weights: weights))
+        #expect(agree(e.proportion, r[0], relative: 1e-12))
+        #expect(agree(e.interval.lower, r[1]) && agree(e.interval.upper, r[2]), "\(e.interval) vs R \(r[1]) \(r[2])")
+        #expect(agree(e.standardError, r[3]))
+        #expect(agree(Intervals.studentQuantile(0.975, degreesOfFreedom: 239), r[4], relative: 1e-11))
+    }
+
+    @Test func trimmingCapsWeightsAndKeepsTheTotal() {
+        let w = [1.0, 1, 1, 1, 16]
+        let trimmed = Raking.trim(w, maxRatioToMean: 2)
+        #expect(abs(trimmed.reduce(0, +) - 20) < 1e-9)
+        #expect(trimmed.max()! <= 2 * 20 / 5 + 1e-9)
+        #expect(trimmed[0] == trimmed[3], "the others share what was cut in proportion")
+    }
+}

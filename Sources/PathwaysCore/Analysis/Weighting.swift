@@ -1,0 +1,152 @@
+import Foundation
+
+/// Raking (iterative proportional fitting) of respondents' weights to known margins, as R's survey package does it:
+/// each pass post-stratifies to every margin in turn; after a pass, the weighted table over the cross of all raking
+/// variables is compared with the previous one, and raking stops when no cell moved by `epsilon` or more (an
+/// `epsilon` below 1 is relative to the total of the starting weights) or after `maxIterations` passes.
+public struct Raking: Sendable {
+    /// One raking variable: each respondent's category (an index into `totals`) and the population total of each.
+    public struct Margin: Sendable {
+        public var name: String
+        public var category: [Int]
+        public var totals: [Double]
+
+        public init(name: String, category: [Int], totals: [Double]) {
+            self.name = name
+            self.category = category
+            self.totals = totals
+        }
+    }
+
+    public struct Result: Sendable {
+        public var weights: [Double]
+        /// Full passes made before the table stopped moving (R counts the same way).
+        public var iterations: Int
+        public var converged: Bool
+    }
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        case lengths(String)
+        case emptyCategory(margin: String, category: Int)
+
+        public var description: String {
+            switch self {
+            case .lengths(let margin): "margin \(margin): one category per respondent is needed"
+            case .emptyCategory(let margin, let category):
+                "margin \(margin): category \(category) has a population total but no respondents, so no weight can carry it"
+            }
+        }
+    }
+
+    public var epsilon: Double = 1
+    public var maxIterations: Int = 10
+
+    public init(epsilon: Double = 1, maxIterations: Int = 10) {
+        self.epsilon = epsilon
+        self.maxIterations = maxIterations
+    }
+
+    public func rake(_ start: [Double], margins: [Margin]) throws(Failure) -> Result {
+        let n = start.count
+        for m in margins {
+            guard m.category.count == n else { throw .lengths(m.name) }
+            var present = Array(repeating: false, count: m.totals.count)
+            for c in m.category { present[c] = true }
+            if let empty = present.indices.first(where: { !present[$0] && m.totals[$0] > 0 }) {
+                throw .emptyCategory(margin: m.name, category: empty)
+            }
+        }
+        let tolerance = epsilon < 1 ? epsilon * start.reduce(0, +) : epsilon
+        // Each respondent's cell in the cross of all raking variables.
+        var cellOf: [Int] = Array(repeating: 0, count: n)
+        var cells: [[Int]: Int] = [:]
+        for i in 0..<n {
+            let key = margins.map { $0.category[i] }
+            if let c = cells[key] { cellOf[i] = c } else { cellOf[i] = cells.count; cells[key] = cells.count }
+        }
+        func table(_ w: [Double]) -> [Double] {
+            var t = Array(repeating: 0.0, count: cells.count)
+            for i in 0..<n { t[cellOf[i]] += w[i] }
+            return t
+        }
+        var weights = start
+        var old = table(weights)
+        var iterations = 0
+        while iterations < maxIterations {
+            for m in margins {
+                var sums = Array(repeating: 0.0, count: m.totals.count)
+                for i in 0..<n { sums[m.category[i]] += weights[i] }
+                for i in 0..<n { weights[i] *= m.totals[m.category[i]] / sums[m.category[i]] }
+            }
+            let new = table(weights)
+            let delta = zip(old, new).map { abs($0 - $1) }.max() ?? 0
+            if delta < tolerance { return Result(weights: weights, iterations: iterations, converged: true) }
+            old = new
+            iterations += 1
+        }
+        return Result(weights: weights, iterations: iterations, converged: false)
+    }
+
+    /// Caps weights at `ratio` times their mean and spreads what was cut over the others (repeating until none is
+    /// over), so the total is kept. Raking again afterwards restores the margins if needed.
+    public static func trim(_ weights: [Double], maxRatioToMean ratio: Double) -> [Double] {
+        var w = weights
+        let total = w.reduce(0, +)
+        let cap = ratio * total / Double(w.count)
+        for _ in 0..<100 {
+            let over = w.indices.filter { w[$0] > cap }
+            guard !over.isEmpty else { break }
+            let excess = over.reduce(0) { $0 + w[$1] - cap }
+            for i in over { w[i] = cap }
+            let under = w.indices.filter { w[$0] < cap }
+            let room = under.reduce(0) { $0 + w[$1] }
+            guard room > 0 else { break }
+            for i in under { w[i] += excess * w[i] / room }
+        }
+        return w
+    }
+}
+
+/// A weighted proportion with the interval R's survey package gives for a design with only weights
+/// (`svydesign(ids = ~1, weights = ~w)`): `svyciprop(~y, design, method = "logit")`.
+public enum WeightedProportion {
+    public struct Estimate: Sendable, Equatable {
+        public var proportion: Double
+        /// Linearization (with-replacement) standard error of the proportion.
+        public var standardError: Double
+        public var interval: Interval
+        public var n: Int
+    }
+
+    /// The weighted share with `y`, its standard error and the logit interval: expit(logit(p) ± t(n − 1) · SE / (p(1 − p))).
+    public static func logit(_ y: [Bool], weights w: [Double], level: Double = 0.95) -> Estimate? {
+        let n = y.count
+        guard n > 1, w.count == n else { return nil }
+        let total = w.reduce(0, +)
+        let p = zip(y, w).reduce(0) { $0 + ($1.0 ? $1.1 : 0) } / total
+        // Influence values of the mean, w_i (y_i − p) / Σw; they sum to zero, so no centering is needed.
+        let sumSquares = zip(y, w).reduce(0) { acc, pair in
+            let z = pair.1 * ((pair.0 ? 1 : 0) - p) / total
+            return acc + z * z
+        }
+        let variance = Double(n) / Double(n - 1) * sumSquares
+        let se = variance.squareRoot()
+        guard p > 0, p < 1 else {
+            return Estimate(proportion: p, standardError: se, interval: Interval(lower: p, upper: p), n: n)
+        }
+        let t = Intervals.studentQuantile(1 - (1 - level) / 2, degreesOfFreedom: Double(n - 1))
+        let center = log(p / (1 - p))
+        let half = t * se / (p * (1 - p))
+        func expit(_ x: Double) -> Double { exp(x) / (1 + exp(x)) }
+        return Estimate(proportion: p, standardError: se, interval: Interval(lower: expit(center - half), upper: expit(center + half)), n: n)
+    }
+}
+
+extension Intervals {
+    /// Student's t quantile for p > ½, from the beta distribution: P(|T| > t) = I_{ν/(ν+t²)}(ν/2, ½).
+    public static func studentQuantile(_ p: Double, degreesOfFreedom nu: Double) -> Double {
+        precondition(p > 0.5 && p < 1, "an upper-tail probability")
+        let x = betaQuantile(2 * (1 - p), nu / 2, 0.5)
+        return (nu * (1 - x) / x).squareRoot()
+    }
+}
