@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Benchmark.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Benchmark.self])
 }
 
 /// Options every command that touches the database shares.
@@ -221,6 +221,36 @@ struct Send: AsyncParsableCommand {
             }
             let result = try await OutboxDelivery(outbox: outbox, settings: settings, logger: logger).run()
             say("Delivered \(result.sent) messages to \(settings.transportDescription); \(result.failed) failed, \(result.retrying) will be retried.")
+        }
+    }
+}
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a wave's descriptive tables (every choice and number question, with bases and intervals).")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The study's key.") var study: String
+    @Option(help: "The wave's number.") var wave: Int
+    @Option(help: "md, csv or json.") var format: String = "md"
+    @Option(help: "Interval for proportions: wilson or clopper-pearson.") var interval: String = "wilson"
+
+    func run() async throws {
+        guard ["md", "csv", "json"].contains(format) else { throw ValidationError("--format is md, csv or json") }
+        guard let method = ProportionInterval(rawValue: interval) else { throw ValidationError("--interval is wilson or clopper-pearson") }
+        let logger = db.logger()
+        try await db.withStore(logger) { store in
+            let studies = StudyRepository(store: store)
+            guard let s = try await studies.study(key: study) else { throw ValidationError("no study \(study)") }
+            guard let w = try await studies.wave(study: s, number: wave) else { throw ValidationError("study \(study) has no wave \(wave)") }
+            guard let version = try await studies.version(id: w.instrumentVersionID) else { throw ValidationError("the wave's instrument version is missing") }
+            let answers = try await FieldworkRepository(store: store).respondentAnswers(study: s, wave: w.id, version: version)
+            let report = PathwaysCore.Report(title: "\(s.title) — wave \(w.number): \(w.title)",
+                                             tabulation: Tabulation(form: version.form, respondents: answers, method: method, today: w.opensAt))
+            switch format {
+            case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))
+            case "json": say(try report.json())
+            default: FileHandle.standardOutput.write(Data(report.markdown().utf8))
+            }
         }
     }
 }

@@ -229,3 +229,29 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(trimmed[0] == trimmed[3], "the others share what was cut in proportion")
     }
 }
+
+@Suite struct ReportTests {
+    @Test func aReportPrintsEveryTableWithItsBase() throws {
+        let people = try TabulationTests().table2Respondents()
+        let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: CalendarDay.date(year: 2023, month: 4, day: 1)!)
+        let report = Report(title: "Follow-up", tabulation: t)
+        let benefits = try #require(report.tables.first { $0.item == "benefits" })
+        #expect(benefits.kind == "select_multiple" && benefits.base == 67 && benefits.rows.count == 16)
+        let md = report.markdown()
+        #expect(md.contains("| option | n | % of respondents (n = 67) | 95% interval |"))
+        #expect(md.contains("| Learned something new | 63 | 94% |"))
+        #expect(md.contains("Percent of the 22 respondents who answered (n = 22). Respondents could choose more than one option"))
+        let csv = report.csv()
+        #expect(csv.hasPrefix("item,label,kind,option,option_label,count,base,shown,percent,lower,upper,value\n"))
+        #expect(csv.contains("benefits,") && csv.contains(",63,67,67,94.02985075,"))
+        let decoded = try JSONDecoder().decode(Report.self, from: Data(try report.json().utf8))
+        #expect(decoded == report)
+    }
+
+    @Test func aStoredScreeningResultDecidesRelevanceInTables() throws {
+        // Answered "completed a year ago" but the record screened them out: the stored result stands.
+        let people: [[String: String]] = [["completed_program": "yes", "completion_date": "2021-01-01", "eligible": "no", "gender": "female"]]
+        let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: CalendarDay.date(year: 2023, month: 4, day: 1)!)
+        #expect(t.choices("gender")?.shown == 0, "the demographics were never shown to a screened-out respondent")
+    }
+}

@@ -18,8 +18,11 @@ public struct Tabulation: Sendable {
         self.level = level
         self.respondents = respondents
         let inputs = form.questions.filter(\.type.isInput)
+        let calculations = form.questions.filter { $0.type == .calculate }.map(\.name)
         self.shown = respondents.map { answers in
-            let run = SurveyRun(form: form, answers: answers, today: today)
+            var run = SurveyRun(form: form, answers: answers, today: today)
+            // Stored calculations (a screening result decided when the respondent answered) stand as stored.
+            for name in calculations { if let value = answers[name] { run.pin(name, to: value) } }
             return Set(inputs.filter(run.isRelevant).map(\.name))
         }
     }

@@ -279,6 +279,31 @@ public struct FieldworkRepository: Sendable {
         return counts.map { ($0.key, $0.value) }.sorted { $0.learners > $1.learners }
     }
 
+    /// The answers of a wave's respondents — complete and partial interviews (AAPOR 1.1 and 1.2), screened-out cases
+    /// excluded — by the names of `version`, one dictionary per respondent in case order.
+    public func respondentAnswers(study: StudyRepository.Study, wave: UUID, version: StudyRepository.InstrumentVersion) async throws -> [[String: String]] {
+        let nameByItem = Dictionary(version.items.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        var byCase: [Int64: [String: String]] = [:]
+        var order: [Int64] = []
+        for row in try await db.raw("""
+            SELECT c.id FROM wave_cases c
+            WHERE c.wave_id = \(bind: wave) AND \(Self.effectiveDisposition(partialShare: study.partialShare)) IN ('1.1', '1.2')
+            ORDER BY c.id
+            """).all() {
+            let id = try row.decode(column: "id", as: Int64.self)
+            order.append(id)
+            byCase[id] = [:]
+        }
+        for row in try await db.raw("""
+            SELECT v.case_id, v.item_id, v.value FROM response_values v JOIN wave_cases c ON c.id = v.case_id WHERE c.wave_id = \(bind: wave)
+            """).all() {
+            let id = try row.decode(column: "case_id", as: Int64.self)
+            guard byCase[id] != nil, let name = nameByItem[try row.decode(column: "item_id", as: UUID.self)] else { continue }
+            byCase[id]?[name] = try row.decode(column: "value", as: String.self)
+        }
+        return order.map { byCase[$0] ?? [:] }
+    }
+
     // MARK: rows
 
     static func `case`(_ row: any SQLRow) throws -> Case {
