@@ -15,7 +15,8 @@ public enum SimulatedRespondent {
             var ok = false
             for _ in 0..<6 where !ok {
                 var values: [String: [String]] = [:]
-                for q in run.visibleQuestions(on: run.pages[index]) where q.type.isInput {
+                // What the page shows: questions whose condition reads this page are answered with it, as a person would.
+                for q in run.displayedQuestions(on: run.pages[index]) where q.type.isInput {
                     if let v = fixed[q.name] { values[q.name] = [v]; continue }
                     values[q.name] = propose(q, run: run, rng: &rng, today: today)
                 }
