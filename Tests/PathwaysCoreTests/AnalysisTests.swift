@@ -255,3 +255,22 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(t.choices("gender")?.shown == 0, "the demographics were never shown to a screened-out respondent")
     }
 }
+
+@Suite struct NonresponseBiasTests {
+    @Test func respondentsAreComparedWithTheFrameBeforeAndAfterWeighting() throws {
+        let genders = ["F", "F", "F", "F", "M", "M", "M", "M", "M", "M"]
+        let frame = genders.enumerated().map { i, g in ["gender": g, "program": i == 9 ? "" : (i % 2 == 0 ? "stats" : "econ")] }
+        let responded = [true, true, true, false, true, true, false, false, false, false]
+        // Weights that restore the frame's gender shares: 4 women carried by 3, 6 men by 2.
+        let weights = genders.map { $0 == "F" ? 4.0 / 3 : 3.0 }
+        let rows = NonresponseBias.table(characteristics: ["gender", "program"], frame: frame, responded: responded, weights: weights)
+        let women = try #require(rows.first { $0.characteristic == "gender" && $0.category == "F" })
+        #expect(abs(women.frameShare - 0.4) < 1e-12 && abs(women.respondentShare - 0.6) < 1e-12)
+        #expect(abs(women.standardizedDifference - 0.2 / 0.24.squareRoot()) < 1e-12)
+        #expect(abs(try #require(women.weightedShare) - 0.4) < 1e-12)
+        #expect(abs(try #require(women.weightedStandardizedDifference)) < 1e-12, "weighting removes the imbalance it was built on")
+        #expect(rows.contains { $0.characteristic == "program" && $0.category == "(unknown)" && abs($0.frameShare - 0.1) < 1e-12 },
+                "a member with no recorded program is counted as unknown, not dropped")
+        #expect(NonresponseBias.table(characteristics: ["gender"], frame: frame, responded: responded).allSatisfy { $0.weightedShare == nil })
+    }
+}
