@@ -274,3 +274,26 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(NonresponseBias.table(characteristics: ["gender"], frame: frame, responded: responded).allSatisfy { $0.weightedShare == nil })
     }
 }
+
+@Suite struct RespondentExportTests {
+    @Test func aSelectMultipleIsMissingWhereItWasNotAskedAndTextStaysOutByDefault() throws {
+        let form = try DemoInstruments.form(.followup)
+        let asked = ["completed_program": "yes", "completion_date": "2021-06-01", "benefits": "job_performance raise", "ways": "quality", "comments": "Thanks, \"great\""]
+        let notAsked = ["completed_program": "yes", "completion_date": "2021-06-01", "benefits": "raise"]
+        let csv = RespondentExport.wide(form, respondents: [.init(id: "r-1", answers: asked), .init(id: "r-2", answers: notAsked)],
+                                        today: CalendarDay.date(year: 2023, month: 4, day: 1)!)
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        func cell(_ row: Int, _ column: String) throws -> String { lines[row][try #require(header.firstIndex(of: column))] }
+        #expect(try cell(1, "ways__quality") == "1" && cell(1, "ways__speed") == "0")
+        #expect(try cell(2, "ways__quality") == "" && cell(2, "ways__speed") == "", "never shown: missing, not 0")
+        #expect(try cell(2, "benefits__raise") == "1" && cell(2, "benefits__job_performance") == "0")
+        #expect(try cell(1, "benefits") == "job_performance raise")
+        #expect(!header.contains("comments") && !csv.contains("Thanks"), "open text only when asked for")
+        #expect(!header.contains { $0.contains("name") || $0.contains("email") })
+        let withText = RespondentExport.wide(form, respondents: [.init(id: "r-1", answers: asked)], includeText: true, today: Date())
+        #expect(withText.contains("\"Thanks, \"\"great\"\"\""))
+        let dictionary = RespondentExport.dictionary(form)
+        #expect(dictionary.contains("ways__quality,") && dictionary.contains("empty = not asked or not answered"))
+    }
+}

@@ -17,14 +17,17 @@ public struct Tabulation: Sendable {
         self.method = method
         self.level = level
         self.respondents = respondents
-        let inputs = form.questions.filter(\.type.isInput)
-        let calculations = form.questions.filter { $0.type == .calculate }.map(\.name)
-        self.shown = respondents.map { answers in
-            var run = SurveyRun(form: form, answers: answers, today: today)
-            // Stored calculations (a screening result decided when the respondent answered) stand as stored.
-            for name in calculations { if let value = answers[name] { run.pin(name, to: value) } }
-            return Set(inputs.filter(run.isRelevant).map(\.name))
+        self.shown = respondents.map { Self.shownQuestions(form: form, answers: $0, today: today) }
+    }
+
+    /// The input questions a respondent was shown: whose `relevant` held, with stored calculations (a screening
+    /// result decided when they answered) standing as stored.
+    public static func shownQuestions(form: XLSForm, answers: [String: String], today: Date) -> Set<String> {
+        var run = SurveyRun(form: form, answers: answers, today: today)
+        for q in form.questions where q.type == .calculate {
+            if let value = answers[q.name] { run.pin(q.name, to: value) }
         }
+        return Set(form.questions.filter { $0.type.isInput && run.isRelevant($0) }.map(\.name))
     }
 
     // MARK: choices
