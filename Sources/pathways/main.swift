@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Benchmark.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self])
 }
 
 /// Options every command that touches the database shares.
@@ -251,6 +251,32 @@ struct Report: AsyncParsableCommand {
             case "json": say(try report.json())
             default: FileHandle.standardOutput.write(Data(report.markdown().utf8))
             }
+        }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a wave's de-identified respondent-level data (wide CSV) and its data dictionary; audited.",
+        discussion: "Respondents are the wave's complete and partial interviews, each under a pseudonymous id that is stable within the study. No names or emails; open text only with --include-text.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The study's key.") var study: String
+    @Option(help: "The wave's number.") var wave: Int
+    @Option(help: "Folder to write respondents.csv and dictionary.csv into.") var out: String
+    @Flag(help: "Include open-text answers (they may name people or employers).") var includeText = false
+
+    func run() async throws {
+        let logger = db.logger()
+        try await db.withStore(logger) { store in
+            let studies = StudyRepository(store: store)
+            guard let s = try await studies.study(key: study) else { throw ValidationError("no study \(study)") }
+            guard let w = try await studies.wave(study: s, number: wave) else { throw ValidationError("study \(study) has no wave \(wave)") }
+            let export = try await RespondentData(store: store).exportWide(study: s, wave: w, includeText: includeText, by: nil, audit: AuditRepository(store: store))
+            let folder = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(export.csv.utf8).write(to: folder.appendingPathComponent("respondents.csv"), options: .atomic)
+            try Data(export.dictionary.utf8).write(to: folder.appendingPathComponent("dictionary.csv"), options: .atomic)
+            say("Wrote \(export.respondents) respondents to \(folder.appendingPathComponent("respondents.csv").path) with its dictionary.")
         }
     }
 }

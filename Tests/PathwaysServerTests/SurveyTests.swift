@@ -206,6 +206,28 @@ enum Survey {
         }
     }
 
+    @Test(arguments: TestDatabase.allCases)
+    func respondentLevelExportsArePseudonymousAndAudited(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let f = try await FieldedWave.make(w)
+            _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
+            let data = RespondentData(store: w.store)
+            let audit = AuditRepository(store: w.store)
+            let first = try await data.exportWide(study: f.study, wave: f.wave, includeText: false, by: nil, audit: audit)
+            let again = try await data.exportWide(study: f.study, wave: f.wave, includeText: true, by: nil, audit: audit)
+            #expect(first.respondents == 1)
+            let id = try #require(first.csv.split(separator: "\n").dropFirst().first?.split(separator: ",").first.map(String.init))
+            #expect(id.hasPrefix("p") && id.count == 25)
+            #expect(again.csv.contains(id + ","), "the same pseudonym in every export of the study")
+            #expect(!first.csv.contains(w.learnerIDs["A1"]!.uuidString) && !first.csv.contains("ana@example.org") && !first.csv.contains("Ana"))
+            #expect(!first.csv.contains("I got a raise") && again.csv.contains("I got a raise"), "open text only when asked for")
+            #expect(first.csv.split(separator: "\n")[0].contains("race__asian"))
+            let entries = try await audit.recent(limit: 10).filter { $0.action == "export_respondents" }
+            #expect(entries.count == 2)
+            #expect(RespondentData.pseudonym(study: UUID(), learner: w.learnerIDs["A1"]!, key: .init(size: .bits256)) != id, "another study, another id")
+        }
+    }
+
     @Test func anEligibleRespondentCompletesAndTheAnswersAreStoredByItem() async throws {
         try await TestWorld.run { w, client in
             let f = try await FieldedWave.make(w)

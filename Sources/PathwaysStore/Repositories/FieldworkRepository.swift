@@ -282,16 +282,22 @@ public struct FieldworkRepository: Sendable {
     /// The answers of a wave's respondents — complete and partial interviews (AAPOR 1.1 and 1.2), screened-out cases
     /// excluded — by the names of `version`, one dictionary per respondent in case order.
     public func respondentAnswers(study: StudyRepository.Study, wave: UUID, version: StudyRepository.InstrumentVersion) async throws -> [[String: String]] {
+        try await respondents(study: study, wave: wave, version: version).map(\.answers)
+    }
+
+    /// The same respondents with the learner each case is about.
+    public func respondents(study: StudyRepository.Study, wave: UUID, version: StudyRepository.InstrumentVersion) async throws
+        -> [(learnerID: UUID, answers: [String: String])] {
         let nameByItem = Dictionary(version.items.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         var byCase: [Int64: [String: String]] = [:]
-        var order: [Int64] = []
+        var order: [(Int64, UUID)] = []
         for row in try await db.raw("""
-            SELECT c.id FROM wave_cases c
+            SELECT c.id, c.learner_id FROM wave_cases c
             WHERE c.wave_id = \(bind: wave) AND \(Self.effectiveDisposition(partialShare: study.partialShare)) IN ('1.1', '1.2')
             ORDER BY c.id
             """).all() {
             let id = try row.decode(column: "id", as: Int64.self)
-            order.append(id)
+            order.append((id, try row.decode(column: "learner_id", as: UUID.self)))
             byCase[id] = [:]
         }
         for row in try await db.raw("""
@@ -301,7 +307,7 @@ public struct FieldworkRepository: Sendable {
             guard byCase[id] != nil, let name = nameByItem[try row.decode(column: "item_id", as: UUID.self)] else { continue }
             byCase[id]?[name] = try row.decode(column: "value", as: String.self)
         }
-        return order.map { byCase[$0] ?? [:] }
+        return order.map { (learnerID: $0.1, answers: byCase[$0.0] ?? [:]) }
     }
 
     // MARK: rows

@@ -1,0 +1,53 @@
+import Crypto
+import Foundation
+import PathwaysCore
+import SQLKit
+
+/// De-identified respondent-level data of a wave: pseudonymous ids in place of learners, no names or emails, open
+/// text only when asked for, and an audit entry for every export.
+public struct RespondentData: Sendable {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    public struct Export: Sendable {
+        public var csv: String
+        public var dictionary: String
+        public var respondents: Int
+    }
+
+    /// The wave's complete and partial interviews as a wide CSV with its data dictionary.
+    public func exportWide(study: StudyRepository.Study, wave: StudyRepository.Wave, includeText: Bool, by userID: UUID?,
+                           audit: AuditRepository) async throws -> Export {
+        guard let version = try await StudyRepository(store: store).version(id: wave.instrumentVersionID) else {
+            throw StoreError.invalid("the wave's instrument version is missing")
+        }
+        let key = try await pseudonymKey()
+        let rows = try await FieldworkRepository(store: store).respondents(study: study, wave: wave.id, version: version)
+        let respondents = rows.map { RespondentExport.Respondent(id: Self.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers) }
+        let export = Export(csv: RespondentExport.wide(version.form, respondents: respondents, includeText: includeText, today: wave.opensAt),
+                            dictionary: RespondentExport.dictionary(version.form, includeText: includeText), respondents: respondents.count)
+        try await audit.record(userID: userID, action: "export_respondents", subject: "wave:\(wave.id)",
+                               detail: "wide CSV, \(export.respondents) respondents, open text \(includeText ? "included" : "left out")")
+        return export
+    }
+
+    /// A learner's id within a study: HMAC-SHA256 of the study and learner under this database's pseudonym key,
+    /// so it is stable across exports and waves of the study, differs between studies, and cannot be turned back
+    /// into the learner without the key.
+    public static func pseudonym(study: UUID, learner: UUID, key: SymmetricKey) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data((study.uuidString + ":" + learner.uuidString).utf8), using: key)
+        return "p" + hex(Array(mac).prefix(12))
+    }
+
+    /// 32 random bytes made once per database and kept in its settings; concurrent first uses agree on one.
+    func pseudonymKey() async throws -> SymmetricKey {
+        let candidate = AccountRepository.newSecret()
+        try await store.sql.raw("""
+            INSERT INTO settings (setting_key, value) VALUES ('pseudonym_key', \(bind: candidate)) ON CONFLICT (setting_key) DO NOTHING
+            """).run()
+        let stored = try await store.sql.raw("SELECT value FROM settings WHERE setting_key = 'pseudonym_key'").first()!
+            .decode(column: "value", as: String.self)
+        return SymmetricKey(data: Data(stored.utf8))
+    }
+}
