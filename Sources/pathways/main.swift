@@ -225,12 +225,23 @@ struct Send: AsyncParsableCommand {
     }
 }
 
+/// The wave a command works on.
+struct WaveOptions: ParsableArguments {
+    @Option(help: "The study's key.") var study: String
+    @Option(help: "The wave's number.") var wave: Int
+
+    func resolve(_ studies: StudyRepository) async throws -> (StudyRepository.Study, StudyRepository.Wave) {
+        guard let s = try await studies.study(key: study) else { throw ValidationError("no study \(study)") }
+        guard let w = try await studies.wave(study: s, number: wave) else { throw ValidationError("study \(study) has no wave \(wave)") }
+        return (s, w)
+    }
+}
+
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a wave's descriptive tables (every choice and number question, with bases and intervals).")
     @OptionGroup var db: DatabaseOptions
-    @Option(help: "The study's key.") var study: String
-    @Option(help: "The wave's number.") var wave: Int
+    @OptionGroup var target: WaveOptions
     @Option(help: "md, csv or json.") var format: String = "md"
     @Option(help: "Interval for proportions: wilson or clopper-pearson.") var interval: String = "wilson"
 
@@ -240,8 +251,7 @@ struct Report: AsyncParsableCommand {
         let logger = db.logger()
         try await db.withStore(logger) { store in
             let studies = StudyRepository(store: store)
-            guard let s = try await studies.study(key: study) else { throw ValidationError("no study \(study)") }
-            guard let w = try await studies.wave(study: s, number: wave) else { throw ValidationError("study \(study) has no wave \(wave)") }
+            let (s, w) = try await target.resolve(studies)
             guard let version = try await studies.version(id: w.instrumentVersionID) else { throw ValidationError("the wave's instrument version is missing") }
             let answers = try await FieldworkRepository(store: store).respondentAnswers(study: s, wave: w.id, version: version)
             let report = PathwaysCore.Report(title: "\(s.title) — wave \(w.number): \(w.title)",
@@ -260,17 +270,14 @@ struct Export: AsyncParsableCommand {
         abstract: "Write a wave's de-identified respondent-level data (wide CSV) and its data dictionary; audited.",
         discussion: "Respondents are the wave's complete and partial interviews, each under a pseudonymous id that is stable within the study. No names or emails; open text only with --include-text.")
     @OptionGroup var db: DatabaseOptions
-    @Option(help: "The study's key.") var study: String
-    @Option(help: "The wave's number.") var wave: Int
+    @OptionGroup var target: WaveOptions
     @Option(help: "Folder to write respondents.csv and dictionary.csv into.") var out: String
     @Flag(help: "Include open-text answers (they may name people or employers).") var includeText = false
 
     func run() async throws {
         let logger = db.logger()
         try await db.withStore(logger) { store in
-            let studies = StudyRepository(store: store)
-            guard let s = try await studies.study(key: study) else { throw ValidationError("no study \(study)") }
-            guard let w = try await studies.wave(study: s, number: wave) else { throw ValidationError("study \(study) has no wave \(wave)") }
+            let (s, w) = try await target.resolve(StudyRepository(store: store))
             let export = try await RespondentData(store: store).exportWide(study: s, wave: w, includeText: includeText, by: nil, audit: AuditRepository(store: store))
             let folder = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -17,6 +17,14 @@ import Testing
         return (demo, result, study)
     }
 
+    /// The demo study's open wave 3 and the instrument version it was fielded with.
+    static func demoWave3(_ store: Store) async throws -> (StudyRepository.Study, StudyRepository.Wave, StudyRepository.InstrumentVersion) {
+        let (_, _, study) = try await demo(store)
+        let studies = StudyRepository(store: store)
+        let wave3 = try await studies.wave(study: study, number: 3)!
+        return (study, wave3, try await studies.version(id: wave3.instrumentVersionID)!)
+    }
+
     @Test(arguments: TestDatabase.allCases)
     func demoStudyFramesMatchTheRulesAndInvitationsFollowTheSchedule(_ db: TestDatabase) async throws {
         try await db.withStore { (store: Store) async throws in
@@ -101,11 +109,8 @@ import Testing
     @Test(arguments: TestDatabase.allCases)
     func ratesFromStoredCasesMatchHandComputedValues(_ db: TestDatabase) async throws {
         try await db.withStore { (store: Store) async throws in
-            let (_, _, study) = try await Self.demo(store)
-            let studies = StudyRepository(store: store)
+            let (study, wave3, version) = try await Self.demoWave3(store)
             let fieldwork = FieldworkRepository(store: store)
-            let wave3 = try await studies.wave(study: study, number: 3)!
-            let version = try await studies.version(id: wave3.instrumentVersionID)!
             let cases = Array(try await fieldwork.cases(wave: wave3.id).prefix(10))
             try #require(cases.count == 10)
             try await store.sql.raw("DELETE FROM wave_cases WHERE wave_id = \(bind: wave3.id) AND id > \(bind: cases[9].id)").run()
@@ -145,11 +150,8 @@ import Testing
     @Test(arguments: TestDatabase.allCases)
     func concurrentSavesOfOneRevisionKeepExactlyOne(_ db: TestDatabase) async throws {
         try await db.withStore { (store: Store) async throws in
-            let (_, _, study) = try await Self.demo(store)
-            let studies = StudyRepository(store: store)
+            let (_, wave3, version) = try await Self.demoWave3(store)
             let fieldwork = FieldworkRepository(store: store)
-            let wave3 = try await studies.wave(study: study, number: 3)!
-            let version = try await studies.version(id: wave3.instrumentVersionID)!
             let c = try await fieldwork.cases(wave: wave3.id)[0]
             let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for i in 0..<6 {

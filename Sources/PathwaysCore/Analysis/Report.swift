@@ -49,7 +49,7 @@ public struct Report: Sendable, Codable, Equatable {
                     note: c.baseNote))
             case .integer, .decimal:
                 guard let s = t.numeric(q.name) else { continue }
-                let label = q.labels[language ?? ""] ?? q.labels[""] ?? q.labels.sorted { $0.key < $1.key }.first?.value ?? q.name
+                let label = XLSForm.text(q.labels, language: language) ?? q.name
                 let stats: [(String, Double?)] = [("mean", s.mean), ("median", s.median), ("min", s.min), ("max", s.max), ("sd", s.sd)]
                 tables.append(Table(
                     item: q.name, label: label, kind: "number", shown: s.shown, base: s.n,
@@ -88,7 +88,7 @@ public struct Report: Sendable, Codable, Equatable {
     /// One line per table row: every table of the report in one file, long format.
     public func csv() -> String {
         var out = "item,label,kind,option,option_label,count,base,shown,percent,lower,upper,value\n"
-        func field(_ s: String) -> String { s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        let field = CSVTable.field
         func num(_ d: Double?) -> String { d.map { String(format: "%.10g", $0) } ?? "" }
         for t in tables {
             for r in t.rows {

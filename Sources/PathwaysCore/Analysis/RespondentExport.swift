@@ -21,12 +21,19 @@ public enum RespondentExport {
         public var type: String
         /// For choice columns: value = label pairs, as the data dictionary prints them.
         public var values: String
+        /// For a select_multiple's 0/1 column: the question and the choice it stands for.
+        public var indicator: (item: String, choice: String)? = nil
+
+        public static func == (l: Self, r: Self) -> Bool {
+            l.name == r.name && l.label == r.label && l.type == r.type && l.values == r.values
+                && l.indicator?.item == r.indicator?.item && l.indicator?.choice == r.indicator?.choice
+        }
     }
 
     /// The columns, in form order, that `wide` writes.
     public static func columns(_ form: XLSForm, includeText: Bool, language: String? = nil) -> [Column] {
         var columns = [Column(name: "respondent_id", label: "Pseudonymous respondent id (stable within the study)", type: "text", values: "")]
-        func text(_ labels: [String: String]) -> String { language.flatMap { labels[$0] } ?? labels[""] ?? labels.sorted { $0.key < $1.key }.first?.value ?? "" }
+        func text(_ labels: [String: String]) -> String { XLSForm.text(labels, language: language) ?? "" }
         for q in form.questions {
             switch q.type {
             case .integer: columns.append(Column(name: q.name, label: text(q.labels), type: "integer", values: ""))
@@ -45,7 +52,8 @@ public enum RespondentExport {
                 var names = choices.map { ($0.name, text($0.labels)) }
                 if other && !names.contains(where: { $0.0 == "other" }) { names.append(("other", "Other")) }
                 for (name, label) in names {
-                    columns.append(Column(name: "\(q.name)__\(name)", label: "\(text(q.labels)): \(label)", type: "0/1", values: "1 = chosen; 0 = not chosen; empty = not asked or not answered"))
+                    columns.append(Column(name: "\(q.name)__\(name)", label: "\(text(q.labels)): \(label)", type: "0/1",
+                                          values: "1 = chosen; 0 = not chosen; empty = not asked or not answered", indicator: (q.name, name)))
                 }
                 if other && includeText { columns.append(Column(name: q.name + "_other", label: "Other, specified", type: "text", values: "")) }
             default: continue
@@ -57,19 +65,17 @@ public enum RespondentExport {
     /// Wide CSV with a header row.
     public static func wide(_ form: XLSForm, respondents: [Respondent], includeText: Bool = false, today: Date) -> String {
         let columns = columns(form, includeText: includeText)
-        var out = columns.map(\.name).map(field).joined(separator: ",") + "\n"
-        let multiple = Set(form.questions.compactMap { q -> String? in if case .selectMultiple = q.type { q.name } else { nil } })
+        var out = columns.map(\.name).map(CSVTable.field).joined(separator: ",") + "\n"
         for r in respondents {
             let shown = Tabulation.shownQuestions(form: form, answers: r.answers, today: today)
             var cells: [String] = []
             for column in columns {
-                if column.name == "respondent_id" { cells.append(field(r.id)); continue }
-                if let split = column.name.range(of: "__"), multiple.contains(String(column.name[..<split.lowerBound])) {
-                    let item = String(column.name[..<split.lowerBound]), choice = String(column.name[split.upperBound...])
+                if column.name == "respondent_id" { cells.append(CSVTable.field(r.id)); continue }
+                if let (item, choice) = column.indicator {
                     guard shown.contains(item), let value = r.answers[item], !value.isEmpty else { cells.append(""); continue }
                     cells.append(value.split(separator: " ").contains(Substring(choice)) ? "1" : "0")
                 } else {
-                    cells.append(field(r.answers[column.name] ?? ""))
+                    cells.append(CSVTable.field(r.answers[column.name] ?? ""))
                 }
             }
             out += cells.joined(separator: ",") + "\n"
@@ -79,10 +85,6 @@ public enum RespondentExport {
 
     /// The data dictionary: one row per column of `wide`.
     public static func dictionary(_ form: XLSForm, includeText: Bool = false) -> String {
-        "column,label,type,values\n" + columns(form, includeText: includeText).map { [$0.name, $0.label, $0.type, $0.values].map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
-    }
-
-    static func field(_ s: String) -> String {
-        s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        "column,label,type,values\n" + columns(form, includeText: includeText).map { [$0.name, $0.label, $0.type, $0.values].map(CSVTable.field).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 }

@@ -91,7 +91,7 @@ public struct Tabulation: Sendable {
             for c in chosen { counts[c, default: 0] += 1 }
             selections += chosen.count
         }
-        var options = (form.choiceLists[list] ?? []).map { ($0.name, label($0.labels, language) ?? $0.name) }
+        var options = (form.choiceLists[list] ?? []).map { ($0.name, XLSForm.text($0.labels, language: language) ?? $0.name) }
         if case .selectMultiple(_, true) = q.type, !options.contains(where: { $0.0 == "other" }) { options.append(("other", "Other")) }
         if case .selectOne(_, true) = q.type, !options.contains(where: { $0.0 == "other" }) { options.append(("other", "Other")) }
         let rows = options.map { name, text in
@@ -100,7 +100,7 @@ public struct Tabulation: Sendable {
                              interval: method.interval(successes: count, of: base, level: level),
                              shareOfSelections: selections > 0 ? Double(count) / Double(selections) : 0)
         }
-        return ChoiceTable(item: item, label: label(q.labels, language) ?? item, multiple: multiple, shown: shownCount, base: base,
+        return ChoiceTable(item: item, label: XLSForm.text(q.labels, language: language) ?? item, multiple: multiple, shown: shownCount, base: base,
                            rows: rows, selections: selections, method: method, level: level)
     }
 
@@ -180,10 +180,5 @@ public struct Tabulation: Sendable {
     /// A share as a whole percent, rounded half away from zero as tables are.
     public static func percent(_ share: Double) -> String {
         "\(Int((share * 100).rounded(.toNearestOrAwayFromZero)))%"
-    }
-
-    private func label(_ labels: [String: String], _ language: String?) -> String? {
-        if let language, let l = labels[language] { return l }
-        return labels[""] ?? labels.sorted { $0.key < $1.key }.first?.value
     }
 }

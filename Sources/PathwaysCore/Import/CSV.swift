@@ -113,9 +113,11 @@ public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
 extension CSVTable {
     /// RFC 4180 text: fields quoted when they hold a comma, quote or line break; CRLF line ends.
     public func rendered() -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        return ([header] + records.map(\.fields)).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        ([header] + records.map(\.fields)).map { $0.map(Self.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One field as RFC 4180 writes it: quoted (with quotes doubled) when it holds a comma, quote or line break.
+    public static func field(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

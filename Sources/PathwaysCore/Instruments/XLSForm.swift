@@ -109,6 +109,12 @@ public struct XLSForm: Sendable, Equatable {
 
     public func question(named name: String) -> Question? { questions.first { $0.name == name } }
 
+    /// A label (or hint) in `language`, else the one without a language, else the first by language name.
+    public static func text(_ labels: [String: String], language: String?) -> String? {
+        if let language, let l = labels[language] { return l }
+        return labels[""] ?? labels.sorted { $0.key < $1.key }.first?.value
+    }
+
     // MARK: reading
 
     /// `label`, `label::English (en)` → ("label", "English (en)").
