@@ -34,7 +34,7 @@ public struct Report: Sendable, Codable, Equatable {
 
     public init(title: String, tabulation t: Tabulation, language: String? = nil) {
         self.title = title
-        self.respondents = t.respondents.count
+        self.respondents = t.count
         self.method = t.method.label
         self.level = t.level
         var tables: [Table] = []

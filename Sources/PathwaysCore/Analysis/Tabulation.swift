@@ -7,27 +7,77 @@ public struct Tabulation: Sendable {
     public let form: XLSForm
     public let method: ProportionInterval
     public let level: Double
-    /// Answers by question name, one dictionary per respondent (select_multiple as space-separated choice names).
-    public let respondents: [[String: String]]
-    /// Per respondent, the questions whose `relevant` held.
-    private let shown: [Set<String>]
+    /// The answers, column by column.
+    public let data: ResponseColumns
+    /// Who was shown which question.
+    let visibility: Visibility
 
+    public var count: Int { data.count }
+
+    /// From answers by question name, one dictionary per respondent (select_multiple as space-separated choice names).
     public init(form: XLSForm, respondents: [[String: String]], method: ProportionInterval = .wilson, level: Double = 0.95, today: Date = Date()) {
+        self.init(form: form, columns: ResponseColumns(rows: respondents), method: method, level: level, today: today)
+    }
+
+    public init(form: XLSForm, columns: ResponseColumns, method: ProportionInterval = .wilson, level: Double = 0.95, today: Date = Date()) {
         self.form = form
         self.method = method
         self.level = level
-        self.respondents = respondents
-        self.shown = respondents.map { Self.shownQuestions(form: form, answers: $0, today: today) }
+        self.data = columns
+        self.visibility = Visibility(form: form, data: columns, today: today)
     }
 
     /// The input questions a respondent was shown: whose `relevant` held, with stored calculations (a screening
     /// result decided when they answered) standing as stored.
     public static func shownQuestions(form: XLSForm, answers: [String: String], today: Date) -> Set<String> {
         var run = SurveyRun(form: form, answers: answers, today: today)
+        var stored: [String: String] = [:]
         for q in form.questions where q.type == .calculate {
-            if let value = answers[q.name] { run.pin(q.name, to: value) }
+            if let value = answers[q.name], !value.isEmpty { stored[q.name] = value }
         }
+        run.pin(stored)
         return Set(form.questions.filter { $0.type.isInput && run.isRelevant($0) }.map(\.name))
+    }
+
+    /// Per respondent (row), whether they were shown `item`.
+    public func wasShown(_ item: String, row: Int) -> Bool { visibility.isShown(item, row: row) }
+
+    /// Counts of a column's codes among the respondents shown `item`, split by the codes of `group`:
+    /// `counts[g * width + code]`, g = 0 for respondents without a group value.
+    func histogram(_ item: String, by group: String? = nil) -> (groups: Int, width: Int, counts: [Int]) {
+        let column = data[item]
+        let width = (column?.values.count ?? 0) + 1
+        let groupColumn = group.flatMap { data[$0] }
+        let groups = (groupColumn?.values.count ?? 0) + 1
+        var counts = [Int](repeating: 0, count: width * groups)
+        let n = data.count
+        let zeros = [UInt32](repeating: 0, count: column == nil || groupColumn == nil ? n : 0)
+        let codes = column?.codes ?? zeros
+        let groupCodes = groupColumn?.codes ?? zeros
+        let shown = visibility.vector(for: item)
+        counts.withUnsafeMutableBufferPointer { c in
+            codes.withUnsafeBufferPointer { v in
+                groupCodes.withUnsafeBufferPointer { g in
+                    switch (shown, groupColumn != nil) {
+                    case (nil, false): for i in 0..<n { c[Int(v[i])] += 1 }
+                    case (nil, true): for i in 0..<n { c[Int(g[i]) * width + Int(v[i])] += 1 }
+                    case (let s?, false): s.withUnsafeBufferPointer { s in for i in 0..<n where s[i] != 0 { c[Int(v[i])] += 1 } }
+                    case (let s?, true): s.withUnsafeBufferPointer { s in for i in 0..<n where s[i] != 0 { c[Int(g[i]) * width + Int(v[i])] += 1 } }
+                    }
+                }
+            }
+        }
+        return (groups, width, counts)
+    }
+
+    /// The labels of a grouping column's codes (a question's choice labels, else the values themselves).
+    public func groupLabels(_ group: String, language: String? = nil) -> [(name: String, label: String)] {
+        let values = data[group]?.values ?? []
+        var labels: [String: String] = [:]
+        if let q = form.question(named: group), case .selectOne(let list, _) = q.type {
+            for c in form.choiceLists[list] ?? [] { labels[c.name] = XLSForm.text(c.labels, language: language) ?? c.name }
+        }
+        return values.map { ($0, labels[$0] ?? $0) }
     }
 
     // MARK: choices
@@ -73,35 +123,60 @@ public struct Tabulation: Sendable {
 
     /// A select_one or select_multiple question as percent of respondents choosing each option, in choice order.
     public func choices(_ item: String, language: String? = nil) -> ChoiceTable? {
+        choiceTables(item, by: nil, language: language)?.all
+    }
+
+    /// The same table for each value of `group` (a question or an attached column such as program kind), in the
+    /// order the values first appear; respondents without a group value are only in the overall table.
+    public func choices(_ item: String, by group: String, language: String? = nil) -> [(group: String, label: String, table: ChoiceTable)]? {
+        guard let tables = choiceTables(item, by: group, language: language) else { return nil }
+        return zip(groupLabels(group, language: language), tables.groups).map { ($0.name, $0.label, $1) }
+    }
+
+    func choiceTables(_ item: String, by group: String?, language: String?) -> (all: ChoiceTable, groups: [ChoiceTable])? {
         guard let q = form.question(named: item) else { return nil }
         let multiple: Bool
         let list: String
+        let other: Bool
         switch q.type {
-        case .selectOne(let l, _): multiple = false; list = l
-        case .selectMultiple(let l, _): multiple = true; list = l
+        case .selectOne(let l, let o): multiple = false; list = l; other = o
+        case .selectMultiple(let l, let o): multiple = true; list = l; other = o
         default: return nil
         }
-        var shownCount = 0, base = 0, selections = 0
-        var counts: [String: Int] = [:]
-        for (i, answers) in respondents.enumerated() where shown[i].contains(item) {
-            shownCount += 1
-            guard let value = answers[item], !value.isEmpty else { continue }
-            base += 1
-            let chosen = multiple ? Set(value.split(separator: " ").map(String.init)) : [value]
-            for c in chosen { counts[c, default: 0] += 1 }
-            selections += chosen.count
-        }
         var options = (form.choiceLists[list] ?? []).map { ($0.name, XLSForm.text($0.labels, language: language) ?? $0.name) }
-        if case .selectMultiple(_, true) = q.type, !options.contains(where: { $0.0 == "other" }) { options.append(("other", "Other")) }
-        if case .selectOne(_, true) = q.type, !options.contains(where: { $0.0 == "other" }) { options.append(("other", "Other")) }
-        let rows = options.map { name, text in
-            let count = counts[name] ?? 0
-            return ChoiceRow(name: name, label: text, count: count, share: base > 0 ? Double(count) / Double(base) : 0,
-                             interval: method.interval(successes: count, of: base, level: level),
-                             shareOfSelections: selections > 0 ? Double(count) / Double(selections) : 0)
+        if other, !options.contains(where: { $0.0 == "other" }) { options.append(("other", "Other")) }
+        let optionIndex = Dictionary(options.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { a, _ in a })
+        // Each distinct stored value once: which options it chose, and how many choices it made.
+        let values = data[item]?.values ?? []
+        let chosen: [(options: [Int], selections: Int)] = values.map { value in
+            let names = multiple ? Array(Set(value.split(separator: " ").map(String.init))) : [value]
+            return (names.compactMap { optionIndex[$0] }, names.count)
         }
-        return ChoiceTable(item: item, label: XLSForm.text(q.labels, language: language) ?? item, multiple: multiple, shown: shownCount, base: base,
-                           rows: rows, selections: selections, method: method, level: level)
+        let label = XLSForm.text(q.labels, language: language) ?? item
+        let (groups, width, counts) = histogram(item, by: group)
+        func table(_ rowCounts: ArraySlice<Int>) -> ChoiceTable {
+            let start = rowCounts.startIndex
+            let shown = rowCounts.reduce(0, +)
+            let base = shown - rowCounts[start]
+            var optionCounts = [Int](repeating: 0, count: options.count)
+            var selections = 0
+            for code in 1..<width where rowCounts[start + code] > 0 {
+                let n = rowCounts[start + code]
+                for o in chosen[code - 1].options { optionCounts[o] += n }
+                selections += n * chosen[code - 1].selections
+            }
+            let rows = options.enumerated().map { i, option in
+                ChoiceRow(name: option.0, label: option.1, count: optionCounts[i], share: base > 0 ? Double(optionCounts[i]) / Double(base) : 0,
+                          interval: method.interval(successes: optionCounts[i], of: base, level: level),
+                          shareOfSelections: selections > 0 ? Double(optionCounts[i]) / Double(selections) : 0)
+            }
+            return ChoiceTable(item: item, label: label, multiple: multiple, shown: shown, base: base, rows: rows, selections: selections,
+                               method: method, level: level)
+        }
+        var total = [Int](repeating: 0, count: width)
+        for g in 0..<groups { for k in 0..<width { total[k] += counts[g * width + k] } }
+        let byGroup = group == nil ? [] : (1..<groups).map { g in table(counts[(g * width)..<((g + 1) * width)]) }
+        return (table(total[...]), byGroup)
     }
 
     // MARK: numbers
@@ -119,22 +194,48 @@ public struct Tabulation: Sendable {
     }
 
     /// An integer or decimal question (or any whose answers read as numbers, with `transform` applied to each,
-    /// e.g. birth year to age).
+    /// e.g. birth year to age; a date reads as days since 1970-01-01).
     public func numeric(_ item: String, transform: (Double) -> Double = { $0 }) -> NumericSummary? {
-        var values: [Double] = []
-        var shownCount = 0
-        for (i, answers) in respondents.enumerated() where shown[i].contains(item) {
-            shownCount += 1
-            if let v = answers[item].flatMap(Double.init), v.isFinite { values.append(transform(v)) }
+        numericSummaries(item, by: nil, transform: transform).all
+    }
+
+    /// The same summary for each value of `group`, as `choices(_:by:)` orders them (nil where a group has no values).
+    public func numeric(_ item: String, by group: String, transform: (Double) -> Double = { $0 }) -> [NumericSummary?] {
+        numericSummaries(item, by: group, transform: transform).groups
+    }
+
+    func numericSummaries(_ item: String, by group: String?, transform: (Double) -> Double) -> (all: NumericSummary?, groups: [NumericSummary?]) {
+        let isDate: Bool = if case .date = form.question(named: item)?.type { true } else { false }
+        let numbers: [Double?] = (data[item]?.values ?? []).map { text in
+            let v = isDate ? CalendarDay.parse(text).map { ($0.timeIntervalSince1970 / 86_400).rounded(.down) } : Double(text)
+            return v.flatMap { $0.isFinite ? transform($0) : nil }
         }
-        guard !values.isEmpty else { return nil }
-        values.sort()
-        let n = values.count
-        // Two passes (mean, then squared deviations), as R's var() does, so large values do not cancel.
-        let mean = values.reduce(0, +) / Double(n)
-        let sd = n > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)).squareRoot() : nil
-        let median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2
-        return NumericSummary(item: item, shown: shownCount, n: n, mean: mean, median: median, min: values[0], max: values[n - 1], sd: sd)
+        let (groups, width, counts) = histogram(item, by: group)
+        func summary(_ rowCounts: ArraySlice<Int>) -> NumericSummary? {
+            let start = rowCounts.startIndex
+            let shown = rowCounts.reduce(0, +)
+            var pairs: [(value: Double, count: Int)] = []
+            for code in 1..<width where rowCounts[start + code] > 0 {
+                if let v = numbers[code - 1] { pairs.append((v, rowCounts[start + code])) }
+            }
+            guard !pairs.isEmpty else { return nil }
+            pairs.sort { $0.value < $1.value }
+            let n = pairs.reduce(0) { $0 + $1.count }
+            // Two passes (mean, then squared deviations), as R's var() does, so large values do not cancel.
+            let mean = pairs.reduce(0) { $0 + $1.value * Double($1.count) } / Double(n)
+            let sd = n > 1 ? (pairs.reduce(0) { $0 + ($1.value - mean) * ($1.value - mean) * Double($1.count) } / Double(n - 1)).squareRoot() : nil
+            func nth(_ k: Int) -> Double {
+                var seen = 0
+                for p in pairs { seen += p.count; if k < seen { return p.value } }
+                return pairs[pairs.count - 1].value
+            }
+            let median = n % 2 == 1 ? nth(n / 2) : (nth(n / 2 - 1) + nth(n / 2)) / 2
+            return NumericSummary(item: item, shown: shown, n: n, mean: mean, median: median, min: pairs[0].value, max: pairs[pairs.count - 1].value, sd: sd)
+        }
+        var total = [Int](repeating: 0, count: width)
+        for g in 0..<groups { for k in 0..<width { total[k] += counts[g * width + k] } }
+        let byGroup = group == nil ? [] : (1..<groups).map { g in summary(counts[(g * width)..<((g + 1) * width)]) }
+        return (summary(total[...]), byGroup)
     }
 
     // MARK: text and ranges
@@ -154,21 +255,28 @@ public struct Tabulation: Sendable {
 
     /// How many different answers a question got (e.g. countries) and the `top` most common.
     public func distinct(_ item: String, top k: Int = 3, normalize: (String) -> String = { $0 }) -> Distinct {
-        var counts: [String: Int] = [:]
+        let values = data[item]?.values ?? []
+        let (_, width, counts) = histogram(item)
+        var merged: [String: Int] = [:]
         var base = 0
-        for (i, answers) in respondents.enumerated() where shown[i].contains(item) {
-            guard let raw = answers[item], !raw.isEmpty else { continue }
-            base += 1
-            counts[normalize(raw), default: 0] += 1
+        for code in 1..<width where counts[code] > 0 {
+            merged[normalize(values[code - 1]), default: 0] += counts[code]
+            base += counts[code]
         }
-        let top = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(k)
+        let top = merged.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(k)
             .map { (value: $0.key, count: $0.value, share: Double($0.value) / Double(max(base, 1))) }
-        return Distinct(item: item, base: base, distinct: counts.count, top: top)
+        return Distinct(item: item, base: base, distinct: merged.count, top: top)
+    }
+
+    /// Respondents shown `item` who answered it.
+    public func base(_ item: String) -> Int {
+        let counts = histogram(item).counts
+        return counts.reduce(0, +) - counts[0]
     }
 
     /// The smallest and largest base over a group of questions, printed as "n=59-62" over a table of them.
     public func baseRange(_ items: [String]) -> ClosedRange<Int>? {
-        let bases = items.map { item in respondents.indices.filter { shown[$0].contains(item) && !(respondents[$0][item] ?? "").isEmpty }.count }
+        let bases = items.map(base)
         guard let low = bases.min(), let high = bases.max() else { return nil }
         return low...high
     }

@@ -284,8 +284,17 @@ public struct SurveyRun: Sendable {
     /// Fixes a value from outside the form (a screening result the study's records decide): no calculation
     /// overwrites it afterwards, on this page or the next. The rest is recalculated around it.
     public mutating func pin(_ name: String, to value: String) {
-        pinned[name] = value
-        set(name, value)
+        pin([name: value])
+    }
+
+    /// Fixes several values at once, then recalculates and drops what no longer applies once, so the outcome does
+    /// not depend on the order they are pinned in.
+    public mutating func pin(_ values: [String: String]) {
+        guard !values.isEmpty else { return }
+        for (name, value) in values {
+            pinned[name] = value
+            set(name, value)
+        }
         recalculate()
         dropIrrelevant()
     }

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Which respondents were shown which question, worked out from their stored answers the way the survey
+/// decided it (`Tabulation.shownQuestions`), but once per distinct combination of the answers a condition reads
+/// rather than once per respondent: questions with the same conditions share one vector, and a condition that
+/// reads two select_one answers is evaluated at most (choices + 1)² times for a million respondents.
+struct Visibility: Sendable {
+    /// Per question with a condition, its vector in `vectors`; a question without one was shown to everyone.
+    private let vectorIndex: [String: Int]
+    /// 1 where the respondent was shown the questions of that condition.
+    private let vectors: [[UInt8]]
+
+    func vector(for item: String) -> [UInt8]? { vectorIndex[item].map { vectors[$0] } }
+
+    func isShown(_ item: String, row: Int) -> Bool { vectorIndex[item].map { vectors[$0][row] != 0 } ?? true }
+
+    init(form: XLSForm, data: ResponseColumns, today: Date) {
+        var groups: [String: XLSForm.Question] = [:]
+        for q in form.questions where q.type == .beginGroup || q.type == .beginRepeat { groups[q.name] = q }
+        func conditions(_ q: XLSForm.Question) -> [Expression] {
+            q.groups.compactMap { groups[$0]?.relevant } + (q.relevant.map { [$0] } ?? [])
+        }
+        // Questions under the same conditions share a vector.
+        var signatures: [String: Int] = [:]
+        var members: [[XLSForm.Question]] = []
+        var index: [String: Int] = [:]
+        for q in form.questions where q.type.isInput {
+            let c = conditions(q)
+            guard !c.isEmpty else { continue }
+            let key = c.map { String(describing: $0) }.joined(separator: "\u{1}")
+            let k = signatures[key] ?? {
+                signatures[key] = members.count
+                members.append([])
+                return members.count - 1
+            }()
+            members[k].append(q)
+            index[q.name] = k
+        }
+        // The answers a condition can depend on: what it reads; for an input it reads, that input's own conditions
+        // (its value is dropped where it was not shown); a stored calculation stands as stored.
+        let byName = Dictionary(form.questions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        func inputs(of expressions: [Expression]) -> [String] {
+            var seen: Set<String> = []
+            var pending = expressions.flatMap(\.references)
+            while let name = pending.popLast() {
+                guard seen.insert(name).inserted else { continue }
+                if let q = byName[name], q.type.isInput { pending += conditions(q).flatMap(\.references) }
+            }
+            return seen.sorted()
+        }
+        let calculations = Set(form.questions.filter { $0.type == .calculate }.map(\.name))
+        let work = members.map { (item: $0[0].name, fields: inputs(of: conditions($0[0]))) }
+        var vectors = [[UInt8]](repeating: [], count: work.count)
+        vectors.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedBuffer(out)
+            DispatchQueue.concurrentPerform(iterations: work.count) { k in
+                out.buffer[k] = Self.evaluate(work[k].item, fields: work[k].fields, calculations: calculations, form: form, data: data, today: today)
+            }
+        }
+        self.vectorIndex = index
+        self.vectors = vectors
+    }
+
+    /// The shown vector of `item`, evaluating its conditions once per distinct combination of `fields`.
+    private static func evaluate(_ item: String, fields: [String], calculations: Set<String>, form: XLSForm, data: ResponseColumns, today: Date) -> [UInt8] {
+        let n = data.count
+        let columns = fields.map { data[$0] }
+        let codes = columns.map { $0?.codes ?? [] }
+        let radices = columns.map { UInt64(($0?.values.count ?? 0) + 1) }
+        // A calculation with no stored value is worked out from everything the respondent answered.
+        let mustBeStored = fields.indices.filter { calculations.contains(fields[$0]) }
+        func decide(_ answers: [String: String]) -> UInt8 {
+            Tabulation.shownQuestions(form: form, answers: answers, today: today).contains(item) ? 1 : 0
+        }
+        func decide(codes key: [UInt32]) -> UInt8 {
+            var answers: [String: String] = [:]
+            for (i, code) in key.enumerated() where code > 0 { answers[fields[i]] = columns[i]!.values[Int(code) - 1] }
+            return decide(answers)
+        }
+        var result = [UInt8](repeating: 0, count: n)
+        var key = [UInt32](repeating: 0, count: fields.count)
+        var packedFits = true
+        var product: UInt64 = 1
+        for r in radices {
+            let (p, overflow) = product.multipliedReportingOverflow(by: r)
+            if overflow { packedFits = false; break }
+            product = p
+        }
+        var packedMemo: [UInt64: UInt8] = [:]
+        var memo: [[UInt32]: UInt8] = [:]
+        for row in 0..<n {
+            var complete = true
+            for f in mustBeStored where codes[f].isEmpty || codes[f][row] == 0 { complete = false }
+            if !complete {
+                result[row] = decide(data.answers(of: row))
+                continue
+            }
+            if packedFits {
+                var packed: UInt64 = 0
+                for f in fields.indices { packed = packed &* radices[f] &+ UInt64(codes[f].isEmpty ? 0 : codes[f][row]) }
+                if let known = packedMemo[packed] {
+                    result[row] = known
+                } else {
+                    for f in fields.indices { key[f] = codes[f].isEmpty ? 0 : codes[f][row] }
+                    let value = decide(codes: key)
+                    packedMemo[packed] = value
+                    result[row] = value
+                }
+            } else {
+                for f in fields.indices { key[f] = codes[f].isEmpty ? 0 : codes[f][row] }
+                if let known = memo[key] {
+                    result[row] = known
+                } else {
+                    let value = decide(codes: key)
+                    memo[key] = value
+                    result[row] = value
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// A buffer that parallel workers write to at distinct indices.
+struct UncheckedBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+}
