@@ -244,6 +244,7 @@ struct Report: AsyncParsableCommand {
     @OptionGroup var target: WaveOptions
     @Option(help: "md, csv or json.") var format: String = "md"
     @Option(help: "Interval for proportions: wilson or clopper-pearson.") var interval: String = "wilson"
+    @Option(help: "Split every table by program, program_kind, provider or a question's name.") var by: String?
 
     func run() async throws {
         guard ["md", "csv", "json"].contains(format) else { throw ValidationError("--format is md, csv or json") }
@@ -253,9 +254,13 @@ struct Report: AsyncParsableCommand {
             let studies = StudyRepository(store: store)
             let (s, w) = try await target.resolve(studies)
             guard let version = try await studies.version(id: w.instrumentVersionID) else { throw ValidationError("the wave's instrument version is missing") }
-            let answers = try await FieldworkRepository(store: store).respondentAnswers(study: s, wave: w.id, version: version)
+            let group = by.map { FieldworkRepository.programColumns[$0] ?? $0 }
+            if let by, let group, group == by, version.form.question(named: by) == nil {
+                throw ValidationError("--by \(by): not program, program_kind, provider or a question of this wave's form")
+            }
+            let columns = try await FieldworkRepository(store: store).respondentColumns(study: s, wave: w.id, version: version)
             let report = PathwaysCore.Report(title: "\(s.title) — wave \(w.number): \(w.title)",
-                                             tabulation: Tabulation(form: version.form, respondents: answers, method: method, today: w.opensAt))
+                                             tabulation: Tabulation(form: version.form, columns: columns, method: method, today: w.opensAt), by: group)
             switch format {
             case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))
             case "json": say(try report.json())

@@ -242,7 +242,7 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(md.contains("| Learned something new | 63 | 94% |"))
         #expect(md.contains("Percent of the 22 respondents who answered (n = 22). Respondents could choose more than one option"))
         let csv = report.csv()
-        #expect(csv.hasPrefix("item,label,kind,option,option_label,count,base,shown,percent,lower,upper,value\n"))
+        #expect(csv.hasPrefix("item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value\n"))
         #expect(csv.contains("benefits,") && csv.contains(",63,67,67,94.02985075,"))
         let decoded = try JSONDecoder().decode(Report.self, from: Data(try report.json().utf8))
         #expect(decoded == report)

@@ -12,12 +12,22 @@ public struct Report: Sendable, Codable, Equatable {
     public struct Table: Sendable, Codable, Equatable {
         public var item: String
         public var label: String
-        /// "select_one", "select_multiple" or "number".
+        /// "select_one", "select_multiple", "number", "date" or "text" (distinct values and the most common).
         public var kind: String
         public var shown: Int
         public var base: Int
         public var rows: [Row]
         public var note: String
+        /// The same table for each value of the report's grouping column, when it has one.
+        public var groups: [Group]? = nil
+    }
+
+    public struct Group: Sendable, Codable, Equatable {
+        public var name: String
+        public var label: String
+        public var shown: Int
+        public var base: Int
+        public var rows: [Row]
     }
 
     public struct Row: Sendable, Codable, Equatable {
@@ -32,52 +42,111 @@ public struct Report: Sendable, Codable, Equatable {
         public var value: Double?
     }
 
-    public init(title: String, tabulation t: Tabulation, language: String? = nil) {
+    /// The column tables are split by (a question or an attached column such as program kind), if any.
+    public var groupedBy: String?
+
+    /// A table for every choice question, a summary for every number and date question and the distinct values of
+    /// every short text question, in form order; built in parallel, one question per task.
+    public init(title: String, tabulation t: Tabulation, language: String? = nil, by group: String? = nil) {
         self.title = title
         self.respondents = t.count
         self.method = t.method.label
         self.level = t.level
-        var tables: [Table] = []
-        for q in t.form.questions {
-            switch q.type {
-            case .selectOne, .selectMultiple:
-                guard let c = t.choices(q.name, language: language) else { continue }
-                tables.append(Table(
-                    item: q.name, label: c.label, kind: c.multiple ? "select_multiple" : "select_one", shown: c.shown, base: c.base,
-                    rows: c.rows.map { Row(name: $0.name, label: $0.label, count: $0.count, base: c.base, percent: c.base > 0 ? 100 * $0.share : nil,
-                                           lower: $0.interval.map { 100 * $0.lower }, upper: $0.interval.map { 100 * $0.upper }, value: nil) },
-                    note: c.baseNote))
-            case .integer, .decimal:
-                guard let s = t.numeric(q.name) else { continue }
-                let label = XLSForm.text(q.labels, language: language) ?? q.name
-                let stats: [(String, Double?)] = [("mean", s.mean), ("median", s.median), ("min", s.min), ("max", s.max), ("sd", s.sd)]
-                tables.append(Table(
-                    item: q.name, label: label, kind: "number", shown: s.shown, base: s.n,
-                    rows: stats.map { Row(name: $0.0, label: $0.0, count: nil, base: s.n, percent: nil, lower: nil, upper: nil, value: $0.1) },
-                    note: "Of the \(s.n) respondents who answered (n = \(s.n))" + (s.shown > s.n ? "; \(s.shown - s.n) who were asked did not answer." : ".")))
-            default:
-                continue
+        self.groupedBy = group
+        let questions = t.form.questions
+        var built = [Table?](repeating: nil, count: questions.count)
+        built.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedBuffer(out)
+            DispatchQueue.concurrentPerform(iterations: questions.count) { i in
+                out.buffer[i] = Self.table(questions[i], t, language: language, by: group)
             }
         }
-        self.tables = tables
+        self.tables = built.compactMap { $0 }
+    }
+
+    static func table(_ q: XLSForm.Question, _ t: Tabulation, language: String?, by group: String?) -> Table? {
+        let label = XLSForm.text(q.labels, language: language) ?? q.name
+        switch q.type {
+        case .selectOne, .selectMultiple:
+            guard let (all, parts) = t.choiceTables(q.name, by: group, language: language) else { return nil }
+            func rows(_ c: Tabulation.ChoiceTable) -> [Row] {
+                c.rows.map { Row(name: $0.name, label: $0.label, count: $0.count, base: c.base, percent: c.base > 0 ? 100 * $0.share : nil,
+                                 lower: $0.interval.map { 100 * $0.lower }, upper: $0.interval.map { 100 * $0.upper }, value: nil) }
+            }
+            var table = Table(item: q.name, label: all.label, kind: all.multiple ? "select_multiple" : "select_one", shown: all.shown, base: all.base,
+                              rows: rows(all), note: all.baseNote)
+            if let group {
+                table.groups = zip(t.groupLabels(group, language: language), parts).map { Group(name: $0.name, label: $0.label, shown: $1.shown, base: $1.base, rows: rows($1)) }
+            }
+            return table
+        case .integer, .decimal, .date:
+            let isDate = q.type == .date
+            let (all, parts) = t.numericSummaries(q.name, by: group, transform: { $0 })
+            guard let s = all else { return nil }
+            func rows(_ s: Tabulation.NumericSummary?) -> [Row] {
+                let stats: [(String, Double?)] = [("mean", s?.mean), ("median", s?.median), ("min", s?.min), ("max", s?.max), ("sd", s?.sd)]
+                return stats.map { Row(name: $0.0, label: $0.0, count: nil, base: s?.n ?? 0, percent: nil, lower: nil, upper: nil, value: $0.1) }
+            }
+            var table = Table(item: q.name, label: label, kind: isDate ? "date" : "number", shown: s.shown, base: s.n, rows: rows(s),
+                              note: "Of the \(s.n) respondents who answered (n = \(s.n))" + (s.shown > s.n ? "; \(s.shown - s.n) who were asked did not answer." : ".")
+                                + (isDate ? " Dates are days since 1970-01-01 in the CSV and JSON." : ""))
+            if let group {
+                table.groups = zip(t.groupLabels(group, language: language), parts).map { g, s in
+                    Group(name: g.name, label: g.label, shown: s?.shown ?? 0, base: s?.n ?? 0, rows: rows(s))
+                }
+            }
+            return table
+        case .text where !(q.appearance ?? "").contains("multiline"):
+            let d = t.distinct(q.name, top: 5)
+            guard d.base > 0 else { return nil }
+            var rows = [Row(name: "distinct", label: "different answers", count: d.distinct, base: d.base, percent: nil, lower: nil, upper: nil, value: nil)]
+            rows += d.top.map { Row(name: $0.value, label: $0.value, count: $0.count, base: d.base, percent: 100 * $0.share, lower: nil, upper: nil, value: nil) }
+            return Table(item: q.name, label: label, kind: "text", shown: d.base, base: d.base, rows: rows,
+                         note: "\(d.distinct) different answers from \(d.base) respondents; the \(d.top.count) most common with their percent of the \(d.base).")
+        default:
+            return nil
+        }
     }
 
     // MARK: rendering
 
     public func markdown() -> String {
-        var out = "# \(title)\n\n\(respondents) respondents (complete and partial interviews).\n"
+        var out = "# \(title)\n\n\(respondents) respondents (complete and partial interviews)."
+        if let groupedBy { out += " Columns split by \(groupedBy.hasPrefix("_") ? String(groupedBy.dropFirst()).replacingOccurrences(of: "_", with: " ") : groupedBy); respondents without a value are only in \"All\"." }
+        out += "\n"
+        let level = "\(Int((self.level * 100).rounded()))% interval"
         for table in tables {
             out += "\n## \(escape(table.label))\n\n"
-            if table.kind == "number" {
-                out += "| statistic | value |\n| --- | ---: |\n"
-                for row in table.rows { out += "| \(row.label) | \(row.value.map(Self.number) ?? "—") |\n" }
-            } else {
-                out += "| option | n | % of respondents (n = \(table.base)) | \(Int((level * 100).rounded()))% interval |\n| --- | ---: | ---: | ---: |\n"
+            let groups = table.groups ?? []
+            let heads = groups.map { " \(escape($0.label)) (n = \($0.base)) |" }.joined()
+            let rule = String(repeating: " ---: |", count: groups.count)
+            switch table.kind {
+            case "number", "date":
+                let show: (Double?) -> String = { v in
+                    guard let v else { return "—" }
+                    return table.kind == "date" ? CalendarDay.format(Date(timeIntervalSince1970: v * 86_400)) : Self.number(v)
+                }
+                out += "| statistic | All (n = \(table.base)) |\(heads)\n| --- | ---: |\(rule)\n"
+                for (i, row) in table.rows.enumerated() {
+                    let format: (Double?) -> String = table.kind == "date" && row.name == "sd" ? { $0.map { Self.number($0) + " days" } ?? "—" } : show
+                    out += "| \(row.label) | \(format(row.value)) |" + groups.map { " \(format($0.rows[i].value)) |" }.joined() + "\n"
+                }
+            case "text":
+                out += "| answer | n | % of respondents (n = \(table.base)) |\n| --- | ---: | ---: |\n"
                 for row in table.rows {
+                    out += "| \(escape(row.label)) | \(row.count ?? 0) | \(row.percent.map { String(format: "%.0f%%", $0) } ?? "") |\n"
+                }
+            default:
+                func cell(_ row: Row) -> String {
+                    guard let count = row.count else { return "—" }
+                    return "\(row.percent.map { String(format: "%.0f%%", $0) } ?? "—") (\(count))"
+                }
+                out += "| option | n | % of respondents (n = \(table.base)) | \(level) |\(heads)\n| --- | ---: | ---: | ---: |\(rule)\n"
+                for (i, row) in table.rows.enumerated() {
                     let percent = row.percent.map { String(format: "%.0f%%", $0) } ?? "—"
                     var interval = "—"
                     if let lower = row.lower, let upper = row.upper { interval = String(format: "%.1f–%.1f%%", lower, upper) }
-                    out += "| \(escape(row.label)) | \(row.count ?? 0) | \(percent) | \(interval) |\n"
+                    out += "| \(escape(row.label)) | \(row.count.map(String.init) ?? "—") | \(percent) | \(interval) |" + groups.map { " \(cell($0.rows[i])) |" }.joined() + "\n"
                 }
             }
             out += "\n\(table.note)\n"
@@ -87,13 +156,15 @@ public struct Report: Sendable, Codable, Equatable {
 
     /// One line per table row: every table of the report in one file, long format.
     public func csv() -> String {
-        var out = "item,label,kind,option,option_label,count,base,shown,percent,lower,upper,value\n"
+        var out = "item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value\n"
         let field = CSVTable.field
         func num(_ d: Double?) -> String { d.map { String(format: "%.10g", $0) } ?? "" }
         for t in tables {
-            for r in t.rows {
-                out += [field(t.item), field(t.label), t.kind, field(r.name), field(r.label), r.count.map(String.init) ?? "", String(r.base),
-                        String(t.shown), num(r.percent), num(r.lower), num(r.upper), num(r.value)].joined(separator: ",") + "\n"
+            for (group, shown, rows) in [("", t.shown, t.rows)] + (t.groups ?? []).map({ ($0.name, $0.shown, $0.rows) }) {
+                for r in rows {
+                    out += [field(t.item), field(t.label), t.kind, field(group), field(r.name), field(r.label), r.count.map(String.init) ?? "", String(r.base),
+                            String(shown), num(r.percent), num(r.lower), num(r.upper), num(r.value)].joined(separator: ",") + "\n"
+                }
             }
         }
         return out

@@ -285,19 +285,34 @@ public struct FieldworkRepository: Sendable {
         try await respondents(study: study, wave: wave, version: version).map(\.answers)
     }
 
-    /// The same respondents with the learner each case is about.
+    /// Names of the columns `respondentColumns` adds from each case's program, for splitting tables.
+    public static let programColumns = ["program": "_program", "program_kind": "_program_kind", "provider": "_provider"]
+
+    /// The respondents' answers as columns, with their program, program kind and provider attached
+    /// (`programColumns`), for tables split by them.
+    public func respondentColumns(study: StudyRepository.Study, wave: UUID, version: StudyRepository.InstrumentVersion) async throws -> ResponseColumns {
+        let rows = try await respondents(study: study, wave: wave, version: version)
+        var columns = ResponseColumns(rows: rows.map(\.answers))
+        for (key, column) in Self.programColumns { columns.set(column, values: rows.map { $0.program[key] }) }
+        return columns
+    }
+
+    /// The same respondents with the learner each case is about and their case's program (title, kind, provider).
     public func respondents(study: StudyRepository.Study, wave: UUID, version: StudyRepository.InstrumentVersion) async throws
-        -> [(learnerID: UUID, answers: [String: String])] {
+        -> [(learnerID: UUID, answers: [String: String], program: [String: String])] {
         let nameByItem = Dictionary(version.items.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         var byCase: [Int64: [String: String]] = [:]
-        var order: [(Int64, UUID)] = []
+        var order: [(Int64, UUID, [String: String])] = []
         for row in try await db.raw("""
-            SELECT c.id, c.learner_id FROM wave_cases c
+            SELECT c.id, c.learner_id, p.title AS program, p.kind AS program_kind, v.name AS provider FROM wave_cases c
+            LEFT JOIN programs p ON p.id = c.program_id LEFT JOIN providers v ON v.id = p.provider_id
             WHERE c.wave_id = \(bind: wave) AND \(Self.effectiveDisposition(partialShare: study.partialShare)) IN ('1.1', '1.2')
             ORDER BY c.id
             """).all() {
             let id = try row.decode(column: "id", as: Int64.self)
-            order.append((id, try row.decode(column: "learner_id", as: UUID.self)))
+            var program: [String: String] = [:]
+            for key in Self.programColumns.keys { program[key] = try row.decode(column: key, as: String?.self) }
+            order.append((id, try row.decode(column: "learner_id", as: UUID.self), program))
             byCase[id] = [:]
         }
         for row in try await db.raw("""
@@ -307,7 +322,7 @@ public struct FieldworkRepository: Sendable {
             guard byCase[id] != nil, let name = nameByItem[try row.decode(column: "item_id", as: UUID.self)] else { continue }
             byCase[id]?[name] = try row.decode(column: "value", as: String.self)
         }
-        return order.map { (learnerID: $0.1, answers: byCase[$0.0] ?? [:]) }
+        return order.map { (learnerID: $0.1, answers: byCase[$0.0] ?? [:], program: $0.2) }
     }
 
     // MARK: rows
