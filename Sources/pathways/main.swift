@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self])
 }
 
 /// Options every command that touches the database shares.
@@ -326,4 +326,89 @@ struct Benchmark: AsyncParsableCommand {
 /// Writes a line to standard output at once, unbuffered, so sign-in details appear even when piped.
 func say(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+struct BenchmarkReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark-report",
+        abstract: "Time the full report over a synthetic wave (41 questions) beside DuckDB computing the same tables from the same CSV.",
+        discussion: "Needs python3 with the duckdb package (pip install duckdb). Fails when the two disagree on any number.")
+    @Option(help: "How many respondents to generate.") var respondents: Int = 1_000_000
+    @Option(help: "The DuckDB peer script.") var peer: String = "scripts/report-duckdb.py"
+    @Option(help: "Python to run the peer with.") var python: String = "python3"
+    @Option(help: "Keep the generated CSV in this folder instead of a temporary one.") var keep: String?
+
+    func run() throws {
+        let folder = keep.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("pathways-report-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { if keep == nil { try? FileManager.default.removeItem(at: folder) } }
+        let form = try ReportBenchmark.form()
+        let file = folder.appendingPathComponent("respondents.csv")
+        let spec = folder.appendingPathComponent("tables.json")
+        var clock = ContinuousClock.now
+        func lap() -> Double {
+            let now = ContinuousClock.now
+            defer { clock = now }
+            let d = now - clock
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        try ReportBenchmark.writeCSV(form: form, respondents: respondents, to: file)
+        try ReportBenchmark.spec(form).write(to: spec)
+        let size = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.doubleValue ?? 0
+        say(String(format: "Generated %d respondents × %d columns (%.0f MB CSV) in %.1f s.", respondents, ReportBenchmark.columns(form).count, size / 1e6, lap()))
+
+        _ = lap()
+        let columns = try ResponseColumns.readCSV(contentsOf: file)
+        let load = lap()
+        let tabulation = Tabulation(form: form, columns: columns, today: ReportBenchmark.today)
+        let visibility = lap()
+        let report = PathwaysCore.Report(title: "Benchmark", tabulation: tabulation)
+        let tables = lap()
+        let grouped = PathwaysCore.Report(title: "Benchmark by gender", tabulation: tabulation, by: "gender")
+        let groupedTime = lap()
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let ours = Double(usage.ru_maxrss) / 1024
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, peer, spec.path, file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let duck = try JSONSerialization.jsonObject(with: output) as? [String: Any] else {
+            throw ValidationError("the DuckDB peer (\(python) \(peer)) failed with status \(process.terminationStatus); is duckdb installed (pip install duckdb)?")
+        }
+        let duckLoad = (duck["load_seconds"] as? NSNumber)?.doubleValue ?? .nan
+        let duckQuery = (duck["query_seconds"] as? NSNumber)?.doubleValue ?? .nan
+        let duckMemory = (duck["peak_rss_mb"] as? NSNumber)?.doubleValue ?? .nan
+        let problems = ReportBenchmark.compare(report, duckdb: duck)
+
+        say("")
+        func line(_ what: String, _ a: String, _ b: String) {
+            say(what.padding(toLength: 40, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(1, 12 - a.count)) + a
+                + String(repeating: " ", count: max(1, 16 - b.count)) + b)
+        }
+        line("Report over \(respondents) respondents", "Pathways", "DuckDB \(duck["version"] ?? "")")
+        line("read the CSV", String(format: "%.2f s", load), String(format: "%.2f s", duckLoad))
+        line("who was shown what (relevance)", String(format: "%.2f s", visibility), "in queries")
+        line("every table (\(report.tables.count))", String(format: "%.2f s", tables), String(format: "%.2f s", duckQuery))
+        line("full report (relevance + tables)", String(format: "%.2f s", visibility + tables), String(format: "%.2f s", duckQuery))
+        line("total including the read", String(format: "%.2f s", load + visibility + tables), String(format: "%.2f s", duckLoad + duckQuery))
+        line("every table split by gender", String(format: "%.2f s", groupedTime), "—")
+        line("peak resident memory (process)", String(format: "%.0f MB", ours), String(format: "%.0f MB", duckMemory))
+        say("")
+        _ = grouped
+        if problems.isEmpty {
+            say("Agreement: all \(report.tables.count) tables match DuckDB (every count and base exact; means, medians and sds within 1e-9).")
+        } else {
+            say("DISAGREEMENT in \(problems.count) places:")
+            for p in problems.prefix(20) { say("  " + p) }
+            throw ExitCode(1)
+        }
+    }
 }

@@ -10,7 +10,7 @@ import Testing
     /// per-respondent one everywhere, not only on tidy data.
     func randomRespondents(_ count: Int, seed: UInt64) throws -> [[String: String]] {
         let form = try DemoInstruments.form(.followup)
-        var rng = SplitMix(seed: seed)
+        var rng = SeededRandom(seed: seed)
         func pick<T>(_ options: [T]) -> T { options[Int(rng.next() % UInt64(options.count))] }
         return (0..<count).map { _ in
             var a: [String: String] = [:]
@@ -34,7 +34,7 @@ import Testing
 
     @Test func sharedRelevanceAgreesWithEachRespondentsOwn() throws {
         let form = try DemoInstruments.form(.followup)
-        let people = try randomRespondents(600, seed: 7)
+        let people = try randomRespondents(1_500, seed: 7)
         let t = Tabulation(form: form, respondents: people, today: today)
         var disagreements = 0
         var shownSomewhere = 0, hiddenSomewhere = 0
@@ -110,15 +110,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

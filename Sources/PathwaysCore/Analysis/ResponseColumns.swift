@@ -97,6 +97,14 @@ extension ResponseColumns {
         }
     }
 
+    /// Reads a wide CSV file, mapped into memory rather than copied.
+    public static func readCSV(contentsOf url: URL, keep: Set<String>? = nil) throws -> ResponseColumns {
+        let data = try Data(contentsOf: url, options: .alwaysMapped)
+        return try data.withUnsafeBytes { raw in
+            try read(raw.bindMemory(to: UInt8.self), file: url.lastPathComponent, keep: keep)
+        }
+    }
+
     private static func read(_ buffer: UnsafeBufferPointer<UInt8>, file: String, keep: Set<String>?) throws -> ResponseColumns {
         guard let base = buffer.baseAddress, buffer.count > 0 else { throw ResponseFileError(file: file, row: 1, message: "the file is empty") }
         // Header.

@@ -49,20 +49,34 @@ struct Visibility: Sendable {
             return seen.sorted()
         }
         let calculations = Set(form.questions.filter { $0.type == .calculate }.map(\.name))
-        let work = members.map { (item: $0[0].name, fields: inputs(of: conditions($0[0]))) }
+        let work = members.map { members -> Work in
+            let fields = inputs(of: conditions(members[0]))
+            let inputConditions = form.questions.filter { $0.type.isInput && fields.contains($0.name) }.map { ($0.name, conditions($0)) }
+            return Work(item: members[0].name, conditions: conditions(members[0]), fields: fields, inputs: inputConditions)
+        }
         var vectors = [[UInt8]](repeating: [], count: work.count)
         vectors.withUnsafeMutableBufferPointer { out in
             let out = UncheckedBuffer(out)
             DispatchQueue.concurrentPerform(iterations: work.count) { k in
-                out.buffer[k] = Self.evaluate(work[k].item, fields: work[k].fields, calculations: calculations, form: form, data: data, today: today)
+                out.buffer[k] = Self.evaluate(work[k], calculations: calculations, form: form, data: data, today: today)
             }
         }
         self.vectorIndex = index
         self.vectors = vectors
     }
 
-    /// The shown vector of `item`, evaluating its conditions once per distinct combination of `fields`.
-    private static func evaluate(_ item: String, fields: [String], calculations: Set<String>, form: XLSForm, data: ResponseColumns, today: Date) -> [UInt8] {
+    struct Work: Sendable {
+        var item: String
+        var conditions: [Expression]
+        /// The answers the conditions can depend on.
+        var fields: [String]
+        /// The inputs among `fields`, in form order, with their own conditions.
+        var inputs: [(name: String, conditions: [Expression])]
+    }
+
+    /// The shown vector of `work.item`, evaluating its conditions once per distinct combination of `work.fields`.
+    private static func evaluate(_ work: Work, calculations: Set<String>, form: XLSForm, data: ResponseColumns, today: Date) -> [UInt8] {
+        let (item, fields) = (work.item, work.fields)
         let n = data.count
         let columns = fields.map { data[$0] }
         let codes = columns.map { $0?.codes ?? [] }
@@ -72,10 +86,24 @@ struct Visibility: Sendable {
         func decide(_ answers: [String: String]) -> UInt8 {
             Tabulation.shownQuestions(form: form, answers: answers, today: today).contains(item) ? 1 : 0
         }
+        // With every calculation it reads stored, a condition needs only `fields`: drop the inputs among them whose
+        // own conditions fail, in form order and at most twice over, as the survey does, then evaluate.
+        func holds(_ conditions: [Expression], _ answers: [String: String]) -> Bool {
+            let context = ExpressionContext(answers: answers, today: today)
+            return conditions.allSatisfy { (try? $0.isTrue(context)) ?? false }
+        }
         func decide(codes key: [UInt32]) -> UInt8 {
             var answers: [String: String] = [:]
             for (i, code) in key.enumerated() where code > 0 { answers[fields[i]] = columns[i]!.values[Int(code) - 1] }
-            return decide(answers)
+            for _ in 0..<2 {
+                var changed = false
+                for input in work.inputs where answers[input.name] != nil && !holds(input.conditions, answers) {
+                    answers.removeValue(forKey: input.name)
+                    changed = true
+                }
+                if !changed { break }
+            }
+            return holds(work.conditions, answers) ? 1 : 0
         }
         var result = [UInt8](repeating: 0, count: n)
         var key = [UInt32](repeating: 0, count: fields.count)

@@ -290,7 +290,6 @@ public struct SurveyRun: Sendable {
     /// Fixes several values at once, then recalculates and drops what no longer applies once, so the outcome does
     /// not depend on the order they are pinned in.
     public mutating func pin(_ values: [String: String]) {
-        guard !values.isEmpty else { return }
         for (name, value) in values {
             pinned[name] = value
             set(name, value)
