@@ -245,6 +245,7 @@ struct Report: AsyncParsableCommand {
     @Option(help: "md, csv or json.") var format: String = "md"
     @Option(help: "Interval for proportions: wilson or clopper-pearson.") var interval: String = "wilson"
     @Option(help: "Split every table by program, program_kind, provider or a question's name.") var by: String?
+    @Option(help: "Hide counts below this (and what would reveal them); 0 prints every count, for tables checked by hand.") var minCell: Int = 10
 
     func run() async throws {
         guard ["md", "csv", "json"].contains(format) else { throw ValidationError("--format is md, csv or json") }
@@ -260,7 +261,8 @@ struct Report: AsyncParsableCommand {
             }
             let columns = try await FieldworkRepository(store: store).respondentColumns(study: s, wave: w.id, version: version)
             let report = PathwaysCore.Report(title: "\(s.title) — wave \(w.number): \(w.title)",
-                                             tabulation: Tabulation(form: version.form, columns: columns, method: method, today: w.opensAt), by: group)
+                                             tabulation: Tabulation(form: version.form, columns: columns, method: method, today: w.opensAt), by: group,
+                                             suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
             switch format {
             case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))
             case "json": say(try report.json())

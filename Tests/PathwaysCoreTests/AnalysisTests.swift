@@ -242,7 +242,7 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(md.contains("| Learned something new | 63 | 94% |"))
         #expect(md.contains("Percent of the 22 respondents who answered (n = 22). Respondents could choose more than one option"))
         let csv = report.csv()
-        #expect(csv.hasPrefix("item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value\n"))
+        #expect(csv.hasPrefix("item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value,suppressed\n"))
         #expect(csv.contains("benefits,") && csv.contains(",63,67,67,94.02985075,"))
         let decoded = try JSONDecoder().decode(Report.self, from: Data(try report.json().utf8))
         #expect(decoded == report)
@@ -253,6 +253,46 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         let people: [[String: String]] = [["completed_program": "yes", "completion_date": "2021-01-01", "eligible": "no", "gender": "female"]]
         let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: CalendarDay.date(year: 2023, month: 4, day: 1)!)
         #expect(t.choices("gender")?.shown == 0, "the demographics were never shown to a screened-out respondent")
+    }
+
+    /// The seed published counts of 2 of 67; Pathways prints them exactly when suppression is turned off (as for
+    /// a table checked and released by hand), and by default hides every count under 10 so none can be worked out.
+    @Test func theSeedsTable2PrintsExactlyUnsuppressedAndProtectedByDefault() throws {
+        let people = try TabulationTests().table2Respondents()
+        let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: CalendarDay.date(year: 2023, month: 4, day: 1)!)
+        let open = Report(title: "Follow-up", tabulation: t, suppression: nil)
+        let benefits = try #require(open.tables.first { $0.item == "benefits" })
+        #expect(benefits.rows.map { Tabulation.percent(($0.percent ?? -100) / 100) } == TabulationTests.table2Printed)
+        #expect(open.threshold == nil && !open.markdown().contains("‡"))
+
+        let protected = Report(title: "Follow-up", tabulation: t)
+        let hidden = try #require(protected.tables.first { $0.item == "benefits" })
+        #expect(hidden.rows.map { $0.suppressed == true } == TabulationTests.table2Counts.map { $0 < 10 })
+        #expect(hidden.rows.allSatisfy { $0.suppressed == true ? $0.count == nil && $0.percent == nil && $0.lower == nil : $0.count != nil })
+        #expect(hidden.base == 67)
+        let md = protected.markdown()
+        #expect(md.contains("| Learned something new | 63 | 94% |"))
+        #expect(md.contains("Counts below 10 are hidden (‡)"))
+        // The twenty-two who were asked about ways of improving: every count there is small or hides one.
+        let ways = try #require(protected.tables.first { $0.item == "ways" })
+        #expect(ways.rows.allSatisfy { ($0.count ?? 10) >= 10 || $0.count == 0 })
+    }
+
+    @Test func splitTablesPrintNoSmallCountAndKeepRespondentsWithoutAGroup() throws {
+        let people = try ResponseColumnsTests().randomRespondents(400, seed: 21)
+        let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: CalendarDay.date(year: 2023, month: 4, day: 1)!)
+        let report = Report(title: "By gender", tabulation: t, by: "gender")
+        var hiddenCells = 0
+        for table in report.tables where table.kind.hasPrefix("select") {
+            let groups = try #require(table.groups)
+            #expect(groups.last?.label == "No value", "\(table.item): respondents without a gender have a column")
+            for row in table.rows + groups.flatMap(\.rows) {
+                if row.suppressed == true { hiddenCells += 1 } else { #expect(!(1..<10).contains(row.count ?? 0), "\(table.item): \(row)") }
+            }
+            #expect(groups.map(\.base).reduce(0, +) == table.base)
+        }
+        #expect(hiddenCells > 20)
+        #expect(report.markdown().contains("| No value (n = "))
     }
 }
 

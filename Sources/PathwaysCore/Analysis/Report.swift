@@ -18,8 +18,11 @@ public struct Report: Sendable, Codable, Equatable {
         public var base: Int
         public var rows: [Row]
         public var note: String
-        /// The same table for each value of the report's grouping column, when it has one.
+        /// The same table for each value of the report's grouping column, when it has one (respondents without a
+        /// value last, as "No value", when there are any).
         public var groups: [Group]? = nil
+        /// For a select_multiple: all choices made (printed in its note).
+        public var selections: Int? = nil
     }
 
     public struct Group: Sendable, Codable, Equatable {
@@ -40,15 +43,26 @@ public struct Report: Sendable, Codable, Equatable {
         public var upper: Double?
         /// For number summaries: the statistic's value.
         public var value: Double?
+        /// Hidden by small-cell suppression: count, percent, interval and value left out.
+        public var suppressed: Bool? = nil
+
+        /// The row with its figures taken out.
+        var hidden: Row {
+            Row(name: name, label: label, count: nil, base: base, percent: nil, lower: nil, upper: nil, value: nil, suppressed: true)
+        }
     }
 
     /// The column tables are split by (a question or an attached column such as program kind), if any.
     public var groupedBy: String?
+    /// The suppression threshold applied (nil when the tables are unsuppressed).
+    public var threshold: Int?
 
     /// A table for every choice question, a summary for every number and date question and the distinct values of
     /// every short text question, in form order; built in parallel, one question per task.
-    public init(title: String, tabulation t: Tabulation, language: String? = nil, by group: String? = nil) {
+    public init(title: String, tabulation t: Tabulation, language: String? = nil, by group: String? = nil,
+                suppression: Suppression? = Suppression()) {
         self.title = title
+        self.threshold = suppression?.threshold
         self.respondents = t.count
         self.method = t.method.label
         self.level = t.level
@@ -58,7 +72,10 @@ public struct Report: Sendable, Codable, Equatable {
         built.withUnsafeMutableBufferPointer { out in
             let out = UncheckedBuffer(out)
             DispatchQueue.concurrentPerform(iterations: questions.count) { i in
-                out.buffer[i] = Self.table(questions[i], t, language: language, by: group)
+                out.buffer[i] = Self.table(questions[i], t, language: language, by: group).map { table in
+                    guard let suppression else { return table }
+                    return Self.protect(table, suppression)
+                }
             }
         }
         self.tables = built.compactMap { $0 }
@@ -76,8 +93,11 @@ public struct Report: Sendable, Codable, Equatable {
             var table = Table(item: q.name, label: all.label, kind: all.multiple ? "select_multiple" : "select_one", shown: all.shown, base: all.base,
                               rows: rows(all), note: all.baseNote)
             if let group {
-                table.groups = zip(t.groupLabels(group, language: language), parts).map { Group(name: $0.name, label: $0.label, shown: $1.shown, base: $1.base, rows: rows($1)) }
+                table.groups = zip(t.groupLabels(group, language: language) + [("", "No value")], parts)
+                    .filter { $0.0.name != "" || $0.1.shown > 0 }
+                    .map { Group(name: $0.name, label: $0.label, shown: $1.shown, base: $1.base, rows: rows($1)) }
             }
+            table.selections = all.multiple ? all.selections : nil
             return table
         case .integer, .decimal, .date:
             let isDate = q.type == .date
@@ -91,9 +111,9 @@ public struct Report: Sendable, Codable, Equatable {
                               note: "Of the \(s.n) respondents who answered (n = \(s.n))" + (s.shown > s.n ? "; \(s.shown - s.n) who were asked did not answer." : ".")
                                 + (isDate ? " Dates are days since 1970-01-01 in the CSV and JSON." : ""))
             if let group {
-                table.groups = zip(t.groupLabels(group, language: language), parts).map { g, s in
-                    Group(name: g.name, label: g.label, shown: s?.shown ?? 0, base: s?.n ?? 0, rows: rows(s))
-                }
+                table.groups = zip(t.groupLabels(group, language: language) + [("", "No value")], parts)
+                    .filter { $0.0.name != "" || ($0.1?.shown ?? 0) > 0 }
+                    .map { g, s in Group(name: g.name, label: g.label, shown: s?.shown ?? 0, base: s?.n ?? 0, rows: rows(s)) }
             }
             return table
         case .text where !(q.appearance ?? "").contains("multiline"):
@@ -108,11 +128,70 @@ public struct Report: Sendable, Codable, Equatable {
         }
     }
 
+    // MARK: suppression
+
+    /// The table with small counts hidden and enough others hidden with them that none can be worked out from what
+    /// is printed (see `Suppression`); bases stay. Number summaries of fewer than `threshold` respondents are hidden,
+    /// with the next smallest group's when only one would be (its mean would follow from the others'); the most
+    /// common text answers given by fewer than `threshold` are left out.
+    static func protect(_ table: Table, _ rule: Suppression) -> Table {
+        var table = table
+        switch table.kind {
+        case "select_one", "select_multiple":
+            let multiple = table.kind == "select_multiple"
+            let all = table.rows.map { $0.count ?? 0 }
+            let groups = table.groups ?? []
+            let grid: Suppression.Grid
+            if groups.isEmpty {
+                grid = multiple ? .column(all, total: table.selections ?? all.reduce(0, +), base: table.base) : .column(all, total: all.reduce(0, +))
+            } else {
+                let counts = table.rows.indices.map { r in groups.map { $0.rows[r].count ?? 0 } }
+                let totals = multiple ? groups.map(\.base) : groups.map { $0.rows.reduce(0) { $0 + ($1.count ?? 0) } }
+                grid = .split(counts, all: all, groupTotals: totals, columnTotals: !multiple, allTotal: multiple ? table.selections : nil)
+            }
+            let rows = table.rows.count, width = groups.count
+            guard let hidden = rule.hide(grid) else {
+                table.rows = table.rows.map(\.hidden)
+                table.groups = table.groups?.map { g in var g = g; g.rows = g.rows.map(\.hidden); return g }
+                table.note += " Counts withheld: no pattern of hidden cells keeps the counts below \(rule.threshold) from being worked out."
+                return table
+            }
+            if groups.isEmpty {
+                for r in 0..<rows where hidden[r] { table.rows[r] = table.rows[r].hidden }
+            } else {
+                for r in 0..<rows {
+                    for g in 0..<width where hidden[r * width + g] { table.groups![g].rows[r] = table.groups![g].rows[r].hidden }
+                    if hidden[rows * width + r] { table.rows[r] = table.rows[r].hidden }
+                }
+            }
+        case "number", "date":
+            if table.base < rule.threshold { table.rows = table.rows.map(\.hidden) }
+            if var groups = table.groups {
+                var small = groups.indices.filter { groups[$0].base > 0 && groups[$0].base < rule.threshold }
+                if small.count == 1, let next = groups.indices.filter({ !small.contains($0) && groups[$0].base > 0 }).min(by: { groups[$0].base < groups[$1].base }) {
+                    small.append(next)
+                }
+                for g in small { groups[g].rows = groups[g].rows.map(\.hidden) }
+                table.groups = groups
+            }
+        case "text":
+            let kept = table.rows.prefix(1) + table.rows.dropFirst().filter { ($0.count ?? 0) >= rule.threshold }
+            if kept.count < table.rows.count {
+                table.note += " Answers given by fewer than \(rule.threshold) respondents are not listed."
+            }
+            table.rows = Array(kept)
+        default:
+            break
+        }
+        return table
+    }
+
     // MARK: rendering
 
     public func markdown() -> String {
         var out = "# \(title)\n\n\(respondents) respondents (complete and partial interviews)."
-        if let groupedBy { out += " Columns split by \(groupedBy.hasPrefix("_") ? String(groupedBy.dropFirst()).replacingOccurrences(of: "_", with: " ") : groupedBy); respondents without a value are only in \"All\"." }
+        if let threshold { out += " Counts below \(threshold) are hidden (‡), with others where needed so that none can be worked out from the totals; bases are always shown." }
+        if let groupedBy { out += " Columns split by \(groupedBy.hasPrefix("_") ? String(groupedBy.dropFirst()).replacingOccurrences(of: "_", with: " ") : groupedBy); respondents without a value have a \"No value\" column." }
         out += "\n"
         let level = "\(Int((self.level * 100).rounded()))% interval"
         for table in tables {
@@ -129,7 +208,8 @@ public struct Report: Sendable, Codable, Equatable {
                 out += "| statistic | All (n = \(table.base)) |\(heads)\n| --- | ---: |\(rule)\n"
                 for (i, row) in table.rows.enumerated() {
                     let format: (Double?) -> String = table.kind == "date" && row.name == "sd" ? { $0.map { Self.number($0) + " days" } ?? "—" } : show
-                    out += "| \(row.label) | \(format(row.value)) |" + groups.map { " \(format($0.rows[i].value)) |" }.joined() + "\n"
+                    func value(_ r: Row) -> String { r.suppressed == true ? "‡" : format(r.value) }
+                    out += "| \(row.label) | \(value(row)) |" + groups.map { " \(value($0.rows[i])) |" }.joined() + "\n"
                 }
             case "text":
                 out += "| answer | n | % of respondents (n = \(table.base)) |\n| --- | ---: | ---: |\n"
@@ -138,6 +218,7 @@ public struct Report: Sendable, Codable, Equatable {
                 }
             default:
                 func cell(_ row: Row) -> String {
+                    if row.suppressed == true { return "‡" }
                     guard let count = row.count else { return "—" }
                     return "\(row.percent.map { String(format: "%.0f%%", $0) } ?? "—") (\(count))"
                 }
@@ -146,7 +227,8 @@ public struct Report: Sendable, Codable, Equatable {
                     let percent = row.percent.map { String(format: "%.0f%%", $0) } ?? "—"
                     var interval = "—"
                     if let lower = row.lower, let upper = row.upper { interval = String(format: "%.1f–%.1f%%", lower, upper) }
-                    out += "| \(escape(row.label)) | \(row.count.map(String.init) ?? "—") | \(percent) | \(interval) |" + groups.map { " \(cell($0.rows[i])) |" }.joined() + "\n"
+                    let hide = row.suppressed == true
+                    out += "| \(escape(row.label)) | \(hide ? "‡" : row.count.map(String.init) ?? "—") | \(hide ? "‡" : percent) | \(hide ? "‡" : interval) |" + groups.map { " \(cell($0.rows[i])) |" }.joined() + "\n"
                 }
             }
             out += "\n\(table.note)\n"
@@ -156,14 +238,14 @@ public struct Report: Sendable, Codable, Equatable {
 
     /// One line per table row: every table of the report in one file, long format.
     public func csv() -> String {
-        var out = "item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value\n"
+        var out = "item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value,suppressed\n"
         let field = CSVTable.field
         func num(_ d: Double?) -> String { d.map { String(format: "%.10g", $0) } ?? "" }
         for t in tables {
             for (group, shown, rows) in [("", t.shown, t.rows)] + (t.groups ?? []).map({ ($0.name, $0.shown, $0.rows) }) {
                 for r in rows {
                     out += [field(t.item), field(t.label), t.kind, field(group), field(r.name), field(r.label), r.count.map(String.init) ?? "", String(r.base),
-                            String(shown), num(r.percent), num(r.lower), num(r.upper), num(r.value)].joined(separator: ",") + "\n"
+                            String(shown), num(r.percent), num(r.lower), num(r.upper), num(r.value), r.suppressed == true ? "1" : ""].joined(separator: ",") + "\n"
                 }
             }
         }

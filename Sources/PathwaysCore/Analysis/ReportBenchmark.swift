@@ -182,13 +182,13 @@ public enum ReportBenchmark {
                     problems.append("\(table.item): shown/base \(table.shown)/\(table.base) vs \(t["shown"] ?? "-")/\(t["base"] ?? "-")")
                 }
                 let counts = t["counts"] as? [String: Any] ?? [:]
-                for row in table.rows where (int(counts[row.name]) ?? 0) != row.count {
+                for row in table.rows where row.suppressed != true && (int(counts[row.name]) ?? 0) != row.count {
                     problems.append("\(table.item)=\(row.name): \(row.count ?? -1) vs \(counts[row.name] ?? 0)")
                 }
             case "number", "date":
                 let stats = Dictionary(table.rows.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
                 if int(t["n"]) != table.base { problems.append("\(table.item): n \(table.base) vs \(t["n"] ?? "-")") }
-                for key in ["mean", "median", "min", "max", "sd"] where !close(stats[key] ?? nil, double(t[key])) {
+                for key in ["mean", "median", "min", "max", "sd"] where table.rows.first?.suppressed != true && !close(stats[key] ?? nil, double(t[key])) {
                     problems.append("\(table.item): \(key) \(String(describing: stats[key] ?? nil)) vs \(t[key] ?? "-")")
                 }
             case "text":

@@ -175,7 +175,8 @@ public struct Tabulation: Sendable {
         }
         var total = [Int](repeating: 0, count: width)
         for g in 0..<groups { for k in 0..<width { total[k] += counts[g * width + k] } }
-        let byGroup = group == nil ? [] : (1..<groups).map { g in table(counts[(g * width)..<((g + 1) * width)]) }
+        // Each value's table, then (last) the respondents without a value.
+        let byGroup = group == nil ? [] : (Array(1..<groups) + [0]).map { g in table(counts[(g * width)..<((g + 1) * width)]) }
         return (table(total[...]), byGroup)
     }
 
@@ -201,7 +202,7 @@ public struct Tabulation: Sendable {
 
     /// The same summary for each value of `group`, as `choices(_:by:)` orders them (nil where a group has no values).
     public func numeric(_ item: String, by group: String, transform: (Double) -> Double = { $0 }) -> [NumericSummary?] {
-        numericSummaries(item, by: group, transform: transform).groups
+        Array(numericSummaries(item, by: group, transform: transform).groups.dropLast())
     }
 
     func numericSummaries(_ item: String, by group: String?, transform: (Double) -> Double) -> (all: NumericSummary?, groups: [NumericSummary?]) {
@@ -234,7 +235,7 @@ public struct Tabulation: Sendable {
         }
         var total = [Int](repeating: 0, count: width)
         for g in 0..<groups { for k in 0..<width { total[k] += counts[g * width + k] } }
-        let byGroup = group == nil ? [] : (1..<groups).map { g in summary(counts[(g * width)..<((g + 1) * width)]) }
+        let byGroup = group == nil ? [] : (Array(1..<groups) + [0]).map { g in summary(counts[(g * width)..<((g + 1) * width)]) }
         return (summary(total[...]), byGroup)
     }
 
