@@ -242,13 +242,13 @@ struct Report: AsyncParsableCommand {
         abstract: "Print a wave's descriptive tables (every choice and number question, with bases and intervals).")
     @OptionGroup var db: DatabaseOptions
     @OptionGroup var target: WaveOptions
-    @Option(help: "md, csv or json.") var format: String = "md"
+    @Option(help: "md, html, csv or json.") var format: String = "md"
     @Option(help: "Interval for proportions: wilson or clopper-pearson.") var interval: String = "wilson"
     @Option(help: "Split every table by program, program_kind, provider or a question's name.") var by: String?
     @Option(help: "Hide counts below this (and what would reveal them); 0 prints every count, for tables checked by hand.") var minCell: Int = 10
 
     func run() async throws {
-        guard ["md", "csv", "json"].contains(format) else { throw ValidationError("--format is md, csv or json") }
+        guard ["md", "html", "csv", "json"].contains(format) else { throw ValidationError("--format is md, html, csv or json") }
         guard let method = ProportionInterval(rawValue: interval) else { throw ValidationError("--interval is wilson or clopper-pearson") }
         let logger = db.logger()
         try await db.withStore(logger) { store in
@@ -265,6 +265,7 @@ struct Report: AsyncParsableCommand {
                                              suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
             switch format {
             case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))
+            case "html": FileHandle.standardOutput.write(Data(report.htmlDocument().utf8))
             case "json": say(try report.json())
             default: FileHandle.standardOutput.write(Data(report.markdown().utf8))
             }

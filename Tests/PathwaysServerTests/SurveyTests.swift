@@ -409,6 +409,31 @@ enum Survey {
             #expect(form.questions.map(\.name) == f.version.form.questions.map(\.name))
         }
     }
+
+    @Test func theReportPageDrawsEveryTableHidesSmallCountsAndDownloads() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
+            let uri = "/studies/outcomes/waves/1/report"
+            let page = try await client.execute(uri: uri, method: .get, headers: w.auth("researcher"))
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<svg class=\"report-chart\""))
+            #expect(page.text.contains("1 respondents"))
+            #expect(page.text.contains("‡ hidden (n = 1)"), "one respondent's answers are all below the threshold")
+            #expect(!page.text.contains("100% · 1 of 1"))
+            let open = try await client.execute(uri: uri + "?min_cell=0&by=program_kind", method: .get, headers: w.auth("researcher"))
+            #expect(open.text.contains("100% · 1 of 1") && open.text.contains("<option value=\"program_kind\" selected>"))
+            let csv = try await client.execute(uri: uri + "?format=csv&min_cell=0", method: .get, headers: w.auth("admin"))
+            #expect(csv.status == .ok && csv.headers[.contentDisposition]?.contains("outcomes-wave1-report.csv") == true)
+            #expect(String(buffer: csv.body).hasPrefix("item,label,kind,group,option"))
+            let bad = try await client.execute(uri: uri + "?by=learner_name", method: .get, headers: w.auth("researcher"))
+            #expect(bad.status == .badRequest)
+            for role in ["staff", "learnerA", "employer"] {
+                let denied = try await client.execute(uri: uri, method: .get, headers: w.auth(role))
+                #expect(denied.status == .forbidden, "\(role)")
+            }
+        }
+    }
 }
 
 /// A recording transport.

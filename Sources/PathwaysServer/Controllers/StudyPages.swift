@@ -149,6 +149,56 @@ struct StudyPages {
             ], context: context)
         }
 
+        // A wave's descriptive tables with charts; ?format=md|csv|json|html downloads the same report.
+        routes.get("/studies/{study}/waves/{number}/report", access: "admin, researcher") { request, context -> Response in
+            _ = try context.require("see studies", Self.mayRun)
+            let study = try await Self.study(d, context)
+            let wave = try await Self.wave(d, study, context)
+            guard let version = try await d.versionCache.version(wave.instrumentVersionID, d.studies) else {
+                throw AppError.notFound("The wave's instrument version is missing.")
+            }
+            let query = request.uri.queryParameters
+            let by = query.get("by").flatMap { $0.isEmpty ? nil : $0 }
+            let groupings: [(value: String, label: String)] = [("", "Nothing"), ("program", "Program"), ("program_kind", "Program kind"), ("provider", "Provider")]
+                + version.form.questions.compactMap { q in
+                    guard case .selectOne = q.type else { return nil }
+                    return (q.name, "Question: " + (XLSForm.text(q.labels, language: nil) ?? q.name))
+                }
+            if let by, !groupings.contains(where: { $0.value == by }) { throw AppError.badRequest("by: \(by) is not a program column or a select_one question of this wave.") }
+            let minCellText = query.get("min_cell") ?? "10"
+            guard let minCell = Int(minCellText), (0...1000).contains(minCell) else { throw AppError.badRequest("min_cell: a whole number from 0 to 1000.") }
+            let format = query.get("format") ?? "page"
+            guard ["page", "md", "csv", "json", "html"].contains(format) else { throw AppError.badRequest("format: md, csv, json or html.") }
+
+            let columns = try await d.fieldwork.respondentColumns(study: study, wave: wave.id, version: version)
+            let report = Report(title: "\(study.title) — wave \(wave.number): \(wave.title)",
+                                tabulation: Tabulation(form: version.form, columns: columns, today: wave.opensAt),
+                                by: by.map { FieldworkRepository.programColumns[$0] ?? $0 }, suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
+            let file = "\(study.key)-wave\(wave.number)-report"
+            func download(_ text: String, _ type: String, _ ext: String) -> Response {
+                Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(file).\(ext)\""],
+                         body: .init(byteBuffer: ByteBuffer(string: text)))
+            }
+            switch format {
+            case "md": return download(report.markdown(), "text/markdown; charset=utf-8", "md")
+            case "csv": return download(report.csv(), "text/csv; charset=utf-8", "csv")
+            case "json": return download(try report.json(), "application/json", "json")
+            case "html": return download(report.htmlDocument(), "text/html; charset=utf-8", "html")
+            default: break
+            }
+            var params = "min_cell=\(minCell)"
+            if let by { params += "&by=\(by.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? by)" }
+            let base = "/studies/\(study.key)/waves/\(wave.number)/report?\(params)&format="
+            let downloads = [("html", "HTML"), ("md", "Markdown"), ("csv", "CSV"), ("json", "JSON")].enumerated().map { i, f -> [String: Any] in
+                ["href": base + f.0, "label": f.1, "last": i == 3]
+            }
+            return try d.views.page("report", title: "Report: \(study.title), wave \(wave.number)", [
+                "studyKey": study.key, "studyTitle": study.title, "number": wave.number, "heading": "Wave \(wave.number): \(wave.title) — report",
+                "groupings": groupings.map { ["value": $0.value, "label": $0.label, "selected": $0.value == (by ?? "")] },
+                "minCell": minCell, "downloads": downloads, "body": report.htmlBody(),
+            ], context: context).response(from: request, context: context)
+        }
+
         routes.get("/studies/{study}/instruments/{version}/xlsform.xlsx", access: "admin, researcher") { _, context -> Response in
             _ = try context.require("see studies", Self.mayRun)
             let study = try await Self.study(d, context)
