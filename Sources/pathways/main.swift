@@ -275,11 +275,11 @@ struct Report: AsyncParsableCommand {
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a wave's de-identified respondent-level data (wide CSV) and its data dictionary; audited.",
+        abstract: "Write a wave's de-identified respondent-level data (wide and long CSV), its data dictionary and R and Stata import scripts; audited.",
         discussion: "Respondents are the wave's complete and partial interviews, each under a pseudonymous id that is stable within the study. No names or emails; open text only with --include-text.")
     @OptionGroup var db: DatabaseOptions
     @OptionGroup var target: WaveOptions
-    @Option(help: "Folder to write respondents.csv and dictionary.csv into.") var out: String
+    @Option(help: "Folder to write respondents.csv, respondents-long.csv, dictionary.csv, import.R and import.do into.") var out: String
     @Flag(help: "Include open-text answers (they may name people or employers).") var includeText = false
 
     func run() async throws {
@@ -289,9 +289,8 @@ struct Export: AsyncParsableCommand {
             let export = try await RespondentData(store: store).exportWide(study: s, wave: w, includeText: includeText, by: nil, audit: AuditRepository(store: store))
             let folder = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(export.csv.utf8).write(to: folder.appendingPathComponent("respondents.csv"), options: .atomic)
-            try Data(export.dictionary.utf8).write(to: folder.appendingPathComponent("dictionary.csv"), options: .atomic)
-            say("Wrote \(export.respondents) respondents to \(folder.appendingPathComponent("respondents.csv").path) with its dictionary.")
+            for file in export.files { try Data(file.text.utf8).write(to: folder.appendingPathComponent(file.name), options: .atomic) }
+            say("Wrote \(export.respondents) respondents to \(folder.path): \(export.files.map(\.name).joined(separator: ", ")).")
         }
     }
 }

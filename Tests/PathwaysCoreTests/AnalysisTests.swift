@@ -336,4 +336,40 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         let dictionary = RespondentExport.dictionary(form)
         #expect(dictionary.contains("ways__quality,") && dictionary.contains("empty = not asked or not answered"))
     }
+
+    /// The R import script, run by R on the exported file, gives typed columns with the form's labels.
+    @Test func theRScriptReadsTheExportWithTypesAndLabels() throws {
+        let form = try DemoInstruments.form(.followup)
+        let people: [RespondentExport.Respondent] = [
+            .init(id: "p1", answers: ["completed_program": "yes", "completion_date": "2021-06-01", "eligible": "yes", "gender": "female",
+                                      "birth_year": "1980", "income": "52000.5", "benefits": "job_performance raise", "ways": "quality",
+                                      "comments": "Said \"yes\", then\nleft"]),
+            .init(id: "p2", answers: ["completed_program": "no", "eligible": "no"]),
+        ]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pathways-r-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let today = CalendarDay.date(year: 2023, month: 4, day: 1)!
+        try RespondentExport.wide(form, respondents: people, includeText: true, today: today).write(to: folder.appendingPathComponent("respondents.csv"), atomically: true, encoding: .utf8)
+        try RespondentExport.rScript(form, includeText: true).write(to: folder.appendingPathComponent("import.R"), atomically: true, encoding: .utf8)
+        let out = try runR("""
+            setwd("\(folder.path)"); source("import.R")
+            cat(nrow(d), class(d$gender), levels(d$gender)[1], as.character(d$gender[1]), is.na(d$gender[2]), "\\n")
+            cat(class(d$birth_year), d$birth_year[1], class(d$income), format(d$income[1], nsmall = 1), class(d$completion_date), format(d$completion_date[1]), "\\n")
+            cat(d$benefits__raise, d$ways__quality, d$ways__speed, class(d$ways__quality), "\\n")
+            cat(attr(d$gender, "label"), "|", gsub("\\n", "/", d$comments[1]), "\\n")
+            """)
+        let lines = out.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.count == 4)
+        #expect(lines[0] == "2 factor Female Female TRUE")
+        #expect(lines[1] == "integer 1980 numeric 52000.5 Date 2021-06-01")
+        #expect(lines[2] == "1 NA 1 NA 0 NA integer", "a question not asked is NA, not 0")
+        #expect(lines[3] == "What is your gender? | Said \"yes\", then/left")
+        let long = RespondentExport.long(form, respondents: people)
+        #expect(long.hasPrefix("respondent_id,item,value\n") && long.contains("p1,benefits,job_performance raise\n") && !long.contains("comments"))
+        let stata = RespondentExport.stataScript(form, includeText: true)
+        #expect(stata.contains("rename v1 respondent_id") && stata.contains("label define l_gender 1 `\"Female\"'"))
+        let longest = stata.split(separator: "\n").filter { $0.hasPrefix("rename v") }.map { $0.split(separator: " ")[2].count }.max() ?? 0
+        #expect(longest <= 32, "Stata names are 32 characters at most")
+    }
 }

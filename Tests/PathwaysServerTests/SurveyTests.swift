@@ -9,6 +9,7 @@ import PathwaysStore
 import PathwaysTestSupport
 import SQLKit
 import Testing
+import ZIPFoundation
 
 /// A wave of the follow-up instrument over the test world's three learners, with a link for each.
 struct FieldedWave {
@@ -432,6 +433,31 @@ enum Survey {
                 let denied = try await client.execute(uri: uri, method: .get, headers: w.auth(role))
                 #expect(denied.status == .forbidden, "\(role)")
             }
+        }
+    }
+
+    @Test func theWavePageDownloadsRespondentDataAsAZipAndAuditsIt() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
+            let session = try await WebTests.signIn(w, "researcher", client: client)
+            let cookie: HTTPFields = [.cookie: "pw_session=\(session)"]
+            let page = try await client.execute(uri: "/studies/outcomes/waves/1", method: .get, headers: cookie)
+            let csrf = try #require(WebTests.csrf(in: page.text))
+            var headers = cookie
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let forged = try await client.execute(uri: "/studies/outcomes/waves/1/export", method: .post, headers: headers, body: ByteBuffer(string: "_csrf=nope"))
+            #expect(forged.status == .forbidden)
+            let zip = try await client.execute(uri: "/studies/outcomes/waves/1/export", method: .post, headers: headers, body: ByteBuffer(string: "_csrf=\(csrf)"))
+            #expect(zip.status == .ok && zip.headers[.contentType] == "application/zip")
+            let archive = try Archive(data: Data(buffer: zip.body), accessMode: .read)
+            #expect(Set(archive.map(\.path)) == ["respondents.csv", "respondents-long.csv", "dictionary.csv", "import.R", "import.do"])
+            var csv = Data()
+            _ = try archive.extract(try #require(archive["respondents.csv"])) { csv.append($0) }
+            let text = String(decoding: csv, as: UTF8.self)
+            #expect(text.contains("race__asian") && !text.contains("I got a raise") && !text.contains("ana@example.org"))
+            let entries = try await AuditRepository(store: w.store).recent(limit: 10).filter { $0.action == "export_respondents" }
+            #expect(entries.count == 1)
         }
     }
 }

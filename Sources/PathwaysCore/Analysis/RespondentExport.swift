@@ -23,6 +23,8 @@ public enum RespondentExport {
         public var values: String
         /// For a select_multiple's 0/1 column: the question and the choice it stands for.
         public var indicator: (item: String, choice: String)? = nil
+        /// For a select_one: its choices' names and labels, in order.
+        public var choices: [(name: String, label: String)] = []
 
         public static func == (l: Self, r: Self) -> Bool {
             l.name == r.name && l.label == r.label && l.type == r.type && l.values == r.values
@@ -42,8 +44,10 @@ public enum RespondentExport {
             case .calculate: columns.append(Column(name: q.name, label: "calculated: \(q.name)", type: "calculated", values: ""))
             case .text where includeText: columns.append(Column(name: q.name, label: text(q.labels), type: "text", values: ""))
             case .selectOne(let list, let other):
-                let values = (form.choiceLists[list] ?? []).map { "\($0.name) = \(text($0.labels))" }.joined(separator: "; ")
-                columns.append(Column(name: q.name, label: text(q.labels), type: "select_one", values: values))
+                var choices = (form.choiceLists[list] ?? []).map { (name: $0.name, label: text($0.labels)) }
+                if other && !choices.contains(where: { $0.name == "other" }) { choices.append(("other", "Other")) }
+                let values = choices.map { "\($0.name) = \($0.label)" }.joined(separator: "; ")
+                columns.append(Column(name: q.name, label: text(q.labels), type: "select_one", values: values, choices: choices))
                 if other && includeText { columns.append(Column(name: q.name + "_other", label: "Other, specified", type: "text", values: "")) }
             case .selectMultiple(let list, let other):
                 let choices = form.choiceLists[list] ?? []
@@ -86,5 +90,93 @@ public enum RespondentExport {
     /// The data dictionary: one row per column of `wide`.
     public static func dictionary(_ form: XLSForm, includeText: Bool = false) -> String {
         "column,label,type,values\n" + columns(form, includeText: includeText).map { [$0.name, $0.label, $0.type, $0.values].map(CSVTable.field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+    /// Long CSV: one row per respondent and answered question (`respondent_id,item,value`), select_multiple as its
+    /// space-separated value; open text only when asked for.
+    public static func long(_ form: XLSForm, respondents: [Respondent], includeText: Bool = false) -> String {
+        let items = columns(form, includeText: includeText).filter { $0.indicator == nil && $0.name != "respondent_id" }.map(\.name)
+        var out = "respondent_id,item,value\n"
+        for r in respondents {
+            for item in items {
+                guard let value = r.answers[item], !value.isEmpty else { continue }
+                out += CSVTable.field(r.id) + "," + CSVTable.field(item) + "," + CSVTable.field(value) + "\n"
+            }
+        }
+        return out
+    }
+
+    /// An R script that reads `respondents.csv` with every column typed: numbers as numbers, dates as Dates,
+    /// select_one as factors with the form's labels, 0/1 columns as integers, and each column's label as its
+    /// "label" attribute (as haven and labelled read it).
+    public static func rScript(_ form: XLSForm, includeText: Bool = false, language: String? = nil) -> String {
+        func quote(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+        }
+        var out = """
+        # Reads respondents.csv as Pathways exported it: pseudonymous ids, one row per respondent.
+        # Empty cells are missing (NA): a question not asked or not answered, never 0.
+        d <- read.csv("respondents.csv", na.strings = "", colClasses = "character", check.names = FALSE, encoding = "UTF-8")
+
+        """
+        for c in columns(form, includeText: includeText, language: language) {
+            let v = "d[[\(quote(c.name))]]"
+            switch c.type {
+            case "integer", "0/1": out += "\(v) <- as.integer(\(v))\n"
+            case "decimal": out += "\(v) <- as.numeric(\(v))\n"
+            case "date (YYYY-MM-DD)": out += "\(v) <- as.Date(\(v))\n"
+            case "select_one":
+                out += "\(v) <- factor(\(v), levels = c(\(c.choices.map { quote($0.name) }.joined(separator: ", "))), labels = c(\(c.choices.map { quote($0.label) }.joined(separator: ", "))))\n"
+            default: break
+            }
+            out += "attr(\(v), \"label\") <- \(quote(c.label))\n"
+        }
+        return out
+    }
+
+    /// A Stata do-file that reads `respondents.csv`, names every variable (Stata names: 32 characters at most),
+    /// makes numbers numeric, dates %td, select_one coded 1, 2, ... with value labels, and labels every variable.
+    public static func stataScript(_ form: XLSForm, includeText: Bool = false, language: String? = nil) -> String {
+        let columns = columns(form, includeText: includeText, language: language)
+        func quote(_ s: String) -> String {
+            // Compound quotes hold any text but a line break; labels are cut to Stata's 80 characters.
+            "`\"" + String(s.replacingOccurrences(of: "\n", with: " ").prefix(80)) + "\"'"
+        }
+        var used: Set<String> = []
+        let names: [String] = columns.map { c in
+            var name = String(c.name.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" }.prefix(32))
+            if name.first?.isNumber == true { name = "_" + name.prefix(31) }
+            var k = 2
+            while used.contains(name) {
+                let suffix = "_\(k)"
+                name = String(name.prefix(32 - suffix.count)) + suffix
+                k += 1
+            }
+            used.insert(name)
+            return name
+        }
+        var out = """
+        * Reads respondents.csv as Pathways exported it: pseudonymous ids, one row per respondent.
+        * Empty cells are missing: a question not asked or not answered, never 0.
+        import delimited using "respondents.csv", varnames(nonames) rowrange(2) stringcols(_all) encoding("utf-8") bindquote(strict) clear
+
+        """
+        for (i, name) in names.enumerated() { out += "rename v\(i + 1) \(name)\n" }
+        for (c, name) in zip(columns, names) {
+            switch c.type {
+            case "integer", "decimal", "0/1": out += "destring \(name), replace\n"
+            case "date (YYYY-MM-DD)":
+                out += "generate double __d = date(\(name), \"YMD\")\nformat __d %td\ndrop \(name)\nrename __d \(name)\n"
+            case "select_one":
+                let label = String(("l_" + name).prefix(32))
+                out += "label define \(label) " + c.choices.enumerated().map { "\($0.offset + 1) \(quote($0.element.label))" }.joined(separator: " ") + "\n"
+                out += "generate byte __c = .\n"
+                for (k, choice) in c.choices.enumerated() { out += "replace __c = \(k + 1) if \(name) == \(quote(choice.name))\n" }
+                out += "drop \(name)\nrename __c \(name)\nlabel values \(name) \(label)\n"
+            default: break
+            }
+            out += "label variable \(name) \(quote(c.label))\n"
+        }
+        out += "order \(names.joined(separator: " "))\n"
+        return out
     }
 }

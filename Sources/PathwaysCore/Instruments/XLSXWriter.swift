@@ -44,15 +44,11 @@ public enum XLSXWriter {
             xml += "</sheetData></worksheet>"
             parts.append(("xl/worksheets/sheet\(i + 1).xml", xml))
         }
-        let archive = try Archive(data: Data(), accessMode: .create)
-        for (path, text) in parts {
-            let bytes = Data(text.utf8)
-            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count), compressionMethod: .deflate) { position, size in
-                bytes.subdata(in: Int(position)..<Int(position) + size)
-            }
+        do {
+            return try ZipFile.make(parts.map { ($0.0, Data($0.1.utf8)) })
+        } catch {
+            throw XLSXReader.Failure(part: "workbook", message: "the archive could not be written")
         }
-        guard let data = archive.data else { throw XLSXReader.Failure(part: "workbook", message: "the archive could not be written") }
-        return data
     }
 
     /// 0 → "A", 25 → "Z", 26 → "AA".

@@ -199,6 +199,23 @@ struct StudyPages {
             ], context: context).response(from: request, context: context)
         }
 
+        // De-identified respondent-level data as a zip (wide and long CSV, dictionary, R and Stata scripts); audited.
+        routes.post("/studies/{study}/waves/{number}/export", access: "admin, researcher") { request, context -> Response in
+            let p = try context.require("export respondent data", Self.mayRun)
+            struct Form: Decodable { var _csrf: String?; var include_text: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            let study = try await Self.study(d, context)
+            let wave = try await Self.wave(d, study, context)
+            let export = try await RespondentData(store: d.store).exportWide(study: study, wave: wave, includeText: form.include_text == "yes",
+                                                                             by: p.userID, audit: d.audit)
+            return Response(status: .ok, headers: [
+                .contentType: "application/zip",
+                .contentDisposition: "attachment; filename=\"\(study.key)-wave\(wave.number)-respondents.zip\"",
+                .cacheControl: "no-store",
+            ], body: .init(byteBuffer: ByteBuffer(bytes: try export.zip())))
+        }
+
         routes.get("/studies/{study}/instruments/{version}/xlsform.xlsx", access: "admin, researcher") { _, context -> Response in
             _ = try context.require("see studies", Self.mayRun)
             let study = try await Self.study(d, context)

@@ -14,6 +14,19 @@ public struct RespondentData: Sendable {
         public var csv: String
         public var dictionary: String
         public var respondents: Int
+        /// One row per respondent and answered question.
+        public var long: String = ""
+        public var rScript: String = ""
+        public var stataScript: String = ""
+
+        /// The files of the export, as they are written to a folder or a zip.
+        public var files: [(name: String, text: String)] {
+            [("respondents.csv", csv), ("respondents-long.csv", long), ("dictionary.csv", dictionary), ("import.R", rScript), ("import.do", stataScript)]
+        }
+
+        public func zip() throws -> Data {
+            try ZipFile.make(files.map { ($0.name, Data($0.text.utf8)) })
+        }
     }
 
     /// The wave's complete and partial interviews as a wide CSV with its data dictionary.
@@ -25,10 +38,14 @@ public struct RespondentData: Sendable {
         let key = try await pseudonymKey()
         let rows = try await FieldworkRepository(store: store).respondents(study: study, wave: wave.id, version: version)
         let respondents = rows.map { RespondentExport.Respondent(id: Self.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers) }
-        let export = Export(csv: RespondentExport.wide(version.form, respondents: respondents, includeText: includeText, today: wave.opensAt),
-                            dictionary: RespondentExport.dictionary(version.form, includeText: includeText), respondents: respondents.count)
+        let form = version.form
+        let export = Export(csv: RespondentExport.wide(form, respondents: respondents, includeText: includeText, today: wave.opensAt),
+                            dictionary: RespondentExport.dictionary(form, includeText: includeText), respondents: respondents.count,
+                            long: RespondentExport.long(form, respondents: respondents, includeText: includeText),
+                            rScript: RespondentExport.rScript(form, includeText: includeText),
+                            stataScript: RespondentExport.stataScript(form, includeText: includeText))
         try await audit.record(userID: userID, action: "export_respondents", subject: "wave:\(wave.id)",
-                               detail: "wide CSV, \(export.respondents) respondents, open text \(includeText ? "included" : "left out")")
+                               detail: "wide and long CSV, \(export.respondents) respondents, open text \(includeText ? "included" : "left out")")
         return export
     }
 
