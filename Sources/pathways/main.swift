@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self])
 }
 
 /// Options every command that touches the database shares.
@@ -411,6 +411,46 @@ struct BenchmarkReport: ParsableCommand {
             say("DISAGREEMENT in \(problems.count) places:")
             for p in problems.prefix(20) { say("  " + p) }
             throw ExitCode(1)
+        }
+    }
+}
+
+struct PanelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "panel",
+        abstract: "Print a study's attrition by wave and program and, with --item, how an answer changed between two waves.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The study's key.") var study: String
+    @Option(help: "A select_one question asked in both waves, e.g. employment.") var item: String?
+    @Option(help: "The earlier wave's number.") var from: Int = 1
+    @Option(help: "The later wave's number.") var to: Int?
+    @Option(help: "md or json.") var format: String = "md"
+
+    func run() async throws {
+        guard ["md", "json"].contains(format) else { throw ValidationError("--format is md or json") }
+        let logger = db.logger()
+        try await db.withStore(logger) { store in
+            guard let s = try await StudyRepository(store: store).study(key: study) else { throw ValidationError("no study \(study)") }
+            let fieldwork = FieldworkRepository(store: store)
+            let attrition = Panel.attrition(try await fieldwork.panelCases(study: s))
+            var change: Panel.Change?
+            if let item {
+                guard let to else { throw ValidationError("--item needs --to, the later wave's number") }
+                do {
+                    change = try await fieldwork.change(study: s, item: item, from: from, to: to)
+                } catch StoreError.invalid(let message) {
+                    throw ValidationError(message)
+                }
+            }
+            if format == "json" {
+                struct Output: Encodable { var attrition: [Panel.AttritionRow]; var change: Panel.Change? }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                say(String(decoding: try encoder.encode(Output(attrition: attrition, change: change)), as: UTF8.self))
+            } else {
+                say("# \(s.title): attrition and change\n\n## Attrition\n\n" + Panel.markdown(attrition))
+                if let change { say("## Change in \(change.item), wave \(change.fromWave) to wave \(change.toWave)\n\n" + change.markdown()) }
+            }
         }
     }
 }

@@ -436,6 +436,38 @@ enum Survey {
         }
     }
 
+    @Test func thePanelPageShowsAttritionAndHowAnAnswerChanged() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
+            let studies = StudyRepository(store: w.store)
+            let fieldwork = FieldworkRepository(store: w.store)
+            let second = try await studies.addWave(study: f.study, .init(
+                number: 2, title: "Two years on", instrumentVersionID: f.version.id, opensAt: Date().addingTimeInterval(-3600),
+                closesAt: Date().addingTimeInterval(30 * 86_400), frameRule: .enrolled(kinds: nil), reminderDays: [],
+                screenItem: "eligible", eligibilityMonths: 12, messageSubject: "Survey", messageBody: "Hello {{first_name}}: {{survey_link}}"))
+            _ = try await fieldwork.computeFrame(study: f.study, wave: second)
+            let c = try #require(try await fieldwork.case(wave: second.id, learner: w.learnerIDs["A1"]!))
+            var later = eligibleAnswers
+            later["employment"] = ["part_time"]
+            _ = try await Survey.complete(client, token: try await fieldwork.issueToken(caseID: c.id), answers: later)
+
+            let change = try await fieldwork.change(study: f.study, item: "employment", from: 1, to: 2)
+            #expect(change.n == 1 && change.unchanged == 0)
+            let full = try #require(change.levels.firstIndex(of: "full_time")), part = try #require(change.levels.firstIndex(of: "part_time"))
+            #expect(change.counts[full][part] == 1)
+            let page = try await client.execute(uri: "/studies/outcomes/panel?item=employment&from=1&to=2", method: .get, headers: w.auth("researcher"))
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Attrition by program") && page.text.contains("All programs"))
+            #expect(page.text.contains("1 learners answered in both waves; 0 gave the same answer"))
+            #expect(page.text.contains("<td class=\"num\">1 (100%)</td>"))
+            let rows = Panel.attrition(try await fieldwork.panelCases(study: f.study))
+            let all2 = try #require(rows.first { $0.wave == 2 && $0.program == "" })
+            #expect(all2.cases == 3 && all2.firstWaveRespondents == 1 && all2.stillResponding == 1 && all2.retention == 1, "\(rows)")
+            #expect(rows.first { $0.wave == 2 && $0.program == "Full Stack Application Development" }?.firstWaveRespondents == 0)
+        }
+    }
+
     @Test func theWavePageDownloadsRespondentDataAsAZipAndAuditsIt() async throws {
         try await TestWorld.run { w, client in
             let f = try await FieldedWave.make(w)

@@ -131,4 +131,42 @@ public enum Intervals {
         }
         return (low + high) / 2
     }
+    /// The upper tail of a chi-squared distribution with `df` degrees of freedom: Q(df/2, x/2).
+    public static func chiSquaredUpper(_ x: Double, df: Double) -> Double {
+        x <= 0 ? 1 : regularizedGammaUpper(df / 2, x / 2)
+    }
+
+    /// Q(a, x) = Γ(a, x) / Γ(a): by its series below a + 1, by its continued fraction (modified Lentz) above.
+    public static func regularizedGammaUpper(_ a: Double, _ x: Double) -> Double {
+        if x <= 0 { return 1 }
+        let logFront = -x + a * log(x) - lgamma(a)
+        if x < a + 1 {
+            var term = 1 / a, sum = term, n = a
+            for _ in 0..<100_000 {
+                n += 1
+                term *= x / n
+                sum += term
+                if abs(term) < abs(sum) * 1e-17 { break }
+            }
+            return 1 - sum * exp(logFront)
+        }
+        let tiny = 1e-300
+        var b = x + 1 - a
+        var c = 1 / tiny
+        var d = 1 / b
+        var h = d
+        for i in 1...100_000 {
+            let an = -Double(i) * (Double(i) - a)
+            b += 2
+            d = an * d + b
+            if abs(d) < tiny { d = tiny }
+            c = b + an / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-16 { break }
+        }
+        return exp(logFront) * h
+    }
 }

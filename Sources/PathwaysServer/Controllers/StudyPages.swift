@@ -123,10 +123,43 @@ struct StudyPages {
             return SeeOther(location: "/studies/\(study.key)/waves/\(wave.number)")
         }
 
-        routes.get("/studies/{study}/panel", access: "admin, researcher") { _, context in
+        routes.get("/studies/{study}/panel", access: "admin, researcher") { request, context in
             _ = try context.require("see studies", Self.mayRun)
             let study = try await Self.study(d, context)
             let waves = try await d.studies.waves(study: study)
+            // Items asked as select_one in more than one wave's form can be compared.
+            var askedIn: [String: Int] = [:]
+            for wave in waves {
+                guard let version = try await d.versionCache.version(wave.instrumentVersionID, d.studies) else { continue }
+                for q in version.form.questions { if case .selectOne = q.type { askedIn[q.name, default: 0] += 1 } }
+            }
+            let items = askedIn.filter { $0.value > 1 }.keys.sorted()
+            let query = request.uri.queryParameters
+            let item = query.get("item").flatMap { items.contains($0) ? $0 : nil }
+            let from = query.get("from").flatMap(Int.init) ?? waves.first?.number ?? 1
+            let to = query.get("to").flatMap(Int.init) ?? waves.last?.number ?? 1
+            var change: [String: Any]?
+            var changeError = ""
+            if let item {
+                do {
+                    let c = try await d.fieldwork.change(study: study, item: item, from: from, to: to)
+                    let test = c.statistic.map { String(format: "%@: χ² = %.3f, df = %d, p = %.4g.", (c.levels.count == 2 ? "McNemar's test" : "Bowker's test of symmetry") as NSString, $0, c.df ?? 0, c.p ?? .nan) }
+                        ?? "No test: a pair of opposite changes has no learners."
+                    change = ["fromWave": c.fromWave, "toWave": c.toWave, "labels": c.labels, "n": c.n, "unchanged": c.unchanged, "test": test,
+                              "rows": c.labels.enumerated().map { i, label -> [String: Any] in
+                                  let total = c.counts[i].reduce(0, +)
+                                  return ["label": label, "total": total, "cells": c.counts[i].map { n in
+                                      total > 0 ? "\(n) (\(Int((100 * Double(n) / Double(total)).rounded()))%)" : "0" }]
+                              }]
+                } catch StoreError.invalid(let message) {
+                    changeError = message
+                }
+            }
+            let attrition = Panel.attrition(try await d.fieldwork.panelCases(study: study)).map { r -> [String: Any] in
+                ["wave": r.wave, "program": r.program.isEmpty ? "All programs" : r.program, "cases": r.cases, "respondents": r.respondents,
+                 "cohort": r.firstWaveRespondents, "inFrame": r.stillInFrame, "responding": r.stillResponding,
+                 "retention": r.retention.map { String(format: "%.1f%%", 100 * $0) } ?? "—"]
+            }
             let paths = try await d.fieldwork.panelPaths(study: study)
             // The funnel: in each wave's frame, and answered (complete or partial).
             var funnel: [[String: Any]] = []
@@ -138,7 +171,8 @@ struct StudyPages {
             }
             let allAnswered = paths.filter { path in waves.allSatisfy { ["1.1", "1.2"].contains(path.path[$0.number] ?? "") } }.reduce(0) { $0 + $1.learners }
             return d.views.page("panel", title: "\(study.title): panel", [
-                "key": study.key, "title": study.title, "funnel": funnel, "allAnswered": allAnswered,
+                "key": study.key, "title": study.title, "funnel": funnel, "allAnswered": allAnswered, "attrition": attrition,
+                "items": items.map { ["name": $0, "selected": $0 == item] }, "from": from, "to": to, "change": change ?? false, "changeError": changeError,
                 "waveHeads": waves.map { ["number": $0.number] },
                 "paths": paths.prefix(40).map { path -> [String: Any] in
                     ["cells": waves.map { w -> [String: Any] in

@@ -279,6 +279,18 @@ public struct FieldworkRepository: Sendable {
         return counts.map { ($0.key, $0.value) }.sorted { $0.learners > $1.learners }
     }
 
+    /// Every case of the study with its learner, wave, program and effective disposition, for attrition tables.
+    public func panelCases(study: StudyRepository.Study) async throws -> [Panel.Case] {
+        try await db.raw("""
+            SELECT c.learner_id, w.number, coalesce(p.title, '') AS program, \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition
+            FROM wave_cases c JOIN waves w ON w.id = c.wave_id LEFT JOIN programs p ON p.id = c.program_id
+            WHERE w.study_id = \(bind: study.id)
+            """).all().map { row in
+            Panel.Case(learner: try row.decode(column: "learner_id", as: UUID.self), wave: try row.decode(column: "number", as: Int.self),
+                       program: try row.decode(column: "program", as: String.self), disposition: try row.decode(column: "disposition", as: String.self))
+        }
+    }
+
     /// The answers of a wave's respondents — complete and partial interviews (AAPOR 1.1 and 1.2), screened-out cases
     /// excluded — by the names of `version`, one dictionary per respondent in case order.
     public func respondentAnswers(study: StudyRepository.Study, wave: UUID, version: StudyRepository.InstrumentVersion) async throws -> [[String: String]] {
@@ -388,5 +400,28 @@ enum FrameSQL {
             let below = EducationLevel.allCases.filter { !$0.hasBachelorOrHigher }.map(\.rawValue)
             return "l.highest_education IN (\(binds: below))"
         }
+    }
+}
+
+extension FieldworkRepository {
+    /// How `item` changed between waves `from` and `to` for the learners who answered it in both, with the
+    /// categories of the later wave's form. Throws when a wave is missing or its form does not ask the item.
+    public func change(study: StudyRepository.Study, item: String, from: Int, to: Int) async throws -> Panel.Change {
+        let studies = StudyRepository(store: store)
+        var answers: [[UUID: String]] = []
+        var levels: [(name: String, label: String)] = []
+        for number in [from, to] {
+            guard let wave = try await studies.wave(study: study, number: number) else { throw StoreError.invalid("there is no wave \(number)") }
+            guard let version = try await studies.version(id: wave.instrumentVersionID) else { throw StoreError.invalid("wave \(number)'s instrument version is missing") }
+            guard let q = version.form.question(named: item) else { throw StoreError.invalid("wave \(number)'s form does not ask \(item)") }
+            if case .selectOne(let list, _) = q.type {
+                levels = (version.form.choiceLists[list] ?? []).map { ($0.name, XLSForm.text($0.labels, language: nil) ?? $0.name) }
+            } else {
+                throw StoreError.invalid("\(item) is not a select_one question in wave \(number)")
+            }
+            let rows = try await respondents(study: study, wave: wave.id, version: version)
+            answers.append(Dictionary(rows.compactMap { r in r.answers[item].map { (r.learnerID, $0) } }, uniquingKeysWith: { a, _ in a }))
+        }
+        return Panel.change(item: item, from: (from, answers[0]), to: (to, answers[1]), levels: levels)
     }
 }
