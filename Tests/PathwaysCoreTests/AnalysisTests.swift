@@ -221,6 +221,33 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(agree(Intervals.studentQuantile(0.975, degreesOfFreedom: 239), r[4], relative: 1e-11))
     }
 
+    /// After raking, the interval is the raked design's: R's svyciprop on rake()'s design.
+    @Test func rakedLogitIntervalAgreesWithSvyciprop() throws {
+        let output = try runR(Self.rData + """
+
+            des <- svydesign(ids = ~1, weights = ~w2, data = d)
+            r <- rake(des, list(~g, ~p, ~c), list(data.frame(g = factor(0:2), Freq = c(5200, 4300, 500)),
+                      data.frame(p = factor(0:3), Freq = c(3000, 2500, 2700, 1800)), data.frame(c = factor(0:2), Freq = c(6000, 2600, 1400))))
+            ci <- svyciprop(~y, r, method = "logit")
+            m <- svymean(~y, r)
+            cat(sprintf("%.17g %.17g %.17g %.17g", coef(ci), attr(ci, "ci")[1], attr(ci, "ci")[2], SE(m)))
+            """)
+        let r = output.split(separator: " ").compactMap { Double($0) }
+        #expect(r.count == 4)
+        let start = (0..<Self.n).map { 1 + Double($0 % 5) }
+        let raked = try Raking().rake(start, margins: [
+            .init(name: "gender", category: Self.gender, totals: Self.genderTotals),
+            .init(name: "program", category: Self.program, totals: Self.programTotals),
+            .init(name: "country", category: Self.country, totals: Self.countryTotals),
+        ])
+        let e = try #require(WeightedProportion.logit(Self.outcome, weights: raked.weights, raking: raked))
+        #expect(agree(e.proportion, r[0]))
+        #expect(agree(e.standardError, r[3]), "SE \(e.standardError) vs R \(r[3])")
+        #expect(agree(e.interval.lower, r[1]) && agree(e.interval.upper, r[2]), "\(e.interval) vs R \(r[1]) \(r[2])")
+        let unraked = try #require(WeightedProportion.logit(Self.outcome, weights: raked.weights))
+        #expect(abs(unraked.standardError - e.standardError) > 1e-6, "raking changes the standard error")
+    }
+
     @Test func trimmingCapsWeightsAndKeepsTheTotal() {
         let w = [1.0, 1, 1, 1, 16]
         let trimmed = Raking.trim(w, maxRatioToMean: 2)

@@ -23,6 +23,9 @@ public struct Raking: Sendable {
         /// Full passes made before the table stopped moving (R counts the same way).
         public var iterations: Int
         public var converged: Bool
+        /// The last pass, margin by margin: each margin's categories and the weights right after post-stratifying to
+        /// it. R keeps the same record and uses it for the variance of estimates from the raked weights.
+        public var lastPass: [(category: [Int], weights: [Double])] = []
     }
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -72,19 +75,22 @@ public struct Raking: Sendable {
         var weights = start
         var old = table(weights)
         var iterations = 0
+        var pass: [(category: [Int], weights: [Double])] = []
         while iterations < maxIterations {
+            pass = []
             for m in margins {
                 var sums = Array(repeating: 0.0, count: m.totals.count)
                 for i in 0..<n { sums[m.category[i]] += weights[i] }
                 for i in 0..<n { weights[i] *= m.totals[m.category[i]] / sums[m.category[i]] }
+                pass.append((m.category, weights))
             }
             let new = table(weights)
             let delta = zip(old, new).map { abs($0 - $1) }.max() ?? 0
-            if delta < tolerance { return Result(weights: weights, iterations: iterations, converged: true) }
+            if delta < tolerance { return Result(weights: weights, iterations: iterations, converged: true, lastPass: pass) }
             old = new
             iterations += 1
         }
-        return Result(weights: weights, iterations: iterations, converged: false)
+        return Result(weights: weights, iterations: iterations, converged: false, lastPass: pass)
     }
 
     /// Caps weights at `ratio` times their mean and spreads what was cut over the others (repeating until none is
@@ -119,16 +125,27 @@ public enum WeightedProportion {
     }
 
     /// The weighted share with `y`, its standard error and the logit interval: expit(logit(p) ± t(n − 1) · SE / (p(1 − p))).
-    public static func logit(_ y: [Bool], weights w: [Double], level: Double = 0.95) -> Estimate? {
+    /// With `raking` (the result that made `w`), the standard error is the raked design's, as R's `rake()` gives:
+    /// the influence values are swept by every margin of the last pass, ten times over, before their variance.
+    public static func logit(_ y: [Bool], weights w: [Double], raking: Raking.Result? = nil, level: Double = 0.95) -> Estimate? {
         let n = y.count
         guard n > 1, w.count == n else { return nil }
         let total = w.reduce(0, +)
         let p = zip(y, w).reduce(0) { $0 + ($1.0 ? $1.1 : 0) } / total
-        // Influence values of the mean, w_i (y_i − p) / Σw; they sum to zero, so no centering is needed.
-        let sumSquares = zip(y, w).reduce(0) { acc, pair in
-            let z = pair.1 * ((pair.0 ? 1 : 0) - p) / total
-            return acc + z * z
+        // Influence values of the mean, w_i (y_i − p) / Σw.
+        var z = zip(y, w).map { $1 * (($0 ? 1 : 0) - p) / total }
+        if let raking {
+            for _ in 0..<10 {
+                for (category, psw) in raking.lastPass {
+                    let groups = (category.max() ?? -1) + 1
+                    var sums = [Double](repeating: 0, count: groups), counts = [Double](repeating: 0, count: groups)
+                    for i in 0..<n { sums[category[i]] += z[i] / psw[i]; counts[category[i]] += 1 }
+                    for i in 0..<n { z[i] -= psw[i] * sums[category[i]] / counts[category[i]] }
+                }
+            }
         }
+        let mean = z.reduce(0, +) / Double(n)
+        let sumSquares = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         let variance = Double(n) / Double(n - 1) * sumSquares
         let se = variance.squareRoot()
         guard p > 0, p < 1 else {
