@@ -468,6 +468,56 @@ enum Survey {
         }
     }
 
+    @Test func openTextIsCodedWithSuggestionsAndQuotedOnlyWithConsent() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w, source: .selfReport)
+            var agrees = eligibleAnswers
+            agrees["comments"] = ["Every employer wanted a bachelor's degree."]
+            agrees["quote_consent"] = ["yes"]
+            var declines = eligibleAnswers
+            declines["comments"] = ["They all asked for a Bachelor degree, and AI scares me."]
+            declines["quote_consent"] = ["no"]
+            _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: agrees)
+            _ = try await Survey.complete(client, token: f.tokens["B2"]!, answers: declines)
+
+            let session = try await WebTests.signIn(w, "researcher", client: client)
+            var headers: HTTPFields = [.cookie: "pw_session=\(session)"]
+            let book = try await client.execute(uri: "/studies/outcomes/codebook", method: .get, headers: headers)
+            #expect(book.text.contains("/studies/outcomes/waves/1/open/comments"))
+            let csrf = try #require(WebTests.csrf(in: book.text))
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            for (name, keywords) in [("Degree as a barrier", "bachelor"), ("AI-driven job displacement", "AI, automat")] {
+                let saved = try await client.execute(uri: "/studies/outcomes/codebook", method: .post, headers: headers,
+                                                     body: ByteBuffer(string: "_csrf=\(csrf)&action=save&name=\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&keywords=\(keywords.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"))
+                #expect(saved.status == .seeOther)
+            }
+            let twice = try await client.execute(uri: "/studies/outcomes/codebook", method: .post, headers: headers,
+                                                 body: ByteBuffer(string: "_csrf=\(csrf)&action=save&name=Degree+as+a+barrier&keywords=x"))
+            #expect(twice.status == .unprocessableContent && twice.text.contains("already has a theme called Degree as a barrier"))
+
+            let uri = "/studies/outcomes/waves/1/open/comments"
+            let page = try await client.execute(uri: uri, method: .get, headers: headers)
+            #expect(page.status == .ok && page.text.contains("(suggested)") && page.text.contains("(not to be quoted)"))
+            let cases = page.text.components(separatedBy: "name=\"case\" value=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+            #expect(cases.count == 2)
+            let accepted = try await client.execute(uri: uri, method: .post, headers: headers,
+                                                    body: ByteBuffer(string: "_csrf=\(csrf)&action=accept" + cases.map { "&case=\($0)" }.joined()))
+            #expect(accepted.status == .seeOther)
+            let coded = try await client.execute(uri: uri + "?min_cell=0", method: .get, headers: headers).text
+            #expect(coded.contains("<blockquote>Every employer wanted a bachelor&#39;s degree.</blockquote>"), "the consenting answer is quoted")
+            #expect(!coded.contains("<blockquote>They all asked"), "the other is not")
+            #expect(coded.contains("Percent of the 2 coded answers (of 2 given)"))
+            let hidden = try await client.execute(uri: uri, method: .get, headers: headers).text
+            #expect(!hidden.contains("<blockquote>"), "two answers are below the threshold: counts and quotes hidden")
+            let csv = try await client.execute(uri: uri + "?format=csv&min_cell=0", method: .get, headers: headers)
+            #expect(String(buffer: csv.body).contains("Degree as a barrier,,bachelor,2\n"))
+            let audit = try await AuditRepository(store: w.store).recent(limit: 20).map(\.action)
+            #expect(audit.filter { $0 == "view_open_text" }.count == 3 && audit.contains("code_open_text"))
+            let denied = try await client.execute(uri: uri, method: .get, headers: w.auth("staff"))
+            #expect(denied.status == .forbidden)
+        }
+    }
+
     @Test func theWavePageDownloadsRespondentDataAsAZipAndAuditsIt() async throws {
         try await TestWorld.run { w, client in
             let f = try await FieldedWave.make(w)

@@ -97,7 +97,10 @@ public enum ReportBenchmark {
                 if row["enrolled_degree"] == "yes" { for name in ["degree_level", "same_university", "credit_accepted"] { answer(name) } }
                 answer("other_credentials", missing: 0)
                 if row["other_credentials"] == "yes" { answer("credential_kinds", missing: 0); answer("employer_support") }
-                if rng.chance(0.1) { row["comments"] = pick(comments) }
+                if rng.chance(0.1) {
+                    row["comments"] = pick(comments)
+                    row["quote_consent"] = rng.chance(0.6) ? "yes" : "no"
+                }
                 for i in 1...statements { answer("statement_\(i)", missing: 0.05) }
             }
             for (i, name) in names.enumerated() {

@@ -41,6 +41,10 @@ public enum SimulatedRespondent {
             return [CalendarDay.format(CalendarDay.adding(days: -Int(rng.next() % 1_400), to: today))]
         case .text:
             if q.name == "country" { return [["US", "IN", "GB", "NG", "BR", "DE", "MX"][Int(rng.next() % 7)]] }
+            if q.appearance?.contains("multiline") == true {
+                // Most leave an open question empty; those who write say what learners in the seed study said.
+                return rng.chance(0.35) ? [comments[Int(rng.next() % UInt64(comments.count))]] : []
+            }
             return [["Retail", "Healthcare", "Information technology", "Education", "Finance"][Int(rng.next() % 5)]]
         case .acknowledge: return ["OK"]
         case .selectOne:
@@ -54,4 +58,20 @@ public enum SimulatedRespondent {
         default: return []
         }
     }
+
+    /// What respondents write in open questions, in the words learners use about these credentials.
+    static let comments = [
+        "I worry that AI will take over the kind of work I trained for.",
+        "Automation is already replacing entry-level analyst jobs where I live.",
+        "Every job I looked at still asked for a bachelor's degree, even with the credential.",
+        "Without a four-year degree my applications are screened out before anyone reads them.",
+        "Studying at night around my job and my kids was the only way I could do this.",
+        "The self-paced format made it possible while working full time.",
+        "I needed help finding jobs that match what I learned; the job board had nothing relevant.",
+        "I did not know about the workshops or interview days until it was too late.",
+        "A mentor or career coach would have helped me turn this into a new job.",
+        "My employer noticed and gave me more responsibility.",
+        "The courses were harder than I expected but worth it.",
+        "I got a raise six months after finishing.",
+    ]
 }

@@ -34,5 +34,6 @@ public func buildRouter(_ d: Dependencies) throws -> (Router<AppContext>, RouteT
     AccountPages(dependencies: d).register(on: routes)
     SurveyPages(dependencies: d).register(on: routes)
     StudyPages(dependencies: d).register(on: routes)
+    CodebookPages(dependencies: d).register(on: routes)
     return (router, routes)
 }

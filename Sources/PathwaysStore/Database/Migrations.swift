@@ -374,5 +374,26 @@ public enum Migrations {
             CREATE INDEX outbox_status ON outbox (status, id);
             CREATE INDEX outbox_learner ON outbox (learner_id, created_at)
             """),
+        Migration(version: 6, name: "codebook", why: "a study's codebook of themes for open-text answers, and which answers carry which theme", sql: """
+            CREATE TABLE codebook_themes (
+                id {uuid} PRIMARY KEY,
+                study_id {uuid} NOT NULL REFERENCES studies (id),
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                keywords TEXT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                updated_at {timestamp} NOT NULL
+            );
+            CREATE UNIQUE INDEX codebook_themes_name ON codebook_themes (study_id, name);
+            CREATE TABLE text_codes (
+                case_id BIGINT NOT NULL REFERENCES wave_cases (id),
+                item_id {uuid} NOT NULL REFERENCES study_items (id),
+                theme_id {uuid} NOT NULL REFERENCES codebook_themes (id),
+                coded_by {uuid},
+                coded_at {timestamp} NOT NULL,
+                PRIMARY KEY (case_id, item_id, theme_id)
+            );
+            CREATE INDEX text_codes_theme ON text_codes (theme_id)
+            """),
     ]
 }

@@ -69,7 +69,31 @@ public enum DemoStudy {
         }
         let frame3 = try await fieldwork.computeFrame(study: study, wave: wave3, now: now)
         result.waves.append((3, frame3.cases, 0))
+        try await codeComments(study: study, wave: wave2, version: versions[.end]!, store: store)
         return result
+    }
+
+    /// The seed study's themes as the demo's codebook, and wave 2's comments coded with the themes their words
+    /// suggest, as a researcher accepting every suggestion would.
+    static func codeComments(study: StudyRepository.Study, wave: StudyRepository.Wave, version: StudyRepository.InstrumentVersion, store: Store) async throws {
+        let codebook = CodebookRepository(store: store)
+        let themes = [
+            Codebook.Theme(name: "AI-driven job displacement", description: "Fear that AI or automation will take over the work the program prepares for.",
+                           keywords: ["AI", "automation", "automat", "replac"]),
+            Codebook.Theme(name: "Degree as a barrier", description: "Employers still require a four-year degree.",
+                           keywords: ["bachelor", "four-year degree", "degree", "screened out"]),
+            Codebook.Theme(name: "Flexibility", description: "Self-paced, online study that fits around work and family.",
+                           keywords: ["self-paced", "flexib", "at night", "around my job", "while working"]),
+            Codebook.Theme(name: "Need for career support", description: "Help finding relevant jobs, coaching, events.",
+                           keywords: ["job board", "career coach", "mentor", "workshop", "interview day", "finding jobs"]),
+        ]
+        for theme in themes { try await codebook.save(theme, study: study) }
+        var tags: [Int64: Set<UUID>] = [:]
+        for answer in try await codebook.answers(wave: wave.id, item: "comments", version: version) {
+            let suggested = Set(Codebook.suggest(answer.text, themes: themes).map(\.theme))
+            if !suggested.isEmpty { tags[answer.caseID] = suggested }
+        }
+        try await codebook.setTags(tags, wave: wave.id, item: "comments", version: version, study: study, by: nil)
     }
 
     /// Invites every case with two reminders, then has some answer fully, some partly, some open and leave, some opt
