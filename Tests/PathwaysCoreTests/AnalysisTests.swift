@@ -305,6 +305,23 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(ways.rows.allSatisfy { ($0.count ?? 10) >= 10 || $0.count == 0 })
     }
 
+    /// The seed's Table 1 heads its demographics "n=59-62": each item's base differs by nonresponse, and the report
+    /// heads the form's group with that range.
+    @Test func aGroupOfItemsIsHeadedWithTheRangeOfItsBases() throws {
+        var people = try TabulationTests().table2Respondents()
+        let answered = ["gender": 59, "birth_year": 62, "hispanic": 61, "race": 60, "country": 60, "english": 62, "education": 61, "student": 59]
+        let values = ["gender": "female", "birth_year": "1985", "hispanic": "no", "race": "white", "country": "US", "english": "fluent",
+                      "education": "bachelors", "student": "not_student"]
+        for (item, n) in answered { for i in 0..<n { people[i][item] = values[item] } }
+        let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: CalendarDay.date(year: 2023, month: 4, day: 1)!)
+        let report = Report(title: "Follow-up", tabulation: t)
+        let about = try #require(report.sections.first { $0.name == "about_you" })
+        #expect(about.heading == "About you (n=59-62)")
+        #expect(about.items == ["gender", "birth_year", "hispanic", "race", "country", "english", "education", "student"])
+        #expect(report.markdown().contains("\n## About you (n=59-62)\n\n### What is your gender?"))
+        #expect(report.htmlBody().contains("<h2 class=\"report-section\">About you (n=59-62)</h2>"))
+    }
+
     @Test func splitTablesPrintNoSmallCountAndKeepRespondentsWithoutAGroup() throws {
         let people = try ResponseColumnsTests().randomRespondents(400, seed: 21)
         let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: CalendarDay.date(year: 2023, month: 4, day: 1)!)

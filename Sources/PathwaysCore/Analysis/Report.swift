@@ -8,6 +8,19 @@ public struct Report: Sendable, Codable, Equatable {
     public var method: String
     public var level: Double
     public var tables: [Table]
+    /// The form's groups that hold tables, with the range of their tables' bases ("About you, n=59-62").
+    public var sections: [Section] = []
+
+    public struct Section: Sendable, Codable, Equatable {
+        public var name: String
+        public var label: String
+        /// The items of the section that have tables, in order.
+        public var items: [String]
+        public var lowestBase: Int
+        public var highestBase: Int
+
+        public var heading: String { "\(label) (\(Tabulation.rangeLabel(lowestBase...highestBase)))" }
+    }
 
     public struct Table: Sendable, Codable, Equatable {
         public var item: String
@@ -79,6 +92,19 @@ public struct Report: Sendable, Codable, Equatable {
             }
         }
         self.tables = built.compactMap { $0 }
+        // Sections: the innermost named group of each table's question.
+        let byName = Dictionary(questions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for table in tables {
+            guard let groupName = byName[table.item]?.groups.last, let group = byName[groupName] else { continue }
+            if sections.last?.name == groupName {
+                sections[sections.count - 1].items.append(table.item)
+                sections[sections.count - 1].lowestBase = min(sections[sections.count - 1].lowestBase, table.base)
+                sections[sections.count - 1].highestBase = max(sections[sections.count - 1].highestBase, table.base)
+            } else {
+                sections.append(Section(name: groupName, label: XLSForm.text(group.labels, language: language) ?? groupName, items: [table.item],
+                                        lowestBase: table.base, highestBase: table.base))
+            }
+        }
     }
 
     static func table(_ q: XLSForm.Question, _ t: Tabulation, language: String?, by group: String?) -> Table? {
@@ -194,8 +220,10 @@ public struct Report: Sendable, Codable, Equatable {
         if let groupedBy { out += " Columns split by \(groupedBy.hasPrefix("_") ? String(groupedBy.dropFirst()).replacingOccurrences(of: "_", with: " ") : groupedBy); respondents without a value have a \"No value\" column." }
         out += "\n"
         let level = "\(Int((self.level * 100).rounded()))% interval"
+        let sectionStarts = Dictionary(sections.map { ($0.items[0], $0) }, uniquingKeysWith: { a, _ in a })
         for table in tables {
-            out += "\n## \(escape(table.label))\n\n"
+            if let section = sectionStarts[table.item] { out += "\n## \(escape(section.heading))\n" }
+            out += "\n### \(escape(table.label))\n\n"
             let groups = table.groups ?? []
             let heads = groups.map { " \(escape($0.label)) (n = \($0.base)) |" }.joined()
             let rule = String(repeating: " ---: |", count: groups.count)

@@ -37,13 +37,17 @@ extension Report {
             out += " Counts below \(threshold) are hidden (‡), with others where needed so that none can be worked out from the totals; bases are always shown."
         }
         out += "</p>\n"
-        for table in tables { out += html(table) }
+        let sectionStarts = Dictionary(sections.map { ($0.items[0], $0) }, uniquingKeysWith: { a, _ in a })
+        for table in tables {
+            if let section = sectionStarts[table.item] { out += "<h2 class=\"report-section\">\(Self.escape(section.heading))</h2>\n" }
+            out += html(table)
+        }
         return out
     }
 
     func html(_ table: Table) -> String {
         let e = Self.escape
-        var out = "<section class=\"report-item\" id=\"item-\(e(table.item))\">\n<h2>\(e(table.label))</h2>\n"
+        var out = "<section class=\"report-item\" id=\"item-\(e(table.item))\">\n<h3>\(e(table.label))</h3>\n"
         let groups = table.groups ?? []
         let groupHeads = groups.map { "<th scope=\"col\" class=\"num\">\(e($0.label)) (n = \($0.base))</th>" }.joined()
         switch table.kind {
