@@ -246,6 +246,8 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Interval for proportions: wilson or clopper-pearson.") var interval: String = "wilson"
     @Option(help: "Split every table by program, program_kind, provider or a question's name.") var by: String?
     @Option(help: "Hide counts below this (and what would reveal them); 0 prints every count, for tables checked by hand.") var minCell: Int = 10
+    @Option(help: "Weight by raking to the wave's frame on these characteristics, comma-separated: program, program_kind, provider, gender, country, highest_education.")
+    var rake: String?
 
     func run() async throws {
         guard ["md", "html", "csv", "json"].contains(format) else { throw ValidationError("--format is md, html, csv or json") }
@@ -259,10 +261,21 @@ struct Report: AsyncParsableCommand {
             if let by, let group, group == by, version.form.question(named: by) == nil {
                 throw ValidationError("--by \(by): not program, program_kind, provider or a question of this wave's form")
             }
-            let columns = try await FieldworkRepository(store: store).respondentColumns(study: s, wave: w.id, version: version)
-            let report = PathwaysCore.Report(title: "\(s.title) — wave \(w.number): \(w.title)",
-                                             tabulation: Tabulation(form: version.form, columns: columns, method: method, today: w.opensAt), by: group,
+            let fieldwork = FieldworkRepository(store: store)
+            let columns = try await fieldwork.respondentColumns(study: s, wave: w.id, version: version)
+            var tabulation = Tabulation(form: version.form, columns: columns, method: method, today: w.opensAt)
+            var comparison: [NonresponseBias.Row] = []
+            if let rake {
+                do {
+                    (tabulation.weighting, comparison) = try await fieldwork.weighting(study: s, wave: w.id, margins: rake.split(separator: ",").map {
+                        $0.trimmingCharacters(in: .whitespaces) })
+                } catch StoreError.invalid(let message) {
+                    throw ValidationError("--rake: \(message)")
+                }
+            }
+            var report = PathwaysCore.Report(title: "\(s.title) — wave \(w.number): \(w.title)", tabulation: tabulation, by: group,
                                              suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
+            report.frameComparison = minCell > 1 ? NonresponseBias.protect(comparison, Suppression(threshold: minCell)) : comparison
             switch format {
             case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))
             case "html": FileHandle.standardOutput.write(Data(report.htmlDocument().utf8))

@@ -248,6 +248,35 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(abs(unraked.standardError - e.standardError) > 1e-6, "raking changes the standard error")
     }
 
+    /// A question asked of only some respondents: the estimate over its domain of a raked design, as R's
+    /// svyciprop on subset(rake(...), asked).
+    @Test func aDomainOfARakedDesignAgreesWithSvyciprop() throws {
+        let output = try runR(Self.rData + """
+
+            d$asked <- (0:239) %% 3 != 0
+            des <- svydesign(ids = ~1, weights = ~w2, data = d)
+            r <- rake(des, list(~g, ~p, ~c), list(data.frame(g = factor(0:2), Freq = c(5200, 4300, 500)),
+                      data.frame(p = factor(0:3), Freq = c(3000, 2500, 2700, 1800)), data.frame(c = factor(0:2), Freq = c(6000, 2600, 1400))))
+            s <- subset(r, asked)
+            ci <- svyciprop(~y, s, method = "logit")
+            m <- svymean(~y, s)
+            cat(sprintf("%.17g %.17g %.17g %.17g", coef(ci), attr(ci, "ci")[1], attr(ci, "ci")[2], SE(m)))
+            """)
+        let r = output.split(separator: " ").compactMap { Double($0) }
+        #expect(r.count == 4)
+        let raked = try Raking().rake((0..<Self.n).map { 1 + Double($0 % 5) }, margins: [
+            .init(name: "gender", category: Self.gender, totals: Self.genderTotals),
+            .init(name: "program", category: Self.program, totals: Self.programTotals),
+            .init(name: "country", category: Self.country, totals: Self.countryTotals),
+        ])
+        let asked = (0..<Self.n).map { $0 % 3 != 0 }
+        let e = try #require(WeightedProportion.logit(Self.outcome, weights: raked.weights, raking: raked, domain: asked))
+        #expect(e.n == 160)
+        #expect(agree(e.proportion, r[0]))
+        #expect(agree(e.standardError, r[3]), "SE \(e.standardError) vs R \(r[3])")
+        #expect(agree(e.interval.lower, r[1]) && agree(e.interval.upper, r[2]), "\(e.interval) vs R \(r[1]) \(r[2])")
+    }
+
     @Test func trimmingCapsWeightsAndKeepsTheTotal() {
         let w = [1.0, 1, 1, 1, 16]
         let trimmed = Raking.trim(w, maxRatioToMean: 2)
@@ -322,6 +351,24 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(report.htmlBody().contains("<h2 class=\"report-section\">About you (n=59-62)</h2>"))
     }
 
+    /// Weighted shares are taken over the same base as the counts: with equal weights they are the unweighted shares,
+    /// for a conditional question and one with item nonresponse alike.
+    @Test func equalWeightsGiveTheUnweightedSharesOverTheSameBase() throws {
+        var people = try TabulationTests().table2Respondents()
+        for i in 0..<3 { people[i]["benefits"] = nil }
+        var t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: CalendarDay.date(year: 2023, month: 4, day: 1)!)
+        let raking = try Raking().rake(Array(repeating: 2, count: people.count), margins: [.init(name: "all", category: Array(repeating: 0, count: people.count), totals: [134])])
+        t.weighting = .init(raking: raking, margins: ["all"])
+        for item in ["benefits", "ways"] {
+            let table = try #require(t.choices(item))
+            #expect(table.weighted && table.baseNote.contains("Percents are weighted"))
+            for row in table.rows {
+                let w = try #require(row.weightedShare)
+                #expect(abs(w - row.share) < 1e-12, "\(item)=\(row.name): \(w) vs \(row.share)")
+            }
+        }
+    }
+
     @Test func splitTablesPrintNoSmallCountAndKeepRespondentsWithoutAGroup() throws {
         let people = try ResponseColumnsTests().randomRespondents(400, seed: 21)
         let t = Tabulation(form: try DemoInstruments.form(.followup), respondents: people, today: CalendarDay.date(year: 2023, month: 4, day: 1)!)
@@ -349,8 +396,9 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         let weights = genders.map { $0 == "F" ? 4.0 / 3 : 3.0 }
         let rows = NonresponseBias.table(characteristics: ["gender", "program"], frame: frame, responded: responded, weights: weights)
         let women = try #require(rows.first { $0.characteristic == "gender" && $0.category == "F" })
-        #expect(abs(women.frameShare - 0.4) < 1e-12 && abs(women.respondentShare - 0.6) < 1e-12)
-        #expect(abs(women.standardizedDifference - 0.2 / 0.24.squareRoot()) < 1e-12)
+        let share = try #require(women.respondentShare), d = try #require(women.standardizedDifference)
+        #expect(abs(women.frameShare - 0.4) < 1e-12 && abs(share - 0.6) < 1e-12)
+        #expect(abs(d - 0.2 / 0.24.squareRoot()) < 1e-12)
         #expect(abs(try #require(women.weightedShare) - 0.4) < 1e-12)
         #expect(abs(try #require(women.weightedStandardizedDifference)) < 1e-12, "weighting removes the imbalance it was built on")
         #expect(rows.contains { $0.characteristic == "program" && $0.category == "(unknown)" && abs($0.frameShare - 0.1) < 1e-12 },

@@ -429,6 +429,8 @@ enum Survey {
             #expect(String(buffer: csv.body).hasPrefix("item,label,kind,group,option"))
             let bad = try await client.execute(uri: uri + "?by=learner_name", method: .get, headers: w.auth("researcher"))
             #expect(bad.status == .badRequest)
+            let tooFew = try await client.execute(uri: uri + "?rake=program_kind", method: .get, headers: w.auth("researcher"))
+            #expect(tooFew.status == .badRequest && tooFew.text.contains("too few respondents to weight"))
             for role in ["staff", "learnerA", "employer"] {
                 let denied = try await client.execute(uri: uri, method: .get, headers: w.auth(role))
                 #expect(denied.status == .forbidden, "\(role)")
@@ -515,6 +517,26 @@ enum Survey {
             #expect(audit.filter { $0 == "view_open_text" }.count == 3 && audit.contains("code_open_text"))
             let denied = try await client.execute(uri: uri, method: .get, headers: w.auth("staff"))
             #expect(denied.status == .forbidden)
+        }
+    }
+
+    @Test func aWeightedReportIsRakedToTheFrameAndComparesRespondentsWithIt() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w, source: .selfReport)
+            _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
+            var other = eligibleAnswers
+            other["employment"] = ["part_time"]
+            _ = try await Survey.complete(client, token: f.tokens["B2"]!, answers: other)
+            let uri = "/studies/outcomes/waves/1/report"
+            let weighted = try await client.execute(uri: uri + "?min_cell=0&rake=program_kind", method: .get, headers: w.auth("researcher"))
+            #expect(weighted.status == .ok && weighted.text.contains("Weighted: raked to the wave&apos;s frame on program_kind"))
+            #expect(weighted.text.contains("Respondents compared with the frame"))
+            #expect(weighted.text.contains("<input type=\"checkbox\" name=\"rake\" value=\"program_kind\" checked>"))
+            let (weighting, comparison) = try await FieldworkRepository(store: w.store).weighting(study: f.study, wave: f.wave.id, margins: ["program_kind"])
+            #expect(abs(weighting.raking.weights.reduce(0, +) - 3) < 1e-9, "the two respondents stand for the frame's three cases")
+            #expect(comparison.contains { $0.characteristic == "program_kind" })
+            let badRake = try await client.execute(uri: uri + "?rake=email", method: .get, headers: w.auth("researcher"))
+            #expect(badRake.status == .badRequest)
         }
     }
 

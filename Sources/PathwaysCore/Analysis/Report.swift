@@ -69,6 +69,10 @@ public struct Report: Sendable, Codable, Equatable {
     public var groupedBy: String?
     /// The suppression threshold applied (nil when the tables are unsuppressed).
     public var threshold: Int?
+    /// How the tables are weighted, in words; nil when unweighted.
+    public var weighting: String?
+    /// Respondents compared with the frame on its known characteristics (set by whoever has the frame).
+    public var frameComparison: [NonresponseBias.Row] = []
 
     /// A table for every choice question, a summary for every number and date question and the distinct values of
     /// every short text question, in form order; built in parallel, one question per task.
@@ -76,6 +80,10 @@ public struct Report: Sendable, Codable, Equatable {
                 suppression: Suppression? = Suppression()) {
         self.title = title
         self.threshold = suppression?.threshold
+        self.weighting = t.weighting.map { w in
+            "Weighted: raked to the wave's frame on \(w.margins.joined(separator: ", ")) (as R survey's rake). Percents and intervals are weighted; "
+                + "n is the unweighted count. Intervals: logit on the raked design (as R survey's svyciprop)."
+        }
         self.respondents = t.count
         self.method = t.method.label
         self.level = t.level
@@ -113,8 +121,14 @@ public struct Report: Sendable, Codable, Equatable {
         case .selectOne, .selectMultiple:
             guard let (all, parts) = t.choiceTables(q.name, by: group, language: language) else { return nil }
             func rows(_ c: Tabulation.ChoiceTable) -> [Row] {
-                c.rows.map { Row(name: $0.name, label: $0.label, count: $0.count, base: c.base, percent: c.base > 0 ? 100 * $0.share : nil,
-                                 lower: $0.interval.map { 100 * $0.lower }, upper: $0.interval.map { 100 * $0.upper }, value: nil) }
+                c.rows.map { r in
+                    if t.weighting != nil {
+                        return Row(name: r.name, label: r.label, count: r.count, base: c.base, percent: r.weightedShare.map { 100 * $0 },
+                                   lower: r.weightedInterval.map { 100 * $0.lower }, upper: r.weightedInterval.map { 100 * $0.upper }, value: nil)
+                    }
+                    return Row(name: r.name, label: r.label, count: r.count, base: c.base, percent: c.base > 0 ? 100 * r.share : nil,
+                               lower: r.interval.map { 100 * $0.lower }, upper: r.interval.map { 100 * $0.upper }, value: nil)
+                }
             }
             var table = Table(item: q.name, label: all.label, kind: all.multiple ? "select_multiple" : "select_one", shown: all.shown, base: all.base,
                               rows: rows(all), note: all.baseNote)
@@ -216,6 +230,7 @@ public struct Report: Sendable, Codable, Equatable {
 
     public func markdown() -> String {
         var out = "# \(title)\n\n\(respondents) respondents (complete and partial interviews)."
+        if let weighting { out += " " + weighting }
         if let threshold { out += " Counts below \(threshold) are hidden (‡), with others where needed so that none can be worked out from the totals; bases are always shown." }
         if let groupedBy { out += " Columns split by \(groupedBy.hasPrefix("_") ? String(groupedBy.dropFirst()).replacingOccurrences(of: "_", with: " ") : groupedBy); respondents without a value have a \"No value\" column." }
         out += "\n"
@@ -261,6 +276,7 @@ public struct Report: Sendable, Codable, Equatable {
             }
             out += "\n\(table.note)\n"
         }
+        if !frameComparison.isEmpty { out += "\n## Respondents compared with the frame\n\n" + NonresponseBias.markdown(frameComparison) }
         return out
     }
 

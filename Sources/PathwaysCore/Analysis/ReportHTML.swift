@@ -33,6 +33,7 @@ extension Report {
     /// The report's summary line and tables, for a page that has its own heading.
     public func htmlBody() -> String {
         var out = "<p class=\"report-note\">\(respondents) respondents (complete and partial interviews)."
+        if let weighting { out += " " + Self.escape(weighting) }
         if let threshold {
             out += " Counts below \(threshold) are hidden (‡), with others where needed so that none can be worked out from the totals; bases are always shown."
         }
@@ -41,6 +42,9 @@ extension Report {
         for table in tables {
             if let section = sectionStarts[table.item] { out += "<h2 class=\"report-section\">\(Self.escape(section.heading))</h2>\n" }
             out += html(table)
+        }
+        if !frameComparison.isEmpty {
+            out += "<h2 class=\"report-section\">Respondents compared with the frame</h2>\n" + NonresponseBias.html(frameComparison)
         }
         return out
     }

@@ -11,6 +11,20 @@ public struct Tabulation: Sendable {
     public let data: ResponseColumns
     /// Who was shown which question.
     let visibility: Visibility
+    /// Raked weights, one per respondent, when the tables are weighted; nil for unweighted tables.
+    public var weighting: Weighting?
+
+    /// Respondents' weights and how they were made.
+    public struct Weighting: Sendable {
+        public var raking: Raking.Result
+        /// What the weights were raked to, for the note under the tables ("program kind, gender").
+        public var margins: [String]
+
+        public init(raking: Raking.Result, margins: [String]) {
+            self.raking = raking
+            self.margins = margins
+        }
+    }
 
     public var count: Int { data.count }
 
@@ -92,6 +106,9 @@ public struct Tabulation: Sendable {
         public var interval: Interval?
         /// count / all selections (the other reading of a select_multiple table).
         public var shareOfSelections: Double
+        /// With weights: the weighted share of the base and its logit interval on the raked design (R's svyciprop).
+        public var weightedShare: Double? = nil
+        public var weightedInterval: Interval? = nil
     }
 
     public struct ChoiceTable: Sendable, Equatable {
@@ -108,6 +125,8 @@ public struct Tabulation: Sendable {
         public var meanChosen: Double? { multiple && base > 0 ? Double(selections) / Double(base) : nil }
         public var method: ProportionInterval
         public var level: Double
+        /// Whether the rows carry weighted shares (and the note speaks of them).
+        public var weighted: Bool = false
 
         /// The sentence printed under the table, so its percentages cannot be misread.
         public var baseNote: String {
@@ -116,6 +135,9 @@ public struct Tabulation: Sendable {
             if multiple {
                 note += ". Respondents could choose more than one option, so percents add up to more than 100%"
                 if let mean = meanChosen { note += String(format: " (%.1f options each on average; %d choices in all)", mean, selections) }
+            }
+            if weighted {
+                return note + ". Percents are weighted; \(Int((level * 100).rounded()))% intervals: logit on the raked design (R survey's svyciprop)."
             }
             return note + ". \(Int((level * 100).rounded()))% intervals: \(method.label)."
         }
@@ -154,7 +176,22 @@ public struct Tabulation: Sendable {
         }
         let label = XLSForm.text(q.labels, language: language) ?? item
         let (groups, width, counts) = histogram(item, by: group)
-        func table(_ rowCounts: ArraySlice<Int>) -> ChoiceTable {
+        let codes = data[item]?.codes ?? []
+        let groupCodes = group.flatMap { data[$0]?.codes }
+        let shownVector = visibility.vector(for: item)
+        /// Weighted shares over the respondents shown the question who answered it (and are in group `g`, if given).
+        func weighted(_ g: Int?, options count: Int) -> [(Double, Interval)?] {
+            guard let weighting, !codes.isEmpty else { return Array(repeating: nil, count: count) }
+            let domain = (0..<data.count).map { i in
+                codes[i] != 0 && (shownVector.map { $0[i] != 0 } ?? true) && (g.map { groupCodes?[i] == UInt32($0) } ?? true)
+            }
+            return (0..<count).map { o in
+                let y = codes.map { $0 != 0 && chosen[Int($0) - 1].options.contains(o) }
+                return WeightedProportion.logit(y, weights: weighting.raking.weights, raking: weighting.raking, domain: domain, level: level)
+                    .map { ($0.proportion, $0.interval) }
+            }
+        }
+        func table(_ rowCounts: ArraySlice<Int>, group g: Int? = nil) -> ChoiceTable {
             let start = rowCounts.startIndex
             let shown = rowCounts.reduce(0, +)
             let base = shown - rowCounts[start]
@@ -165,18 +202,20 @@ public struct Tabulation: Sendable {
                 for o in chosen[code - 1].options { optionCounts[o] += n }
                 selections += n * chosen[code - 1].selections
             }
+            let weights = weighted(g, options: options.count)
             let rows = options.enumerated().map { i, option in
                 ChoiceRow(name: option.0, label: option.1, count: optionCounts[i], share: base > 0 ? Double(optionCounts[i]) / Double(base) : 0,
                           interval: method.interval(successes: optionCounts[i], of: base, level: level),
-                          shareOfSelections: selections > 0 ? Double(optionCounts[i]) / Double(selections) : 0)
+                          shareOfSelections: selections > 0 ? Double(optionCounts[i]) / Double(selections) : 0,
+                          weightedShare: weights[i]?.0, weightedInterval: weights[i]?.1)
             }
             return ChoiceTable(item: item, label: label, multiple: multiple, shown: shown, base: base, rows: rows, selections: selections,
-                               method: method, level: level)
+                               method: method, level: level, weighted: weighting != nil)
         }
         var total = [Int](repeating: 0, count: width)
         for g in 0..<groups { for k in 0..<width { total[k] += counts[g * width + k] } }
         // Each value's table, then (last) the respondents without a value.
-        let byGroup = group == nil ? [] : (Array(1..<groups) + [0]).map { g in table(counts[(g * width)..<((g + 1) * width)]) }
+        let byGroup = group == nil ? [] : (Array(1..<groups) + [0]).map { g in table(counts[(g * width)..<((g + 1) * width)], group: g) }
         return (table(total[...]), byGroup)
     }
 

@@ -127,13 +127,21 @@ public enum WeightedProportion {
     /// The weighted share with `y`, its standard error and the logit interval: expit(logit(p) ± t(n − 1) · SE / (p(1 − p))).
     /// With `raking` (the result that made `w`), the standard error is the raked design's, as R's `rake()` gives:
     /// the influence values are swept by every margin of the last pass, ten times over, before their variance.
-    public static func logit(_ y: [Bool], weights w: [Double], raking: Raking.Result? = nil, level: Double = 0.95) -> Estimate? {
+    /// With `domain`, the estimate is over the respondents in it (those asked and answering a question), with the
+    /// whole sample kept for the variance, as R's `subset()` of a design does: influence values are zero outside,
+    /// and the t quantile has the domain's size less one as degrees of freedom.
+    public static func logit(_ y: [Bool], weights w: [Double], raking: Raking.Result? = nil, domain: [Bool]? = nil,
+                             level: Double = 0.95) -> Estimate? {
         let n = y.count
-        guard n > 1, w.count == n else { return nil }
-        let total = w.reduce(0, +)
-        let p = zip(y, w).reduce(0) { $0 + ($1.0 ? $1.1 : 0) } / total
-        // Influence values of the mean, w_i (y_i − p) / Σw.
-        var z = zip(y, w).map { $1 * (($0 ? 1 : 0) - p) / total }
+        guard n > 1, w.count == n, domain.map({ $0.count == n }) ?? true else { return nil }
+        let inside = domain ?? Array(repeating: true, count: n)
+        let m = inside.filter { $0 }.count
+        guard m > 1 else { return nil }
+        let total = zip(w, inside).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
+        guard total > 0 else { return nil }
+        let p = (0..<n).reduce(0) { $0 + (inside[$1] && y[$1] ? w[$1] : 0) } / total
+        // Influence values of the mean, w_i (y_i − p) / Σw over the domain, zero outside it.
+        var z = (0..<n).map { inside[$0] ? w[$0] * ((y[$0] ? 1 : 0) - p) / total : 0 }
         if let raking {
             for _ in 0..<10 {
                 for (category, psw) in raking.lastPass {
@@ -149,13 +157,13 @@ public enum WeightedProportion {
         let variance = Double(n) / Double(n - 1) * sumSquares
         let se = variance.squareRoot()
         guard p > 0, p < 1 else {
-            return Estimate(proportion: p, standardError: se, interval: Interval(lower: p, upper: p), n: n)
+            return Estimate(proportion: p, standardError: se, interval: Interval(lower: p, upper: p), n: m)
         }
-        let t = Intervals.studentQuantile(1 - (1 - level) / 2, degreesOfFreedom: Double(n - 1))
+        let t = Intervals.studentQuantile(1 - (1 - level) / 2, degreesOfFreedom: Double(m - 1))
         let center = log(p / (1 - p))
         let half = t * se / (p * (1 - p))
         func expit(_ x: Double) -> Double { exp(x) / (1 + exp(x)) }
-        return Estimate(proportion: p, standardError: se, interval: Interval(lower: expit(center - half), upper: expit(center + half)), n: n)
+        return Estimate(proportion: p, standardError: se, interval: Interval(lower: expit(center - half), upper: expit(center + half)), n: m)
     }
 }
 

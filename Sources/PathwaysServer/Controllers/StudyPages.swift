@@ -204,10 +204,21 @@ struct StudyPages {
             let format = query.get("format") ?? "page"
             guard ["page", "md", "csv", "json", "html"].contains(format) else { throw AppError.badRequest("format: md, csv, json or html.") }
 
+            let rake = query.getAll("rake").filter { !$0.isEmpty }
             let columns = try await d.fieldwork.respondentColumns(study: study, wave: wave.id, version: version)
-            let report = Report(title: "\(study.title) — wave \(wave.number): \(wave.title)",
-                                tabulation: Tabulation(form: version.form, columns: columns, today: wave.opensAt),
-                                by: by.map { FieldworkRepository.programColumns[$0] ?? $0 }, suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
+            var tabulation = Tabulation(form: version.form, columns: columns, today: wave.opensAt)
+            var comparison: [NonresponseBias.Row] = []
+            if !rake.isEmpty {
+                do {
+                    (tabulation.weighting, comparison) = try await d.fieldwork.weighting(study: study, wave: wave.id, margins: rake)
+                } catch StoreError.invalid(let message) {
+                    throw AppError.badRequest("rake: \(message)")
+                }
+            }
+            let suppression = minCell > 1 ? Suppression(threshold: minCell) : nil
+            var report = Report(title: "\(study.title) — wave \(wave.number): \(wave.title)", tabulation: tabulation,
+                                by: by.map { FieldworkRepository.programColumns[$0] ?? $0 }, suppression: suppression)
+            report.frameComparison = suppression.map { NonresponseBias.protect(comparison, $0) } ?? comparison
             let file = "\(study.key)-wave\(wave.number)-report"
             func download(_ text: String, _ type: String, _ ext: String) -> Response {
                 Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(file).\(ext)\""],
@@ -220,7 +231,7 @@ struct StudyPages {
             case "html": return download(report.htmlDocument(), "text/html; charset=utf-8", "html")
             default: break
             }
-            var params = "min_cell=\(minCell)"
+            var params = "min_cell=\(minCell)" + rake.map { "&rake=\($0)" }.joined()
             if let by { params += "&by=\(by.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? by)" }
             let base = "/studies/\(study.key)/waves/\(wave.number)/report?\(params)&format="
             let downloads = [("html", "HTML"), ("md", "Markdown"), ("csv", "CSV"), ("json", "JSON")].enumerated().map { i, f -> [String: Any] in
@@ -230,6 +241,7 @@ struct StudyPages {
                 "studyKey": study.key, "studyTitle": study.title, "number": wave.number, "heading": "Wave \(wave.number): \(wave.title) — report",
                 "groupings": groupings.map { ["value": $0.value, "label": $0.label, "selected": $0.value == (by ?? "")] },
                 "minCell": minCell, "downloads": downloads, "body": report.htmlBody(),
+                "characteristics": FieldworkRepository.frameCharacteristics.map { ["name": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "checked": rake.contains($0)] },
             ], context: context).response(from: request, context: context)
         }
 

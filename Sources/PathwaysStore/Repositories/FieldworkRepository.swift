@@ -425,3 +425,65 @@ extension FieldworkRepository {
         return Panel.change(item: item, from: (from, answers[0]), to: (to, answers[1]), levels: levels)
     }
 }
+
+extension FieldworkRepository {
+    /// What the frame knows about every case, for raking and for comparing respondents with the frame.
+    public static let frameCharacteristics = ["program", "program_kind", "provider", "gender", "country", "highest_education"]
+
+    /// Every case of the wave in case order, whether it is a respondent (complete or partial interview), and its
+    /// frame characteristics ("(unknown)" where the record has none).
+    public func frameMembers(study: StudyRepository.Study, wave: UUID) async throws -> [(responded: Bool, traits: [String: String])] {
+        try await db.raw("""
+            SELECT \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition, p.title AS program, p.kind AS program_kind,
+                   v.name AS provider, l.gender, l.country, l.highest_education
+            FROM wave_cases c JOIN learners l ON l.id = c.learner_id
+            LEFT JOIN programs p ON p.id = c.program_id LEFT JOIN providers v ON v.id = p.provider_id
+            WHERE c.wave_id = \(bind: wave) ORDER BY c.id
+            """).all().map { row in
+            var traits: [String: String] = [:]
+            for key in Self.frameCharacteristics {
+                let value = try row.decode(column: key, as: String?.self) ?? ""
+                traits[key] = value.isEmpty ? "(unknown)" : value
+            }
+            let disposition = try row.decode(column: "disposition", as: String.self)
+            return (disposition == "1.1" || disposition == "1.2", traits)
+        }
+    }
+
+    /// Respondents' weights raked to the frame's counts on `margins` (frame characteristics), in the order
+    /// `respondents` lists them, and the comparison of respondents with the frame on every characteristic,
+    /// unweighted and weighted.
+    public func weighting(study: StudyRepository.Study, wave: UUID, margins: [String]) async throws
+        -> (weighting: Tabulation.Weighting, comparison: [NonresponseBias.Row]) {
+        if let unknown = margins.first(where: { !Self.frameCharacteristics.contains($0) }) {
+            throw StoreError.invalid("cannot rake on \(unknown): the frame knows \(Self.frameCharacteristics.joined(separator: ", "))")
+        }
+        let frame = try await frameMembers(study: study, wave: wave)
+        let respondents = frame.filter(\.responded)
+        guard respondents.count > 1 else { throw StoreError.invalid("the wave has too few respondents to weight") }
+        var rakingMargins: [Raking.Margin] = []
+        for name in margins {
+            let categories = Array(Set(frame.map { $0.traits[name]! })).sorted()
+            let index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
+            var totals = [Double](repeating: 0, count: categories.count)
+            for member in frame { totals[index[member.traits[name]!]!] += 1 }
+            rakingMargins.append(Raking.Margin(name: name, category: respondents.map { index[$0.traits[name]!]! }, totals: totals))
+        }
+        let result: Raking.Result
+        do {
+            result = try Raking().rake(Array(repeating: Double(frame.count) / Double(respondents.count), count: respondents.count), margins: rakingMargins)
+        } catch {
+            if case .emptyCategory(let margin, let category) = error {
+                let name = Array(Set(frame.map { $0.traits[margin]! })).sorted()[category]
+                throw StoreError.invalid("cannot rake on \(margin): \(name) is in the frame but has no respondents; choose other margins")
+            }
+            throw StoreError.invalid("\(error)")
+        }
+        var weights = [Double](repeating: 0, count: frame.count)
+        var k = 0
+        for (i, member) in frame.enumerated() where member.responded { weights[i] = result.weights[k]; k += 1 }
+        let comparison = NonresponseBias.table(characteristics: Self.frameCharacteristics, frame: frame.map(\.traits),
+                                               responded: frame.map(\.responded), weights: weights)
+        return (Tabulation.Weighting(raking: result, margins: margins), comparison)
+    }
+}
