@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self])
 }
 
 /// Options every command that touches the database shares.
@@ -464,6 +464,30 @@ struct PanelCommand: AsyncParsableCommand {
                 say("# \(s.title): attrition and change\n\n## Attrition\n\n" + Panel.markdown(attrition))
                 if let change { say("## Change in \(change.item), wave \(change.fromWave) to wave \(change.toWave)\n\n" + change.markdown()) }
             }
+        }
+    }
+}
+
+struct ExportPanel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-panel",
+        abstract: "Write a study's waves side by side (one row per learner, wN_ columns per wave) with its data dictionary; audited.",
+        discussion: "Learners are under the same pseudonymous ids as in each wave's export. No names or emails; open text only with --include-text.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The study's key.") var study: String
+    @Option(help: "Folder to write panel.csv and panel-dictionary.csv into.") var out: String
+    @Flag(help: "Include open-text answers (they may name people or employers).") var includeText = false
+
+    func run() async throws {
+        let logger = db.logger()
+        try await db.withStore(logger) { store in
+            guard let s = try await StudyRepository(store: store).study(key: study) else { throw ValidationError("no study \(study)") }
+            let export = try await RespondentData(store: store).exportPanel(study: s, includeText: includeText, by: nil, audit: AuditRepository(store: store))
+            let folder = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(export.csv.utf8).write(to: folder.appendingPathComponent("panel.csv"), options: .atomic)
+            try Data(export.dictionary.utf8).write(to: folder.appendingPathComponent("panel-dictionary.csv"), options: .atomic)
+            say("Wrote \(export.respondents) learners to \(folder.appendingPathComponent("panel.csv").path) with its dictionary.")
         }
     }
 }

@@ -429,6 +429,31 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(dictionary.contains("ways__quality,") && dictionary.contains("empty = not asked or not answered"))
     }
 
+    @Test func thePanelExportPutsWavesSideBySide() throws {
+        let start = try DemoInstruments.form(.start), followup = try DemoInstruments.form(.followup)
+        let today = CalendarDay.date(year: 2023, month: 4, day: 1)!
+        let w1 = RespondentExport.Wave(number: 1, form: start, respondents: [
+            .init(id: "p-a", answers: ["employment": "full_time"]), .init(id: "p-b", answers: ["employment": "unemployed_looking"]),
+        ], today: today)
+        let w3 = RespondentExport.Wave(number: 3, form: followup, respondents: [
+            .init(id: "p-b", answers: ["completed_program": "yes", "completion_date": "2021-06-01", "eligible": "yes", "employment": "full_time"]),
+            .init(id: "p-c", answers: ["completed_program": "no", "eligible": "no"]),
+        ], today: today)
+        let (csv, dictionary) = RespondentExport.panelWide([w1, w3])
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        func cell(_ id: String, _ column: String) throws -> String {
+            let row = try #require(lines.first { $0.first == id })
+            return row[try #require(header.firstIndex(of: column))]
+        }
+        #expect(lines.count == 4 && lines.dropFirst().map { $0[0] } == ["p-a", "p-b", "p-c"])
+        #expect(lines.allSatisfy { $0.count == header.count })
+        #expect(try cell("p-a", "w1_responded") == "1" && cell("p-a", "w3_responded") == "0" && cell("p-a", "w3_employment") == "")
+        #expect(try cell("p-b", "w1_employment") == "unemployed_looking" && cell("p-b", "w3_employment") == "full_time")
+        #expect(try cell("p-c", "w1_responded") == "0" && cell("p-c", "w3_completed_program") == "no")
+        #expect(dictionary.contains("w3_employment,Wave 3: What is your current employment situation?,select_one,"))
+    }
+
     /// The R import script, run by R on the exported file, gives typed columns with the form's labels.
     @Test func theRScriptReadsTheExportWithTypesAndLabels() throws {
         let form = try DemoInstruments.form(.followup)

@@ -70,21 +70,66 @@ public enum RespondentExport {
     public static func wide(_ form: XLSForm, respondents: [Respondent], includeText: Bool = false, today: Date) -> String {
         let columns = columns(form, includeText: includeText)
         var out = columns.map(\.name).map(CSVTable.field).joined(separator: ",") + "\n"
-        for r in respondents {
-            let shown = Tabulation.shownQuestions(form: form, answers: r.answers, today: today)
-            var cells: [String] = []
-            for column in columns {
-                if column.name == "respondent_id" { cells.append(CSVTable.field(r.id)); continue }
-                if let (item, choice) = column.indicator {
-                    guard shown.contains(item), let value = r.answers[item], !value.isEmpty else { cells.append(""); continue }
-                    cells.append(value.split(separator: " ").contains(Substring(choice)) ? "1" : "0")
-                } else {
-                    cells.append(CSVTable.field(r.answers[column.name] ?? ""))
-                }
+        for r in respondents { out += cells(r, columns: columns, form: form, today: today).joined(separator: ",") + "\n" }
+        return out
+    }
+
+    /// One respondent's row: CSV-ready cells for `columns`.
+    static func cells(_ r: Respondent, columns: [Column], form: XLSForm, today: Date) -> [String] {
+        let shown = Tabulation.shownQuestions(form: form, answers: r.answers, today: today)
+        return columns.map { column in
+            if column.name == "respondent_id" { return CSVTable.field(r.id) }
+            if let (item, choice) = column.indicator {
+                guard shown.contains(item), let value = r.answers[item], !value.isEmpty else { return "" }
+                return value.split(separator: " ").contains(Substring(choice)) ? "1" : "0"
+            }
+            return CSVTable.field(r.answers[column.name] ?? "")
+        }
+    }
+
+    /// One wave of a panel export.
+    public struct Wave: Sendable {
+        public var number: Int
+        public var form: XLSForm
+        public var respondents: [Respondent]
+        public var today: Date
+
+        public init(number: Int, form: XLSForm, respondents: [Respondent], today: Date) {
+            self.number = number
+            self.form = form
+            self.respondents = respondents
+            self.today = today
+        }
+    }
+
+    /// The panel side by side: one row per learner who answered any wave (by pseudonymous id), and for each wave a
+    /// `wN_responded` 0/1 column and that wave's columns prefixed `wN_`, empty where the learner did not answer it.
+    public static func panelWide(_ waves: [Wave], includeText: Bool = false) -> (csv: String, dictionary: String) {
+        let ids = Set(waves.flatMap { $0.respondents.map(\.id) }).sorted()
+        var header = ["respondent_id"]
+        var dictionary = "column,label,type,values\n" + ["respondent_id", "Pseudonymous respondent id (stable within the study)", "text", ""].map(CSVTable.field).joined(separator: ",") + "\n"
+        var byWave: [(columns: Int, rows: [String: [String]])] = []
+        for wave in waves {
+            let columns = Array(columns(wave.form, includeText: includeText).dropFirst())
+            header.append("w\(wave.number)_responded")
+            dictionary += ["w\(wave.number)_responded", "Answered wave \(wave.number)", "0/1", "1 = a complete or partial interview"].map(CSVTable.field).joined(separator: ",") + "\n"
+            for c in columns {
+                header.append("w\(wave.number)_\(c.name)")
+                dictionary += ["w\(wave.number)_\(c.name)", "Wave \(wave.number): \(c.label)", c.type, c.values].map(CSVTable.field).joined(separator: ",") + "\n"
+            }
+            var rows: [String: [String]] = [:]
+            for r in wave.respondents { rows[r.id] = Array(cells(r, columns: [Column(name: "respondent_id", label: "", type: "", values: "")] + columns, form: wave.form, today: wave.today).dropFirst()) }
+            byWave.append((columns.count, rows))
+        }
+        var out = header.map(CSVTable.field).joined(separator: ",") + "\n"
+        for id in ids {
+            var cells = [CSVTable.field(id)]
+            for wave in byWave {
+                if let row = wave.rows[id] { cells += ["1"] + row } else { cells += ["0"] + Array(repeating: "", count: wave.columns) }
             }
             out += cells.joined(separator: ",") + "\n"
         }
-        return out
+        return (out, dictionary)
     }
 
     /// The data dictionary: one row per column of `wide`.

@@ -49,6 +49,27 @@ public struct RespondentData: Sendable {
         return export
     }
 
+    /// Every wave of the study side by side, one row per learner who answered any of them, with its dictionary;
+    /// audited like a wave's export.
+    public func exportPanel(study: StudyRepository.Study, includeText: Bool, by userID: UUID?, audit: AuditRepository) async throws
+        -> (csv: String, dictionary: String, respondents: Int) {
+        let studies = StudyRepository(store: store)
+        let key = try await pseudonymKey()
+        var waves: [RespondentExport.Wave] = []
+        for wave in try await studies.waves(study: study) {
+            guard let version = try await studies.version(id: wave.instrumentVersionID) else { throw StoreError.invalid("wave \(wave.number)'s instrument version is missing") }
+            let rows = try await FieldworkRepository(store: store).respondents(study: study, wave: wave.id, version: version)
+            waves.append(.init(number: wave.number, form: version.form, respondents: rows.map {
+                RespondentExport.Respondent(id: Self.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers)
+            }, today: wave.opensAt))
+        }
+        let (csv, dictionary) = RespondentExport.panelWide(waves, includeText: includeText)
+        let count = Set(waves.flatMap { $0.respondents.map(\.id) }).count
+        try await audit.record(userID: userID, action: "export_respondents", subject: "study:\(study.id)",
+                               detail: "panel wide CSV, \(waves.count) waves, \(count) respondents, open text \(includeText ? "included" : "left out")")
+        return (csv, dictionary, count)
+    }
+
     /// A learner's id within a study: HMAC-SHA256 of the study and learner under this database's pseudonym key,
     /// so it is stable across exports and waves of the study, differs between studies, and cannot be turned back
     /// into the learner without the key.
