@@ -425,6 +425,15 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(!header.contains { $0.contains("name") || $0.contains("email") })
         let withText = RespondentExport.wide(form, respondents: [.init(id: "r-1", answers: asked)], includeText: true, today: Date())
         #expect(withText.contains("\"Thanks, \"\"great\"\"\""))
+        // CSV injection: a text answer that a spreadsheet would run as a formula is written as text.
+        var formula = asked
+        formula["comments"] = "=HYPERLINK(\"http://x.test\",\"click\")"
+        formula["sector"] = "@SUM(A1)"
+        let safe = RespondentExport.wide(form, respondents: [.init(id: "r-1", answers: formula)], includeText: true, today: Date())
+        #expect(safe.contains(",\"'=HYPERLINK(\"\"http://x.test\"\",\"\"click\"\")\"") && !safe.contains(",=HYPERLINK"))
+        let long = RespondentExport.long(form, respondents: [.init(id: "r-1", answers: formula)], includeText: true)
+        #expect(long.contains("r-1,comments,\"'=HYPERLINK"))
+        #expect(CSVTable.inert("-5") == "'-5" && CSVTable.inert("5") == "5" && CSVTable.inert("") == "")
         let dictionary = RespondentExport.dictionary(form)
         #expect(dictionary.contains("ways__quality,") && dictionary.contains("empty = not asked or not answered"))
     }

@@ -117,7 +117,8 @@ public enum Codebook {
         var out = "theme,description,keywords,answers\n"
         for theme in themes {
             let count = summary?.frequencies.first { $0.theme == theme.id }?.count.map(String.init) ?? ""
-            out += [theme.name, theme.description, theme.keywords.joined(separator: "; "), count].map(CSVTable.field).joined(separator: ",") + "\n"
+            out += [theme.name, theme.description, theme.keywords.joined(separator: "; ")].map { CSVTable.field(CSVTable.inert($0)) }.joined(separator: ",")
+                + "," + count + "\n"
         }
         return out
     }

@@ -288,7 +288,8 @@ public struct Report: Sendable, Codable, Equatable {
         for t in tables {
             for (group, shown, rows) in [("", t.shown, t.rows)] + (t.groups ?? []).map({ ($0.name, $0.shown, $0.rows) }) {
                 for r in rows {
-                    out += [field(t.item), field(t.label), t.kind, field(group), field(r.name), field(r.label), r.count.map(String.init) ?? "", String(r.base),
+                    let name = t.kind == "text" ? CSVTable.inert(r.name) : r.name, label = t.kind == "text" ? CSVTable.inert(r.label) : r.label
+                    out += [field(t.item), field(t.label), t.kind, field(group), field(name), field(label), r.count.map(String.init) ?? "", String(r.base),
                             String(shown), num(r.percent), num(r.lower), num(r.upper), num(r.value), r.suppressed == true ? "1" : ""].joined(separator: ",") + "\n"
                 }
             }

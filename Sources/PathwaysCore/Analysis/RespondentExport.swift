@@ -42,7 +42,9 @@ public enum RespondentExport {
             case .decimal: columns.append(Column(name: q.name, label: text(q.labels), type: "decimal", values: ""))
             case .date: columns.append(Column(name: q.name, label: text(q.labels), type: "date (YYYY-MM-DD)", values: ""))
             case .calculate: columns.append(Column(name: q.name, label: "calculated: \(q.name)", type: "calculated", values: ""))
-            case .text where includeText: columns.append(Column(name: q.name, label: text(q.labels), type: "text", values: ""))
+            case .text where includeText:
+                columns.append(Column(name: q.name, label: text(q.labels), type: "text",
+                                      values: "free text; one that begins with = + - or @ has a leading ' so spreadsheets show it as text"))
             case .selectOne(let list, let other):
                 var choices = (form.choiceLists[list] ?? []).map { (name: $0.name, label: text($0.labels)) }
                 if other && !choices.contains(where: { $0.name == "other" }) { choices.append(("other", "Other")) }
@@ -83,7 +85,8 @@ public enum RespondentExport {
                 guard shown.contains(item), let value = r.answers[item], !value.isEmpty else { return "" }
                 return value.split(separator: " ").contains(Substring(choice)) ? "1" : "0"
             }
-            return CSVTable.field(r.answers[column.name] ?? "")
+            let value = r.answers[column.name] ?? ""
+            return CSVTable.field(column.type == "text" ? CSVTable.inert(value) : value)
         }
     }
 
@@ -139,12 +142,13 @@ public enum RespondentExport {
     /// Long CSV: one row per respondent and answered question (`respondent_id,item,value`), select_multiple as its
     /// space-separated value; open text only when asked for.
     public static func long(_ form: XLSForm, respondents: [Respondent], includeText: Bool = false) -> String {
-        let items = columns(form, includeText: includeText).filter { $0.indicator == nil && $0.name != "respondent_id" }.map(\.name)
+        let items = columns(form, includeText: includeText).filter { $0.indicator == nil && $0.name != "respondent_id" }
         var out = "respondent_id,item,value\n"
         for r in respondents {
             for item in items {
-                guard let value = r.answers[item], !value.isEmpty else { continue }
-                out += CSVTable.field(r.id) + "," + CSVTable.field(item) + "," + CSVTable.field(value) + "\n"
+                guard let value = r.answers[item.name], !value.isEmpty else { continue }
+                out += CSVTable.field(r.id) + "," + CSVTable.field(item.name) + ","
+                    + CSVTable.field(item.type == "text" ? CSVTable.inert(value) : value) + "\n"
             }
         }
         return out

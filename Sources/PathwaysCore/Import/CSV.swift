@@ -116,6 +116,13 @@ extension CSVTable {
         ([header] + records.map(\.fields)).map { $0.map(Self.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// Free text for a file people open in spreadsheets: a value that begins with =, +, -, @, a tab or a carriage
+    /// return gets a leading apostrophe, so it is shown as text rather than run as a formula (CSV injection).
+    public static func inert(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return s }
+        return "'" + s
+    }
+
     /// One field as RFC 4180 writes it: quoted (with quotes doubled) when it holds a comma, quote or line break.
     public static func field(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
