@@ -1,0 +1,164 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PathwaysCore
+@testable import PathwaysServer
+import PathwaysStore
+import PathwaysTestSupport
+import Testing
+
+/// Every route the server registers × every role, allowed or denied, from one table. A route the table does not
+/// list fails the test, so a new route cannot ship without its access being decided here.
+@Suite struct RouteAccessTests {
+    /// Who is asking. Learner A is A1 (enrolled in stats), learner B is B2 (fullstack); program staff hold stats only.
+    enum Role: String, CaseIterable {
+        case anonymous, learnerA, learnerB, staff, employer, researcher, admin
+    }
+
+    struct Row {
+        var method: HTTPRequest.Method
+        /// The route as registered.
+        var route: String
+        /// A request to it with its parameters filled in.
+        var uri: String
+        /// Roles that get through; all others must be refused (401, 403, or sent to sign in).
+        var allowed: Set<Role>
+        var body: String = ""
+    }
+
+    static let everyone = Set(Role.allCases)
+    static let signedIn = everyone.subtracting([.anonymous])
+    static let studyRoles: Set<Role> = [.admin, .researcher]
+
+    static func table(_ f: FieldedWave, _ w: TestWorld) -> [Row] {
+        let a1 = w.learnerIDs["A1"]!.uuidString, b2 = w.learnerIDs["B2"]!.uuidString
+        let token = f.tokens["A1"]!, other = f.tokens["C3"]!
+        let wave = "/studies/outcomes/waves/1"
+        return [
+            Row(method: .get, route: "/", uri: "/", allowed: everyone),
+            Row(method: .get, route: "/health", uri: "/health", allowed: everyone),
+            Row(method: .get, route: "/health/live", uri: "/health/live", allowed: everyone),
+            Row(method: .get, route: "/metrics", uri: "/metrics", allowed: everyone),
+            Row(method: .get, route: "/openapi.json", uri: "/openapi.json", allowed: everyone),
+            Row(method: .get, route: "/static/style.css", uri: "/static/style.css", allowed: everyone),
+            Row(method: .get, route: "/login", uri: "/login", allowed: everyone),
+            Row(method: .get, route: "/programs", uri: "/programs", allowed: everyone),
+            Row(method: .get, route: "/programs/{programId}", uri: "/programs/stats", allowed: everyone),
+            Row(method: .get, route: "/s/{token}", uri: "/s/\(token)", allowed: everyone),
+            Row(method: .post, route: "/s/{token}", uri: "/s/\(token)", allowed: everyone, body: "page=0&revision=0&action=next"),
+            Row(method: .get, route: "/s/{token}/opt-out", uri: "/s/\(other)/opt-out", allowed: everyone),
+            Row(method: .post, route: "/s/{token}/opt-out", uri: "/s/\(other)/opt-out", allowed: everyone),
+
+            Row(method: .get, route: "/account", uri: "/account", allowed: signedIn),
+            Row(method: .get, route: "/me", uri: "/me", allowed: signedIn),
+            Row(method: .post, route: "/account/tokens", uri: "/account/tokens", allowed: signedIn, body: "name="),
+            Row(method: .post, route: "/account/tokens/{id}/revoke", uri: "/account/tokens/\(UUID().uuidString)/revoke", allowed: signedIn),
+            Row(method: .get, route: "/admin/accounts", uri: "/admin/accounts", allowed: [.admin]),
+            Row(method: .post, route: "/admin/accounts", uri: "/admin/accounts", allowed: [.admin], body: "email=&role=learner"),
+
+            Row(method: .get, route: "/learners", uri: "/learners", allowed: [.admin, .researcher, .staff]),
+            Row(method: .get, route: "/learners/{id}", uri: "/learners/\(a1)", allowed: [.admin, .researcher, .staff, .learnerA]),
+            Row(method: .get, route: "/learners/{id}", uri: "/learners/\(b2)", allowed: [.admin, .researcher, .learnerB]),
+            Row(method: .get, route: "/imports", uri: "/imports", allowed: [.admin, .staff]),
+            Row(method: .post, route: "/imports", uri: "/imports", allowed: [.admin, .staff]),
+
+            Row(method: .get, route: "/studies", uri: "/studies", allowed: studyRoles),
+            Row(method: .get, route: "/studies/{study}", uri: "/studies/outcomes", allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/instruments", uri: "/studies/outcomes/instruments", allowed: studyRoles),
+            Row(method: .get, route: "/studies/{study}/instruments/{version}/xlsform.xlsx",
+                uri: "/studies/outcomes/instruments/\(f.version.id.uuidString)/xlsform.xlsx", allowed: studyRoles),
+            Row(method: .get, route: "/studies/{study}/panel", uri: "/studies/outcomes/panel", allowed: studyRoles),
+            Row(method: .get, route: "/studies/{study}/codebook", uri: "/studies/outcomes/codebook", allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/codebook", uri: "/studies/outcomes/codebook", allowed: studyRoles, body: "action=nothing"),
+            Row(method: .get, route: "/studies/{study}/waves/{number}", uri: wave, allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/waves/{number}", uri: wave, allowed: studyRoles, body: "action=nothing"),
+            Row(method: .get, route: "/studies/{study}/waves/{number}/report", uri: wave + "/report", allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/waves/{number}/export", uri: wave + "/export", allowed: studyRoles),
+            Row(method: .get, route: "/studies/{study}/waves/{number}/open/{item}", uri: wave + "/open/comments", allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/waves/{number}/open/{item}", uri: wave + "/open/comments", allowed: studyRoles, body: "action=save"),
+
+            Row(method: .get, route: "/api/v1/me", uri: "/api/v1/me", allowed: signedIn),
+            Row(method: .get, route: "/api/v1/providers", uri: "/api/v1/providers", allowed: signedIn),
+            Row(method: .post, route: "/api/v1/providers", uri: "/api/v1/providers", allowed: [.admin], body: "{}"),
+            Row(method: .get, route: "/api/v1/programs", uri: "/api/v1/programs", allowed: signedIn),
+            Row(method: .post, route: "/api/v1/programs", uri: "/api/v1/programs", allowed: [.admin], body: "{}"),
+            Row(method: .get, route: "/api/v1/programs/{programId}", uri: "/api/v1/programs/stats", allowed: signedIn),
+            Row(method: .get, route: "/api/v1/programs/{programId}/courses", uri: "/api/v1/programs/stats/courses", allowed: signedIn),
+            Row(method: .get, route: "/api/v1/programs/{programId}/agreements", uri: "/api/v1/programs/stats/agreements", allowed: signedIn),
+            Row(method: .post, route: "/api/v1/programs/{programId}/agreements", uri: "/api/v1/programs/stats/agreements", allowed: [.admin], body: "{}"),
+            Row(method: .get, route: "/api/v1/learners", uri: "/api/v1/learners", allowed: [.admin, .researcher, .staff, .learnerA, .learnerB]),
+            Row(method: .get, route: "/api/v1/learners/{id}", uri: "/api/v1/learners/\(a1)", allowed: [.admin, .researcher, .staff, .learnerA]),
+            Row(method: .get, route: "/api/v1/learners/{id}", uri: "/api/v1/learners/\(b2)", allowed: [.admin, .researcher, .learnerB]),
+            Row(method: .get, route: "/api/v1/imports", uri: "/api/v1/imports", allowed: [.admin, .staff]),
+            Row(method: .post, route: "/api/v1/imports/{kind}", uri: "/api/v1/imports/learners", allowed: [.admin, .staff], body: "learner_id\n"),
+            Row(method: .post, route: "/api/v1/imports/{kind}", uri: "/api/v1/imports/programs", allowed: [.admin], body: "program_id\n"),
+            Row(method: .post, route: "/api/v1/accounts", uri: "/api/v1/accounts", allowed: [.admin], body: "{}"),
+        ]
+    }
+
+    /// Refused: not signed in (401, or a page sending the browser to sign in) or not allowed (403).
+    static func refused(_ r: TestResponse) -> Bool {
+        r.status == .unauthorized || r.status == .forbidden || (r.status == .seeOther && (r.headers[.location] ?? "").hasPrefix("/login"))
+    }
+
+    @Test func everyRouteAndEveryRoleIsAllowedOrRefusedAsTheTableSays() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            // Each signed-in role gets a browser session (for pages and forms, with its CSRF token) and an API token.
+            var sessions: [Role: (cookie: String, csrf: String)] = [:]
+            let accounts: [Role: String] = [.learnerA: "learnerA", .learnerB: "learnerB", .staff: "staff", .employer: "employer",
+                                             .researcher: "researcher", .admin: "admin"]
+            for (role, name) in accounts {
+                let session = try await WebTests.signIn(w, name, client: client)
+                let page = try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(session)"])
+                sessions[role] = (session, try #require(WebTests.csrf(in: page.text)))
+            }
+            let rows = Self.table(f, w)
+            // The table covers every registered route (the sign-in and sign-out forms are checked below).
+            let listed = Set(rows.map { "\($0.method) \($0.route)" } + ["POST /login", "POST /logout"])
+            let registered = Set(w.routes.map { "\($0.method) \($0.path)" })
+            #expect(registered.subtracting(listed).isEmpty, "routes with no row in the access table: \(registered.subtracting(listed).sorted())")
+            #expect(listed.subtracting(registered).isEmpty, "rows for routes that are not registered: \(listed.subtracting(registered).sorted())")
+
+            var checked = 0
+            for row in rows {
+                for role in Role.allCases {
+                    var headers: HTTPFields = [:]
+                    var body = row.body
+                    if row.uri.hasPrefix("/api/") {
+                        if let name = accounts[role] { headers[.authorization] = "Bearer \(w.tokens[name]!)" }
+                        headers[.contentType] = row.route.contains("imports") ? "text/csv" : "application/json"
+                    } else {
+                        if let s = sessions[role] {
+                            headers[.cookie] = "pw_session=\(s.cookie)"
+                            if row.method == .post { body = "_csrf=\(s.csrf)" + (body.isEmpty ? "" : "&" + body) }
+                        }
+                        headers[.contentType] = "application/x-www-form-urlencoded"
+                    }
+                    let r = try await client.execute(uri: row.uri, method: row.method, headers: headers,
+                                                     body: body.isEmpty ? nil : ByteBuffer(string: body))
+                    let shouldPass = row.allowed.contains(role)
+                    #expect(Self.refused(r) != shouldPass, "\(row.method) \(row.uri) as \(role): \(r.status)\(shouldPass ? ", expected to get through" : ", expected a refusal")")
+                    #expect(r.status != .internalServerError, "\(row.method) \(row.uri) as \(role): 500")
+                    checked += 1
+                }
+            }
+            #expect(checked == rows.count * Role.allCases.count)
+
+            // Signing in is open to anyone with the form's token; signing out needs a session and its token.
+            let form = try await client.execute(uri: "/login", method: .get)
+            let pre = try #require(form.cookies["pw_csrf"])
+            let wrong = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "pw_csrf=\(pre)"],
+                                                 body: ByteBuffer(string: "email=nobody%40pathways.test&password=x&_csrf=\(pre)"))
+            #expect(wrong.status == .unauthorized && wrong.text.contains("do not match an account"))
+            let anonymousLogout = try await client.execute(uri: "/logout", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(Self.refused(anonymousLogout))
+            for role in Role.allCases where role != .anonymous {
+                let s = sessions[role]!
+                let out = try await client.execute(uri: "/logout", method: .post, headers: [.cookie: "pw_session=\(s.cookie)", .contentType: "application/x-www-form-urlencoded"],
+                                                   body: ByteBuffer(string: "_csrf=\(s.csrf)"))
+                #expect(out.status == .seeOther && out.headers[.location]?.hasPrefix("/login") != true, "\(role) signs out")
+            }
+        }
+    }
+}
