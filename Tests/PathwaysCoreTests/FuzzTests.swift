@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import PathwaysCore
+import PathwaysTestSupport
+
+/// Mutation fuzzing of every parser that reads what users upload or type: XLSForm expressions, CSV imports, wide
+/// respondent files, XLSForm sheets and .xlsx workbooks. Valid seeds are mutated (bytes flipped, inserted, deleted,
+/// duplicated, truncated, spliced with others); every input must be either accepted or refused with an error —
+/// a trap or a hang fails the run. PATHWAYS_FUZZ_ITERATIONS sets the inputs per parser (default 2,000; longer runs
+/// are reported in the README).
+@Suite struct FuzzTests {
+    static let iterations = ProcessInfo.processInfo.environment["PATHWAYS_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 2_000
+
+    static func mutate(_ seed: [UInt8], with others: [[UInt8]], rng: inout SeededRandom) -> [UInt8] {
+        var bytes = seed
+        let interesting: [[UInt8]] = [[0], [0xFF], [0xC3], [0xE2, 0x80], Array("\"".utf8), Array(",".utf8), Array("\r\n".utf8),
+                                      Array("${".utf8), Array("(".utf8), Array(")".utf8), Array("'".utf8), Array("<".utf8), Array("]]>".utf8)]
+        for _ in 0..<(1 + Int(rng.next() % 8)) {
+            let position = bytes.isEmpty ? 0 : Int(rng.next() % UInt64(bytes.count))
+            switch rng.next() % 7 {
+            case 0 where !bytes.isEmpty: bytes[position] = UInt8(truncatingIfNeeded: rng.next())
+            case 1: bytes.insert(contentsOf: interesting[Int(rng.next() % UInt64(interesting.count))], at: position)
+            case 2 where !bytes.isEmpty: bytes.removeSubrange(position..<min(bytes.count, position + 1 + Int(rng.next() % 16)))
+            case 3 where !bytes.isEmpty:
+                let end = min(bytes.count, position + 1 + Int(rng.next() % 64))
+                bytes.insert(contentsOf: bytes[position..<end], at: position)
+            case 4: bytes = Array(bytes.prefix(position))
+            case 5 where !others.isEmpty:
+                let other = others[Int(rng.next() % UInt64(others.count))]
+                let cut = other.isEmpty ? 0 : Int(rng.next() % UInt64(other.count))
+                bytes = Array(bytes.prefix(position)) + other[cut...]
+            default: bytes.append(UInt8(truncatingIfNeeded: rng.next()))
+            }
+        }
+        return bytes
+    }
+
+    static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    @Test func expressionsParseOrAreRefused() throws {
+        let form = try DemoInstruments.form(.followup)
+        let seeds = form.survey.rows.flatMap { row in ["relevant", "constraint", "calculation"].compactMap { row[$0] } }.map { Array($0.utf8) }
+        #expect(seeds.count > 10)
+        var rng = SeededRandom(seed: 1)
+        var accepted = 0
+        for i in 0..<Self.iterations {
+            let input = Self.text(Self.mutate(seeds[i % seeds.count], with: seeds, rng: &rng))
+            if let e = try? Expression.parse(input) {
+                accepted += 1
+                // What parses also evaluates without trapping.
+                _ = try? e.evaluate(ExpressionContext(answers: ["completed_program": "yes", "benefits": "raise"], today: Date()))
+            }
+        }
+        #expect(accepted > 0 && accepted < Self.iterations)
+    }
+
+    @Test func csvImportsParseOrAreRefused() throws {
+        let seeds = [Fixtures.learners, Fixtures.enrollments, "a,b\n\"x\"\"y\",2\n", "id,name\r\n1,\"multi\nline\"\r\n"].map { Array($0.utf8) }
+        var rng = SeededRandom(seed: 2)
+        for i in 0..<Self.iterations {
+            let bytes = Self.mutate(seeds[i % seeds.count], with: seeds, rng: &rng)
+            _ = try? CSVTable.parse(Self.text(bytes))
+            _ = try? ResponseColumns.readCSV(bytes, file: "fuzz.csv")
+        }
+    }
+
+    @Test func xlsformSheetsAndWorkbooksParseOrAreRefused() throws {
+        let sheets = ["survey", "choices", "settings"].map { try? DemoInstruments.text(.followup, $0) }.compactMap { $0 }.map { Array($0.utf8) }
+        let workbook = [UInt8](try DemoInstruments.form(.start).xlsx())
+        var rng = SeededRandom(seed: 3)
+        for i in 0..<Self.iterations {
+            let sheet = Self.mutate(sheets[i % sheets.count], with: sheets, rng: &rng)
+            if let survey = try? XLSFormSheet.csv(Self.text(sheet), name: "survey") {
+                _ = try? XLSForm(survey: survey, choices: nil, settings: nil)
+            }
+        }
+        // Workbooks: damage mostly past the zip's local headers, where the XML is, and sometimes anywhere.
+        for _ in 0..<max(200, Self.iterations / 10) {
+            var bytes = workbook
+            for _ in 0..<(1 + Int(rng.next() % 4)) {
+                let position = Int(rng.next() % UInt64(bytes.count))
+                bytes[position] = UInt8(truncatingIfNeeded: rng.next())
+            }
+            if rng.next() % 4 == 0 { bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count)))) }
+            _ = try? XLSForm.xlsx(Data(bytes))
+        }
+    }
+}
