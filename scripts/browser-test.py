@@ -27,8 +27,8 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     sys.exit("browser-test: Selenium is not installed (pip install selenium); .ci/run installs it")
@@ -181,7 +181,20 @@ def submit(driver, button):
     """Clicks a button or link and waits until the browser has the page the server answered with."""
     old = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+
+    def replaced(_):
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            # Chromium sometimes reports a node from the replaced page as an inspector error, not as stale.
+            if "does not belong to the document" in str(e) or "No node with given id" in str(e):
+                return True
+            raise
+
+    WebDriverWait(driver, 30).until(replaced)
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
