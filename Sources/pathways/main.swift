@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self])
 }
 
 /// Options every command that touches the database shares.
@@ -489,5 +489,46 @@ struct ExportPanel: AsyncParsableCommand {
             try Data(export.dictionary.utf8).write(to: folder.appendingPathComponent("panel-dictionary.csv"), options: .atomic)
             say("Wrote \(export.respondents) learners to \(folder.appendingPathComponent("panel.csv").path) with its dictionary.")
         }
+    }
+}
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Write a consistent backup of the database while it is in use: SQLite by VACUUM INTO, PostgreSQL by pg_dump (custom format).")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The backup file to write (must not exist).") var out: String
+
+    func run() async throws {
+        let logger = db.logger()
+        try await db.withStore(logger, migrate: false) { store in
+            do {
+                try await Backup.write(store, location: db.location, to: out)
+            } catch let e as Backup.Failure {
+                throw ValidationError(e.description)
+            }
+            try await AuditRepository(store: store).record(userID: nil, action: "backup", subject: "database", detail: out)
+        }
+        say("Backed up to \(out).")
+    }
+}
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a backup made by `pathways backup` into a new SQLite path or an empty PostgreSQL database (--replace to overwrite, server stopped).")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The backup file.") var from: String
+    @Flag(help: "Overwrite an existing database (stop the server first).") var replace = false
+
+    func run() async throws {
+        let logger = db.logger()
+        do {
+            try await Backup.restore(from: from, to: db.location, replace: replace, logger: logger)
+        } catch let e as Backup.Failure {
+            throw ValidationError(e.description)
+        }
+        let versions = try await db.withStore(logger, migrate: false) { try await Migrator.appliedVersions($0) }
+        say("Restored \(from) into \(db.location) (schema version \(versions.last ?? 0)).")
     }
 }

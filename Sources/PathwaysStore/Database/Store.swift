@@ -55,7 +55,13 @@ public final class Store: Sendable {
         // so setting it once on first open is enough. synchronous=FULL (SQLite's default in sqlite-nio's
         // build) syncs the WAL at every commit, so an acknowledged write survives power loss.
         let setup = try await source.makeConnection(logger: logger, on: eventLoopGroup.any()).get()
-        _ = try await setup.query("PRAGMA journal_mode=WAL").get()
+        do {
+            _ = try await setup.query("PRAGMA journal_mode=WAL").get()
+        } catch {
+            // A file that is not a database: close before saying so.
+            try? await setup.close().get()
+            throw error
+        }
         try await setup.close().get()
 
         // One connection for the whole process. SQLite has one writer at a time anyway, and sqlite-nio waits for

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// Backups a running deployment can take and restore: SQLite by `VACUUM INTO` (a consistent copy taken while the
+/// server runs), PostgreSQL by pg_dump's custom format and pg_restore.
+public enum Backup {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Writes a backup of the open database to `file` (which must not exist yet).
+    public static func write(_ store: Store, location: String, to file: String) async throws {
+        guard !FileManager.default.fileExists(atPath: file) else { throw Failure(description: "\(file) exists already; backups never overwrite") }
+        switch store.dialect {
+        case .sqlite:
+            try await store.sql.raw("VACUUM INTO \(bind: file)").run()
+        case .postgres:
+            try run("pg_dump", ["--format=custom", "--no-owner", "--file=\(file)", "--dbname=\(libpqURL(location))"])
+        }
+    }
+
+    /// Restores `file` into the database at `location`, which must be empty (no Pathways tables) unless `replace`.
+    /// SQLite: the backup is checked (`PRAGMA integrity_check`) and moved into place in one rename. PostgreSQL:
+    /// pg_restore, in one transaction.
+    public static func restore(from file: String, to location: String, replace: Bool, logger: Logger) async throws {
+        guard FileManager.default.fileExists(atPath: file) else { throw Failure(description: "\(file) does not exist") }
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            var arguments = ["--no-owner", "--single-transaction", "--exit-on-error", "--dbname=\(libpqURL(location))"]
+            if replace { arguments += ["--clean", "--if-exists"] }
+            try run("pg_restore", arguments + [file])
+            return
+        }
+        if FileManager.default.fileExists(atPath: location) && !replace {
+            throw Failure(description: "\(location) exists; restore into a new path, or pass --replace with the server stopped")
+        }
+        let staging = location + ".restoring"
+        try? FileManager.default.removeItem(atPath: staging)
+        try FileManager.default.copyItem(atPath: file, toPath: staging)
+        // The copy is checked before it replaces anything.
+        let verdict: String
+        do {
+            verdict = try await Store.openSQLite(path: staging, logger: logger).closing { store in
+                let integrity = try await store.sql.raw("PRAGMA integrity_check").first().map { try $0.decode(column: "integrity_check", as: String.self) } ?? "?"
+                _ = try await store.sql.raw("SELECT COUNT(*) AS n FROM schema_migrations").first()
+                return integrity
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw Failure(description: "\(file) is not a Pathways backup: \(error)")
+        }
+        guard verdict == "ok" else {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw Failure(description: "\(file) failed SQLite's integrity check: \(verdict)")
+        }
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: location + suffix) }
+        guard rename(staging, location) == 0 else { throw Failure(description: "could not move the restored file into place: errno \(errno)") }
+    }
+
+    /// libpq wants sslmode as a URL parameter it knows; the server's URLs use the same form.
+    static func libpqURL(_ url: String) -> String { url }
+
+    static func run(_ tool: String, _ arguments: [String]) throws {
+        _ = try output(tool, arguments)
+    }
+
+    static func output(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch { throw Failure(description: "\(tool) could not be started: \(error)") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(tool) failed (\(process.terminationStatus)): \(String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
