@@ -85,4 +85,22 @@ import PathwaysTestSupport
             _ = try? XLSForm.xlsx(Data(bytes))
         }
     }
+    /// Found by the fuzzer: a zip whose directory points past the file's end trapped inside the in-memory zip
+    /// reader; it is now an error naming the workbook.
+    @Test func aZipPointingPastItsEndIsRefused() throws {
+        var bytes = [UInt8](try DemoInstruments.form(.start).xlsx())
+        // The end-of-central-directory record: signature 50 4b 05 06; the directory's offset is at +16.
+        let signature: [UInt8] = [0x50, 0x4B, 0x05, 0x06]
+        var found: Int?
+        for i in stride(from: bytes.count - 22, through: 0, by: -1) where Array(bytes[i..<(i + 4)]) == signature {
+            found = i
+            break
+        }
+        let eocd = try #require(found)
+        for k in 0..<4 { bytes[eocd + 16 + k] = 0xF0 }
+        #expect(throws: XLSFormErrors.self) { try XLSForm.xlsx(Data(bytes)) }
+        var shifted = [UInt8](try DemoInstruments.form(.start).xlsx())
+        for k in 0..<4 { shifted[eocd + 16 + k] = [0x00, 0x00, 0x01, 0x00][k] }
+        #expect(throws: XLSFormErrors.self) { try XLSForm.xlsx(Data(shifted)) }
+    }
 }

@@ -29,9 +29,14 @@ public struct XLSXReader: Sendable {
         guard data.count <= maxArchiveBytes else {
             throw Failure(part: "workbook", message: "the file is larger than \(maxArchiveBytes >> 20) MiB")
         }
+        // Read from a temporary file rather than from memory: a damaged zip can point past its end, which the
+        // in-memory reader cannot survive (found by fuzzing) while a file read simply comes up short.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pathways-xlsx-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: file) }
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            try data.write(to: file)
+            archive = try Archive(url: file, accessMode: .read)
         } catch {
             throw Failure(part: "workbook", message: "not an .xlsx workbook (the zip container cannot be read)")
         }
