@@ -261,21 +261,15 @@ struct Report: AsyncParsableCommand {
             if let by, let group, group == by, version.form.question(named: by) == nil {
                 throw ValidationError("--by \(by): not program, program_kind, provider or a question of this wave's form")
             }
-            let fieldwork = FieldworkRepository(store: store)
-            let columns = try await fieldwork.respondentColumns(study: s, wave: w.id, version: version)
-            var tabulation = Tabulation(form: version.form, columns: columns, method: method, today: w.opensAt)
-            var comparison: [NonresponseBias.Row] = []
-            if let rake {
-                do {
-                    (tabulation.weighting, comparison) = try await fieldwork.weighting(study: s, wave: w.id, margins: rake.split(separator: ",").map {
-                        $0.trimmingCharacters(in: .whitespaces) })
-                } catch StoreError.invalid(let message) {
-                    throw ValidationError("--rake: \(message)")
-                }
+            let report: PathwaysCore.Report
+            do {
+                report = try await FieldworkRepository(store: store).report(
+                    study: s, wave: w, version: version, method: method, by: by,
+                    rake: rake.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
+                    suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
+            } catch StoreError.invalid(let message) {
+                throw ValidationError("--rake: \(message)")
             }
-            var report = PathwaysCore.Report(title: "\(s.title) — wave \(w.number): \(w.title)", tabulation: tabulation, by: group,
-                                             suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
-            report.frameComparison = minCell > 1 ? NonresponseBias.protect(comparison, Suppression(threshold: minCell)) : comparison
             switch format {
             case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))
             case "html": FileHandle.standardOutput.write(Data(report.htmlDocument().utf8))

@@ -212,11 +212,7 @@ public struct Tabulation: Sendable {
             return ChoiceTable(item: item, label: label, multiple: multiple, shown: shown, base: base, rows: rows, selections: selections,
                                method: method, level: level, weighted: weighting != nil)
         }
-        var total = [Int](repeating: 0, count: width)
-        for g in 0..<groups { for k in 0..<width { total[k] += counts[g * width + k] } }
-        // Each value's table, then (last) the respondents without a value.
-        let byGroup = group == nil ? [] : (Array(1..<groups) + [0]).map { g in table(counts[(g * width)..<((g + 1) * width)], group: g) }
-        return (table(total[...]), byGroup)
+        return Self.split((groups, width, counts), grouped: group != nil) { table($0, group: $1) }
     }
 
     // MARK: numbers
@@ -272,10 +268,16 @@ public struct Tabulation: Sendable {
             let median = n % 2 == 1 ? nth(n / 2) : (nth(n / 2 - 1) + nth(n / 2)) / 2
             return NumericSummary(item: item, shown: shown, n: n, mean: mean, median: median, min: pairs[0].value, max: pairs[pairs.count - 1].value, sd: sd)
         }
-        var total = [Int](repeating: 0, count: width)
-        for g in 0..<groups { for k in 0..<width { total[k] += counts[g * width + k] } }
-        let byGroup = group == nil ? [] : (Array(1..<groups) + [0]).map { g in summary(counts[(g * width)..<((g + 1) * width)]) }
-        return (summary(total[...]), byGroup)
+        return Self.split((groups, width, counts), grouped: group != nil) { rowCounts, _ in summary(rowCounts) }
+    }
+
+    /// A histogram made into one result over everyone and, when grouped, one per group value (by code), with the
+    /// respondents without a value last.
+    static func split<T>(_ h: (groups: Int, width: Int, counts: [Int]), grouped: Bool, _ make: (ArraySlice<Int>, Int?) -> T) -> (all: T, groups: [T]) {
+        var total = [Int](repeating: 0, count: h.width)
+        for g in 0..<h.groups { for k in 0..<h.width { total[k] += h.counts[g * h.width + k] } }
+        let byGroup = grouped ? (Array(1..<h.groups) + [0]).map { g in make(h.counts[(g * h.width)..<((g + 1) * h.width)], g) } : []
+        return (make(total[...], nil), byGroup)
     }
 
     // MARK: text and ranges

@@ -205,20 +205,13 @@ struct StudyPages {
             guard ["page", "md", "csv", "json", "html"].contains(format) else { throw AppError.badRequest("format: md, csv, json or html.") }
 
             let rake = query.getAll("rake").filter { !$0.isEmpty }
-            let columns = try await d.fieldwork.respondentColumns(study: study, wave: wave.id, version: version)
-            var tabulation = Tabulation(form: version.form, columns: columns, today: wave.opensAt)
-            var comparison: [NonresponseBias.Row] = []
-            if !rake.isEmpty {
-                do {
-                    (tabulation.weighting, comparison) = try await d.fieldwork.weighting(study: study, wave: wave.id, margins: rake)
-                } catch StoreError.invalid(let message) {
-                    throw AppError.badRequest("rake: \(message)")
-                }
+            let report: Report
+            do {
+                report = try await d.fieldwork.report(study: study, wave: wave, version: version, by: by, rake: rake,
+                                                      suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
+            } catch StoreError.invalid(let message) {
+                throw AppError.badRequest("rake: \(message)")
             }
-            let suppression = minCell > 1 ? Suppression(threshold: minCell) : nil
-            var report = Report(title: "\(study.title) — wave \(wave.number): \(wave.title)", tabulation: tabulation,
-                                by: by.map { FieldworkRepository.programColumns[$0] ?? $0 }, suppression: suppression)
-            report.frameComparison = suppression.map { NonresponseBias.protect(comparison, $0) } ?? comparison
             let file = "\(study.key)-wave\(wave.number)-report"
             func download(_ text: String, _ type: String, _ ext: String) -> Response {
                 Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(file).\(ext)\""],

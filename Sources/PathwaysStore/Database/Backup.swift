@@ -16,7 +16,7 @@ public enum Backup {
         case .sqlite:
             try await store.sql.raw("VACUUM INTO \(bind: file)").run()
         case .postgres:
-            try run("pg_dump", ["--format=custom", "--no-owner", "--file=\(file)", "--dbname=\(libpqURL(location))"])
+            try run("pg_dump", ["--format=custom", "--no-owner", "--file=\(file)", "--dbname=\(location)"])
         }
     }
 
@@ -26,7 +26,7 @@ public enum Backup {
     public static func restore(from file: String, to location: String, replace: Bool, logger: Logger) async throws {
         guard FileManager.default.fileExists(atPath: file) else { throw Failure(description: "\(file) does not exist") }
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            var arguments = ["--no-owner", "--single-transaction", "--exit-on-error", "--dbname=\(libpqURL(location))"]
+            var arguments = ["--no-owner", "--single-transaction", "--exit-on-error", "--dbname=\(location)"]
             if replace { arguments += ["--clean", "--if-exists"] }
             try run("pg_restore", arguments + [file])
             return
@@ -56,9 +56,6 @@ public enum Backup {
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: location + suffix) }
         guard rename(staging, location) == 0 else { throw Failure(description: "could not move the restored file into place: errno \(errno)") }
     }
-
-    /// libpq wants sslmode as a URL parameter it knows; the server's URLs use the same form.
-    static func libpqURL(_ url: String) -> String { url }
 
     static func run(_ tool: String, _ arguments: [String]) throws {
         _ = try output(tool, arguments)

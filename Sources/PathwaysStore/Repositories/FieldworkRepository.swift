@@ -487,3 +487,21 @@ extension FieldworkRepository {
         return (Tabulation.Weighting(raking: result, margins: margins), comparison)
     }
 }
+
+extension FieldworkRepository {
+    /// A wave's report as the `report` command and the report page build it: the respondents' answers with their
+    /// program columns, weighted when `rake` names frame characteristics (throws `StoreError.invalid` when they
+    /// cannot be raked), split by `group` (a program column's key or a question), with the frame comparison and
+    /// `suppression` applied to both.
+    public func report(study: StudyRepository.Study, wave: StudyRepository.Wave, version: StudyRepository.InstrumentVersion,
+                       method: ProportionInterval = .wilson, by group: String?, rake: [String], suppression: Suppression?) async throws -> Report {
+        var tabulation = Tabulation(form: version.form, columns: try await respondentColumns(study: study, wave: wave.id, version: version),
+                                    method: method, today: wave.opensAt)
+        var comparison: [NonresponseBias.Row] = []
+        if !rake.isEmpty { (tabulation.weighting, comparison) = try await weighting(study: study, wave: wave.id, margins: rake) }
+        var report = Report(title: "\(study.title) — wave \(wave.number): \(wave.title)", tabulation: tabulation,
+                            by: group.map { Self.programColumns[$0] ?? $0 }, suppression: suppression)
+        report.frameComparison = suppression.map { NonresponseBias.protect(comparison, $0) } ?? comparison
+        return report
+    }
+}
