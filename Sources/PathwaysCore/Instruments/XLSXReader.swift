@@ -2,7 +2,6 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import ZIPFoundation
 
 /// Reads the sheets of an .xlsx workbook (Office Open XML) from bytes: workbook → relationships →
 /// shared strings → worksheets. Only cell text is read; styles, formulas and dates-as-numbers are left as
@@ -29,16 +28,11 @@ public struct XLSXReader: Sendable {
         guard data.count <= maxArchiveBytes else {
             throw Failure(part: "workbook", message: "the file is larger than \(maxArchiveBytes >> 20) MiB")
         }
-        // Read from a temporary file rather than from memory: a damaged zip can point past its end, which the
-        // in-memory reader cannot survive (found by fuzzing) while a file read simply comes up short.
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pathways-xlsx-\(UUID().uuidString).zip")
-        defer { try? FileManager.default.removeItem(at: file) }
-        let archive: Archive
+        let archive: ZipReader
         do {
-            try data.write(to: file)
-            archive = try Archive(url: file, accessMode: .read)
+            archive = try ZipReader(data)
         } catch {
-            throw Failure(part: "workbook", message: "not an .xlsx workbook (the zip container cannot be read)")
+            throw Failure(part: "workbook", message: "not an .xlsx workbook (\(error))")
         }
         let workbook = try part(archive, "xl/workbook.xml", required: true)!
         let relations = try part(archive, "xl/_rels/workbook.xml.rels", required: true)!
@@ -63,27 +57,20 @@ public struct XLSXReader: Sendable {
         return result
     }
 
-    private func part(_ archive: Archive, _ path: String, required: Bool) throws(Failure) -> Data? {
-        guard let entry = archive[path] else {
-            if required { throw Failure(part: path, message: "is missing; the file is not an .xlsx workbook") }
-            return nil
-        }
-        guard entry.uncompressedSize <= UInt64(maxPartBytes) else {
-            throw Failure(part: path, message: "expands to more than \(maxPartBytes >> 20) MiB")
-        }
-        var data = Data()
+    private func part(_ archive: ZipReader, _ path: String, required: Bool) throws(Failure) -> Data? {
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                data.append(chunk)
-                // The declared size can lie; stop on what is actually inflated.
-                if data.count > maxPartBytes { throw Failure(part: path, message: "expands to more than \(maxPartBytes >> 20) MiB") }
+            guard let data = try archive.read(path, limit: maxPartBytes) else {
+                if required { throw Failure(part: path, message: "is missing; the file is not an .xlsx workbook") }
+                return nil
             }
+            return data
         } catch let failure as Failure {
             throw failure
+        } catch let failure as ZipReader.Failure {
+            throw Failure(part: failure.part ?? path, message: failure.message)
         } catch {
             throw Failure(part: path, message: "cannot be unpacked (\(error))")
         }
-        return data
     }
 
     private func elements(_ xml: Data, _ part: String, named: String) throws(Failure) -> [[String: String]] {
