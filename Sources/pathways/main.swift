@@ -62,6 +62,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Send session cookies without the Secure flag (plain HTTP on a host other than localhost).") var insecureCookies = false
     @OptionGroup var mail: MailOptions
     @Option(help: "Seconds between rounds of writing due messages and delivering them; 0 leaves that to `pathways send`.") var fieldworkInterval: Int = 60
+    @Option(help: "Seconds a sender's claim on a batch of messages holds; after a crash its messages go to the next round once this has passed.") var deliveryLease: Int = 300
 
     func run() async throws {
         let logger = db.logger()
@@ -81,7 +82,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let settings = try mail.settings(defaultURL: "http://\(host):\(port)", demo: demo)
-        let delivery = settings.map { OutboxDelivery(outbox: OutboxRepository(store: store), settings: $0, logger: logger) }
+        let delivery = settings.map { OutboxDelivery(outbox: OutboxRepository(store: store), settings: $0, lease: TimeInterval(max(1, deliveryLease)), logger: logger) }
         let fieldwork = FieldworkService(planner: OutboxRepository(store: store), delivery: delivery, interval: .seconds(max(1, fieldworkInterval)), logger: logger)
         let app = try await buildApplication(configuration: configuration, store: store, logger: logger, services: fieldworkInterval > 0 ? [fieldwork] : [])
         say("Pathways is serving \(store.dialect.rawValue) data at http://\(host):\(port)")

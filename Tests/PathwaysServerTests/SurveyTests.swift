@@ -5,7 +5,7 @@ import NIOCore
 import NIOPosix
 import PathwaysCore
 @testable import PathwaysServer
-import PathwaysStore
+@testable import PathwaysStore
 import PathwaysTestSupport
 import SQLKit
 import Testing
@@ -569,7 +569,10 @@ enum Survey {
 /// A recording transport.
 actor Recorder: MailTransport {
     var messages: [MailMessage] = []
-    nonisolated func send(_ message: MailMessage) async throws(MailError) { await add(message) }
+    nonisolated func send(_ message: MailMessage) async throws(MailError) -> MailDelivery {
+        await add(message)
+        return .delivered
+    }
     func add(_ m: MailMessage) { messages.append(m) }
 }
 
@@ -600,6 +603,28 @@ actor Recorder: MailTransport {
             #expect(Set(all.map(\.messageID)).count == all.count, "no message twice")
             #expect(all.allSatisfy { $0.body.contains("https://x.test/s/") && !$0.body.contains("{{") })
         }
+    }
+
+    /// A retry after a crash between writing a message and recording it finds the message already there and does
+    /// not write it again; nothing half-written is ever under a message's name.
+    @Test func theFileTransportDeliversEachMessageIDOnce() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pathways-mail-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let transport = try FileMailTransport(directory: folder)
+        let claimed = OutboxRepository.Claimed(id: 7, caseID: 1, to: "ana@example.org", subject: "Survey", body: "{{survey_link}}", linkToken: "tok-a", attempts: 1)
+        let message = MailMessage(from: "s@x.test", to: claimed.to, subject: claimed.subject, body: claimed.renderedBody(baseURL: "https://x.test"), messageID: claimed.messageID)
+        #expect(try await transport.send(message) == .delivered)
+        var retry = message
+        retry.body = "a second attempt"
+        #expect(try await transport.send(retry) == .alreadyDelivered)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(files == [claimed.messageID.replacingOccurrences(of: "@", with: "_") + ".eml"], "one file, no temporary ones left")
+        let text = try String(contentsOf: folder.appendingPathComponent(files[0]), encoding: .utf8)
+        #expect(text.contains("Message-ID: <\(claimed.messageID)>") && !text.contains(Data("a second attempt".utf8).base64EncodedString()))
+        // The same outbox id in another database (another link token) is another message.
+        var other = claimed
+        other.linkToken = "tok-b"
+        #expect(other.messageID != claimed.messageID && other.messageID.hasPrefix("outbox-7-"))
     }
 
     @Test func smtpDeliversWithDotStuffingAndABounceMarksTheCaseUndeliverable() async throws {

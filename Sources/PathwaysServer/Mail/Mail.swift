@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One email, plain text.
 public struct MailMessage: Sendable, Equatable {
@@ -64,10 +67,21 @@ public struct MailError: Error, Sendable, CustomStringConvertible {
 
 /// Somewhere messages go.
 public protocol MailTransport: Sendable {
-    func send(_ message: MailMessage) async throws(MailError)
+    /// Delivers the message, or reports that a message with its Message-ID was delivered before (a retry after a
+    /// crash between delivering and recording it), where the transport can tell.
+    @discardableResult
+    func send(_ message: MailMessage) async throws(MailError) -> MailDelivery
 }
 
-/// Writes each message as an `.eml` file into a folder: the demo's transport, and a way to look at what would go out.
+public enum MailDelivery: Sendable, Equatable {
+    case delivered
+    case alreadyDelivered
+}
+
+/// Writes each message as an .eml file named by its Message-ID into a folder (a pickup folder for a mail server, or
+/// for reading in development). Exactly once per Message-ID: the message is written and synced under a temporary
+/// name, then linked to its own name, which fails if a previous attempt got there first; a crash at any point
+/// leaves either no message or the whole one.
 public struct FileMailTransport: MailTransport {
     public let directory: URL
 
@@ -76,13 +90,36 @@ public struct FileMailTransport: MailTransport {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    public func send(_ message: MailMessage) async throws(MailError) {
+    public func send(_ message: MailMessage) async throws(MailError) -> MailDelivery {
         let safe = message.messageID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }
-        let url = directory.appendingPathComponent(String(safe) + ".eml")
-        do {
-            try Data(message.rfc5322().utf8).write(to: url, options: .atomic)
-        } catch {
-            throw MailError(permanent: false, message: "could not write \(url.path): \(error)")
+        let target = directory.appendingPathComponent(String(safe) + ".eml").path
+        // Dot-files are not messages to a pickup folder; one left by a crash is never delivered.
+        let partial = directory.appendingPathComponent(".partial-\(UUID().uuidString)").path
+        defer { unlink(partial) }
+        func failure(_ what: String) -> MailError {
+            MailError(permanent: false, message: "could not \(what) \(target): \(String(cString: strerror(errno)))")
         }
+        let fd = open(partial, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw failure("write") }
+        let bytes = Array(message.rfc5322().utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { close(fd); throw failure("write") }
+            written += n
+        }
+        guard fsync(fd) == 0 else { close(fd); throw failure("sync") }
+        close(fd)
+        guard link(partial, target) == 0 else {
+            if errno == EEXIST { return .alreadyDelivered }
+            throw failure("link")
+        }
+        let folder = open(directory.path, O_RDONLY)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
+        return .delivered
     }
 }

@@ -46,12 +46,16 @@ public struct OutboxDelivery: Sendable {
     public let settings: MailSettings
     /// This sender's name in claims, unique per process.
     public let worker: String
+    /// How long a claim holds: a sender that dies mid-batch leaves its messages to others after this.
+    public let lease: TimeInterval
     let logger: Logger
 
-    public init(outbox: OutboxRepository, settings: MailSettings, worker: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))", logger: Logger) {
+    public init(outbox: OutboxRepository, settings: MailSettings, worker: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))",
+                lease: TimeInterval = 300, logger: Logger) {
         self.outbox = outbox
         self.settings = settings
         self.worker = worker
+        self.lease = lease
         self.logger = logger
     }
 
@@ -59,6 +63,8 @@ public struct OutboxDelivery: Sendable {
         public var sent = 0
         public var failed = 0
         public var retrying = 0
+        /// Messages the transport already held from an attempt cut short by a crash: recorded, not sent again.
+        public var alreadyDelivered = 0
     }
 
     /// Sends until the outbox has nothing claimable.
@@ -66,14 +72,17 @@ public struct OutboxDelivery: Sendable {
     public func run(batch: Int = 50) async throws -> Result {
         var result = Result()
         while true {
-            let claimed = try await outbox.claim(worker: worker, limit: batch)
+            let claimed = try await outbox.claim(worker: worker, limit: batch, lease: lease)
             if claimed.isEmpty { return result }
             for message in claimed {
                 let mail = MailMessage(from: settings.from, to: message.to, subject: message.subject,
-                                       body: message.renderedBody(baseURL: settings.publicURL), messageID: "outbox-\(message.id)@pathways")
+                                       body: message.renderedBody(baseURL: settings.publicURL), messageID: message.messageID)
                 let failure: MailError?
                 do {
-                    try await settings.transport.send(mail)
+                    if try await settings.transport.send(mail) == .alreadyDelivered {
+                        result.alreadyDelivered += 1
+                        logger.warning("message was delivered before a restart; recorded as sent, not sent again", metadata: ["outbox_id": "\(message.id)"])
+                    }
                     failure = nil
                 } catch {
                     failure = error

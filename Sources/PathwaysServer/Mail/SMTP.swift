@@ -47,9 +47,12 @@ public struct SMTPMailTransport: MailTransport {
         self.group = group
     }
 
-    public func send(_ message: MailMessage) async throws(MailError) {
+    public func send(_ message: MailMessage) async throws(MailError) -> MailDelivery {
+        // A relay cannot say whether it took this Message-ID before: after a crash between its acceptance and our
+        // record of it, the message goes again with the same Message-ID (at least once, never lost).
         do {
             try await deliver(message)
+            return .delivered
         } catch let error as MailError {
             throw error
         } catch {

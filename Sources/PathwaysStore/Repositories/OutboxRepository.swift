@@ -182,6 +182,13 @@ public struct OutboxRepository: Sendable {
         public var linkToken: String?
         public var attempts: Int
 
+        /// The same on every attempt to send this message and unique across databases (two deployments, or a demo
+        /// reset, reuse outbox ids), so a retry after a crash is recognisable as the same message.
+        public var messageID: String {
+            let key = AccountRepository.hash("message-id\u{1F}" + (linkToken ?? "\(id)\u{1F}\(to)\u{1F}\(subject)\u{1F}\(body)"))
+            return "outbox-\(id)-\(key.prefix(16))@pathways"
+        }
+
         /// The body with its links filled in from `baseURL`.
         public func renderedBody(baseURL: String) -> String {
             let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
