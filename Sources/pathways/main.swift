@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self])
 }
 
 /// Options every command that touches the database shares.
@@ -181,6 +181,31 @@ struct CreateAdmin: AsyncParsableCommand {
         }
         say("Created administrator \(created.account.email).")
         if let generated = created.generatedPassword { say("Password (shown once): \(generated)") }
+    }
+}
+
+struct CreateToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-token",
+        abstract: "Create an API token for an account (for scripts and scheduled jobs). Prints the token once; only its hash is kept.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The account's email.") var email: String
+    @Option(help: "What the token is for, e.g. 'nightly import'.") var name: String
+    @Option(help: "Days until the token expires.") var days = 365
+
+    func run() async throws {
+        guard (1...3650).contains(days) else { throw ValidationError("--days must be 1 to 3650") }
+        let label = name.trimmingCharacters(in: .whitespaces)
+        guard !label.isEmpty, label.count <= 100 else { throw ValidationError("--name: 1 to 100 characters") }
+        let secret = try await db.withStore(db.logger()) { store in
+            let accounts = AccountRepository(store: store)
+            guard let account = try await accounts.account(email: email) else { throw ValidationError("no account with the email \(email)") }
+            let (secret, _) = try await accounts.createToken(userID: account.id, name: label, expiresAt: Date().addingTimeInterval(Double(days) * 86_400))
+            try await AuditRepository(store: store).record(userID: nil, action: "create_token", subject: "user:\(account.id)", detail: label + " (command line)")
+            return secret
+        }
+        say("Token for \(email), '\(label)', valid \(days) days (shown once; send it as Authorization: Bearer):")
+        print(secret)
     }
 }
 

@@ -19,6 +19,18 @@ import Testing
             }
             let bad = try await client.execute(uri: "/api/v1/programs", method: .get, headers: [.authorization: "Bearer pw_nope"])
             #expect(bad.status == .unauthorized)
+            #expect(bad.headers[.wwwAuthenticate] == "Bearer realm=\"pathways\", error=\"invalid_token\"")
+            // Found by schemathesis: a bad credential outside /api/ was sent to /login, which refused the same
+            // credential with another redirect, for ever. A client that sent a credential gets 401, no redirect.
+            for path in ["/health/live", "/login", "/account"] {
+                for header in ["Bearer pw_nope", "Basic eDp5"] {
+                    let r = try await client.execute(uri: path, method: .get, headers: [.authorization: header])
+                    #expect(r.status == .unauthorized, "\(path) with \(header)")
+                    #expect(r.headers[.location] == nil, "\(path) with \(header)")
+                }
+            }
+            let browser = try await client.execute(uri: "/account", method: .get)
+            #expect(browser.status == .seeOther && browser.headers[.location] == "/login?next=%2Faccount")
         }
     }
 

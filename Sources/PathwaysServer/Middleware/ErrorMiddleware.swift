@@ -18,13 +18,18 @@ struct ErrorMiddleware: RouterMiddleware {
             if status == .internalServerError {
                 context.logger.error("request failed", metadata: ["error": .string(String(reflecting: error))])
             }
-            if case AppError.unauthenticated = error, !api {
+            // A browser without a session is sent to sign in; a client that sent a credential (a bad or expired
+            // token) gets 401 everywhere, or it would be sent round the sign-in page for ever (found by schemathesis).
+            let sentCredential = request.headers[.authorization] != nil
+            if case AppError.unauthenticated = error, !api, !sentCredential {
                 let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
                 let target = "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")
                 return Response(status: .seeOther, headers: [.location: target])
             }
             var headers: HTTPFields = [:]
-            if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"pathways\"" }
+            if status == .unauthorized {
+                headers[.wwwAuthenticate] = sentCredential ? "Bearer realm=\"pathways\", error=\"invalid_token\"" : "Bearer realm=\"pathways\""
+            }
             if api {
                 headers[.contentType] = "application/json; charset=utf-8"
                 let body = try JSONSerialization.data(withJSONObject: ["error": ["status": Int(status.code), "message": message, "request_id": context.requestID]], options: [.sortedKeys])
