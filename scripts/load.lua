@@ -1,6 +1,8 @@
--- wrk script for scripts/load. Two modes, chosen by the first argument after `--`:
---   submit TOKENS_FILE  each request answers the screening page of a different survey link (revision 0)
---   noop                each request is GET /health/live
+-- wrk script for scripts/load and scripts/soak. Three modes, chosen by the first argument after `--`:
+--   submit TOKENS_FILE THREADS [INTERVAL_MS]  each request answers the screening page of a different survey link
+--   noop                                      each request is GET /health/live
+--   report PATH TOKEN [INTERVAL_MS]           each request is GET PATH as the API token's account (200 counts)
+-- INTERVAL_MS paces each connection (one request per interval), so connections / interval is the stated rate.
 -- A request counts as completed only when the server answered as it does for a saved page: 303 back to the
 -- link with no "changed in another window" notice. Everything else is counted apart and printed.
 local threads = {}
@@ -21,11 +23,27 @@ function init(args)
     local count = tonumber(args[3])
     for i = id + 1, #all, count do tokens[#tokens + 1] = all[i] end
   end
+  if mode == "report" then
+    path = args[2]
+    interval = tonumber(args[4] or "0")
+  elseif mode == "submit" then
+    interval = tonumber(args[4] or "0")
+  else
+    interval = 0
+  end
   body = "page=1&revision=0&action=next&completed_program=yes&completion_date=2023-05-01"
   headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+  if mode == "report" then report_headers = { ["Authorization"] = "Bearer " .. args[3] } end
+end
+
+function delay()
+  return interval
 end
 
 function request()
+  if mode == "report" then
+    return wrk.format("GET", path, report_headers)
+  end
   if mode ~= "submit" then
     return wrk.format("GET", "/health/live")
   end

@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Withdraw.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self])
 }
 
 /// Options every command that touches the database shares.
@@ -206,6 +206,24 @@ struct CreateToken: AsyncParsableCommand {
         }
         say("Token for \(email), '\(label)', valid \(days) days (shown once; send it as Authorization: Bearer):")
         print(secret)
+    }
+}
+
+struct Withdraw: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Withdraw a learner from research as each study's policy says (remove or de-identify their data); audited.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The learner's id in the platform.") var learner: String
+    @Option(help: "How the learner asked (kept in the audit log).") var reason: String?
+
+    func run() async throws {
+        let result = try await db.withStore(db.logger()) { store in
+            guard let found = try await LearnerRepository(store: store).learner(key: learner) else {
+                throw ValidationError("no learner with the id \(learner) (a learner who withdrew already has no id here)")
+            }
+            return try await PrivacyRepository(store: store).withdraw(learner: found.id, by: nil, via: "command line" + (reason.map { ": \($0.prefix(300))" } ?? ""))
+        }
+        say("Learner \(learner) withdrawn: \(result.summary).")
     }
 }
 

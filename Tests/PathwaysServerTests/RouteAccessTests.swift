@@ -59,6 +59,10 @@ import Testing
             Row(method: .get, route: "/learners", uri: "/learners", allowed: [.admin, .researcher, .staff]),
             Row(method: .get, route: "/learners/{id}", uri: "/learners/\(a1)", allowed: [.admin, .researcher, .staff, .learnerA]),
             Row(method: .get, route: "/learners/{id}", uri: "/learners/\(b2)", allowed: [.admin, .researcher, .learnerB]),
+            Row(method: .post, route: "/learners/{id}/withdraw", uri: "/learners/\(a1)/withdraw", allowed: [.admin, .learnerA], body: "confirm=not-the-id"),
+            Row(method: .post, route: "/learners/{id}/withdraw", uri: "/learners/\(b2)/withdraw", allowed: [.admin, .learnerB], body: "confirm=not-the-id"),
+            Row(method: .get, route: "/admin/audit", uri: "/admin/audit", allowed: [.admin]),
+            Row(method: .post, route: "/studies/{study}/withdrawal-policy", uri: "/studies/outcomes/withdrawal-policy", allowed: [.admin], body: "policy=deidentify"),
             Row(method: .get, route: "/imports", uri: "/imports", allowed: [.admin, .staff]),
             Row(method: .post, route: "/imports", uri: "/imports", allowed: [.admin, .staff]),
 

@@ -111,4 +111,13 @@ public enum AccessPolicy {
     }
 
     public static func canManageAccounts(_ p: Principal) -> Bool { p.role == .admin }
+
+    /// A learner withdraws themselves; an administrator records a withdrawal asked for another way (letter, email).
+    public static func canWithdraw(learner: UUID, by p: Principal) -> Bool {
+        p.role == .admin || (p.role == .learner && p.learnerID == learner)
+    }
+
+    /// The audit log and each study's withdrawal policy are the administrator's.
+    public static func canReadAuditLog(_ p: Principal) -> Bool { p.role == .admin }
+    public static func canSetWithdrawalPolicy(_ p: Principal) -> Bool { p.role == .admin }
 }

@@ -83,6 +83,27 @@ public enum ImportBatch: Sendable, Equatable {
         }
     }
 
+    /// The batch without the rows about these learners (by platform id), and the rows left out with their learner.
+    public func removingLearners(_ keys: Set<String>) -> (batch: ImportBatch, removed: [(row: Int, key: String)]) {
+        guard !keys.isEmpty else { return (self, []) }
+        func split<D>(_ rows: [D], _ key: (D) -> String, _ row: (D) -> Int) -> ([D], [(Int, String)]) {
+            (rows.filter { !keys.contains(key($0)) }, rows.filter { keys.contains(key($0)) }.map { (row($0), key($0)) })
+        }
+        switch self {
+        case .learners(let rows):
+            let (kept, removed) = split(rows, \.key, \.row)
+            return (.learners(kept), removed.map { (row: $0.0, key: $0.1) })
+        case .enrollments(let rows):
+            let (kept, removed) = split(rows, \.learnerKey, \.row)
+            return (.enrollments(kept), removed.map { (row: $0.0, key: $0.1) })
+        case .completions(let rows):
+            let (kept, removed) = split(rows, \.learnerKey, \.row)
+            return (.completions(kept), removed.map { (row: $0.0, key: $0.1) })
+        case .providers, .programs, .courses:
+            return (self, [])
+        }
+    }
+
     /// The platform ids of other records this batch refers to (or, for learners, updates), which the store
     /// looks up before the references are checked.
     public var referencedKeys: ReferencedKeys {

@@ -11,6 +11,8 @@ public struct Learner: Codable, Sendable, Equatable, Identifiable {
     /// When the learner consented to profile data being held; nil means no consent and an empty profile.
     public var profileConsentAt: Date?
     public var profile: LearnerProfile
+    /// When the learner withdrew from research: identity and profile are gone, and no import brings them back.
+    public var withdrawnAt: Date? = nil
 
     public init(id: UUID = UUID(), key: String, name: String? = nil, email: String? = nil, profileConsentAt: Date? = nil, profile: LearnerProfile = .empty) {
         self.id = id

@@ -17,6 +17,7 @@ public struct Dependencies: Sendable {
     public let studies: StudyRepository
     public let fieldwork: FieldworkRepository
     public let outbox: OutboxRepository
+    public let privacy: PrivacyRepository
     public let views: Views
     let versionCache = VersionCache()
     public let metrics: PrometheusCollectorRegistry
@@ -33,6 +34,7 @@ public struct Dependencies: Sendable {
         self.studies = StudyRepository(store: store)
         self.fieldwork = FieldworkRepository(store: store)
         self.outbox = OutboxRepository(store: store)
+        self.privacy = PrivacyRepository(store: store)
         self.views = views
         self.metrics = metrics
         self.passwords = Passwords(cost: configuration.bcryptCost)

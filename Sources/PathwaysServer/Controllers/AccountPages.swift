@@ -48,6 +48,37 @@ struct AccountPages {
             return SeeOther(location: "/account")
         }
 
+        routes.get("/admin/audit", access: "admin") { request, context in
+            let p = try context.require("read the audit log", AccessPolicy.canReadAuditLog)
+            let q = request.uri.queryParameters
+            let action = q.get("action").flatMap { $0.isEmpty ? nil : String($0.prefix(100)) }
+            let subject = q.get("subject").flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+            let pageSize = 100
+            let pageNumber = min(max(Int(q.get("page") ?? "") ?? 1, 1), 100_000)
+            let (entries, total) = try await d.audit.page(action: action, subject: subject, limit: pageSize, offset: (pageNumber - 1) * pageSize)
+            // Reading the log is itself recorded.
+            try await d.audit.record(userID: p.userID, action: "view_audit_log", subject: "audit_log",
+                                     detail: [action.map { "action \($0)" }, subject.map { "subject \($0)" }, "page \(pageNumber)"].compactMap { $0 }.joined(separator: ", "))
+            let lastPage = max(1, (total + pageSize - 1) / pageSize)
+            func link(_ n: Int) -> String {
+                var parts = ["page=\(n)"]
+                if let action { parts.append("action=" + (action.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+                if let subject { parts.append("subject=" + (subject.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+                return "/admin/audit?" + parts.joined(separator: "&")
+            }
+            let formatter = ISO8601DateFormatter()
+            return d.views.page("audit", title: "Audit log", [
+                "total": total, "subject": subject ?? "",
+                "actions": try await d.audit.actions().map { ["name": $0, "selected": $0 == action] },
+                "entries": entries.map { e, email -> [String: Any] in
+                    ["at": formatter.string(from: e.at), "who": email ?? (e.userID == nil ? "command line / system" : "deleted account"),
+                     "action": e.action, "subject": e.subject, "detail": e.detail ?? ""]
+                },
+                "page": pageNumber, "lastPage": lastPage,
+                "previous": pageNumber > 1 ? link(pageNumber - 1) : "", "next": pageNumber < lastPage ? link(pageNumber + 1) : "",
+            ], context: context)
+        }
+
         routes.get("/admin/accounts", access: "admin") { _, context in
             let p = try context.require("manage accounts", AccessPolicy.canManageAccounts)
             return try await Self.accountsPage(d, p, context: context, created: nil)

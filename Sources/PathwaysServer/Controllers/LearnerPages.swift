@@ -7,6 +7,12 @@ import PathwaysStore
 struct LearnerPages {
     let dependencies: Dependencies
 
+    struct WithdrawForm: Decodable {
+        var _csrf: String?
+        var confirm: String?
+        var reason: String?
+    }
+
     func register(on routes: RouteTable) {
         let d = dependencies
 
@@ -51,6 +57,25 @@ struct LearnerPages {
             guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
             let record = try await d.learnerRecord(id: id, for: p, via: "web")
             return try await Self.render(record, d: d, context: context)
+        }
+
+        routes.post("/learners/{id}/withdraw", access: "admin, learner (self)") { request, context -> HTML in
+            let p = try context.requirePrincipal()
+            guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
+            guard AccessPolicy.canWithdraw(learner: id, by: p) else { throw AppError.forbidden("only the learner or an administrator can withdraw a learner") }
+            let form = try await Forms.decode(WithdrawForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard let learner = try await d.learners.learner(id: id) else { throw AppError.notFound("There is no learner with that id.") }
+            guard learner.withdrawnAt == nil else { throw AppError.conflict("this learner has already withdrawn") }
+            guard form.confirm?.trimmingCharacters(in: .whitespaces) == learner.key else {
+                throw AppError.badRequest("confirm: type the learner id (\(learner.key)) to confirm the withdrawal; nothing was changed")
+            }
+            let via = p.role == .learner ? "the learner, on their record page" : "an administrator, on the learner's record page" + (form.reason.map { ": \($0.prefix(300))" } ?? "")
+            let result = try await d.privacy.withdraw(learner: id, by: p.userID, via: via)
+            return d.views.page("withdrawn", title: "Withdrawn", [
+                "self": p.role == .learner, "studies": result.studies.map { ["title": $0.title, "policy": $0.policy.label, "cases": $0.cases, "removed": $0.answersRemoved] },
+                "cancelled": result.messagesCancelled, "accounts": result.accountsClosed,
+            ], context: context)
         }
 
         routes.get("/me", access: "signed-in") { _, context -> SeeOther in
@@ -104,11 +129,19 @@ struct LearnerPages {
             add("Income", profile.incomeBand?.label)
         }
         let heading = record.showIdentifiers ? (l.name ?? "Learner \(l.key)") : "Learner \(l.key)"
+        let principal = try context.requirePrincipal()
+        let consents = try await d.privacy.consents(learner: l.id).map { c -> [String: Any] in
+            ["purpose": c.purpose.label + (c.studyTitle.map { ": \($0)" } ?? ""), "given": Format.day(c.givenAt), "source": c.source,
+             "text": c.text, "withdrawn": c.withdrawnAt.map { "withdrawn \(Format.day($0))" } ?? ""]
+        }
         return d.views.page("learner", title: heading, [
             "heading": heading, "key": l.key, "email": record.showIdentifiers ? (l.email ?? "") : "",
             "pseudonymous": !record.showIdentifiers,
             "consent": l.profileConsentAt.map { "Consented to profile data on \(Format.day($0))." } ?? "No consent to profile data on record; no profile is held.",
             "profile": profileRows, "hasProfile": !profileRows.isEmpty, "enrollments": enrollmentRows, "courses": courseRows,
+            "consents": consents, "hasConsents": !consents.isEmpty, "withdrawnOn": l.withdrawnAt.map { Format.day($0) } ?? "",
+            "canWithdraw": l.withdrawnAt == nil && AccessPolicy.canWithdraw(learner: l.id, by: principal),
+            "selfService": principal.role == .learner, "id": l.id.uuidString,
         ], context: context)
     }
 }

@@ -8,6 +8,11 @@ import PathwaysStore
 struct StudyPages {
     let dependencies: Dependencies
 
+    struct PolicyForm: Decodable {
+        var _csrf: String?
+        var policy: String?
+    }
+
     static func mayRun(_ p: Principal) -> Bool { p.role == .admin || p.role == .researcher }
 
     func register(on routes: RouteTable) {
@@ -32,6 +37,20 @@ struct StudyPages {
                     : "Stored \(v.instrumentKey) version \(v.number)."
             }
             return try await Self.renderStudy(d, study: study, upload: upload, context: context)
+        }
+
+        // What a learner's withdrawal does to this study's data, as its protocol says.
+        routes.post("/studies/{study}/withdrawal-policy", access: "admin") { request, context -> SeeOther in
+            let p = try context.require("set a study's withdrawal policy", AccessPolicy.canSetWithdrawalPolicy)
+            let study = try await Self.study(d, context)
+            let form = try await Forms.decode(PolicyForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard let policy = form.policy.flatMap(WithdrawalPolicy.init(rawValue:)) else {
+                throw AppError.badRequest("policy: one of \(WithdrawalPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            try await d.privacy.setPolicy(study: study.id, policy)
+            try await d.audit.record(userID: p.userID, action: "set_withdrawal_policy", subject: "study:\(study.id)", detail: policy.rawValue)
+            return SeeOther(location: "/studies/\(study.key)")
         }
 
         // A new version of an instrument from an XLSForm workbook. Renames carry a question's data over to its new name.
@@ -286,6 +305,10 @@ struct StudyPages {
         let versions = try await d.studies.versions(study: study)
         return d.views.page("study", title: study.title, [
             "key": study.key, "title": study.title, "description": study.description ?? "", "waves": waves,
+            "withdrawalPolicy": try await d.privacy.policy(study: study.id).label,
+            "policies": try await { let current = try await d.privacy.policy(study: study.id)
+                return WithdrawalPolicy.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == current] } }(),
+            "canSetPolicy": AccessPolicy.canSetWithdrawalPolicy(try context.requirePrincipal()),
             "eligibilitySource": study.eligibilitySource == .record ? "the learner's records" : "the learner's answer",
             "versions": versions.map { ["id": $0.id.uuidString, "instrument": $0.instrumentKey, "title": $0.title, "number": $0.number, "created": Format.day($0.createdAt)] },
             "instruments": Array(Set(versions.map(\.instrumentKey))).sorted(),

@@ -211,6 +211,8 @@ struct SurveyPages {
             "percent": shown.isEmpty ? 0 : Int(Double(position - 1) / Double(shown.count) * 100),
             "canGoBack": run.previousPage(before: index) != nil, "isLast": isLast, "hasErrors": !errors.isEmpty,
             "errorCount": errors.count, "notice": notice ?? "", "token": context.parameters.get("token") ?? "",
+            // Until the first page is saved, the page says what answering agrees to; saving it records that consent.
+            "consentText": c.startedAt == nil ? ConsentText.study(title: study.title) : "",
         ]
         // Mustache treats "" as a value, so empty texts are left out rather than rendered as empty elements.
         return d.views.page("survey", title: run.form.title ?? study.title, values.filter { ($0.value as? String) != "" }, context: context,

@@ -395,5 +395,46 @@ public enum Migrations {
             );
             CREATE INDEX text_codes_theme ON text_codes (theme_id)
             """),
+        Migration(version: 7, name: "privacy", why: "consent records with the words agreed to, each study's withdrawal policy, and withdrawals", sql: """
+            CREATE TABLE consent_texts (
+                sha256 TEXT PRIMARY KEY,
+                body TEXT NOT NULL,
+                first_used_at {timestamp}
+            );
+            INSERT INTO consent_texts (sha256, body, first_used_at) VALUES ('\(legacyConsentSHA)', '\(legacyConsentText)', NULL);
+            CREATE TABLE consents (
+                id {serial},
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                purpose TEXT NOT NULL,
+                study_id {uuid} REFERENCES studies (id),
+                text_sha256 TEXT NOT NULL REFERENCES consent_texts (sha256),
+                given_at {timestamp} NOT NULL,
+                source TEXT NOT NULL,
+                withdrawn_at {timestamp},
+                recorded_at {timestamp} NOT NULL
+            );
+            CREATE INDEX consents_learner ON consents (learner_id, purpose);
+            INSERT INTO consents (learner_id, purpose, text_sha256, given_at, source, recorded_at)
+                SELECT id, 'profile', '\(legacyConsentSHA)', profile_consent_at, 'learner import', profile_consent_at
+                FROM learners WHERE profile_consent_at IS NOT NULL;
+            ALTER TABLE studies ADD COLUMN withdrawal_policy TEXT NOT NULL DEFAULT 'deidentify';
+            ALTER TABLE learners ADD COLUMN withdrawn_at {timestamp};
+            CREATE TABLE withdrawals (
+                id {uuid} PRIMARY KEY,
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                key_hmac TEXT NOT NULL,
+                requested_at {timestamp} NOT NULL,
+                recorded_by {uuid},
+                via TEXT NOT NULL,
+                summary TEXT NOT NULL
+            );
+            CREATE UNIQUE INDEX withdrawals_key ON withdrawals (key_hmac);
+            CREATE INDEX audit_log_action ON audit_log (action, at)
+            """),
     ]
 }
+
+/// The words of profile consents recorded before consent texts were kept (migration 7): fixed here, as shipped.
+let legacyConsentText = "Consent to profile data recorded by a learner import before Pathways kept consent texts: the words agreed to are those of the provider's own form."
+    .replacingOccurrences(of: "'", with: "''")
+let legacyConsentSHA = "legacy-profile-consent"

@@ -23,6 +23,9 @@ public enum DemoLoader {
                 rows: demo.courses.map { [$0.id, $0.key, $0.programID, $0.title, $0.position, $0.creditValue, $0.effortHours, now, now] })
             try await CatalogRepository.insertAgreements(db, demo.agreements)
             try await LearnerRepository.upsert(demo.learners, on: db, now: now)
+            try await PrivacyRepository.record(demo.learners.compactMap { l in
+                l.profileConsentAt.map { .init(learnerID: l.id, purpose: .profile, text: ConsentText.profile, givenAt: $0, source: "demo initiative") }
+            }, on: db, now: now)
             try await BulkWrite.insert(
                 db, into: "enrollments", columns: ["id", "learner_id", "program_id", "enrolled_at", "status", "completed_at", "created_at", "updated_at"],
                 rows: demo.enrollments.map { [$0.id, $0.learnerID, $0.programID, $0.enrolledAt, $0.status.rawValue, $0.completedAt, now, now] })

@@ -70,7 +70,7 @@ public struct FieldworkRepository: Sendable {
                         ORDER BY CASE WHEN e.completed_at IS NULL THEN 1 ELSE 0 END, e.completed_at DESC, e.enrolled_at DESC LIMIT 1),
                        0, 0, \(bind: false), 0, \(bind: now)
                 FROM learners l
-                WHERE l.email IS NOT NULL AND \(condition)
+                WHERE l.email IS NOT NULL AND l.withdrawn_at IS NULL AND \(condition)
                   AND NOT EXISTS (SELECT 1 FROM wave_cases oc JOIN waves ow ON ow.id = oc.wave_id
                                   WHERE oc.learner_id = l.id AND ow.study_id = \(bind: study.id) AND oc.opted_out_at IS NOT NULL)
                 """).run()
@@ -187,6 +187,13 @@ public struct FieldworkRepository: Sendable {
                 return [c.id, item, value, now]
             }
             try await BulkWrite.insert(db, into: "response_values", columns: ["case_id", "item_id", "value", "updated_at"], rows: rows)
+            if c.startedAt == nil {
+                // The first page saved is the respondent's agreement to the words the first page showed.
+                let study = try await db.raw("SELECT s.id, s.title FROM waves w JOIN studies s ON s.id = w.study_id WHERE w.id = \(bind: c.waveID)").first()!
+                try await PrivacyRepository.record([.init(learnerID: c.learnerID, purpose: .study, studyID: try study.decode(column: "id", as: UUID.self),
+                                                          text: ConsentText.study(title: try study.decode(column: "title", as: String.self)),
+                                                          givenAt: now, source: "survey, wave case \(c.id)")], on: db, now: now)
+            }
             return true
         }
     }

@@ -25,8 +25,18 @@ public struct ImportRepository: Sendable {
     }
 
     public func run(kind: ImportKind, fileName: String, text: String, by importer: Importer, today: Date = Date()) async throws -> ImportReport {
-        let parsed = ImportParser(kind: kind, today: today).parse(text)
+        var parsed = ImportParser(kind: kind, today: today).parse(text)
         var report = ImportReport(file: fileName, kind: kind, rows: parsed.rows, errors: parsed.errors, warnings: parsed.warnings)
+        // A learner who withdrew stays withdrawn: rows about them are left out, each named in the report.
+        let withdrawn = try await PrivacyRepository(store: store).withdrawn(keys: parsed.batch.referencedKeys.learners)
+        if !withdrawn.isEmpty {
+            let (batch, removed) = parsed.batch.removingLearners(Set(withdrawn.keys))
+            parsed.batch = batch
+            report.warnings += removed.map {
+                ImportIssue(row: $0.row, column: "learner_id", value: $0.key,
+                            message: "this learner withdrew from research on \(CalendarDay.format(withdrawn[$0.key]!)); the row was not imported")
+            }
+        }
         let digest = sha256Hex(text)
         // References are checked on every row that could be read, even when others could not, so a single
         // report lists everything that needs fixing.
@@ -39,9 +49,9 @@ public struct ImportRepository: Sendable {
             try await record(report, sha256: digest, userID: importer.userID, on: store.sql)
             return report
         }
-        let finalReport = try await store.transaction { [report] db in
+        let finalReport = try await store.transaction { [report, parsed] db in
             var report = report
-            (report.inserted, report.updated) = try await apply(parsed.batch, keys: keys, on: db)
+            (report.inserted, report.updated) = try await apply(parsed.batch, keys: keys, fileName: fileName, on: db)
             report.applied = true
             try await record(report, sha256: digest, userID: importer.userID, on: db)
             return report
@@ -150,7 +160,7 @@ public struct ImportRepository: Sendable {
     // MARK: apply
 
     /// Writes the batch; returns (inserted, updated).
-    private func apply(_ batch: ImportBatch, keys: KeyIndex, on db: any SQLDatabase) async throws -> (Int, Int) {
+    private func apply(_ batch: ImportBatch, keys: KeyIndex, fileName: String, on db: any SQLDatabase) async throws -> (Int, Int) {
         let now = Date()
         switch batch {
         case .providers(let rows):
@@ -186,6 +196,7 @@ public struct ImportRepository: Sendable {
         case .learners(let rows):
             let learners = rows.map { Learner(key: $0.key, name: $0.name, email: $0.email?.lowercased(), profileConsentAt: $0.profileConsentAt, profile: $0.profile) }
             try await LearnerRepository.upsert(learners, on: db, now: now)
+            try await recordProfileConsents(rows, fileName: fileName, on: db, now: now)
             return split(rows.map(\.key), existing: keys.learners)
 
         case .enrollments(let rows):
@@ -231,6 +242,27 @@ public struct ImportRepository: Sendable {
             }
             return (inserted, updated)
         }
+    }
+
+    /// A consent record, with the words of the profile consent, for each row that records consent the learner's
+    /// open consents do not already hold (importing the same file again adds nothing).
+    private func recordProfileConsents(_ rows: [LearnerDraft], fileName: String, on db: any SQLDatabase, now: Date) async throws {
+        let consenting = rows.filter { $0.profileConsentAt != nil }
+        guard !consenting.isEmpty else { return }
+        let ids = try await self.ids("learners", Set(consenting.map(\.key)), on: db)
+        var held: Set<String> = []
+        for chunk in Array(ids.values).chunked() {
+            for row in try await db.raw("""
+                SELECT learner_id, given_at FROM consents WHERE purpose = 'profile' AND withdrawn_at IS NULL AND learner_id IN (\(binds: chunk))
+                """).all() {
+                held.insert("\(try row.decode(column: "learner_id", as: UUID.self))|\(try row.decode(column: "given_at", as: Date.self).timeIntervalSince1970)")
+            }
+        }
+        let new = consenting.compactMap { r -> PrivacyRepository.NewConsent? in
+            guard let id = ids[r.key], let at = r.profileConsentAt, !held.contains("\(id)|\(at.timeIntervalSince1970)") else { return nil }
+            return .init(learnerID: id, purpose: .profile, text: ConsentText.profile, givenAt: at, source: "learner import \(fileName), row \(r.row)")
+        }
+        try await PrivacyRepository.record(new, on: db, now: now)
     }
 
     private func split<V>(_ rowKeys: [String], existing: [String: V]) -> (Int, Int) {

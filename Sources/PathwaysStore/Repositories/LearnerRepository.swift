@@ -88,10 +88,12 @@ public struct LearnerRepository: Sendable {
             highestEducation: try coded("highest_education", EducationLevel.self), studentStatus: try coded("student_status", StudentStatus.self),
             employmentStatus: try coded("employment_status", EmploymentStatus.self), sector: try row.decode(column: "sector", as: String?.self),
             businessOwner: try row.decode(column: "business_owner", as: Bool?.self), incomeBand: try coded("income_band", IncomeBand.self))
-        return Learner(
+        var learner = Learner(
             id: try row.decode(column: "id", as: UUID.self), key: try row.decode(column: "external_id", as: String.self),
             name: try row.decode(column: "name", as: String?.self), email: try row.decode(column: "email", as: String?.self),
             profileConsentAt: try row.decode(column: "profile_consent_at", as: Date?.self), profile: profile)
+        learner.withdrawnAt = try row.decode(column: "withdrawn_at", as: Date?.self)
+        return learner
     }
 
     static let learnerColumns = ["id", "external_id", "name", "email", "profile_consent_at", "gender", "birth_year", "hispanic", "races",

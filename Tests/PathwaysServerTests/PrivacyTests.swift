@@ -1,0 +1,152 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PathwaysCore
+@testable import PathwaysServer
+@testable import PathwaysStore
+import PathwaysTestSupport
+import SQLKit
+import Testing
+
+/// Consent records, withdrawal under each study policy, and the audit log page.
+@Suite struct PrivacyTests {
+    static func count(_ w: TestWorld, _ sql: SQLQueryString) async throws -> Int {
+        try await w.store.sql.raw(sql).first()!.decode(column: "n", as: Int.self)
+    }
+
+    static func form(_ cookie: String, _ body: String) -> (HTTPFields, ByteBuffer) {
+        ([.cookie: "pw_session=\(cookie)", .contentType: "application/x-www-form-urlencoded"], ByteBuffer(string: body))
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func consentsAreRecordedWithTheirWordsAndAWithdrawalDeIdentifies(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let f = try await FieldedWave.make(w)
+            let a1 = w.learnerIDs["A1"]!
+            let privacy = PrivacyRepository(store: w.store)
+
+            // The import recorded A1's profile consent with the profile wording and the day the file gave.
+            var consents = try await privacy.consents(learner: a1)
+            #expect(consents.count == 1 && consents[0].purpose == .profile && consents[0].text == ConsentText.profile)
+            #expect(CalendarDay.format(consents[0].givenAt) == "2023-07-20" && consents[0].source == "learner import learners.csv, row 2")
+            // Importing the same file again records nothing new.
+            _ = try await ImportRepository(store: w.store).run(kind: .learners, fileName: "again.csv", text: Fixtures.learners, by: .init(userID: nil, programScope: nil))
+            #expect(try await privacy.consents(learner: a1).count == 1)
+
+            // The first survey page shows what answering agrees to; saving it records that, once.
+            let token = f.tokens["A1"]!
+            let first = try await client.execute(uri: "/s/\(token)", method: .get)
+            #expect(first.text.contains(#"class="consent""#) && first.text.contains("take part in the study"))
+            _ = try await Survey.complete(client, token: token, answers: eligibleAnswers)
+            consents = try await privacy.consents(learner: a1)
+            #expect(consents.filter { $0.purpose == .study }.count == 1)
+            #expect(consents.first { $0.purpose == .study }?.text == ConsentText.study(title: "Outcomes"))
+            let caseID = f.caseIDs["A1"]!
+            let answers = try await Self.count(w, "SELECT COUNT(*) AS n FROM response_values WHERE case_id = \(bind: caseID)")
+            #expect(answers > 10)
+            let textAnswers = try await Self.count(w, """
+                SELECT COUNT(*) AS n FROM response_values v JOIN version_items i ON i.item_id = v.item_id AND i.version_id = \(bind: f.version.id)
+                WHERE v.case_id = \(bind: caseID) AND i.item_type = 'text'
+                """)
+            #expect(textAnswers == 3, "comments, sector and country are free text")
+
+            // The learner's own record shows the consents and the way to withdraw.
+            let session = try await WebTests.signIn(w, "learnerA", client: client)
+            let record = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(record.text.contains("Study participation: Outcomes") && record.text.contains("/learners/\(a1)/withdraw"))
+            let csrf = try #require(WebTests.csrf(in: record.text))
+
+            // A wrong confirmation changes nothing.
+            let (h1, b1) = Self.form(session, "_csrf=\(csrf)&confirm=B2")
+            let wrong = try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h1, body: b1)
+            #expect(wrong.status == .badRequest && wrong.text.contains("type the learner id"))
+            #expect(try await LearnerRepository(store: w.store).learner(id: a1)?.email == "ana@example.org")
+            // Another learner cannot withdraw A1.
+            let other = try await WebTests.signIn(w, "learnerB", client: client)
+            let otherPage = try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(other)"])
+            let (h2, b2) = Self.form(other, "_csrf=\(try #require(WebTests.csrf(in: otherPage.text)))&confirm=A1")
+            #expect(try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h2, body: b2).status == .forbidden)
+
+            let (h3, b3) = Self.form(session, "_csrf=\(csrf)&confirm=A1")
+            let done = try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h3, body: b3)
+            #expect(done.status == .ok && done.text.contains("You have withdrawn"))
+
+            // Identity and profile are gone; the platform id too.
+            let learner = try #require(try await LearnerRepository(store: w.store).learner(id: a1))
+            #expect(learner.name == nil && learner.email == nil && learner.profileConsentAt == nil && learner.profile == .empty)
+            #expect(learner.key.hasPrefix("withdrawn-") && learner.withdrawnAt != nil)
+            #expect(try await LearnerRepository(store: w.store).learner(key: "A1") == nil)
+            // De-identify (the default): closed answers stay, free-text answers are gone, the link is dead.
+            let kept = try await Self.count(w, "SELECT COUNT(*) AS n FROM response_values WHERE case_id = \(bind: caseID)")
+            #expect(kept == answers - textAnswers && kept > 10)
+            #expect(try await Self.count(w, """
+                SELECT COUNT(*) AS n FROM response_values v JOIN version_items i ON i.item_id = v.item_id AND i.version_id = \(bind: f.version.id)
+                WHERE v.case_id = \(bind: caseID) AND i.name = 'comments'
+                """) == 0)
+            #expect(try await client.execute(uri: "/s/\(token)", method: .get).status == .notFound)
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM outbox WHERE learner_id = \(bind: a1) AND (status = 'pending' OR to_address <> '')") == 0)
+            // Consents are marked withdrawn; the account is closed and its session ended.
+            #expect(try await privacy.consents(learner: a1).allSatisfy { $0.withdrawnAt != nil })
+            #expect(try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(session)"]).status == .seeOther)
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: w.auth("learnerA")).status == .unauthorized)
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM users WHERE email = 'learnera@pathways.test'") == 0)
+
+            // The export keeps the respondent under the pseudonym, without the open text.
+            let export = try await RespondentData(store: w.store).exportWide(study: f.study, wave: f.wave, includeText: true, by: nil, audit: AuditRepository(store: w.store))
+            #expect(export.respondents == 1)
+            #expect(!export.csv.contains("It helped") && !export.csv.contains("Ana") && !export.csv.contains("A1"))
+
+            // A later import of the platform's files leaves A1 out, each row named, and changes nothing for them.
+            let report = try await ImportRepository(store: w.store).run(kind: .learners, fileName: "learners-again.csv", text: Fixtures.learners,
+                                                                         by: .init(userID: nil, programScope: nil))
+            #expect(report.applied && report.warnings.contains { $0.row == 2 && $0.value == "A1" && $0.message.contains("withdrew from research") })
+            #expect(try await LearnerRepository(store: w.store).learner(key: "A1") == nil)
+            let enrollments = try await ImportRepository(store: w.store).run(kind: .enrollments, fileName: "enrollments.csv", text: Fixtures.enrollments,
+                                                                              by: .init(userID: nil, programScope: nil))
+            #expect(enrollments.applied && enrollments.errors.isEmpty && enrollments.warnings.contains { $0.value == "A1" })
+            // A new frame never includes them.
+            let frame = try await FieldworkRepository(store: w.store).frameCounts(study: f.study, wave: f.wave)
+            #expect(frame.cases == 3, "the fielded frame is kept")
+
+            // Withdrawing twice is refused; the audit log has the withdrawal.
+            await #expect(throws: StoreError.self) { try await privacy.withdraw(learner: a1, by: nil, via: "test") }
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'withdraw' AND subject = \(bind: "learner:\(a1)")") == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func underTheDeletePolicyEverythingTheStudyHeldGoes(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let f = try await FieldedWave.make(w)
+            _ = try await Survey.complete(client, token: f.tokens["B2"]!, answers: eligibleAnswers)
+            let b2 = w.learnerIDs["B2"]!
+            // The administrator sets the study's policy on its page.
+            let admin = try await WebTests.signIn(w, "admin", client: client)
+            let studyPage = try await client.execute(uri: "/studies/outcomes", method: .get, headers: [.cookie: "pw_session=\(admin)"])
+            #expect(studyPage.text.contains("When a learner withdraws: De-identify"))
+            let csrf = try #require(WebTests.csrf(in: studyPage.text))
+            let (h, b) = Self.form(admin, "_csrf=\(csrf)&policy=delete")
+            #expect(try await client.execute(uri: "/studies/outcomes/withdrawal-policy", method: .post, headers: h, body: b).status == .seeOther)
+            let (hb, bb) = Self.form(admin, "_csrf=\(csrf)&policy=shred")
+            #expect(try await client.execute(uri: "/studies/outcomes/withdrawal-policy", method: .post, headers: hb, body: bb).status == .badRequest)
+            #expect(try await PrivacyRepository(store: w.store).policy(study: f.study.id) == .delete)
+
+            // An administrator records B2's withdrawal, asked for by email.
+            let (h2, b2Body) = Self.form(admin, "_csrf=\(csrf)&confirm=B2&reason=email+of+3+March")
+            let done = try await client.execute(uri: "/learners/\(b2)/withdraw", method: .post, headers: h2, body: b2Body)
+            #expect(done.status == .ok && done.text.contains("Delete"))
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM wave_cases WHERE learner_id = \(bind: b2)") == 0)
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM response_values WHERE case_id = \(bind: f.caseIDs["B2"]!)") == 0)
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM case_tokens WHERE case_id = \(bind: f.caseIDs["B2"]!)") == 0)
+            let export = try await RespondentData(store: w.store).exportWide(study: f.study, wave: f.wave, includeText: true, by: nil, audit: AuditRepository(store: w.store))
+            #expect(export.respondents == 0)
+
+            // The audit log page shows it to the administrator, filtered, and records that it was read; no one else may.
+            let log = try await client.execute(uri: "/admin/audit?action=withdraw", method: .get, headers: [.cookie: "pw_session=\(admin)"])
+            #expect(log.status == .ok && log.text.contains("learner:\(b2)") && log.text.contains("email of 3 March") && log.text.contains("1 entries"))
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'view_audit_log'") == 1)
+            let researcher = try await WebTests.signIn(w, "researcher", client: client)
+            #expect(try await client.execute(uri: "/admin/audit", method: .get, headers: [.cookie: "pw_session=\(researcher)"]).status == .forbidden)
+        }
+    }
+}
