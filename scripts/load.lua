@@ -2,7 +2,16 @@
 --   submit TOKENS_FILE THREADS [INTERVAL_MS]  each request answers the screening page of a different survey link
 --   noop                                      each request is GET /health/live
 --   report PATH TOKEN [INTERVAL_MS]           each request is GET PATH as the API token's account (200 counts)
--- INTERVAL_MS paces each connection (one request per interval), so connections / interval is the stated rate.
+-- INTERVAL_MS paces the thread: request k is sent at start + k * INTERVAL_MS, on whichever connection is free, so
+-- 1000 / INTERVAL_MS per thread is the stated rate; a server that falls behind has the schedule catch up as far as
+-- the connections allow, and the achieved rate shows it.
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_usec; } pathways_timeval; int gettimeofday(pathways_timeval *tv, void *tz); ]]
+local clock = ffi.new("pathways_timeval")
+local function now_ms()
+  ffi.C.gettimeofday(clock, nil)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_usec) / 1000
+end
 -- A request counts as completed only when the server answered as it does for a saved page: 303 back to the
 -- link with no "changed in another window" notice. Everything else is counted apart and printed.
 local threads = {}
@@ -37,7 +46,10 @@ function init(args)
 end
 
 function delay()
-  return interval
+  if interval <= 0 then return 0 end
+  local now = now_ms()
+  due = (due or now) + interval
+  return math.max(0, due - now)
 end
 
 function request()
