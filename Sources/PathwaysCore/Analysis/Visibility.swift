@@ -48,11 +48,24 @@ struct Visibility: Sendable {
             }
             return seen.sorted()
         }
+        // Where a calculation was not stored the survey works it out again: then the condition also depends on what
+        // the calculation reads and on the conditions of it and of everything it reads, transitively.
+        func closure(of expressions: [Expression]) -> [String] {
+            var seen: Set<String> = []
+            var pending = expressions.flatMap(\.references)
+            while let name = pending.popLast() {
+                guard seen.insert(name).inserted, let q = byName[name] else { continue }
+                if q.type.isInput || q.type == .calculate { pending += conditions(q).flatMap(\.references) }
+                if q.type == .calculate { pending += q.calculation?.references ?? [] }
+            }
+            return seen.sorted()
+        }
         let calculations = Set(form.questions.filter { $0.type == .calculate }.map(\.name))
         let work = members.map { members -> Work in
             let fields = inputs(of: conditions(members[0]))
             let inputConditions = form.questions.filter { $0.type.isInput && fields.contains($0.name) }.map { ($0.name, conditions($0)) }
-            return Work(item: members[0].name, conditions: conditions(members[0]), fields: fields, inputs: inputConditions)
+            return Work(item: members[0].name, conditions: conditions(members[0]), fields: fields, inputs: inputConditions,
+                        closure: closure(of: conditions(members[0])))
         }
         var vectors = [[UInt8]](repeating: [], count: work.count)
         vectors.withUnsafeMutableBufferPointer { out in
@@ -72,6 +85,8 @@ struct Visibility: Sendable {
         var fields: [String]
         /// The inputs among `fields`, in form order, with their own conditions.
         var inputs: [(name: String, conditions: [Expression])]
+        /// Everything the conditions can depend on when a calculation among `fields` was not stored.
+        var closure: [String]
     }
 
     /// The shown vector of `work.item`, evaluating its conditions once per distinct combination of `work.fields`.
@@ -116,11 +131,25 @@ struct Visibility: Sendable {
         }
         var packedMemo: [UInt64: UInt8] = [:]
         var memo: [[UInt32]: UInt8] = [:]
+        // Rows missing a stored calculation: the survey's own decision, once per distinct combination of the
+        // answers in `work.closure` (the rest of a respondent's answers cannot change it).
+        let closureColumns = work.closure.map { data[$0] }
+        var closureMemo: [[UInt32]: UInt8] = [:]
+        var closureKey = [UInt32](repeating: 0, count: work.closure.count)
         for row in 0..<n {
             var complete = true
             for f in mustBeStored where codes[f].isEmpty || codes[f][row] == 0 { complete = false }
             if !complete {
-                result[row] = decide(data.answers(of: row))
+                for (i, column) in closureColumns.enumerated() { closureKey[i] = column.map { $0.codes.isEmpty ? 0 : $0.codes[row] } ?? 0 }
+                if let known = closureMemo[closureKey] {
+                    result[row] = known
+                } else {
+                    var answers: [String: String] = [:]
+                    for (i, code) in closureKey.enumerated() where code > 0 { answers[work.closure[i]] = closureColumns[i]!.values[Int(code) - 1] }
+                    let value = decide(answers)
+                    closureMemo[closureKey] = value
+                    result[row] = value
+                }
                 continue
             }
             if packedFits {
