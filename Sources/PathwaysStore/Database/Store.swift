@@ -18,6 +18,10 @@ public final class Store: Sendable {
     public let dialect: Dialect
     /// Pool-backed database for single statements; use `transaction` for several that belong together.
     public let sql: any SQLDatabase
+    /// For long reads of committed data (a wave's report, exports): on SQLite its own read-only connection, so a
+    /// report that reads every answer of a wave never holds up the one connection that saves answers (WAL lets a
+    /// reader and the writer run at once); on PostgreSQL the same pool as `sql`.
+    public let reader: any SQLDatabase
     let logger: Logger
     private let shutdown: @Sendable () async throws -> Void
 
@@ -29,9 +33,11 @@ public final class Store: Sendable {
         }
     }
 
-    private init(dialect: Dialect, sql: any SQLDatabase, logger: Logger, shutdown: @escaping @Sendable () async throws -> Void) {
+    private init(dialect: Dialect, sql: any SQLDatabase, reader: (any SQLDatabase)? = nil, logger: Logger,
+                 shutdown: @escaping @Sendable () async throws -> Void) {
         self.dialect = dialect
         self.sql = sql
+        self.reader = reader ?? sql
         self.logger = logger
         self.shutdown = shutdown
     }
@@ -75,7 +81,19 @@ public final class Store: Sendable {
         let db = PooledSQLDatabase(pool: box, logger: logger, dialect: SQLiteDialect()) { conn in
             conn.sql(queryLogLevel: .trace)
         }
-        return Store(dialect: .sqlite, sql: db, logger: logger) { try await box.pool.shutdownAsync() }
+        // A second connection that only reads (query_only): readers never wait for SQLite's write lock, so the
+        // deadlock above cannot arise, and a report reads one committed snapshot per statement beside the writer.
+        let readerPool = EventLoopGroupConnectionPool(
+            source: ReadOnlySQLiteSource(base: source), maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
+            logger: logger, on: eventLoopGroup.next())
+        let readerBox = PoolBox(readerPool)
+        let reader = PooledSQLDatabase(pool: readerBox, logger: logger, dialect: SQLiteDialect()) { conn in
+            conn.sql(queryLogLevel: .trace)
+        }
+        return Store(dialect: .sqlite, sql: db, reader: reader, logger: logger) {
+            try await readerBox.pool.shutdownAsync()
+            try await box.pool.shutdownAsync()
+        }
     }
 
     public static func openPostgres(url: String, searchPath: [String]? = nil, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
@@ -140,6 +158,19 @@ public final class Store: Sendable {
     /// Whether the database answers.
     public func ping() async -> Bool {
         (try? await sql.raw("SELECT 1 AS ok").first()) != nil
+    }
+}
+
+/// SQLite connections that refuse to write (`PRAGMA query_only`), for `Store.reader`.
+struct ReadOnlySQLiteSource: ConnectionPoolSource {
+    let base: SQLiteConnectionSource
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        base.makeConnection(logger: logger, on: eventLoop).flatMap { conn in
+            conn.query("PRAGMA query_only = ON").map { _ in conn }.flatMapError { error in
+                conn.close().flatMapThrowing { throw error }
+            }
+        }
     }
 }
 

@@ -6,6 +6,8 @@ import SQLKit
 public struct FieldworkRepository: Sendable {
     let store: Store
     var db: any SQLDatabase { store.sql }
+    /// Long reads of committed data (reports, panel tables, weighting).
+    var reader: any SQLDatabase { store.reader }
 
     public init(store: Store) { self.store = store }
 
@@ -259,7 +261,7 @@ public struct FieldworkRepository: Sendable {
         let waveFilter: SQLQueryString = wave.map { "c.wave_id = \(bind: $0)" } ?? "c.wave_id IN (SELECT id FROM waves WHERE study_id = \(bind: study.id))"
         let group: SQLQueryString = byProgram ? "COALESCE(p.title, '(no program)')" : "''"
         var result: [String: [Disposition: Int]] = [:]
-        for row in try await db.raw("""
+        for row in try await reader.raw("""
             SELECT \(group) AS grp, \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition, COUNT(*) AS n
             FROM wave_cases c LEFT JOIN programs p ON p.id = c.program_id
             WHERE \(waveFilter) GROUP BY 1, 2
@@ -274,7 +276,7 @@ public struct FieldworkRepository: Sendable {
     /// wave's frame), and how many learners took that path.
     public func panelPaths(study: StudyRepository.Study) async throws -> [(path: [Int: String], learners: Int)] {
         var byLearner: [UUID: [Int: String]] = [:]
-        for row in try await db.raw("""
+        for row in try await reader.raw("""
             SELECT c.learner_id, w.number, \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition
             FROM wave_cases c JOIN waves w ON w.id = c.wave_id WHERE w.study_id = \(bind: study.id)
             """).all() {
@@ -288,7 +290,7 @@ public struct FieldworkRepository: Sendable {
 
     /// Every case of the study with its learner, wave, program and effective disposition, for attrition tables.
     public func panelCases(study: StudyRepository.Study) async throws -> [Panel.Case] {
-        try await db.raw("""
+        try await reader.raw("""
             SELECT c.learner_id, w.number, coalesce(p.title, '') AS program, \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition
             FROM wave_cases c JOIN waves w ON w.id = c.wave_id LEFT JOIN programs p ON p.id = c.program_id
             WHERE w.study_id = \(bind: study.id)
@@ -322,7 +324,7 @@ public struct FieldworkRepository: Sendable {
         let nameByItem = Dictionary(version.items.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         var byCase: [Int64: [String: String]] = [:]
         var order: [(Int64, UUID, [String: String])] = []
-        for row in try await db.raw("""
+        for row in try await reader.raw("""
             SELECT c.id, c.learner_id, p.title AS program, p.kind AS program_kind, v.name AS provider FROM wave_cases c
             LEFT JOIN programs p ON p.id = c.program_id LEFT JOIN providers v ON v.id = p.provider_id
             WHERE c.wave_id = \(bind: wave) AND \(Self.effectiveDisposition(partialShare: study.partialShare)) IN ('1.1', '1.2')
@@ -334,7 +336,7 @@ public struct FieldworkRepository: Sendable {
             order.append((id, try row.decode(column: "learner_id", as: UUID.self), program))
             byCase[id] = [:]
         }
-        for row in try await db.raw("""
+        for row in try await reader.raw("""
             SELECT v.case_id, v.item_id, v.value FROM response_values v JOIN wave_cases c ON c.id = v.case_id WHERE c.wave_id = \(bind: wave)
             """).all() {
             let id = try row.decode(column: "case_id", as: Int64.self)
@@ -440,7 +442,7 @@ extension FieldworkRepository {
     /// Every case of the wave in case order, whether it is a respondent (complete or partial interview), and its
     /// frame characteristics ("(unknown)" where the record has none).
     public func frameMembers(study: StudyRepository.Study, wave: UUID) async throws -> [(responded: Bool, traits: [String: String])] {
-        try await db.raw("""
+        try await reader.raw("""
             SELECT \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition, p.title AS program, p.kind AS program_kind,
                    v.name AS provider, l.gender, l.country, l.highest_education
             FROM wave_cases c JOIN learners l ON l.id = c.learner_id
