@@ -35,7 +35,11 @@ let package = Package(
         // Domain: types and pure logic, no I/O.
         .target(
             name: "PathwaysCore",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: [
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             resources: [.copy("Demo/Instruments")],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,168 @@
+import Foundation
+
+/// An Open Badges 3.0 `OpenBadgeCredential` (W3C Verifiable Credentials Data Model 2.0) and its VC-JWT form.
+public struct OpenBadgeCredential: Sendable, Equatable {
+    public static let contexts = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    public static let schemaID = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+
+    /// The issuer's `Profile`.
+    public struct Issuer: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var url: String?
+        public var email: String?
+        public init(id: String, name: String, url: String? = nil, email: String? = nil) {
+            self.id = id
+            self.name = name
+            self.url = url
+            self.email = email
+        }
+    }
+
+    /// A skill or standard the achievement aligns to (an ESCO or O*NET target).
+    public struct Alignment: Sendable, Equatable {
+        public var targetName: String
+        public var targetURL: String
+        public var targetFramework: String?
+        public var targetCode: String?
+        public var targetType: String?
+        public init(targetName: String, targetURL: String, targetFramework: String? = nil, targetCode: String? = nil, targetType: String? = nil) {
+            self.targetName = targetName
+            self.targetURL = targetURL
+            self.targetFramework = targetFramework
+            self.targetCode = targetCode
+            self.targetType = targetType
+        }
+    }
+
+    public struct Achievement: Sendable, Equatable {
+        public var id: String
+        /// An Open Badges `AchievementType` (`Certificate`, `Course`, `MicroCredential`, …) or `ext:` + a name.
+        public var achievementType: String
+        public var name: String
+        public var description: String
+        public var criteria: String
+        public var creditsAvailable: Double?
+        public var fieldOfStudy: String?
+        public var alignments: [Alignment]
+        public init(id: String, achievementType: String, name: String, description: String, criteria: String,
+                    creditsAvailable: Double? = nil, fieldOfStudy: String? = nil, alignments: [Alignment] = []) {
+            self.id = id
+            self.achievementType = achievementType
+            self.name = name
+            self.description = description
+            self.criteria = criteria
+            self.creditsAvailable = creditsAvailable
+            self.fieldOfStudy = fieldOfStudy
+            self.alignments = alignments
+        }
+    }
+
+    /// A `BitstringStatusListEntry`: where the credential's revocation bit lives.
+    public struct Status: Sendable, Equatable {
+        public var listCredential: String
+        public var index: Int
+        public init(listCredential: String, index: Int) {
+            self.listCredential = listCredential
+            self.index = index
+        }
+    }
+
+    public var id: String
+    public var name: String
+    public var issuer: Issuer
+    /// The earner: a URI (`urn:uuid:` of the learner's pseudonymous id, or their DID).
+    public var subjectID: String
+    public var achievement: Achievement
+    public var validFrom: Date
+    public var validUntil: Date?
+    public var creditsEarned: Double?
+    /// Completion as a `Result` with `ResultDescription`-free status (`Completed`).
+    public var completed: Bool
+    public var status: Status?
+
+    public init(id: String, name: String, issuer: Issuer, subjectID: String, achievement: Achievement, validFrom: Date,
+                validUntil: Date? = nil, creditsEarned: Double? = nil, completed: Bool = true, status: Status? = nil) {
+        self.id = id
+        self.name = name
+        self.issuer = issuer
+        self.subjectID = subjectID
+        self.achievement = achievement
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.creditsEarned = creditsEarned
+        self.completed = completed
+        self.status = status
+    }
+
+    public static func timestamp(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+
+    static func date(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text)
+    }
+
+    /// The credential as a JSON-LD object.
+    public var json: [String: Any] {
+        var issuerJSON: [String: Any] = ["id": issuer.id, "type": ["Profile"], "name": issuer.name]
+        if let url = issuer.url { issuerJSON["url"] = url }
+        if let email = issuer.email { issuerJSON["email"] = email }
+        var achievementJSON: [String: Any] = [
+            "id": achievement.id, "type": ["Achievement"], "achievementType": achievement.achievementType, "name": achievement.name,
+            "description": achievement.description, "criteria": ["narrative": achievement.criteria],
+        ]
+        if let credits = achievement.creditsAvailable { achievementJSON["creditsAvailable"] = credits }
+        if let field = achievement.fieldOfStudy { achievementJSON["fieldOfStudy"] = field }
+        if !achievement.alignments.isEmpty {
+            achievementJSON["alignment"] = achievement.alignments.map { a -> [String: Any] in
+                var o: [String: Any] = ["type": ["Alignment"], "targetName": a.targetName, "targetUrl": a.targetURL]
+                if let v = a.targetFramework { o["targetFramework"] = v }
+                if let v = a.targetCode { o["targetCode"] = v }
+                if let v = a.targetType { o["targetType"] = v }
+                return o
+            }
+        }
+        var subject: [String: Any] = ["id": subjectID, "type": ["AchievementSubject"], "achievement": achievementJSON]
+        if let credits = creditsEarned { subject["creditsEarned"] = credits }
+        if completed {
+            subject["result"] = [["type": ["Result"], "status": "Completed"]]
+        }
+        var object: [String: Any] = [
+            "@context": Self.contexts, "id": id, "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": name,
+            "issuer": issuerJSON, "validFrom": Self.timestamp(validFrom), "credentialSubject": subject,
+            "credentialSchema": [["id": Self.schemaID, "type": "1EdTechJsonSchemaValidator2019"]],
+        ]
+        if let until = validUntil { object["validUntil"] = Self.timestamp(until) }
+        if let status {
+            object["credentialStatus"] = [
+                "id": "\(status.listCredential)#\(status.index)", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                "statusListIndex": String(status.index), "statusListCredential": status.listCredential,
+            ]
+        }
+        return object
+    }
+
+    /// The VC-JWT claims: the credential's own properties with `iss`, `jti`, `sub`, `nbf` and `exp` (when it has a
+    /// `validUntil`) set from them, as the Open Badges 3.0 JWT proof format asks.
+    public var jwtClaims: [String: Any] {
+        var claims = json
+        claims["iss"] = issuer.id
+        claims["jti"] = id
+        claims["sub"] = subjectID
+        claims["nbf"] = Int(validFrom.timeIntervalSince1970)
+        if let until = validUntil { claims["exp"] = Int(until.timeIntervalSince1970) }
+        return claims
+    }
+
+    /// Signs the credential as a compact JWS.
+    public func signed(with key: SigningKey) throws -> String {
+        try CompactJWS.sign(payload: try JSONSerialization.data(withJSONObject: jwtClaims, options: [.sortedKeys, .withoutEscapingSlashes]), key: key)
+    }
+}
