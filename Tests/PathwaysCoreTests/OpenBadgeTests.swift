@@ -177,3 +177,44 @@ import Testing
         #expect(output.components(separatedBy: "\n").filter { $0.hasPrefix("ok") }.count == 6, "\(output)")
     }
 }
+
+@Suite struct StatusListTests {
+    @Test func bitsRoundTripThroughTheEncodedListAndPythonReadsThem() throws {
+        var list = BitstringStatusList()
+        #expect(list.count == 131_072)
+        for i in [0, 7, 8, 94_567, 131_071] { list[i] = true }
+        list[8] = false
+        let encoded = try list.encodedList()
+        #expect(encoded.hasPrefix("u"))
+        let back = try BitstringStatusList(encodedList: encoded)
+        #expect(back == list)
+        #expect(back[0] && back[7] && !back[8] && back[94_567] && back[131_071] && !back[1] && !back[200_000])
+        // Index 0 is the left-most bit: the first byte is 1000_0001.
+        #expect(back.bytes[0] == 0x81)
+        // gzip and base64url as any other implementation reads them (Python's standard library).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import base64, gzip, sys
+            s = sys.argv[1][1:]
+            bits = gzip.decompress(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
+            print(len(bits) * 8, [i for i in range(len(bits) * 8) if bits[i // 8] >> (7 - i % 8) & 1])
+            """, encoded]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(printed.trimmingCharacters(in: .whitespacesAndNewlines) == "131072 [0, 7, 94567, 131071]")
+    }
+
+    @Test func badListsAreRefusedWithAReason() throws {
+        #expect(throws: JOSEError("the encodedList is not multibase base64url (it must begin with u)")) { try BitstringStatusList(encodedList: "zabc") }
+        #expect(throws: JOSEError("the status list is not valid GZIP data")) { try BitstringStatusList(encodedList: "uAAAA") }
+        let small = "u" + Base64URL.encode(try BitstringStatusList.gzip([UInt8](repeating: 0, count: 100)))
+        #expect(throws: JOSEError("the status list has 800 bits, fewer than the minimum 131072")) { try BitstringStatusList(encodedList: small) }
+        let bomb = "u" + Base64URL.encode(try BitstringStatusList.gzip([UInt8](repeating: 0, count: 20 << 20)))
+        #expect(bomb.count < 40_000)
+        #expect(throws: JOSEError("the status list expands to more than 16 MiB")) { try BitstringStatusList(encodedList: bomb) }
+    }
+}
