@@ -56,7 +56,7 @@ public struct CredentialVerifier: Sendable {
         // The key: by kid in the trust list, else a did:key in kid or iss.
         let issuerID = (credential["issuer"] as? [String: Any])?["id"] as? String ?? credential["issuer"] as? String
         var key: VerificationKey?
-        if let kid = jws.keyID, let k = trusted[kid] {
+        if let kid = jws.keyID, let k = trusted[kid] ?? kid.split(separator: "#", maxSplits: 1).dropFirst().first.flatMap({ trusted[String($0)] }) {
             key = k
         } else if let did = [jws.keyID, payload["iss"] as? String, issuerID].compactMap({ $0 }).first(where: { $0.hasPrefix("did:key:") }) {
             key = DIDKey.resolve(did)

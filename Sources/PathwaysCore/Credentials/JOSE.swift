@@ -190,8 +190,9 @@ public struct CompactJWS: Sendable {
     public let signature: Data
 
     /// Signs `payload` (a JSON object) with `key`: header `{"alg", "kid", "typ"}`.
-    public static func sign(payload: Data, key: SigningKey, type: String = "JWT") throws -> String {
-        let header = try JSONSerialization.data(withJSONObject: ["alg": key.algorithm.rawValue, "kid": key.id, "typ": type], options: [.sortedKeys])
+    public static func sign(payload: Data, key: SigningKey, keyID: String? = nil, type: String = "JWT") throws -> String {
+        let header = try JSONSerialization.data(withJSONObject: ["alg": key.algorithm.rawValue, "kid": keyID ?? key.id, "typ": type],
+                                                options: [.sortedKeys, .withoutEscapingSlashes])
         let input = Base64URL.encode(header) + "." + Base64URL.encode(payload)
         return input + "." + Base64URL.encode(try key.sign(Data(input.utf8)))
     }

@@ -161,8 +161,51 @@ public struct OpenBadgeCredential: Sendable, Equatable {
         return claims
     }
 
-    /// Signs the credential as a compact JWS.
-    public func signed(with key: SigningKey) throws -> String {
-        try CompactJWS.sign(payload: try JSONSerialization.data(withJSONObject: jwtClaims, options: [.sortedKeys, .withoutEscapingSlashes]), key: key)
+    /// Signs the credential as a compact JWS; `keyID` is the header's `kid` (default the key's thumbprint; an
+    /// issuer with a DID names the verification method, `did:web:…#thumbprint`).
+    public func signed(with key: SigningKey, keyID: String? = nil) throws -> String {
+        try CompactJWS.sign(payload: try JSONSerialization.data(withJSONObject: jwtClaims, options: [.sortedKeys, .withoutEscapingSlashes]),
+                            key: key, keyID: keyID)
+    }
+}
+
+extension OpenBadgeCredential {
+    /// The Open Badges `achievementType` for a program kind.
+    public static func achievementType(_ kind: ProgramKind) -> String {
+        switch kind {
+        case .microBachelors, .microMasters, .xSeries, .nanodegree, .masterTrack: "MicroCredential"
+        case .specialization, .professionalCertificate, .certificateOfAdvancedStudy: "Certificate"
+        case .other: "Achievement"
+        }
+    }
+
+    /// A skill as an alignment: ESCO by its concept URI, O*NET by its element's page; a skill with no external
+    /// identifier has no URL to align to and is left out.
+    public static func alignment(_ skill: SkillRef) -> Alignment? {
+        guard let code = skill.code, !code.isEmpty else { return nil }
+        switch skill.scheme {
+        case .esco: return Alignment(targetName: skill.label, targetURL: code, targetFramework: "ESCO", targetType: "ceasn:Competency")
+        case .onet:
+            return Alignment(targetName: skill.label, targetURL: "https://www.onetonline.org/find/descriptor/result/\(code)",
+                             targetFramework: "O*NET", targetCode: code, targetType: "ceasn:Competency")
+        case .local: return nil
+        }
+    }
+
+    /// The credential for a learner's completion of a program.
+    public static func programCompletion(id: UUID, learnerID: UUID, program: Program, providerName: String, issuer: Issuer,
+                                         baseURL: String, completedAt: Date, statusIndex: Int) -> OpenBadgeCredential {
+        let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        let credits = program.creditValue.map { " Recommended for \(String(format: "%g", $0)) \(program.creditUnit ?? "credits")." } ?? ""
+        return OpenBadgeCredential(
+            id: "urn:uuid:\(id.uuidString.lowercased())", name: program.title, issuer: issuer,
+            subjectID: "urn:uuid:\(learnerID.uuidString.lowercased())",
+            achievement: Achievement(
+                id: "\(base)/achievements/\(program.key)", achievementType: achievementType(program.kind), name: program.title,
+                description: (program.summary ?? "\(program.kind.label) from \(providerName).") + credits,
+                criteria: "Completed every course of the \(program.kind.label) \(program.title), offered by \(providerName).",
+                creditsAvailable: program.creditValue, alignments: program.skills.compactMap(alignment)),
+            validFrom: completedAt, creditsEarned: program.creditValue,
+            status: Status(listCredential: "\(base)/credentials/status/1", index: statusIndex))
     }
 }

@@ -431,6 +431,30 @@ public enum Migrations {
             CREATE UNIQUE INDEX withdrawals_key ON withdrawals (key_hmac);
             CREATE INDEX audit_log_action ON audit_log (action, at)
             """),
+        Migration(version: 8, name: "credentials", why: "signing keys (private halves sealed under the key file's key) and issued Open Badges with their revocation bits", sql: """
+            CREATE TABLE credential_keys (
+                kid TEXT PRIMARY KEY,
+                algorithm TEXT NOT NULL,
+                public_jwk TEXT NOT NULL,
+                private_sealed TEXT NOT NULL,
+                created_at {timestamp} NOT NULL,
+                retired_at {timestamp}
+            );
+            CREATE TABLE credentials (
+                id {uuid} PRIMARY KEY,
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                program_id {uuid} NOT NULL REFERENCES programs (id),
+                completed_at {timestamp} NOT NULL,
+                issued_at {timestamp} NOT NULL,
+                status_index INTEGER NOT NULL,
+                jwt_eddsa TEXT NOT NULL,
+                jwt_rs256 TEXT NOT NULL,
+                revoked_at {timestamp},
+                revocation_reason TEXT
+            );
+            CREATE UNIQUE INDEX credentials_learner_program ON credentials (learner_id, program_id);
+            CREATE UNIQUE INDEX credentials_status_index ON credentials (status_index)
+            """),
     ]
 }
 

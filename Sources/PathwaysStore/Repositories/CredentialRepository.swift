@@ -1,0 +1,236 @@
+import Crypto
+import Foundation
+import PathwaysCore
+import SQLKit
+
+/// The key that seals credential signing keys at rest: 32 random bytes in a file kept outside the database
+/// (mode 0600), so a copy of the database alone, or a backup of it, cannot sign anything.
+public struct CredentialKeyring: Sendable {
+    let key: SymmetricKey
+
+    public init(key: SymmetricKey) { self.key = key }
+
+    /// Reads the key file, or makes it when it does not exist yet.
+    public static func load(path: String) throws -> CredentialKeyring {
+        let url = URL(fileURLWithPath: path)
+        if FileManager.default.fileExists(atPath: path) {
+            let text = try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let bytes = Data(base64Encoded: text), bytes.count == 32 else {
+                throw StoreError.invalid("\(path): not a credential key file (one line: 32 bytes in base64)")
+            }
+            return CredentialKeyring(key: SymmetricKey(data: bytes))
+        }
+        let key = SymmetricKey(size: .bits256)
+        let text = key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError.invalid("\(path): the credential key file could not be created")
+        }
+        return CredentialKeyring(key: key)
+    }
+
+    func seal(_ data: Data, kid: String) throws -> String {
+        // The key id is authenticated with the sealed key, so a sealed key cannot be moved to another row.
+        try AES.GCM.seal(data, using: key, authenticating: Data(kid.utf8)).combined!.base64EncodedString()
+    }
+
+    func open(_ text: String, kid: String) throws -> Data {
+        guard let data = Data(base64Encoded: text) else { throw StoreError.invalid("credential key \(kid): the sealed key is not base64") }
+        do {
+            return try AES.GCM.open(try AES.GCM.SealedBox(combined: data), using: key, authenticating: Data(kid.utf8))
+        } catch {
+            throw StoreError.invalid("credential key \(kid) cannot be opened with this key file (a different --credential-key-file?)")
+        }
+    }
+}
+
+/// Issued Open Badges and the keys that sign them.
+public struct CredentialRepository: Sendable {
+    let store: Store
+    let keyring: CredentialKeyring
+    var db: any SQLDatabase { store.sql }
+
+    public init(store: Store, keyring: CredentialKeyring) {
+        self.store = store
+        self.keyring = keyring
+    }
+
+    /// Who issues: the deployment, identified by a did:web made from its public URL.
+    public static func issuer(publicURL: String, name: String) -> OpenBadgeCredential.Issuer {
+        OpenBadgeCredential.Issuer(id: didWeb(publicURL), name: name, url: trimmed(publicURL))
+    }
+
+    /// `did:web:host` (a port is written `%3A`, a path's slashes become colons).
+    public static func didWeb(_ publicURL: String) -> String {
+        var rest = trimmed(publicURL)
+        if let scheme = rest.range(of: "://") { rest = String(rest[scheme.upperBound...]) }
+        let parts = rest.split(separator: "/").map(String.init)
+        return "did:web:" + ([parts.first?.replacingOccurrences(of: ":", with: "%3A") ?? "localhost"] + parts.dropFirst()).joined(separator: ":")
+    }
+
+    static func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
+
+    // MARK: keys
+
+    public struct StoredKey: Sendable {
+        public var key: VerificationKey
+        public var createdAt: Date
+        public var retiredAt: Date?
+    }
+
+    /// The current EdDSA and RS256 signing keys, made the first time they are needed.
+    public func signingKeys(now: Date = Date()) async throws -> [SigningKey] {
+        try await store.transaction { db in
+            var keys: [SigningKey] = []
+            for algorithm in JWSAlgorithm.allCases {
+                if let row = try await db.raw("""
+                    SELECT kid, private_sealed FROM credential_keys WHERE algorithm = \(bind: algorithm.rawValue) AND retired_at IS NULL
+                    ORDER BY created_at DESC
+                    """).first() {
+                    let kid = try row.decode(column: "kid", as: String.self)
+                    keys.append(try SigningKey(id: kid, algorithm: algorithm, privateBytes: try keyring.open(try row.decode(column: "private_sealed", as: String.self), kid: kid)))
+                } else {
+                    let key = try SigningKey.generate(algorithm)
+                    let jwk = String(decoding: try JSONSerialization.data(withJSONObject: try key.publicKey.jwk(), options: [.sortedKeys]), as: UTF8.self)
+                    try await db.raw("""
+                        INSERT INTO credential_keys (kid, algorithm, public_jwk, private_sealed, created_at)
+                        VALUES (\(bind: key.id), \(bind: algorithm.rawValue), \(bind: jwk), \(bind: try keyring.seal(key.privateBytes, kid: key.id)), \(bind: now))
+                        """).run()
+                    keys.append(key)
+                }
+            }
+            return keys
+        }
+    }
+
+    /// Retires the current keys (they stay published, so what they signed still verifies) and makes new ones.
+    public func rotateKeys(now: Date = Date()) async throws -> [SigningKey] {
+        try await db.raw("UPDATE credential_keys SET retired_at = \(bind: now) WHERE retired_at IS NULL").run()
+        return try await signingKeys(now: now)
+    }
+
+    /// Every key that ever signed, newest first: the published JWKS and the local trust list.
+    public func publishedKeys() async throws -> [StoredKey] {
+        try await db.raw("SELECT public_jwk, created_at, retired_at FROM credential_keys ORDER BY created_at DESC, kid").all().map { row in
+            let jwk = try JSONSerialization.jsonObject(with: Data(try row.decode(column: "public_jwk", as: String.self).utf8)) as? [String: Any] ?? [:]
+            return StoredKey(key: try VerificationKey(jwk: jwk), createdAt: try row.decode(column: "created_at", as: Date.self),
+                             retiredAt: try row.decode(column: "retired_at", as: Date?.self))
+        }
+    }
+
+    // MARK: issuing
+
+    public struct Issued: Sendable, Equatable {
+        public var id: UUID
+        public var learnerID: UUID
+        public var programID: UUID
+        public var programTitle: String
+        public var completedAt: Date
+        public var issuedAt: Date
+        public var statusIndex: Int
+        public var jwtEdDSA: String
+        public var jwtRS256: String
+        public var revokedAt: Date?
+        public var revocationReason: String?
+    }
+
+    /// Issues a credential for every completed program enrollment that has none yet (learners who withdrew get
+    /// none). Returns how many were issued.
+    @discardableResult
+    public func issueForCompletions(issuer: OpenBadgeCredential.Issuer, publicURL: String, now: Date = Date()) async throws -> Int {
+        let keys = try await signingKeys(now: now)
+        let programs = Dictionary(try await CatalogRepository(store: store).programs().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let providers = Dictionary(try await db.raw("SELECT id, name FROM providers").all().map {
+            (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "name", as: String.self))
+        }, uniquingKeysWith: { a, _ in a })
+        let due = try await db.raw("""
+            SELECT e.learner_id, e.program_id, e.completed_at FROM enrollments e JOIN learners l ON l.id = e.learner_id
+            WHERE e.completed_at IS NOT NULL AND l.withdrawn_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.learner_id = e.learner_id AND c.program_id = e.program_id)
+            ORDER BY e.completed_at, e.learner_id
+            """).all()
+        var issued = 0
+        for chunk in stride(from: 0, to: due.count, by: 500) {
+            let rows = due[chunk..<min(chunk + 500, due.count)]
+            issued += try await store.transaction { db in
+                var count = 0
+                var next = try await db.raw("SELECT COALESCE(MAX(status_index), -1) + 1 AS n FROM credentials").first()!.decode(column: "n", as: Int.self)
+                for row in rows {
+                    let learner = try row.decode(column: "learner_id", as: UUID.self)
+                    guard let program = programs[try row.decode(column: "program_id", as: UUID.self)] else { continue }
+                    let id = UUID()
+                    let completed = try row.decode(column: "completed_at", as: Date.self)
+                    let credential = OpenBadgeCredential.programCompletion(
+                        id: id, learnerID: learner, program: program, providerName: providers[program.providerID] ?? "its provider",
+                        issuer: issuer, baseURL: publicURL, completedAt: completed, statusIndex: next)
+                    var jwts: [JWSAlgorithm: String] = [:]
+                    for key in keys { jwts[key.algorithm] = try credential.signed(with: key, keyID: "\(issuer.id)#\(key.id)") }
+                    try await db.raw("""
+                        INSERT INTO credentials (id, learner_id, program_id, completed_at, issued_at, status_index, jwt_eddsa, jwt_rs256)
+                        VALUES (\(bind: id), \(bind: learner), \(bind: program.id), \(bind: completed), \(bind: now), \(bind: next),
+                                \(bind: jwts[.eddsa]!), \(bind: jwts[.rs256]!))
+                        """).run()
+                    next += 1
+                    count += 1
+                }
+                return count
+            }
+        }
+        return issued
+    }
+
+    static let columns = """
+        c.id, c.learner_id, c.program_id, p.title, c.completed_at, c.issued_at, c.status_index, c.jwt_eddsa, c.jwt_rs256,
+        c.revoked_at, c.revocation_reason
+        """
+
+    static func issued(_ row: any SQLRow) throws -> Issued {
+        Issued(id: try row.decode(column: "id", as: UUID.self), learnerID: try row.decode(column: "learner_id", as: UUID.self),
+               programID: try row.decode(column: "program_id", as: UUID.self), programTitle: try row.decode(column: "title", as: String.self),
+               completedAt: try row.decode(column: "completed_at", as: Date.self), issuedAt: try row.decode(column: "issued_at", as: Date.self),
+               statusIndex: try row.decode(column: "status_index", as: Int.self), jwtEdDSA: try row.decode(column: "jwt_eddsa", as: String.self),
+               jwtRS256: try row.decode(column: "jwt_rs256", as: String.self), revokedAt: try row.decode(column: "revoked_at", as: Date?.self),
+               revocationReason: try row.decode(column: "revocation_reason", as: String?.self))
+    }
+
+    public func credentials(learner: UUID) async throws -> [Issued] {
+        try await db.raw("""
+            SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id
+            WHERE c.learner_id = \(bind: learner) ORDER BY c.completed_at
+            """).all().map(Self.issued)
+    }
+
+    public func credential(id: UUID) async throws -> Issued? {
+        try await db.raw("""
+            SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id WHERE c.id = \(bind: id)
+            """).first().map(Self.issued)
+    }
+
+    /// Sets the credential's revocation bit. Returns false when it was revoked already or does not exist.
+    public func revoke(id: UUID, reason: String, now: Date = Date()) async throws -> Bool {
+        let before = try await credential(id: id)
+        guard let before, before.revokedAt == nil else { return false }
+        try await db.raw("""
+            UPDATE credentials SET revoked_at = \(bind: now), revocation_reason = \(bind: reason) WHERE id = \(bind: id) AND revoked_at IS NULL
+            """).run()
+        return true
+    }
+
+    /// The revocation list: one bit per status index, set for revoked credentials.
+    public func statusList() async throws -> BitstringStatusList {
+        let top = try await db.raw("SELECT COALESCE(MAX(status_index), 0) AS n FROM credentials").first()!.decode(column: "n", as: Int.self)
+        var list = BitstringStatusList(bits: top + 1)
+        for row in try await db.raw("SELECT status_index FROM credentials WHERE revoked_at IS NOT NULL").all() {
+            list[try row.decode(column: "status_index", as: Int.self)] = true
+        }
+        return list
+    }
+
+    /// A verifier that trusts every key this deployment published and reads revocation for its own status list
+    /// (another issuer's list cannot be fetched from here and is reported as not checked).
+    public func verifier(publicURL: String) async throws -> CredentialVerifier {
+        let keys = try await publishedKeys().map(\.key)
+        let list = try await statusList()
+        let ours = Self.trimmed(publicURL) + "/credentials/status/1"
+        return CredentialVerifier(trusted: keys) { url, index in url == ours ? list[index] : nil }
+    }
+}
