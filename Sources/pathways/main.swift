@@ -12,7 +12,22 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Withdraw.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Withdraw.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self, IssueCredentials.self, VerifyCredential.self, RotateKeys.self])
+}
+
+/// Where credential signing keys are sealed, and who the issuer is.
+struct CredentialOptions: ParsableArguments {
+    @Option(help: "The file holding the key that seals credential signing keys (default: $PATHWAYS_CREDENTIAL_KEY_FILE, else the SQLite file's path + .key, else pathways-credential.key here); made on first use, mode 0600. Keep it out of database backups.")
+    var credentialKeyFile: String?
+    @Option(help: "The issuer's name in credentials.") var issuerName: String = ProcessInfo.processInfo.environment["PATHWAYS_ISSUER_NAME"] ?? "Pathways"
+
+    func keyring(database location: String) throws -> CredentialKeyring {
+        let env = ProcessInfo.processInfo.environment
+        let sqlite = !(location.hasPrefix("postgres://") || location.hasPrefix("postgresql://"))
+        let path = credentialKeyFile ?? env["PATHWAYS_CREDENTIAL_KEY_FILE"]
+            ?? (sqlite ? (location.hasPrefix("sqlite:") ? String(location.dropFirst(7)) : location) + ".key" : "pathways-credential.key")
+        return try CredentialKeyring.load(path: path)
+    }
 }
 
 /// Options every command that touches the database shares.
@@ -61,6 +76,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Fill an empty database with the demo initiative and print how to sign in.") var demo = false
     @Flag(help: "Send session cookies without the Secure flag (plain HTTP on a host other than localhost).") var insecureCookies = false
     @OptionGroup var mail: MailOptions
+    @OptionGroup var credentials: CredentialOptions
     @Option(help: "Seconds between rounds of writing due messages and delivering them; 0 leaves that to `pathways send`.") var fieldworkInterval: Int = 60
     @Option(help: "Seconds a sender's claim on a batch of messages holds; after a crash its messages go to the next round once this has passed.") var deliveryLease: Int = 300
 
@@ -74,9 +90,13 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.secureCookies = !insecureCookies
+        configuration.publicURL = mail.publicURL ?? ProcessInfo.processInfo.environment["PATHWAYS_PUBLIC_URL"]
+        configuration.issuerName = credentials.issuerName
+        configuration.credentialKeyring = try credentials.keyring(database: db.location)
         if demo {
             if try await CatalogRepository(store: store).programs().isEmpty {
-                say(try await DemoSetup.run(store: store, passwords: Passwords(cost: configuration.bcryptCost)).text)
+                let issuing = DemoSetup.Issuing(keyring: configuration.credentialKeyring, publicURL: configuration.resolvedPublicURL, issuerName: credentials.issuerName)
+                say(try await DemoSetup.run(store: store, passwords: Passwords(cost: configuration.bcryptCost), issuing: issuing).text)
             } else {
                 say("The database already holds a catalog; the demo is not loaded again (its accounts were printed when it was created).")
             }
@@ -150,11 +170,17 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Fill an empty database with the demo initiative and one account per role.")
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Seed for the generator; the same seed gives the same data.") var seed: UInt64 = DemoInitiative.defaultSeed
+    @OptionGroup var credentials: CredentialOptions
+    @Option(help: "The address the server will be reached at, for the issuer's did:web and credential ids (default: $PATHWAYS_PUBLIC_URL, else http://127.0.0.1:8080).")
+    var publicURL: String?
 
     func run() async throws {
         let logger = db.logger()
+        let issuing = DemoSetup.Issuing(keyring: try credentials.keyring(database: db.location),
+                                        publicURL: publicURL ?? ProcessInfo.processInfo.environment["PATHWAYS_PUBLIC_URL"] ?? "http://127.0.0.1:8080",
+                                        issuerName: credentials.issuerName)
         let result = try await db.withStore(logger) { store in
-            try await DemoSetup.run(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost), seed: seed)
+            try await DemoSetup.run(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost), seed: seed, issuing: issuing)
         }
         say(result.text)
     }
@@ -568,5 +594,70 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         let versions = try await db.withStore(logger, migrate: false) { try await Migrator.appliedVersions($0) }
         say("Restored \(from) into \(db.location) (schema version \(versions.last ?? 0)).")
+    }
+}
+
+struct IssueCredentials: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "issue-credentials",
+        abstract: "Issue an Open Badges 3.0 credential for every completed program that has none yet (the server does this after imports).")
+    @OptionGroup var db: DatabaseOptions
+    @OptionGroup var credentials: CredentialOptions
+    @Option(help: "The address the server is reached at (default: $PATHWAYS_PUBLIC_URL, else http://127.0.0.1:8080).") var publicURL: String?
+
+    func run() async throws {
+        let logger = db.logger()
+        let keyring = try credentials.keyring(database: db.location)
+        let url = publicURL ?? ProcessInfo.processInfo.environment["PATHWAYS_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
+        let issued = try await db.withStore(logger) { store in
+            try await CredentialRepository(store: store, keyring: keyring).issueForCompletions(
+                issuer: CredentialRepository.issuer(publicURL: url, name: credentials.issuerName), publicURL: url)
+        }
+        say("Issued \(issued) credential(s).")
+    }
+}
+
+struct VerifyCredential: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify",
+        abstract: "Check an Open Badges 3.0 credential (a .jwt file): signature, claims, dates and revocation, against this deployment's keys or a did:key.",
+        discussion: "Exits 0 when every check passes, 1 otherwise, and prints each check in words.")
+    @Argument(help: "The credential file (VC-JWT); - reads standard input.") var file: String
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The address the server is reached at, to read its own revocation list (default: $PATHWAYS_PUBLIC_URL, else http://127.0.0.1:8080).") var publicURL: String?
+
+    func run() async throws {
+        let logger = db.logger()
+        let text: String
+        if file == "-" {
+            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        } else {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot be read") }
+            text = String(decoding: data, as: UTF8.self)
+        }
+        let url = publicURL ?? ProcessInfo.processInfo.environment["PATHWAYS_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
+        let result = try await db.withStore(logger) { store in
+            try await CredentialRepository(store: store, keyring: .ephemeral()).verifier(publicURL: url).verify(text)
+        }
+        for check in result.checks { say("\(check.passed ? "ok    " : "FAILED") \(check.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(check.detail)") }
+        say(result.verified ? "Verified." : "Not verified: \(result.failure?.detail ?? "")")
+        if !result.verified { throw ExitCode(1) }
+    }
+}
+
+struct RotateKeys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rotate-keys",
+        abstract: "Retire the credential signing keys and make new ones; retired keys stay published, so what they signed still verifies.")
+    @OptionGroup var db: DatabaseOptions
+    @OptionGroup var credentials: CredentialOptions
+
+    func run() async throws {
+        let logger = db.logger()
+        let keyring = try credentials.keyring(database: db.location)
+        let keys = try await db.withStore(logger) { store in
+            let keys = try await CredentialRepository(store: store, keyring: keyring).rotateKeys()
+            try await AuditRepository(store: store).record(userID: nil, action: "rotate_credential_keys", subject: "credential_keys",
+                                                           detail: keys.map(\.id).joined(separator: ", "))
+            return keys
+        }
+        for key in keys { say("New \(key.algorithm.rawValue) key \(key.id)") }
     }
 }

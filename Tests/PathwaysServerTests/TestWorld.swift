@@ -14,14 +14,19 @@ struct TestWorld: Sendable {
     var tokens: [String: String] = [:]
     var passwords: [String: String] = [:]
     var learnerIDs: [String: UUID] = [:]
+    /// The credential each completer was issued, by learner key.
+    var credentialIDs: [String: UUID] = [:]
 
     static let cost: UInt8 = 4
+    /// The application's key for sealing credential keys, shared with the setup that issues the fixtures' credentials.
+    static let keyring = CredentialKeyring.ephemeral()
 
     static var configuration: AppConfiguration {
         var c = AppConfiguration()
         c.bcryptCost = cost
         c.host = "127.0.0.1"
         c.port = 0
+        c.credentialKeyring = keyring
         return c
     }
 
@@ -31,7 +36,8 @@ struct TestWorld: Sendable {
             var made = try await TestWorld.make(store)
             let views = try await Views.load()
             let (_, table) = try buildRouter(Dependencies(configuration: configuration, store: store, views: views, metrics: .init()))
-            made = TestWorld(store: made.store, routes: table.routes, tokens: made.tokens, passwords: made.passwords, learnerIDs: made.learnerIDs)
+            made = TestWorld(store: made.store, routes: table.routes, tokens: made.tokens, passwords: made.passwords, learnerIDs: made.learnerIDs,
+                             credentialIDs: made.credentialIDs)
             let world = made
             let app = try await buildApplication(configuration: configuration, store: store, logger: TestDatabase.logger)
             try await app.test(.router) { client in try await body(world, client) }
@@ -59,6 +65,13 @@ struct TestWorld: Sendable {
         }
         for key in ["A1", "B2", "C3"] {
             world.learnerIDs[key] = try await LearnerRepository(store: store).learner(key: key)!.id
+        }
+        // A1 completed stats: their credential, issued as the server does after the completions import.
+        let credentials = CredentialRepository(store: store, keyring: keyring)
+        let url = configuration.resolvedPublicURL
+        try await credentials.issueForCompletions(issuer: CredentialRepository.issuer(publicURL: url, name: "Pathways"), publicURL: url)
+        for key in ["A1", "B2", "C3"] {
+            if let c = try await credentials.credentials(learner: world.learnerIDs[key]!).first { world.credentialIDs[key] = c.id }
         }
         return world
     }

@@ -117,6 +117,12 @@ public enum AccessPolicy {
         p.role == .admin || (p.role == .learner && p.learnerID == learner)
     }
 
+    /// A learner's credentials: the learner downloads and shares their own; an administrator sees any and revokes.
+    public static func canSeeCredentials(of learner: UUID, by p: Principal) -> Bool {
+        p.role == .admin || (p.role == .learner && p.learnerID == learner)
+    }
+    public static func canRevokeCredentials(_ p: Principal) -> Bool { p.role == .admin }
+
     /// The audit log and each study's withdrawal policy are the administrator's.
     public static func canReadAuditLog(_ p: Principal) -> Bool { p.role == .admin }
     public static func canSetWithdrawalPolicy(_ p: Principal) -> Bool { p.role == .admin }

@@ -1,3 +1,5 @@
+import Crypto
+import PathwaysStore
 import Foundation
 import Logging
 
@@ -14,6 +16,19 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: UInt8 = 12
     public var sessionLifetime: TimeInterval = 8 * 3600
     public var logLevel: Logger.Level = .info
+    /// The address people reach the server at (links in messages, credential ids, the did:web issuer); default
+    /// `http://host:port`.
+    public var publicURL: String?
+    /// The issuer's name in credentials.
+    public var issuerName: String = "Pathways"
+    /// Seals credential signing keys in the database. `pathways serve` reads it from its key file; the default, a
+    /// key made for this process only, suits tests.
+    public var credentialKeyring = CredentialKeyring(key: SymmetricKey(size: .bits256))
+
+    public var resolvedPublicURL: String {
+        let url = publicURL ?? "http://\(host):\(port)"
+        return url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
 
     public init() {}
 }

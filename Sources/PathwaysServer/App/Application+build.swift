@@ -35,5 +35,6 @@ public func buildRouter(_ d: Dependencies) throws -> (Router<AppContext>, RouteT
     SurveyPages(dependencies: d).register(on: routes)
     StudyPages(dependencies: d).register(on: routes)
     CodebookPages(dependencies: d).register(on: routes)
+    CredentialPages(d: d).register(on: routes)
     return (router, routes)
 }

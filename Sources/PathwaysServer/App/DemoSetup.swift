@@ -8,6 +8,7 @@ public enum DemoSetup {
         public var counts: DemoLoader.Counts
         public var accounts: [(role: Role, email: String, password: String, note: String)]
         public var study: DemoStudy.Result
+        public var credentialsIssued: Int
 
         /// What to print, once: how to sign in as each role.
         public var text: String {
@@ -15,6 +16,7 @@ public enum DemoSetup {
                 "Demo initiative loaded: \(counts.providers) providers, \(counts.programs) programs, \(counts.courses) courses, "
                     + "\(counts.learners) learners, \(counts.enrollments) enrollments, \(counts.completions) program completions.",
                 study.text,
+                "Open Badges 3.0 credentials issued to \(credentialsIssued) completers (verify one at /verify).",
                 "Sign in with these accounts (the passwords are shown only now):",
             ]
             for a in accounts {
@@ -24,7 +26,19 @@ public enum DemoSetup {
         }
     }
 
-    public static func run(store: Store, passwords: Passwords, seed: UInt64 = DemoInitiative.defaultSeed) async throws -> Result {
+    /// Where the demo's completers get their credentials: the key file's keyring and the server's public URL.
+    public struct Issuing: Sendable {
+        public var keyring: CredentialKeyring
+        public var publicURL: String
+        public var issuerName: String
+        public init(keyring: CredentialKeyring, publicURL: String, issuerName: String = "Pathways") {
+            self.keyring = keyring
+            self.publicURL = publicURL
+            self.issuerName = issuerName
+        }
+    }
+
+    public static func run(store: Store, passwords: Passwords, seed: UInt64 = DemoInitiative.defaultSeed, issuing: Issuing? = nil) async throws -> Result {
         let demo = DemoInitiative(seed: seed)
         let counts = try await DemoLoader.load(demo, into: store)
         let provisioning = AccountProvisioning(store: store, passwords: passwords)
@@ -46,6 +60,11 @@ public enum DemoSetup {
             accounts.append((role, email, created.generatedPassword ?? "", note))
         }
         let study = try await DemoStudy.load(into: store, seed: seed)
-        return Result(counts: counts, accounts: accounts, study: study)
+        var issued = 0
+        if let issuing {
+            issued = try await CredentialRepository(store: store, keyring: issuing.keyring).issueForCompletions(
+                issuer: CredentialRepository.issuer(publicURL: issuing.publicURL, name: issuing.issuerName), publicURL: issuing.publicURL)
+        }
+        return Result(counts: counts, accounts: accounts, study: study, credentialsIssued: issued)
     }
 }

@@ -18,10 +18,13 @@ public struct Dependencies: Sendable {
     public let fieldwork: FieldworkRepository
     public let outbox: OutboxRepository
     public let privacy: PrivacyRepository
+    public let credentials: CredentialRepository
     public let views: Views
     let versionCache = VersionCache()
     public let metrics: PrometheusCollectorRegistry
     public let passwords: Passwords
+    public var publicURL: String { configuration.resolvedPublicURL }
+    public var issuer: OpenBadgeCredential.Issuer { CredentialRepository.issuer(publicURL: publicURL, name: configuration.issuerName) }
 
     public init(configuration: AppConfiguration, store: Store, views: Views, metrics: PrometheusCollectorRegistry) {
         self.configuration = configuration
@@ -35,6 +38,7 @@ public struct Dependencies: Sendable {
         self.fieldwork = FieldworkRepository(store: store)
         self.outbox = OutboxRepository(store: store)
         self.privacy = PrivacyRepository(store: store)
+        self.credentials = CredentialRepository(store: store, keyring: configuration.credentialKeyring)
         self.views = views
         self.metrics = metrics
         self.passwords = Passwords(cost: configuration.bcryptCost)

@@ -212,6 +212,10 @@ extension Dependencies {
         let report = try await imports.run(kind: kind, fileName: name, text: text, by: .init(userID: principal.userID, programScope: scope))
         try await audit.record(userID: principal.userID, action: report.applied ? "import" : "import_rejected", subject: "import:\(kind.rawValue)",
                                detail: "\(name): \(report.rows) rows, \(report.errors.count) errors")
+        // Completions recorded by the file earn their credentials at once.
+        if report.applied, kind == .enrollments || kind == .completions {
+            try await credentials.issueForCompletions(issuer: issuer, publicURL: publicURL)
+        }
         return report
     }
 }

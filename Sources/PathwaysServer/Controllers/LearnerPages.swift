@@ -134,7 +134,15 @@ struct LearnerPages {
             ["purpose": c.purpose.label + (c.studyTitle.map { ": \($0)" } ?? ""), "given": Format.day(c.givenAt), "source": c.source,
              "text": c.text, "withdrawn": c.withdrawnAt.map { "withdrawn \(Format.day($0))" } ?? ""]
         }
+        let showCredentials = AccessPolicy.canSeeCredentials(of: l.id, by: principal)
+        let canRevoke = AccessPolicy.canRevokeCredentials(principal)
+        let credentials = showCredentials ? try await d.credentials.credentials(learner: l.id).map { c -> [String: Any] in
+            ["id": c.id.uuidString, "program": c.programTitle, "completed": Format.day(c.completedAt),
+             "status": c.revokedAt.map { "revoked \(Format.day($0))" } ?? "valid", "href": "/learners/\(l.id.uuidString)/credentials/\(c.id.uuidString)",
+             "canRevoke": canRevoke && c.revokedAt == nil, "csrf": context.session?.csrfToken ?? ""]
+        } : []
         return d.views.page("learner", title: heading, [
+            "showCredentials": showCredentials, "credentials": credentials, "hasCredentials": !credentials.isEmpty,
             "heading": heading, "key": l.key, "email": record.showIdentifiers ? (l.email ?? "") : "",
             "pseudonymous": !record.showIdentifiers,
             "consent": l.profileConsentAt.map { "Consented to profile data on \(Format.day($0))." } ?? "No consent to profile data on record; no profile is held.",

@@ -10,6 +10,9 @@ public struct CredentialKeyring: Sendable {
 
     public init(key: SymmetricKey) { self.key = key }
 
+    /// A key for this process only: enough to verify, or for tests; keys sealed with it cannot be opened later.
+    public static func ephemeral() -> CredentialKeyring { CredentialKeyring(key: SymmetricKey(size: .bits256)) }
+
     /// Reads the key file, or makes it when it does not exist yet.
     public static func load(path: String) throws -> CredentialKeyring {
         let url = URL(fileURLWithPath: path)

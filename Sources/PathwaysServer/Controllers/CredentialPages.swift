@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import PathwaysCore
+import PathwaysStore
+
+/// Open Badges: the issuer's keys and DID document, the revocation list, verification (API, page), a learner's
+/// credential downloads and an administrator's revocation.
+struct CredentialPages {
+    let d: Dependencies
+
+    struct VerifyRequest: Decodable { var credential: String }
+    struct VerifyForm: Decodable { var credential: String? }
+    struct RevokeForm: Decodable { var _csrf: String?; var reason: String? }
+
+    struct VerifyResult: Encodable {
+        struct Check: Encodable { var name: String; var passed: Bool; var detail: String }
+        var verified: Bool
+        var checks: [Check]
+    }
+
+    static func result(_ v: CredentialVerification) -> VerifyResult {
+        VerifyResult(verified: v.verified, checks: v.checks.map { .init(name: $0.name, passed: $0.passed, detail: $0.detail) })
+    }
+
+    func register(on routes: RouteTable) {
+        let d = self.d
+
+        routes.get("/.well-known/jwks.json", access: "public") { _, _ -> Response in
+            _ = try await d.credentials.signingKeys()
+            let keys = try await d.credentials.publishedKeys().map { try $0.key.jwk() }
+            return try Self.jsonObject(["keys": keys], type: "application/jwk-set+json")
+        }
+
+        // did:web: the issuer's DID document, listing every key (retired ones too, so old credentials verify).
+        routes.get("/.well-known/did.json", access: "public") { _, _ -> Response in
+            _ = try await d.credentials.signingKeys()
+            let did = d.issuer.id
+            let methods = try await d.credentials.publishedKeys().map { k -> [String: Any] in
+                ["id": "\(did)#\(k.key.id)", "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": try k.key.jwk()]
+            }
+            let ids = methods.compactMap { $0["id"] as? String }
+            return try Self.jsonObject([
+                "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"], "id": did,
+                "verificationMethod": methods, "assertionMethod": ids,
+            ], type: "application/did+json")
+        }
+
+        // The revocation list as a signed BitstringStatusListCredential (VC-JWT).
+        routes.get("/credentials/status/1", access: "public") { _, _ -> Response in
+            let keys = try await d.credentials.signingKeys()
+            let key = keys.first { $0.algorithm == .eddsa }!
+            let url = d.publicURL + "/credentials/status/1"
+            let now = Date()
+            var claims = try await d.credentials.statusList().credential(url: url, issuer: d.issuer, validFrom: now)
+            claims["iss"] = d.issuer.id
+            claims["jti"] = url
+            claims["nbf"] = Int(now.timeIntervalSince1970)
+            let jwt = try CompactJWS.sign(payload: try JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys, .withoutEscapingSlashes]),
+                                          key: key, keyID: "\(d.issuer.id)#\(key.id)")
+            return Response(status: .ok, headers: [.contentType: "application/vc+jwt", .cacheControl: "public, max-age=300"],
+                            body: .init(byteBuffer: ByteBuffer(string: jwt)))
+        }
+
+        routes.post("/api/credentials/verify", access: "public") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: Forms.maxFormSize)
+            let text = String(buffer: body)
+            let jwt: String
+            if request.headers[.contentType]?.hasPrefix("application/json") == true {
+                guard let r = try? JSONDecoder().decode(VerifyRequest.self, from: Data(text.utf8)) else {
+                    throw AppError.badRequest("body: a JSON object with a \"credential\" string (the VC-JWT), or the VC-JWT as text/plain")
+                }
+                jwt = r.credential
+            } else {
+                jwt = text
+            }
+            let verification = try await d.credentials.verifier(publicURL: d.publicURL).verify(jwt)
+            return try APIController.json(Self.result(verification))
+        }
+
+        routes.get("/verify", access: "public") { _, context -> HTML in
+            d.views.page("verify", title: "Verify a credential", ["checked": false], context: context)
+        }
+
+        // Verifying changes nothing, so the form needs no session; it is open to anyone holding a credential.
+        routes.post("/verify", access: "public") { request, context -> HTML in
+            let form = try await Forms.decode(VerifyForm.self, from: request)
+            guard let text = form.credential?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+                throw AppError.badRequest("credential: paste the credential (the contents of its .jwt file)")
+            }
+            let v = try await d.credentials.verifier(publicURL: d.publicURL).verify(text)
+            var summary: [[String: String]] = []
+            if let json = v.credential, let c = try? JSONSerialization.jsonObject(with: json) as? [String: Any] {
+                let issuer = (c["issuer"] as? [String: Any])?["name"] as? String ?? (c["issuer"] as? String) ?? "?"
+                let achievement = ((c["credentialSubject"] as? [String: Any])?["achievement"] as? [String: Any])?["name"] as? String
+                summary = [["label": "Credential", "value": (c["name"] as? String) ?? achievement ?? "?"], ["label": "Issuer", "value": issuer],
+                           ["label": "Valid from", "value": (c["validFrom"] as? String) ?? "?"]]
+            }
+            return d.views.page("verify", title: "Verify a credential", [
+                "checked": true, "verified": v.verified, "credential": text, "summary": summary,
+                "checks": v.checks.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
+            ], context: context)
+        }
+
+        // A learner's credential as a file: the VC-JWT signed with EdDSA, or RS256 with ?alg=RS256.
+        routes.get("/learners/{id}/credentials/{credential}", access: "admin, learner (self)") { request, context -> Response in
+            let p = try context.requirePrincipal()
+            guard let learner = UUID(uuidString: context.parameters.get("id") ?? ""),
+                  let id = UUID(uuidString: context.parameters.get("credential") ?? ""),
+                  let c = try await d.credentials.credential(id: id), c.learnerID == learner
+            else { throw AppError.notFound("There is no such credential.") }
+            guard AccessPolicy.canSeeCredentials(of: learner, by: p) else { throw AppError.forbidden("only the learner and administrators can download a learner's credentials") }
+            let alg = request.uri.queryParameters.get("alg") ?? "EdDSA"
+            guard let algorithm = JWSAlgorithm(rawValue: alg) else { throw AppError.badRequest("alg: EdDSA or RS256") }
+            try await d.audit.record(userID: p.userID, action: "download_credential", subject: "credential:\(id.uuidString)", detail: alg)
+            let name = c.programTitle.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { $0.append($1) }
+            return Response(status: .ok, headers: [.contentType: "application/vc+jwt",
+                                                   .contentDisposition: "attachment; filename=\"\(name)-\(alg.lowercased()).jwt\""],
+                            body: .init(byteBuffer: ByteBuffer(string: algorithm == .eddsa ? c.jwtEdDSA : c.jwtRS256)))
+        }
+
+        routes.post("/credentials/{credential}/revoke", access: "admin") { request, context -> SeeOther in
+            let p = try context.requirePrincipal()
+            guard AccessPolicy.canRevokeCredentials(p) else { throw AppError.forbidden("only an administrator can revoke a credential") }
+            let form = try await Forms.decode(RevokeForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard let id = UUID(uuidString: context.parameters.get("credential") ?? ""), let c = try await d.credentials.credential(id: id) else {
+                throw AppError.notFound("There is no such credential.")
+            }
+            let reason = form.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            guard !reason.isEmpty else { throw AppError.badRequest("reason: say why the credential is revoked; nothing was changed") }
+            guard try await d.credentials.revoke(id: id, reason: String(reason.prefix(500))) else { throw AppError.conflict("this credential is already revoked") }
+            try await d.audit.record(userID: p.userID, action: "revoke_credential", subject: "credential:\(id.uuidString)", detail: String(reason.prefix(200)))
+            return SeeOther(location: "/learners/\(c.learnerID.uuidString)")
+        }
+    }
+
+    static func jsonObject(_ object: [String: Any], type: String) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}

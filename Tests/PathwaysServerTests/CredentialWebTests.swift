@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PathwaysCore
+@testable import PathwaysServer
+@testable import PathwaysStore
+import PathwaysTestSupport
+import SQLKit
+import Testing
+
+/// A learner downloads their Open Badge and anyone verifies it; the issuer's keys and revocation list are public.
+@Suite struct CredentialWebTests {
+    @Test(arguments: TestDatabase.allCases)
+    func aLearnerDownloadsAndAnyoneVerifiesUntilAnAdministratorRevokes(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let a1 = w.learnerIDs["A1"]!
+            let credential = try #require(w.credentialIDs["A1"])
+            #expect(w.credentialIDs["B2"] == nil, "B2 has not completed a program")
+
+            // The learner's record lists it with both downloads.
+            let session = try await WebTests.signIn(w, "learnerA", client: client)
+            let cookie: HTTPFields = [.cookie: "pw_session=\(session)"]
+            let record = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: cookie)
+            let href = "/learners/\(a1)/credentials/\(credential)"
+            #expect(record.text.contains(href) && record.text.contains("?alg=RS256"))
+            #expect(!record.text.contains("/revoke"), "a learner cannot revoke")
+
+            var jwts: [String] = []
+            for alg in ["EdDSA", "RS256"] {
+                let r = try await client.execute(uri: href + "?alg=\(alg)", method: .get, headers: cookie)
+                #expect(r.status == .ok && r.headers[.contentType] == "application/vc+jwt")
+                #expect(r.headers[.contentDisposition]?.contains("\(alg.lowercased()).jwt") == true)
+                let jwt = r.text
+                #expect(try CompactJWS(parsing: jwt).algorithm == alg)
+                jwts.append(jwt)
+                // Anyone verifies it through the API, without signing in.
+                let v = try await client.execute(uri: "/api/credentials/verify", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: jwt))
+                let result = try #require(try v.json() as? [String: Any])
+                #expect(result["verified"] as? Bool == true, "\(result)")
+                #expect((result["checks"] as? [[String: Any]])?.count == 6)
+            }
+            let audited = try await w.store.sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'download_credential'").first()!.decode(column: "n", as: Int.self)
+            #expect(audited == 2)
+
+            // The verification page, as JSON body too.
+            let page = try await client.execute(uri: "/verify", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: "credential=" + jwts[0]))
+            #expect(page.status == .ok && page.text.contains("Verified.") && page.text.contains("Statistics"))
+            let json = try await client.execute(uri: "/api/credentials/verify", method: .post, headers: [.contentType: "application/json"],
+                                                body: ByteBuffer(string: #"{"credential":"\#(jwts[1])"}"#))
+            #expect((try json.json() as? [String: Any])?["verified"] as? Bool == true)
+
+            // A changed credential fails, and says why.
+            let parts = jwts[0].split(separator: ".").map(String.init)
+            let forged = [parts[0], Base64URL.encode(Data(String(decoding: Base64URL.decode(parts[1])!, as: UTF8.self)
+                .replacingOccurrences(of: "Statistics", with: "Astrophysics").utf8)), parts[2]].joined(separator: ".")
+            let bad = try await client.execute(uri: "/verify", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                               body: ByteBuffer(string: "credential=" + forged))
+            #expect(bad.text.contains("Not verified.") && bad.text.contains("changed after signing"))
+
+            // The issuer's keys: a JWKS and a did:web document naming both.
+            let jwks = try #require(try await client.execute(uri: "/.well-known/jwks.json", method: .get).json() as? [String: Any])
+            let keys = try #require(jwks["keys"] as? [[String: Any]])
+            #expect(Set(keys.compactMap { $0["alg"] as? String }) == ["EdDSA", "RS256"])
+            let did = try #require(try await client.execute(uri: "/.well-known/did.json", method: .get).json() as? [String: Any])
+            #expect(did["id"] as? String == "did:web:127.0.0.1%3A0")
+            #expect((did["assertionMethod"] as? [String])?.count == 2)
+
+            // An administrator revokes it; the signed status list then carries its bit, and verification fails.
+            let admin = try await WebTests.signIn(w, "admin", client: client)
+            let adminPage = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(admin)"])
+            let csrf = try #require(WebTests.csrf(in: adminPage.text))
+            let (h, b) = PrivacyTests.form(admin, "_csrf=\(csrf)&reason=")
+            #expect(try await client.execute(uri: "/credentials/\(credential)/revoke", method: .post, headers: h, body: b).status == .badRequest)
+            let (h2, b2) = PrivacyTests.form(admin, "_csrf=\(csrf)&reason=issued+in+error")
+            let revoked = try await client.execute(uri: "/credentials/\(credential)/revoke", method: .post, headers: h2, body: b2)
+            #expect(revoked.status == .seeOther)
+            let after = try await client.execute(uri: "/api/credentials/verify", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: jwts[0]))
+            let afterResult = try #require(try after.json() as? [String: Any])
+            #expect(afterResult["verified"] as? Bool == false)
+            #expect((afterResult["checks"] as? [[String: Any]])?.last?["detail"] as? String == "The issuer has revoked this credential.")
+
+            let status = try await client.execute(uri: "/credentials/status/1", method: .get)
+            let statusJWS = try CompactJWS(parsing: status.text)
+            let signer = try VerificationKey(jwk: try #require(keys.first { $0["alg"] as? String == "EdDSA" }))
+            #expect(statusJWS.isSigned(by: signer))
+            let claims = try #require(try JSONSerialization.jsonObject(with: statusJWS.payloadJSON) as? [String: Any])
+            let encoded = try #require((claims["credentialSubject"] as? [String: Any])?["encodedList"] as? String)
+            let index = try #require(try await CredentialRepository(store: w.store, keyring: TestWorld.keyring).credential(id: credential)).statusIndex
+            #expect(try BitstringStatusList(encodedList: encoded)[index])
+        }
+    }
+}
