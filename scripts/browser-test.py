@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Takes the demo's open follow-up wave in a real browser: headless Chromium driven by Selenium.
+"""Takes the demo's open follow-up wave in a real browser: headless Chromium driven by Selenium; then, as the demo's
+learner, downloads their Open Badge and checks it on the verification page.
 
 Usage: scripts/browser-test.py PATHWAYS_BINARY
 
@@ -89,6 +90,8 @@ def main():
         demo = subprocess.run([binary, "demo", "--database", database], capture_output=True, text=True, check=True)
         researcher = re.search(r"Researcher\s+(\S+@\S+)\s+(\S+)", demo.stdout)
         check(researcher is not None, "the demo printed the researcher's sign-in")
+        learner = re.search(r"Learner\s+(\S+@\S+)\s+(\S+)", demo.stdout)
+        check(learner is not None, "the demo printed the learner's sign-in")
         subprocess.run([binary, "send", "--database", database, "--mail", f"file:{mail}", "--public-url", base],
                        capture_output=True, text=True, check=True)
         links = survey_links(mail, base)
@@ -112,12 +115,18 @@ def main():
         options.binary_location = chromium
         for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=412,915"):
             options.add_argument(argument)
+        downloads = os.path.join(work, "downloads")
+        os.makedirs(downloads)
+        options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
         driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
         driver.set_page_load_timeout(30)
         take_a_survey(driver, links[0])
         answer_against_the_record(driver, links[1])
         opt_out(driver, links[2])
         wave_page(driver, base, researcher.group(1), researcher.group(2))
+        driver.delete_all_cookies()
+        credential(driver, base, learner.group(1), learner.group(2), downloads)
         print("browser-test: all checks passed")
     except subprocess.CalledProcessError as e:
         fail(f"{' '.join(e.cmd[:2])} failed: {e.stderr}")
@@ -279,6 +288,36 @@ def wave_page(driver, base, email_address, password):
     check(facts.get("Opted out") == "1", f"one opted out ({facts.get('Opted out')})")
     check(facts.get("Answer and record disagreed") == "1", f"one disagreement counted ({facts.get('Answer and record disagreed')})")
     check(int(facts.get("Opened", "0")) >= 3, f"three links opened ({facts.get('Opened')})")
+
+
+def credential(driver, base, email_address, password, downloads):
+    print("a learner downloads their credential and verifies it")
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "email").send_keys(email_address)
+    driver.find_element(By.ID, "password").send_keys(password)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form button[type='submit']"))
+    driver.get(base + "/me")
+    links = driver.find_elements(By.PARTIAL_LINK_TEXT, ".jwt (EdDSA)")
+    check(len(links) >= 1, "the learner's record offers their credential")
+    links[0].click()
+    path = None
+    for _ in range(100):
+        done = [f for f in os.listdir(downloads) if f.endswith(".jwt")]
+        if done:
+            path = os.path.join(downloads, done[0])
+            break
+        time.sleep(0.1)
+    check(path is not None, "the credential downloaded as a .jwt file")
+    token = open(path).read().strip()
+    check(token.count(".") == 2, "the file holds a compact JWS")
+    driver.get(base + "/verify")
+    box = driver.find_element(By.ID, "credential")
+    box.send_keys(token)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/verify'] button[type='submit']"))
+    body = driver.find_element(By.TAG_NAME, "body").text
+    check("Verified." in body, "the verification page says Verified." + ("" if "Verified." in body else " Page: " + body[:600]))
+    results = [row.find_elements(By.TAG_NAME, "td")[1].text for row in driver.find_elements(By.CSS_SELECTOR, "table tbody tr")]
+    check(results == ["passed"] * 6, f"six checks passed ({results})")
 
 
 if __name__ == "__main__":

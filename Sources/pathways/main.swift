@@ -622,7 +622,6 @@ struct VerifyCredential: AsyncParsableCommand {
         discussion: "Exits 0 when every check passes, 1 otherwise, and prints each check in words.")
     @Argument(help: "The credential file (VC-JWT); - reads standard input.") var file: String
     @OptionGroup var db: DatabaseOptions
-    @Option(help: "The address the server is reached at, to read its own revocation list (default: $PATHWAYS_PUBLIC_URL, else http://127.0.0.1:8080).") var publicURL: String?
 
     func run() async throws {
         let logger = db.logger()
@@ -633,9 +632,8 @@ struct VerifyCredential: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot be read") }
             text = String(decoding: data, as: UTF8.self)
         }
-        let url = publicURL ?? ProcessInfo.processInfo.environment["PATHWAYS_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
         let result = try await db.withStore(logger) { store in
-            try await CredentialRepository(store: store, keyring: .ephemeral()).verifier(publicURL: url).verify(text)
+            try await CredentialRepository(store: store, keyring: .ephemeral()).verifier().verify(text)
         }
         for check in result.checks { say("\(check.passed ? "ok    " : "FAILED") \(check.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(check.detail)") }
         say(result.verified ? "Verified." : "Not verified: \(result.failure?.detail ?? "")")

@@ -21,7 +21,7 @@ import Testing
     }
 
     static func verifier(_ keys: [VerificationKey], revoked: Bool? = false) -> CredentialVerifier {
-        CredentialVerifier(trusted: keys) { _, _ in revoked }
+        CredentialVerifier(trusted: keys) { _, _, _ in revoked }
     }
 
     @Test(arguments: JWSAlgorithm.allCases)

@@ -30,7 +30,7 @@ import Testing
 
             let someone = completions[1]
             let mine = try #require(try await repo.credentials(learner: someone.learnerID).first)
-            var verifier = try await repo.verifier(publicURL: Self.url)
+            var verifier = try await repo.verifier()
             for jwt in [mine.jwtEdDSA, mine.jwtRS256] {
                 let result = verifier.verify(jwt)
                 #expect(result.verified, "\(result.checks)")
@@ -48,7 +48,7 @@ import Testing
             #expect(try await repo.revoke(id: mine.id, reason: "issued in error"))
             #expect(try await repo.revoke(id: mine.id, reason: "again") == false)
             #expect(try await repo.statusList()[mine.statusIndex])
-            verifier = try await repo.verifier(publicURL: Self.url)
+            verifier = try await repo.verifier()
             #expect(verifier.verify(mine.jwtEdDSA).failure?.detail == "The issuer has revoked this credential.")
 
             // Rotation: new keys sign from now on; what the old ones signed still verifies.
@@ -56,7 +56,7 @@ import Testing
             let after = try await repo.rotateKeys()
             #expect(Set(before.map(\.id)).isDisjoint(with: after.map(\.id)))
             #expect(try await repo.publishedKeys().count == 4)
-            verifier = try await repo.verifier(publicURL: Self.url)
+            verifier = try await repo.verifier()
             let other = try #require(try await repo.credentials(learner: completions[2].learnerID).first)
             #expect(verifier.verify(other.jwtEdDSA).verified)
             #expect(verifier.verify(other.jwtRS256).verified)

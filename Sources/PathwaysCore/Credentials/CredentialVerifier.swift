@@ -23,7 +23,8 @@ public struct CredentialVerification: Sendable {
 /// the validity dates against `now`, and the revocation status through `status`.
 public struct CredentialVerifier: Sendable {
     /// Revocation bit of a status list entry: true revoked, false not, nil when the list could not be read.
-    public typealias StatusLookup = @Sendable (_ listCredential: String, _ index: Int) -> Bool?
+    /// `trustedKey` says whether the credential was signed with a key from the trust list (not a did:key).
+    public typealias StatusLookup = @Sendable (_ listCredential: String, _ index: Int, _ trustedKey: Bool) -> Bool?
 
     public var trusted: [String: VerificationKey]
     public var status: StatusLookup
@@ -56,8 +57,10 @@ public struct CredentialVerifier: Sendable {
         // The key: by kid in the trust list, else a did:key in kid or iss.
         let issuerID = (credential["issuer"] as? [String: Any])?["id"] as? String ?? credential["issuer"] as? String
         var key: VerificationKey?
+        var trustedKey = false
         if let kid = jws.keyID, let k = trusted[kid] ?? kid.split(separator: "#", maxSplits: 1).dropFirst().first.flatMap({ trusted[String($0)] }) {
             key = k
+            trustedKey = true
         } else if let did = [jws.keyID, payload["iss"] as? String, issuerID].compactMap({ $0 }).first(where: { $0.hasPrefix("did:key:") }) {
             key = DIDKey.resolve(did)
         }
@@ -117,7 +120,7 @@ public struct CredentialVerifier: Sendable {
             if entry["type"] as? String != "BitstringStatusListEntry" || list == nil || index == nil {
                 result.add("revocation", false, "The status entry is not a BitstringStatusListEntry with a list and an index.")
             } else {
-                switch status(list!, index!) {
+                switch status(list!, index!, trustedKey && result.checks.first { $0.name == "signature" }?.passed == true) {
                 case .some(true): result.add("revocation", false, "The issuer has revoked this credential.")
                 case .some(false): result.add("revocation", true, "Not revoked (status list \(list!), entry \(index!)).")
                 case .none: result.add("revocation", false, "The status list \(list!) could not be read, so revocation was not checked.")

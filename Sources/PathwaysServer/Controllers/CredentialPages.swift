@@ -73,7 +73,7 @@ struct CredentialPages {
             } else {
                 jwt = text
             }
-            let verification = try await d.credentials.verifier(publicURL: d.publicURL).verify(jwt)
+            let verification = try await d.credentials.verifier().verify(jwt)
             return try APIController.json(Self.result(verification))
         }
 
@@ -87,7 +87,7 @@ struct CredentialPages {
             guard let text = form.credential?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
                 throw AppError.badRequest("credential: paste the credential (the contents of its .jwt file)")
             }
-            let v = try await d.credentials.verifier(publicURL: d.publicURL).verify(text)
+            let v = try await d.credentials.verifier().verify(text)
             var summary: [[String: String]] = []
             if let json = v.credential, let c = try? JSONSerialization.jsonObject(with: json) as? [String: Any] {
                 let issuer = (c["issuer"] as? [String: Any])?["name"] as? String ?? (c["issuer"] as? String) ?? "?"

@@ -228,12 +228,12 @@ public struct CredentialRepository: Sendable {
         return list
     }
 
-    /// A verifier that trusts every key this deployment published and reads revocation for its own status list
-    /// (another issuer's list cannot be fetched from here and is reported as not checked).
-    public func verifier(publicURL: String) async throws -> CredentialVerifier {
+    /// A verifier that trusts every key this deployment published and reads revocation from its own status list
+    /// for what those keys signed, whatever public address was current when it was issued; another issuer's list
+    /// cannot be fetched from here and is reported as not checked.
+    public func verifier() async throws -> CredentialVerifier {
         let keys = try await publishedKeys().map(\.key)
         let list = try await statusList()
-        let ours = Self.trimmed(publicURL) + "/credentials/status/1"
-        return CredentialVerifier(trusted: keys) { url, index in url == ours ? list[index] : nil }
+        return CredentialVerifier(trusted: keys) { url, index, ours in ours && url.hasSuffix("/credentials/status/1") ? list[index] : nil }
     }
 }
