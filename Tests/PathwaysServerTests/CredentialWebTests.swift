@@ -66,6 +66,24 @@ import Testing
             #expect(did["id"] as? String == "did:web:127.0.0.1%3A0")
             #expect((did["assertionMethod"] as? [String])?.count == 2)
 
+            // The learner shares it: a link shown once, a public page that verifies it, with LinkedIn's data.
+            let csrfA = try #require(WebTests.csrf(in: record.text))
+            let (hs, bs) = PrivacyTests.form(session, "_csrf=\(csrfA)&action=share")
+            let shared = try await client.execute(uri: href + "/share", method: .post, headers: hs, body: bs)
+            #expect(shared.status == .ok)
+            let path = try #require(shared.text.range(of: #"/c/[A-Za-z0-9_-]{43}"#, options: .regularExpression).map { String(shared.text[$0]) })
+            let stored = try await w.store.sql.raw("SELECT share_sha256 FROM credentials WHERE id = \(bind: credential)").first()!.decode(column: "share_sha256", as: String.self)
+            #expect(!stored.contains(path.dropFirst(3)) && stored.count == 64, "the link is stored as a hash")
+            let publicPage = try await client.execute(uri: path, method: .get)
+            #expect(publicPage.status == .ok && publicPage.text.contains("<strong>Verified</strong>"))
+            #expect(publicPage.text.contains("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&amp;name=Statistics"))
+            #expect(publicPage.text.contains("certId=\(credential.uuidString.lowercased())"))
+            let file = try await client.execute(uri: path + "/credential.jwt", method: .get)
+            #expect(file.text == jwts[0])
+            let (hx, bx) = PrivacyTests.form(session, "_csrf=\(csrfA)&action=stop")
+            #expect(try await client.execute(uri: href + "/share", method: .post, headers: hx, body: bx).status == .ok)
+            #expect(try await client.execute(uri: path, method: .get).status == .notFound, "a link no longer shared is gone")
+
             // An administrator revokes it; the signed status list then carries its bit, and verification fails.
             let admin = try await WebTests.signIn(w, "admin", client: client)
             let adminPage = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(admin)"])

@@ -118,6 +118,43 @@ struct CredentialPages {
                             body: .init(byteBuffer: ByteBuffer(string: algorithm == .eddsa ? c.jwtEdDSA : c.jwtRS256)))
         }
 
+        // Sharing is the learner's own choice: a new unguessable link (stored hashed), shown once, or none.
+        routes.post("/learners/{id}/credentials/{credential}/share", access: "learner (self)") { request, context -> HTML in
+            let p = try context.requirePrincipal()
+            guard let learner = UUID(uuidString: context.parameters.get("id") ?? ""),
+                  let id = UUID(uuidString: context.parameters.get("credential") ?? ""),
+                  let c = try await d.credentials.credential(id: id), c.learnerID == learner
+            else { throw AppError.notFound("There is no such credential.") }
+            guard p.role == .learner, p.learnerID == learner else { throw AppError.forbidden("only the learner can share their credential") }
+            struct Form: Decodable { var _csrf: String?; var action: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            if form.action == "stop" {
+                try await d.credentials.stopSharing(id: id)
+                try await d.audit.record(userID: p.userID, action: "unshare_credential", subject: "credential:\(id.uuidString)")
+                return d.views.page("shared_link", title: "Sharing stopped", ["stopped": true, "back": "/learners/\(learner.uuidString)"], context: context)
+            }
+            guard c.revokedAt == nil else { throw AppError.conflict("a revoked credential cannot be shared") }
+            let token = try await d.credentials.share(id: id)
+            try await d.audit.record(userID: p.userID, action: "share_credential", subject: "credential:\(id.uuidString)")
+            return d.views.page("shared_link", title: "Your share link", [
+                "stopped": false, "link": d.publicURL + "/c/" + token, "path": "/c/" + token, "back": "/learners/\(learner.uuidString)",
+            ], context: context)
+        }
+
+        routes.get("/c/{token}", access: "public") { _, context -> HTML in
+            let token = context.parameters.get("token") ?? ""
+            guard let c = try await d.credentials.shared(token: token) else { throw AppError.notFound("This link is not shared, or no longer.") }
+            return try await Self.sharedPage(c, token: token, d: d, context: context)
+        }
+
+        routes.get("/c/{token}/credential.jwt", access: "public") { _, context -> Response in
+            let token = context.parameters.get("token") ?? ""
+            guard let c = try await d.credentials.shared(token: token) else { throw AppError.notFound("This link is not shared, or no longer.") }
+            return Response(status: .ok, headers: [.contentType: "application/vc+jwt", .contentDisposition: "attachment; filename=\"credential.jwt\""],
+                            body: .init(byteBuffer: ByteBuffer(string: c.jwtEdDSA)))
+        }
+
         routes.post("/credentials/{credential}/revoke", access: "admin") { request, context -> SeeOther in
             let p = try context.requirePrincipal()
             guard AccessPolicy.canRevokeCredentials(p) else { throw AppError.forbidden("only an administrator can revoke a credential") }
@@ -132,6 +169,35 @@ struct CredentialPages {
             try await d.audit.record(userID: p.userID, action: "revoke_credential", subject: "credential:\(id.uuidString)", detail: String(reason.prefix(200)))
             return SeeOther(location: "/learners/\(c.learnerID.uuidString)")
         }
+    }
+
+    /// A learner's shared credential page: what it is, that it verifies, the file, and the data LinkedIn's
+    /// "Add licence or certification" form takes.
+    static func sharedPage(_ c: CredentialRepository.Issued, token: String, d: Dependencies, context: AppContext) async throws -> HTML {
+        let verification = try await d.credentials.verifier().verify(c.jwtEdDSA)
+        let credential = verification.credential.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        let subject = credential["credentialSubject"] as? [String: Any] ?? [:]
+        let achievement = subject["achievement"] as? [String: Any] ?? [:]
+        let issuer = (credential["issuer"] as? [String: Any])?["name"] as? String ?? d.configuration.issuerName
+        let skills = (achievement["alignment"] as? [[String: Any]] ?? []).compactMap { $0["targetName"] as? String }
+        let shareURL = d.publicURL + "/c/" + token
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: c.completedAt)
+        var linkedIn = URLComponents(string: "https://www.linkedin.com/profile/add")!
+        linkedIn.queryItems = [
+            .init(name: "startTask", value: "CERTIFICATION_NAME"), .init(name: "name", value: c.programTitle),
+            .init(name: "organizationName", value: issuer), .init(name: "issueYear", value: String(parts.year ?? 0)),
+            .init(name: "issueMonth", value: String(parts.month ?? 0)), .init(name: "certUrl", value: shareURL),
+            .init(name: "certId", value: c.id.uuidString.lowercased()),
+        ]
+        return d.views.page("shared_credential", title: c.programTitle, [
+            "name": c.programTitle, "issuer": issuer, "description": achievement["description"] as? String ?? "",
+            "criteria": (achievement["criteria"] as? [String: Any])?["narrative"] as? String ?? "",
+            "type": achievement["achievementType"] as? String ?? "", "completed": Format.day(c.completedAt),
+            "credits": (achievement["creditsAvailable"] as? NSNumber).map { String(format: "%g", $0.doubleValue) } ?? "",
+            "skills": skills.joined(separator: ", "), "verified": verification.verified,
+            "checks": verification.checks.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
+            "file": "/c/\(token)/credential.jwt", "linkedIn": linkedIn.url?.absoluteString ?? "", "shareURL": shareURL,
+        ], context: context)
     }
 
     static func jsonObject(_ object: [String: Any], type: String) throws -> Response {

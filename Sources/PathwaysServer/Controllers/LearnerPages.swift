@@ -139,7 +139,8 @@ struct LearnerPages {
         let credentials = showCredentials ? try await d.credentials.credentials(learner: l.id).map { c -> [String: Any] in
             ["id": c.id.uuidString, "program": c.programTitle, "completed": Format.day(c.completedAt),
              "status": c.revokedAt.map { "revoked \(Format.day($0))" } ?? "valid", "href": "/learners/\(l.id.uuidString)/credentials/\(c.id.uuidString)",
-             "canRevoke": canRevoke && c.revokedAt == nil, "csrf": context.session?.csrfToken ?? ""]
+             "canRevoke": canRevoke && c.revokedAt == nil, "csrf": context.session?.csrfToken ?? "",
+             "canShare": principal.role == .learner && principal.learnerID == l.id && c.revokedAt == nil, "shared": c.sharedAt != nil]
         } : []
         return d.views.page("learner", title: heading, [
             "showCredentials": showCredentials, "credentials": credentials, "hasCredentials": !credentials.isEmpty,

@@ -450,9 +450,12 @@ public enum Migrations {
                 jwt_eddsa TEXT NOT NULL,
                 jwt_rs256 TEXT NOT NULL,
                 revoked_at {timestamp},
-                revocation_reason TEXT
+                revocation_reason TEXT,
+                share_sha256 TEXT,
+                shared_at {timestamp}
             );
             CREATE UNIQUE INDEX credentials_learner_program ON credentials (learner_id, program_id);
+            CREATE UNIQUE INDEX credentials_share ON credentials (share_sha256);
             CREATE UNIQUE INDEX credentials_status_index ON credentials (status_index)
             """),
     ]

@@ -134,6 +134,7 @@ public struct CredentialRepository: Sendable {
         public var jwtRS256: String
         public var revokedAt: Date?
         public var revocationReason: String?
+        public var sharedAt: Date?
     }
 
     /// Issues a credential for every completed program enrollment that has none yet (learners who withdrew get
@@ -183,7 +184,7 @@ public struct CredentialRepository: Sendable {
 
     static let columns = """
         c.id, c.learner_id, c.program_id, p.title, c.completed_at, c.issued_at, c.status_index, c.jwt_eddsa, c.jwt_rs256,
-        c.revoked_at, c.revocation_reason
+        c.revoked_at, c.revocation_reason, c.shared_at
         """
 
     static func issued(_ row: any SQLRow) throws -> Issued {
@@ -192,7 +193,8 @@ public struct CredentialRepository: Sendable {
                completedAt: try row.decode(column: "completed_at", as: Date.self), issuedAt: try row.decode(column: "issued_at", as: Date.self),
                statusIndex: try row.decode(column: "status_index", as: Int.self), jwtEdDSA: try row.decode(column: "jwt_eddsa", as: String.self),
                jwtRS256: try row.decode(column: "jwt_rs256", as: String.self), revokedAt: try row.decode(column: "revoked_at", as: Date?.self),
-               revocationReason: try row.decode(column: "revocation_reason", as: String?.self))
+               revocationReason: try row.decode(column: "revocation_reason", as: String?.self),
+               sharedAt: try row.decode(column: "shared_at", as: Date?.self))
     }
 
     public func credentials(learner: UUID) async throws -> [Issued] {
@@ -206,6 +208,34 @@ public struct CredentialRepository: Sendable {
         try await db.raw("""
             SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id WHERE c.id = \(bind: id)
             """).first().map(Self.issued)
+    }
+
+    // MARK: sharing
+
+    /// Makes a new public link for the credential (replacing any earlier one) and returns its token, which is
+    /// stored only as a SHA-256 hash: 256 random bits, base64url.
+    public func share(id: UUID, now: Date = Date()) async throws -> String {
+        let token = Base64URL.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
+        try await db.raw("""
+            UPDATE credentials SET share_sha256 = \(bind: Self.hash(token)), shared_at = \(bind: now) WHERE id = \(bind: id)
+            """).run()
+        return token
+    }
+
+    public func stopSharing(id: UUID) async throws {
+        try await db.raw("UPDATE credentials SET share_sha256 = NULL, shared_at = NULL WHERE id = \(bind: id)").run()
+    }
+
+    /// The credential a share link points to, while it is shared.
+    public func shared(token: String) async throws -> Issued? {
+        guard token.count >= 40, token.count <= 60 else { return nil }
+        return try await db.raw("""
+            SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id WHERE c.share_sha256 = \(bind: Self.hash(token))
+            """).first().map(Self.issued)
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Sets the credential's revocation bit. Returns false when it was revoked already or does not exist.
