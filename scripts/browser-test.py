@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Takes the demo's open follow-up wave in a real browser: headless Chromium driven by Selenium; then, as the demo's
-learner, downloads their Open Badge and checks it on the verification page.
+learner, downloads their Open Badge, checks it on the verification page and shares it.
 
 Usage: scripts/browser-test.py PATHWAYS_BINARY
 
@@ -318,6 +318,17 @@ def credential(driver, base, email_address, password, downloads):
     check("Verified." in body, "the verification page says Verified." + ("" if "Verified." in body else " Page: " + body[:600]))
     results = [row.find_elements(By.TAG_NAME, "td")[1].text for row in driver.find_elements(By.CSS_SELECTOR, "table tbody tr")]
     check(results == ["passed"] * 6, f"six checks passed ({results})")
+    # Sharing: the learner makes a link; anyone opening it sees the credential verified, with LinkedIn's data.
+    driver.get(base + "/me")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/share'] button[value='share']"))
+    link = driver.find_element(By.ID, "share-link").get_attribute("value")
+    check("/c/" in link, f"a share link was shown ({link})")
+    driver.delete_all_cookies()
+    driver.get(base + link[link.index("/c/"):])
+    body = driver.find_element(By.TAG_NAME, "body").text
+    check("Verified: an Open Badges 3.0 credential" in body, "the shared page, signed out, says the credential is verified")
+    linkedin = driver.find_element(By.LINK_TEXT, "Add to LinkedIn").get_attribute("href")
+    check(linkedin.startswith("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"), "the page offers Add to LinkedIn")
 
 
 if __name__ == "__main__":
