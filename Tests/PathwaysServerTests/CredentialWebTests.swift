@@ -66,6 +66,21 @@ import Testing
             #expect(did["id"] as? String == "did:web:127.0.0.1%3A0")
             #expect((did["assertionMethod"] as? [String])?.count == 2)
 
+            // The learner record (CLR 2.0): the credential enveloped as issued, the courses behind it as its children.
+            let clr = try await client.execute(uri: "/learners/\(a1)/record.jwt", method: .get, headers: cookie)
+            #expect(clr.status == .ok)
+            let clrCheck = try await client.execute(uri: "/api/credentials/verify", method: .post, headers: [.contentType: "text/plain"], body: clr.body)
+            #expect((try clrCheck.json() as? [String: Any])?["verified"] as? Bool == true)
+            let clrClaims = try #require(try JSONSerialization.jsonObject(with: CompactJWS(parsing: clr.text).payloadJSON) as? [String: Any])
+            #expect((clrClaims["type"] as? [String]) == ["VerifiableCredential", "ClrCredential"])
+            let clrSubject = try #require(clrClaims["credentialSubject"] as? [String: Any])
+            let enveloped = try #require((clrSubject["verifiableCredential"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(enveloped == "data:application/vc+jwt," + jwts[0])
+            let courses = try #require(clrSubject["achievement"] as? [[String: Any]])
+            #expect(courses.compactMap { $0["name"] as? String }.count == 2, "A1 completed two stats courses")
+            let links = try #require(clrSubject["association"] as? [[String: Any]])
+            #expect(links.allSatisfy { $0["associationType"] as? String == "isChildOf" && ($0["targetId"] as? String)?.hasSuffix("/achievements/stats") == true })
+
             // The learner shares it: a link shown once, a public page that verifies it, with LinkedIn's data.
             let csrfA = try #require(WebTests.csrf(in: record.text))
             let (hs, bs) = PrivacyTests.form(session, "_csrf=\(csrfA)&action=share")

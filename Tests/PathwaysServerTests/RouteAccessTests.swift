@@ -72,6 +72,7 @@ import Testing
                 allowed: [.admin, .learnerA]),
             Row(method: .post, route: "/learners/{id}/credentials/{credential}/share",
                 uri: "/learners/\(a1)/credentials/\(w.credentialIDs["A1"]!.uuidString)/share", allowed: [.learnerA], body: "action=stop"),
+            Row(method: .get, route: "/learners/{id}/record.jwt", uri: "/learners/\(a1)/record.jwt", allowed: [.admin, .learnerA]),
             Row(method: .get, route: "/c/{token}", uri: "/c/not-a-shared-link-not-a-shared-link-not-a-shared", allowed: everyone),
             Row(method: .get, route: "/c/{token}/credential.jwt", uri: "/c/not-a-shared-link-not-a-shared-link-not-a-shared/credential.jwt", allowed: everyone),
             Row(method: .post, route: "/credentials/{credential}/revoke", uri: "/credentials/\(w.credentialIDs["A1"]!.uuidString)/revoke",

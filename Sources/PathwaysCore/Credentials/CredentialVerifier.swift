@@ -51,7 +51,9 @@ public struct CredentialVerifier: Sendable {
         result.credential = try? JSONSerialization.data(withJSONObject: credential, options: [.sortedKeys, .withoutEscapingSlashes])
         let types = Self.strings(credential["type"])
         let isBadge = types.contains("VerifiableCredential") && (types.contains("OpenBadgeCredential") || types.contains("AchievementCredential"))
-        result.add("format", isBadge, isBadge ? "A VC-JWT holding an Open Badges 3.0 credential."
+        let isRecord = types.contains("VerifiableCredential") && types.contains("ClrCredential")
+        result.add("format", isBadge || isRecord, isBadge ? "A VC-JWT holding an Open Badges 3.0 credential."
+                   : isRecord ? "A VC-JWT holding a Comprehensive Learner Record 2.0."
                    : "The credential's type is \(types.joined(separator: ", ")), not an OpenBadgeCredential.")
 
         // The key: by kid in the trust list, else a did:key in kid or iss.

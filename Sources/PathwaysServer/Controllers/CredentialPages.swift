@@ -118,6 +118,19 @@ struct CredentialPages {
                             body: .init(byteBuffer: ByteBuffer(string: algorithm == .eddsa ? c.jwtEdDSA : c.jwtRS256)))
         }
 
+        // The learner's record (CLR 2.0): every credential they hold with the courses behind it, signed.
+        routes.get("/learners/{id}/record.jwt", access: "admin, learner (self)") { _, context -> Response in
+            let p = try context.requirePrincipal()
+            guard let learner = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
+            guard AccessPolicy.canSeeCredentials(of: learner, by: p) else { throw AppError.forbidden("only the learner and administrators can download a learner's record") }
+            guard let jwt = try await d.credentials.learnerRecord(learner: learner, issuer: d.issuer, publicURL: d.publicURL) else {
+                throw AppError.notFound("This learner holds no credential yet, so there is no record to download.")
+            }
+            try await d.audit.record(userID: p.userID, action: "download_learner_record", subject: "learner:\(learner.uuidString)")
+            return Response(status: .ok, headers: [.contentType: "application/vc+jwt", .contentDisposition: "attachment; filename=\"learner-record.jwt\""],
+                            body: .init(byteBuffer: ByteBuffer(string: jwt)))
+        }
+
         // Sharing is the learner's own choice: a new unguessable link (stored hashed), shown once, or none.
         routes.post("/learners/{id}/credentials/{credential}/share", access: "learner (self)") { request, context -> HTML in
             let p = try context.requirePrincipal()

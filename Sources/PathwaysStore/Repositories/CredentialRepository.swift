@@ -210,6 +210,35 @@ public struct CredentialRepository: Sendable {
             """).first().map(Self.issued)
     }
 
+    // MARK: learner record
+
+    /// The learner's Comprehensive Learner Record 2.0, signed (EdDSA): their credentials that are not revoked and
+    /// the courses of those programs they completed. Nil when they hold no credential.
+    public func learnerRecord(learner: UUID, issuer: OpenBadgeCredential.Issuer, publicURL: String, now: Date = Date()) async throws -> String? {
+        let held = try await credentials(learner: learner).filter { $0.revokedAt == nil }
+        guard !held.isEmpty else { return nil }
+        let base = Self.trimmed(publicURL)
+        let programs = Dictionary(try await CatalogRepository(store: store).programs(ids: Set(held.map(\.programID))).map { ($0.id, $0) },
+                                  uniquingKeysWith: { a, _ in a })
+        var courses: [ClrCredential.Course] = []
+        for row in try await db.raw("""
+            SELECT c.external_id, c.title, c.credit_value, c.program_id, cp.completed_at FROM course_progress cp JOIN courses c ON c.id = cp.course_id
+            WHERE cp.learner_id = \(bind: learner) AND cp.completed_at IS NOT NULL AND c.program_id IN (\(binds: held.map(\.programID)))
+            ORDER BY c.program_id, c.position
+            """).all() {
+            guard let program = programs[try row.decode(column: "program_id", as: UUID.self)] else { continue }
+            let programAchievement = "\(base)/achievements/\(program.key)"
+            courses.append(.init(achievementID: "\(programAchievement)/courses/\(try row.decode(column: "external_id", as: String.self))",
+                                 name: try row.decode(column: "title", as: String.self), credits: try row.decode(column: "credit_value", as: Double?.self),
+                                 completedAt: try row.decode(column: "completed_at", as: Date.self), programAchievementID: programAchievement))
+        }
+        let record = ClrCredential(id: "urn:uuid:\(UUID().uuidString.lowercased())", name: "Learner record", issuer: issuer,
+                                   subjectID: "urn:uuid:\(learner.uuidString.lowercased())", validFrom: now,
+                                   credentials: held.map(\.jwtEdDSA), courses: courses)
+        let key = try await signingKeys(now: now).first { $0.algorithm == .eddsa }!
+        return try record.signed(with: key, keyID: "\(issuer.id)#\(key.id)")
+    }
+
     // MARK: sharing
 
     /// Makes a new public link for the credential (replacing any earlier one) and returns its token, which is
