@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Withdraw.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self, IssueCredentials.self, VerifyCredential.self, RotateKeys.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Withdraw.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self, IssueCredentials.self, VerifyCredential.self, RotateKeys.self, DegreeOutcomes.self])
 }
 
 /// Where credential signing keys are sealed, and who the issuer is.
@@ -657,5 +657,20 @@ struct RotateKeys: AsyncParsableCommand {
             return keys
         }
         for key in keys { say("New \(key.algorithm.rawValue) key \(key.id)") }
+    }
+}
+
+struct DegreeOutcomes: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "degree-outcomes",
+        abstract: "Per program, completers who went on to a degree: at an institution accepting the program's credit, and elsewhere.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let logger = db.logger()
+        let rows = try await db.withStore(logger) { store in try await CreditPathwayRepository(store: store).degreeOutcomes() }
+        say("| program | at a credit partner | elsewhere |")
+        say("| --- | --- | --- |")
+        for r in rows { say("| \(r.program) | \(r.atPartner) | \(r.elsewhere) |") }
+        if rows.isEmpty { say("| (no degree enrollments recorded) | | |") }
     }
 }

@@ -123,4 +123,46 @@ import Testing
             #expect(try BitstringStatusList(encodedList: encoded)[index])
         }
     }
+
+    @Test(arguments: TestDatabase.allCases)
+    func aLearnerSendsTheirRecordToACreditPartnerAndRecordsADegree(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let a1 = w.learnerIDs["A1"]!
+            let stats = try #require(try await CatalogRepository(store: w.store).program(key: "stats"))
+            try await CatalogRepository(store: w.store).createAgreement(CreditAgreement(
+                institution: "Doane University", programID: stats.id, credits: 15, degree: "Bachelor of Applied Science",
+                validFrom: CalendarDay.date(year: 2020, month: 1, day: 1)!))
+            let session = try await WebTests.signIn(w, "learnerA", client: client)
+            var page = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(page.text.contains("credential is accepted for 15 credits at Doane University toward a Bachelor of Applied Science."))
+            let csrf = try #require(WebTests.csrf(in: page.text))
+            let agreement = try #require(page.text.range(of: #"name="agreement" value="[0-9A-F-]{36}""#, options: .regularExpression)
+                .map { String(page.text[$0].dropFirst(#"name="agreement" value=""#.count).dropLast()) })
+            let credential = w.credentialIDs["A1"]!.uuidString
+            let (h, b) = PrivacyTests.form(session, "_csrf=\(csrf)&credential=\(credential)&agreement=\(agreement)")
+            #expect(try await client.execute(uri: "/learners/\(a1)/credit-requests", method: .post, headers: h, body: b).status == .seeOther)
+            page = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(page.text.contains("; sent ("))
+
+            // The administrator records the partner's answer.
+            let admin = try await WebTests.signIn(w, "admin", client: client)
+            let adminPage = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(admin)"])
+            let request = try #require(adminPage.text.range(of: #"/credit-requests/[0-9A-F-]{36}/status"#, options: .regularExpression).map { String(adminPage.text[$0]) })
+            let adminCSRF = try #require(WebTests.csrf(in: adminPage.text))
+            let (h2, b2) = PrivacyTests.form(admin, "_csrf=\(adminCSRF)&status=accepted&credits=15")
+            #expect(try await client.execute(uri: request, method: .post, headers: h2, body: b2).status == .seeOther)
+
+            // The learner records the degree they enrolled in, at the partner.
+            let (h3, b3) = PrivacyTests.form(session, "_csrf=\(csrf)&institution=doane+university&level=bachelors&related=yes&enrolled_on=2025-01-15")
+            #expect(try await client.execute(uri: "/learners/\(a1)/degrees", method: .post, headers: h3, body: b3).status == .seeOther)
+            let (h4, b4) = PrivacyTests.form(session, "_csrf=\(csrf)&institution=Elsewhere&level=phd&related=yes&enrolled_on=2025-01-15")
+            #expect(try await client.execute(uri: "/learners/\(a1)/degrees", method: .post, headers: h4, body: b4).status == .badRequest)
+            page = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(page.text.contains("accepted, 15 credits awarded"))
+            #expect(page.text.contains("Bachelor&#39;s at doane university, from 2025-01-15, related to the credential — an institution that accepts its credit")
+                    || page.text.contains("Bachelor's at doane university, from 2025-01-15, related to the credential — an institution that accepts its credit"))
+            let outcomes = try await CreditPathwayRepository(store: w.store).degreeOutcomes()
+            #expect(outcomes.first { $0.program == stats.title }.map { $0.atPartner == 1 && $0.elsewhere == 0 } == true)
+        }
+    }
 }

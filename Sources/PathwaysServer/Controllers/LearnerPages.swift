@@ -142,7 +142,23 @@ struct LearnerPages {
              "canRevoke": canRevoke && c.revokedAt == nil, "csrf": context.session?.csrfToken ?? "",
              "canShare": principal.role == .learner && principal.learnerID == l.id && c.revokedAt == nil, "shared": c.sharedAt != nil]
         } : []
+        let selfService = principal.role == .learner && principal.learnerID == l.id
+        let creditPathways = CreditPathwayRepository(store: d.store)
+        let pathways = showCredentials ? try await creditPathways.pathways(learner: l.id).map { w -> [String: Any] in
+            ["text": "Your \(w.programTitle) credential is accepted for \(Format.number(w.agreement.credits)) credits at \(w.agreement.institution)"
+                + (w.agreement.degree.map { " toward a \($0)" } ?? "") + ".",
+             "credential": w.credentialID.uuidString, "agreement": w.agreement.id.uuidString, "canSend": selfService && w.request == nil,
+             "request": w.request.map { r in "Sent \(Format.day(r.sentAt)); \(r.status.label.lowercased())" + (r.creditsAwarded.map { ", \(Format.number($0)) credits awarded" } ?? "")
+                + " (\(Format.day(r.statusAt)))." } ?? "",
+             "requestID": w.request?.id.uuidString ?? "", "canAnswer": canRevoke && w.request != nil, "csrf": context.session?.csrfToken ?? ""]
+        } : []
+        let degrees = showCredentials ? try await creditPathways.degrees(learner: l.id).map { g -> [String: Any] in
+            ["text": "\(g.level.label) at \(g.institution), from \(Format.day(g.enrolledOn))" + (g.related ? ", related to the credential" : "")
+                + (g.atCreditPartner ? " — an institution that accepts its credit" : "") + " (recorded by \(g.source))."]
+        } : []
         return d.views.page("learner", title: heading, [
+            "pathways": pathways, "hasPathways": !pathways.isEmpty, "degrees": degrees, "hasDegrees": !degrees.isEmpty,
+            "degreeLevels": CreditPathwayRepository.DegreeLevel.allCases.map { ["value": $0.rawValue, "label": $0.label] },
             "showCredentials": showCredentials, "credentials": credentials, "hasCredentials": !credentials.isEmpty,
             "heading": heading, "key": l.key, "email": record.showIdentifiers ? (l.email ?? "") : "",
             "pseudonymous": !record.showIdentifiers,

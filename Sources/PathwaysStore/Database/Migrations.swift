@@ -431,7 +431,7 @@ public enum Migrations {
             CREATE UNIQUE INDEX withdrawals_key ON withdrawals (key_hmac);
             CREATE INDEX audit_log_action ON audit_log (action, at)
             """),
-        Migration(version: 8, name: "credentials", why: "signing keys (private halves sealed under the key file's key) and issued Open Badges with their revocation bits", sql: """
+        Migration(version: 8, name: "credentials", why: "signing keys (private halves sealed under the key file's key), issued Open Badges with their revocation bits and share links, records sent to credit partners, degree enrollments", sql: """
             CREATE TABLE credential_keys (
                 kid TEXT PRIMARY KEY,
                 algorithm TEXT NOT NULL,
@@ -456,6 +456,30 @@ public enum Migrations {
             );
             CREATE UNIQUE INDEX credentials_learner_program ON credentials (learner_id, program_id);
             CREATE UNIQUE INDEX credentials_share ON credentials (share_sha256);
+            CREATE TABLE credit_requests (
+                id {uuid} PRIMARY KEY,
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                credential_id {uuid} NOT NULL REFERENCES credentials (id),
+                agreement_id {uuid} NOT NULL REFERENCES credit_agreements (id),
+                institution TEXT NOT NULL,
+                sent_at {timestamp} NOT NULL,
+                status TEXT NOT NULL,
+                credits_awarded {real},
+                status_at {timestamp} NOT NULL
+            );
+            CREATE INDEX credit_requests_learner ON credit_requests (learner_id);
+            CREATE TABLE degree_enrollments (
+                id {uuid} PRIMARY KEY,
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                institution TEXT NOT NULL,
+                level TEXT NOT NULL,
+                related {bool} NOT NULL,
+                at_credit_partner {bool} NOT NULL,
+                enrolled_on {timestamp} NOT NULL,
+                source TEXT NOT NULL,
+                recorded_at {timestamp} NOT NULL
+            );
+            CREATE INDEX degree_enrollments_learner ON degree_enrollments (learner_id);
             CREATE UNIQUE INDEX credentials_status_index ON credentials (status_index)
             """),
     ]
