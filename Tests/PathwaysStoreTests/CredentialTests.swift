@@ -130,3 +130,32 @@ import Testing
         }
     }
 }
+
+@Suite struct RecordOfTruthTests {
+    /// Follow-up eligibility reads completion from the issued credential where there is one (the frame's SQL and
+    /// the survey's record check share the expression tested here), and a revoked credential is no completion.
+    @Test(arguments: TestDatabase.allCases)
+    func theCredentialsCompletionDateIsTheRecordOfTruth(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let demo = DemoInitiative(seed: 5, microBachelorsLearners: 30, universityLearners: 10)
+            _ = try await DemoLoader.load(demo, into: store)
+            let completion = try #require(demo.enrollments.first { $0.completedAt != nil })
+            let learners = LearnerRepository(store: store)
+            var dates = try await learners.recordCompletions(learnerID: completion.learnerID)
+            #expect(dates[completion.programID].map { abs($0.timeIntervalSince(completion.completedAt!)) < 1 } == true, "no credential: the enrollment's date")
+
+            let repo = CredentialRepository(store: store, keyring: .ephemeral())
+            try await repo.issueForCompletions(issuer: CredentialRepository.issuer(publicURL: "https://p.example", name: "P"), publicURL: "https://p.example")
+            let credential = try #require(try await repo.credentials(learner: completion.learnerID).first { $0.programID == completion.programID })
+            // The enrollment is later re-imported with another date; the credential's stands.
+            let moved = CalendarDay.date(year: 2030, month: 1, day: 1)!
+            try await store.sql.raw("UPDATE enrollments SET completed_at = \(bind: moved) WHERE learner_id = \(bind: completion.learnerID) AND program_id = \(bind: completion.programID)").run()
+            dates = try await learners.recordCompletions(learnerID: completion.learnerID)
+            #expect(dates[completion.programID].map { abs($0.timeIntervalSince(credential.completedAt)) < 1 } == true)
+            // Revoked: no completion on record for that program.
+            _ = try await repo.revoke(id: credential.id, reason: "issued in error")
+            dates = try await learners.recordCompletions(learnerID: completion.learnerID)
+            #expect(dates[completion.programID] == nil)
+        }
+    }
+}

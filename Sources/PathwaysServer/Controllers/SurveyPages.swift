@@ -119,10 +119,11 @@ struct SurveyPages {
         return (r, s, c.eligibilityConflict)
     }
 
-    /// Whether the learner's records show a program completed at least `months` months ago (any, when nil).
+    /// Whether the learner's records show a program completed at least `months` months ago (any, when nil); an
+    /// issued credential's completion date is the record of truth where there is one.
     static func recordSaysEligible(learner: UUID, months: Int?, d: Dependencies) async throws -> Bool {
         let cutoff = CalendarDay.adding(months: -(months ?? 0), to: Date())
-        return try await d.learners.enrollments(learnerID: learner).contains { $0.completedAt.map { $0 <= cutoff } ?? false }
+        return try await d.learners.recordCompletions(learnerID: learner).values.contains { $0 <= cutoff }
     }
 
     static func language(_ form: XLSForm) -> String {

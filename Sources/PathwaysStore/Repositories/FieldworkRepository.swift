@@ -365,6 +365,11 @@ public struct FieldworkRepository: Sendable {
 /// A frame rule as an SQL condition over `learners l`, so a frame of any size is one INSERT … SELECT in the database.
 /// Month arithmetic happens here, in Swift, and the cut-off dates are bound, so both dialects run the same SQL.
 enum FrameSQL {
+    /// When a program was completed, by the record of truth: the issued credential's completion date where there
+    /// is one (none at all when it was revoked), else the enrollment's. Over `enrollments fe` left-joined to
+    /// `credentials cr` on learner and program.
+    static let completionDate = "(CASE WHEN cr.id IS NULL THEN fe.completed_at WHEN cr.revoked_at IS NULL THEN cr.completed_at END)"
+
     static func condition(_ rule: FrameRule, study: StudyRepository.Study, opens: Date) -> SQLQueryString {
         func join(_ rules: [FrameRule], _ op: String, empty: String) -> SQLQueryString {
             guard !rules.isEmpty else { return SQLQueryString(empty) }
@@ -392,7 +397,8 @@ enum FrameSQL {
             let cutoff = CalendarDay.adding(months: -months, to: opens)
             return """
                 EXISTS (SELECT 1 FROM enrollments fe JOIN programs p ON p.id = fe.program_id
-                        WHERE fe.learner_id = l.id AND fe.completed_at IS NOT NULL AND fe.completed_at <= \(bind: cutoff)\(kinds(k)))
+                        LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id
+                        WHERE fe.learner_id = l.id AND \(unsafeRaw: completionDate) <= \(bind: cutoff)\(kinds(k)))
                 """
         case .enrolled(let k):
             return """

@@ -124,7 +124,10 @@ public enum FrameBenchmark {
         var inMemory = 0
         let memoryTime = try await clock.measure {
             var enrollments: [UUID: [FrameRule.Candidate.Enrollment]] = [:]
-            for row in try await store.sql.raw("SELECT learner_id, enrolled_at, completed_at FROM enrollments").all() {
+            for row in try await store.sql.raw("""
+                SELECT fe.learner_id, fe.enrolled_at, \(unsafeRaw: FrameSQL.completionDate) AS completed_at
+                FROM enrollments fe LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id
+                """).all() {
                 enrollments[try row.decode(column: "learner_id", as: UUID.self), default: []].append(
                     .init(programKey: "bench", kind: .microBachelors, enrolledAt: try row.decode(column: "enrolled_at", as: Date.self),
                           completedAt: try row.decode(column: "completed_at", as: Date?.self)))

@@ -122,4 +122,18 @@ public struct LearnerRepository: Sendable {
             progressPercent: try row.decode(column: "progress_percent", as: Double.self), grade: try row.decode(column: "grade", as: Double?.self),
             completedAt: try row.decode(column: "completed_at", as: Date?.self))
     }
+
+    /// The learner's program completion dates by the record of truth (an issued credential's date where one
+    /// exists, none when it was revoked, else the enrollment's), by program.
+    public func recordCompletions(learnerID: UUID) async throws -> [UUID: Date] {
+        var out: [UUID: Date] = [:]
+        for row in try await store.sql.raw("""
+            SELECT fe.program_id, \(unsafeRaw: FrameSQL.completionDate) AS completed_at
+            FROM enrollments fe LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id
+            WHERE fe.learner_id = \(bind: learnerID)
+            """).all() {
+            if let at = try row.decode(column: "completed_at", as: Date?.self) { out[try row.decode(column: "program_id", as: UUID.self)] = at }
+        }
+        return out
+    }
 }
