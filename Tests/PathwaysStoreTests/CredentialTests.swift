@@ -159,3 +159,42 @@ import Testing
         }
     }
 }
+
+@Suite struct CourseCredentialTests {
+    @Test(arguments: TestDatabase.allCases)
+    func programsThatSaySoCredentialEachCourseAndTheRecordLinksThemToTheProgram(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let demo = DemoInitiative(seed: 3, microBachelorsLearners: 40, universityLearners: 10)
+            _ = try await DemoLoader.load(demo, into: store)
+            let repo = CredentialRepository(store: store, keyring: .ephemeral())
+            let mb = demo.programs.filter { $0.kind == .microBachelors }
+            for p in mb { try await repo.setCourseCredentials(programID: p.id, true) }
+            let mbCourses = Set(demo.courses.filter { c in mb.contains { $0.id == c.programID } }.map(\.id))
+            let completedCourses = demo.progress.filter { $0.completedAt != nil && mbCourses.contains($0.courseID) }
+            let completedPrograms = demo.enrollments.filter { $0.completedAt != nil }
+            let url = "https://pathways.example"
+            let issuer = CredentialRepository.issuer(publicURL: url, name: "Pathways")
+            #expect(try await repo.issueForCompletions(issuer: issuer, publicURL: url) == completedPrograms.count + completedCourses.count)
+            #expect(try await repo.issueForCompletions(issuer: issuer, publicURL: url) == 0)
+
+            // A MicroBachelors completer: the program credential first, then one per course, all verifying.
+            let completer = try #require(completedPrograms.first { e in mb.contains { $0.id == e.programID } })
+            let held = try await repo.credentials(learner: completer.learnerID)
+            #expect(held.first?.courseID == nil)
+            let courseCredentials = held.filter { $0.courseID != nil && $0.programID == completer.programID }
+            #expect(!courseCredentials.isEmpty)
+            let verifier = try await repo.verifier()
+            for c in held { #expect(verifier.verify(c.jwtRS256).verified) }
+            // Their record envelops every credential and links each course to the program.
+            let clr = try #require(try await repo.learnerRecord(learner: completer.learnerID, issuer: issuer, publicURL: url))
+            let subject = try #require((try JSONSerialization.jsonObject(with: CompactJWS(parsing: clr).payloadJSON) as? [String: Any])?["credentialSubject"] as? [String: Any])
+            #expect((subject["verifiableCredential"] as? [Any])?.count == held.count)
+            let program = mb.first { $0.id == completer.programID }!
+            let links = (subject["association"] as? [[String: Any]] ?? []).filter { ($0["targetId"] as? String)?.hasSuffix("/achievements/\(program.key)") == true }
+            #expect(links.count >= courseCredentials.count)
+            // Program completion for eligibility still reads the program's credential, not a course's.
+            let dates = try await LearnerRepository(store: store).recordCompletions(learnerID: completer.learnerID)
+            #expect(dates[completer.programID].map { abs($0.timeIntervalSince(completer.completedAt!)) < 1 } == true)
+        }
+    }
+}

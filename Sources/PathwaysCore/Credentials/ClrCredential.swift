@@ -30,9 +30,13 @@ public struct ClrCredential: Sendable {
     public var validFrom: Date
     /// The program credentials as issued (VC-JWT).
     public var credentials: [String]
+    /// Completed courses that have no credential of their own, as achievements.
     public var courses: [Course]
+    /// `isChildOf` links from a course achievement (of a course credential, or in `courses`) to its program's.
+    public var childOf: [(course: String, program: String)]
 
-    public init(id: String, name: String, issuer: OpenBadgeCredential.Issuer, subjectID: String, validFrom: Date, credentials: [String], courses: [Course]) {
+    public init(id: String, name: String, issuer: OpenBadgeCredential.Issuer, subjectID: String, validFrom: Date, credentials: [String],
+                courses: [Course], childOf: [(course: String, program: String)] = []) {
         self.id = id
         self.name = name
         self.issuer = issuer
@@ -40,6 +44,7 @@ public struct ClrCredential: Sendable {
         self.validFrom = validFrom
         self.credentials = credentials
         self.courses = courses
+        self.childOf = childOf
     }
 
     public var json: [String: Any] {
@@ -51,18 +56,17 @@ public struct ClrCredential: Sendable {
             if let credits = c.credits { a["creditsAvailable"] = credits }
             return a
         }
-        let associations = courses.map { c -> [String: Any] in
-            ["type": "Association", "associationType": "isChildOf", "sourceId": c.achievementID, "targetId": c.programAchievementID]
+        let links = courses.map { ($0.achievementID, $0.programAchievementID) } + childOf.map { ($0.course, $0.program) }
+        let associations = links.map { link -> [String: Any] in
+            ["type": "Association", "associationType": "isChildOf", "sourceId": link.0, "targetId": link.1]
         }
         var subject: [String: Any] = [
             "id": subjectID, "type": ["ClrSubject"],
             "verifiableCredential": credentials.map { ["@context": "https://www.w3.org/ns/credentials/v2", "id": "data:application/vc+jwt,\($0)",
                                                        "type": "EnvelopedVerifiableCredential"] },
         ]
-        if !achievements.isEmpty {
-            subject["achievement"] = achievements
-            subject["association"] = associations
-        }
+        if !achievements.isEmpty { subject["achievement"] = achievements }
+        if !associations.isEmpty { subject["association"] = associations }
         return ["@context": Self.contexts, "id": id, "type": ["VerifiableCredential", "ClrCredential"], "name": name, "issuer": issuerJSON,
                 "validFrom": OpenBadgeCredential.timestamp(validFrom), "credentialSubject": subject]
     }

@@ -209,3 +209,26 @@ extension OpenBadgeCredential {
             status: Status(listCredential: "\(base)/credentials/status/1", index: statusIndex))
     }
 }
+
+extension OpenBadgeCredential {
+    /// The achievement id of a program's course: under the program's.
+    public static func courseAchievementID(baseURL: String, programKey: String, courseKey: String) -> String {
+        let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        return "\(base)/achievements/\(programKey)/courses/\(courseKey)"
+    }
+
+    /// The credential for a course of a program that issues one per course.
+    public static func courseCompletion(id: UUID, learnerID: UUID, program: Program, course: Course, providerName: String, issuer: Issuer,
+                                        baseURL: String, completedAt: Date, statusIndex: Int) -> OpenBadgeCredential {
+        let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        return OpenBadgeCredential(
+            id: "urn:uuid:\(id.uuidString.lowercased())", name: course.title, issuer: issuer,
+            subjectID: "urn:uuid:\(learnerID.uuidString.lowercased())",
+            achievement: Achievement(
+                id: courseAchievementID(baseURL: base, programKey: program.key, courseKey: course.key), achievementType: "Course",
+                name: course.title, description: "A course of the \(program.kind.label) \(program.title), offered by \(providerName).",
+                criteria: "Passed the course \(course.title) with a verified certificate.", creditsAvailable: course.creditValue),
+            validFrom: completedAt, creditsEarned: course.creditValue,
+            status: Status(listCredential: "\(base)/credentials/status/1", index: statusIndex))
+    }
+}

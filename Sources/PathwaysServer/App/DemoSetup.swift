@@ -16,7 +16,7 @@ public enum DemoSetup {
                 "Demo initiative loaded: \(counts.providers) providers, \(counts.programs) programs, \(counts.courses) courses, "
                     + "\(counts.learners) learners, \(counts.enrollments) enrollments, \(counts.completions) program completions.",
                 study.text,
-                "Open Badges 3.0 credentials issued to \(credentialsIssued) completers (verify one at /verify).",
+                "\(credentialsIssued) Open Badges 3.0 credentials issued for completed programs and MicroBachelors courses (verify one at /verify).",
                 "Sign in with these accounts (the passwords are shown only now):",
             ]
             for a in accounts {
@@ -62,6 +62,8 @@ public enum DemoSetup {
         let study = try await DemoStudy.load(into: store, seed: seed)
         var issued = 0
         if let issuing {
+            // MicroBachelors courses each carry a certificate of their own; the other programs credential the whole.
+            try await store.sql.raw("UPDATE programs SET course_credentials = \(bind: true) WHERE kind = \(bind: ProgramKind.microBachelors.rawValue)").run()
             issued = try await CredentialRepository(store: store, keyring: issuing.keyring).issueForCompletions(
                 issuer: CredentialRepository.issuer(publicURL: issuing.publicURL, name: issuing.issuerName), publicURL: issuing.publicURL)
         }

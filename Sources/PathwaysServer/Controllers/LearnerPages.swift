@@ -137,7 +137,7 @@ struct LearnerPages {
         let showCredentials = AccessPolicy.canSeeCredentials(of: l.id, by: principal)
         let canRevoke = AccessPolicy.canRevokeCredentials(principal)
         let credentials = showCredentials ? try await d.credentials.credentials(learner: l.id).map { c -> [String: Any] in
-            ["id": c.id.uuidString, "program": c.programTitle, "completed": Format.day(c.completedAt),
+            ["id": c.id.uuidString, "program": c.programTitle, "course": c.courseID != nil, "completed": Format.day(c.completedAt),
              "status": c.revokedAt.map { "revoked \(Format.day($0))" } ?? "valid", "href": "/learners/\(l.id.uuidString)/credentials/\(c.id.uuidString)",
              "canRevoke": canRevoke && c.revokedAt == nil, "csrf": context.session?.csrfToken ?? "",
              "canShare": principal.role == .learner && principal.learnerID == l.id && c.revokedAt == nil, "shared": c.sharedAt != nil]

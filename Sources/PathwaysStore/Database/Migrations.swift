@@ -440,10 +440,12 @@ public enum Migrations {
                 created_at {timestamp} NOT NULL,
                 retired_at {timestamp}
             );
+            ALTER TABLE programs ADD COLUMN course_credentials {bool} NOT NULL DEFAULT FALSE;
             CREATE TABLE credentials (
                 id {uuid} PRIMARY KEY,
                 learner_id {uuid} NOT NULL REFERENCES learners (id),
                 program_id {uuid} NOT NULL REFERENCES programs (id),
+                course_id {uuid} REFERENCES courses (id),
                 completed_at {timestamp} NOT NULL,
                 issued_at {timestamp} NOT NULL,
                 status_index INTEGER NOT NULL,
@@ -454,7 +456,8 @@ public enum Migrations {
                 share_sha256 TEXT,
                 shared_at {timestamp}
             );
-            CREATE UNIQUE INDEX credentials_learner_program ON credentials (learner_id, program_id);
+            CREATE UNIQUE INDEX credentials_learner_program ON credentials (learner_id, program_id) WHERE course_id IS NULL;
+            CREATE UNIQUE INDEX credentials_learner_course ON credentials (learner_id, course_id) WHERE course_id IS NOT NULL;
             CREATE UNIQUE INDEX credentials_share ON credentials (share_sha256);
             CREATE TABLE credit_requests (
                 id {uuid} PRIMARY KEY,

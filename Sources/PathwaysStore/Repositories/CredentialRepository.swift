@@ -126,6 +126,9 @@ public struct CredentialRepository: Sendable {
         public var id: UUID
         public var learnerID: UUID
         public var programID: UUID
+        /// Set for a course credential; nil for the program's.
+        public var courseID: UUID?
+        /// The program's title, or for a course credential the course's.
         public var programTitle: String
         public var completedAt: Date
         public var issuedAt: Date
@@ -149,7 +152,7 @@ public struct CredentialRepository: Sendable {
         let due = try await db.raw("""
             SELECT e.learner_id, e.program_id, e.completed_at FROM enrollments e JOIN learners l ON l.id = e.learner_id
             WHERE e.completed_at IS NOT NULL AND l.withdrawn_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.learner_id = e.learner_id AND c.program_id = e.program_id)
+              AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.learner_id = e.learner_id AND c.program_id = e.program_id AND c.course_id IS NULL)
             ORDER BY e.completed_at, e.learner_id
             """).all()
         var issued = 0
@@ -179,17 +182,61 @@ public struct CredentialRepository: Sendable {
                 return count
             }
         }
+        // Courses of programs that issue a credential per course, each completed course once.
+        let courses = try await db.raw("""
+            SELECT cp.learner_id, k.id AS course_id, k.external_id, k.title, k.position, k.credit_value, k.program_id, cp.completed_at
+            FROM course_progress cp JOIN courses k ON k.id = cp.course_id JOIN programs p ON p.id = k.program_id
+            JOIN learners l ON l.id = cp.learner_id
+            WHERE p.course_credentials AND cp.completed_at IS NOT NULL AND l.withdrawn_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.learner_id = cp.learner_id AND c.course_id = k.id)
+            ORDER BY cp.completed_at, cp.learner_id, k.position
+            """).all()
+        for chunk in stride(from: 0, to: courses.count, by: 500) {
+            let rows = courses[chunk..<min(chunk + 500, courses.count)]
+            issued += try await store.transaction { db in
+                var count = 0
+                var next = try await db.raw("SELECT COALESCE(MAX(status_index), -1) + 1 AS n FROM credentials").first()!.decode(column: "n", as: Int.self)
+                for row in rows {
+                    guard let program = programs[try row.decode(column: "program_id", as: UUID.self)] else { continue }
+                    let learner = try row.decode(column: "learner_id", as: UUID.self)
+                    let course = Course(id: try row.decode(column: "course_id", as: UUID.self), key: try row.decode(column: "external_id", as: String.self),
+                                        programID: program.id, title: try row.decode(column: "title", as: String.self),
+                                        position: try row.decode(column: "position", as: Int.self), creditValue: try row.decode(column: "credit_value", as: Double?.self))
+                    let id = UUID()
+                    let completed = try row.decode(column: "completed_at", as: Date.self)
+                    let credential = OpenBadgeCredential.courseCompletion(
+                        id: id, learnerID: learner, program: program, course: course, providerName: providers[program.providerID] ?? "its provider",
+                        issuer: issuer, baseURL: publicURL, completedAt: completed, statusIndex: next)
+                    var jwts: [JWSAlgorithm: String] = [:]
+                    for key in keys { jwts[key.algorithm] = try credential.signed(with: key, keyID: "\(issuer.id)#\(key.id)") }
+                    try await db.raw("""
+                        INSERT INTO credentials (id, learner_id, program_id, course_id, completed_at, issued_at, status_index, jwt_eddsa, jwt_rs256)
+                        VALUES (\(bind: id), \(bind: learner), \(bind: program.id), \(bind: course.id), \(bind: completed), \(bind: now), \(bind: next),
+                                \(bind: jwts[.eddsa]!), \(bind: jwts[.rs256]!))
+                        """).run()
+                    next += 1
+                    count += 1
+                }
+                return count
+            }
+        }
         return issued
     }
 
+    /// Makes every course of the program earn its own credential (or stops it, for courses completed later).
+    public func setCourseCredentials(programID: UUID, _ on: Bool) async throws {
+        try await db.raw("UPDATE programs SET course_credentials = \(bind: on) WHERE id = \(bind: programID)").run()
+    }
+
     static let columns = """
-        c.id, c.learner_id, c.program_id, p.title, c.completed_at, c.issued_at, c.status_index, c.jwt_eddsa, c.jwt_rs256,
+        c.id, c.learner_id, c.program_id, c.course_id, COALESCE(k.title, p.title) AS title, c.completed_at, c.issued_at, c.status_index, c.jwt_eddsa, c.jwt_rs256,
         c.revoked_at, c.revocation_reason, c.shared_at
         """
 
     static func issued(_ row: any SQLRow) throws -> Issued {
         Issued(id: try row.decode(column: "id", as: UUID.self), learnerID: try row.decode(column: "learner_id", as: UUID.self),
-               programID: try row.decode(column: "program_id", as: UUID.self), programTitle: try row.decode(column: "title", as: String.self),
+               programID: try row.decode(column: "program_id", as: UUID.self), courseID: try row.decode(column: "course_id", as: UUID?.self),
+               programTitle: try row.decode(column: "title", as: String.self),
                completedAt: try row.decode(column: "completed_at", as: Date.self), issuedAt: try row.decode(column: "issued_at", as: Date.self),
                statusIndex: try row.decode(column: "status_index", as: Int.self), jwtEdDSA: try row.decode(column: "jwt_eddsa", as: String.self),
                jwtRS256: try row.decode(column: "jwt_rs256", as: String.self), revokedAt: try row.decode(column: "revoked_at", as: Date?.self),
@@ -199,14 +246,14 @@ public struct CredentialRepository: Sendable {
 
     public func credentials(learner: UUID) async throws -> [Issued] {
         try await db.raw("""
-            SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id
-            WHERE c.learner_id = \(bind: learner) ORDER BY c.completed_at
+            SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id LEFT JOIN courses k ON k.id = c.course_id
+            WHERE c.learner_id = \(bind: learner) ORDER BY c.course_id IS NOT NULL, c.completed_at
             """).all().map(Self.issued)
     }
 
     public func credential(id: UUID) async throws -> Issued? {
         try await db.raw("""
-            SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id WHERE c.id = \(bind: id)
+            SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id LEFT JOIN courses k ON k.id = c.course_id WHERE c.id = \(bind: id)
             """).first().map(Self.issued)
     }
 
@@ -221,20 +268,30 @@ public struct CredentialRepository: Sendable {
         let programs = Dictionary(try await CatalogRepository(store: store).programs(ids: Set(held.map(\.programID))).map { ($0.id, $0) },
                                   uniquingKeysWith: { a, _ in a })
         var courses: [ClrCredential.Course] = []
+        var childOf: [(course: String, program: String)] = []
+        let credentialed = Set(held.compactMap(\.courseID))
+        let programsHeld = Set(held.filter { $0.courseID == nil }.map(\.programID))
         for row in try await db.raw("""
-            SELECT c.external_id, c.title, c.credit_value, c.program_id, cp.completed_at FROM course_progress cp JOIN courses c ON c.id = cp.course_id
-            WHERE cp.learner_id = \(bind: learner) AND cp.completed_at IS NOT NULL AND c.program_id IN (\(binds: held.map(\.programID)))
+            SELECT c.id, c.external_id, c.title, c.credit_value, c.program_id, cp.completed_at FROM course_progress cp JOIN courses c ON c.id = cp.course_id
+            WHERE cp.learner_id = \(bind: learner) AND cp.completed_at IS NOT NULL AND c.program_id IN (\(binds: Array(Set(held.map(\.programID)))))
             ORDER BY c.program_id, c.position
             """).all() {
             guard let program = programs[try row.decode(column: "program_id", as: UUID.self)] else { continue }
             let programAchievement = "\(base)/achievements/\(program.key)"
-            courses.append(.init(achievementID: "\(programAchievement)/courses/\(try row.decode(column: "external_id", as: String.self))",
-                                 name: try row.decode(column: "title", as: String.self), credits: try row.decode(column: "credit_value", as: Double?.self),
-                                 completedAt: try row.decode(column: "completed_at", as: Date.self), programAchievementID: programAchievement))
+            let courseAchievement = OpenBadgeCredential.courseAchievementID(baseURL: base, programKey: program.key,
+                                                                            courseKey: try row.decode(column: "external_id", as: String.self))
+            if credentialed.contains(try row.decode(column: "id", as: UUID.self)) {
+                // The course's own credential carries the achievement; link it to the program's when that is held too.
+                if programsHeld.contains(program.id) { childOf.append((courseAchievement, programAchievement)) }
+            } else if programsHeld.contains(program.id) {
+                courses.append(.init(achievementID: courseAchievement, name: try row.decode(column: "title", as: String.self),
+                                     credits: try row.decode(column: "credit_value", as: Double?.self),
+                                     completedAt: try row.decode(column: "completed_at", as: Date.self), programAchievementID: programAchievement))
+            }
         }
         let record = ClrCredential(id: "urn:uuid:\(UUID().uuidString.lowercased())", name: "Learner record", issuer: issuer,
                                    subjectID: "urn:uuid:\(learner.uuidString.lowercased())", validFrom: now,
-                                   credentials: held.map(\.jwtEdDSA), courses: courses)
+                                   credentials: held.map(\.jwtEdDSA), courses: courses, childOf: childOf)
         let key = try await signingKeys(now: now).first { $0.algorithm == .eddsa }!
         return try record.signed(with: key, keyID: "\(issuer.id)#\(key.id)")
     }
@@ -259,7 +316,7 @@ public struct CredentialRepository: Sendable {
     public func shared(token: String) async throws -> Issued? {
         guard token.count >= 40, token.count <= 60 else { return nil }
         return try await db.raw("""
-            SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id WHERE c.share_sha256 = \(bind: Self.hash(token))
+            SELECT \(unsafeRaw: Self.columns) FROM credentials c JOIN programs p ON p.id = c.program_id LEFT JOIN courses k ON k.id = c.course_id WHERE c.share_sha256 = \(bind: Self.hash(token))
             """).first().map(Self.issued)
     }
 

@@ -50,7 +50,7 @@ public struct CreditPathwayRepository: Sendable {
         let catalog = CatalogRepository(store: store)
         let requests = try await self.requests(learner: learner)
         var out: [Pathway] = []
-        for c in try await CredentialRepository(store: store, keyring: .ephemeral()).credentials(learner: learner) where c.revokedAt == nil {
+        for c in try await CredentialRepository(store: store, keyring: .ephemeral()).credentials(learner: learner) where c.revokedAt == nil && c.courseID == nil {
             for a in try await catalog.agreements(programID: c.programID) where a.isValid(on: day) {
                 out.append(Pathway(credentialID: c.id, programTitle: c.programTitle, agreement: a,
                                    request: requests.last { $0.agreementID == a.id && $0.credentialID == c.id }?.request))

@@ -367,7 +367,7 @@ public struct FieldworkRepository: Sendable {
 enum FrameSQL {
     /// When a program was completed, by the record of truth: the issued credential's completion date where there
     /// is one (none at all when it was revoked), else the enrollment's. Over `enrollments fe` left-joined to
-    /// `credentials cr` on learner and program.
+    /// `credentials cr` on learner and program (program credentials only).
     static let completionDate = "(CASE WHEN cr.id IS NULL THEN fe.completed_at WHEN cr.revoked_at IS NULL THEN cr.completed_at END)"
 
     static func condition(_ rule: FrameRule, study: StudyRepository.Study, opens: Date) -> SQLQueryString {
@@ -397,7 +397,7 @@ enum FrameSQL {
             let cutoff = CalendarDay.adding(months: -months, to: opens)
             return """
                 EXISTS (SELECT 1 FROM enrollments fe JOIN programs p ON p.id = fe.program_id
-                        LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id
+                        LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id AND cr.course_id IS NULL
                         WHERE fe.learner_id = l.id AND \(unsafeRaw: completionDate) <= \(bind: cutoff)\(kinds(k)))
                 """
         case .enrolled(let k):

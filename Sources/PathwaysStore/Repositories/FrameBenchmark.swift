@@ -126,7 +126,7 @@ public enum FrameBenchmark {
             var enrollments: [UUID: [FrameRule.Candidate.Enrollment]] = [:]
             for row in try await store.sql.raw("""
                 SELECT fe.learner_id, fe.enrolled_at, \(unsafeRaw: FrameSQL.completionDate) AS completed_at
-                FROM enrollments fe LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id
+                FROM enrollments fe LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id AND cr.course_id IS NULL
                 """).all() {
                 enrollments[try row.decode(column: "learner_id", as: UUID.self), default: []].append(
                     .init(programKey: "bench", kind: .microBachelors, enrolledAt: try row.decode(column: "enrolled_at", as: Date.self),

@@ -129,7 +129,7 @@ public struct LearnerRepository: Sendable {
         var out: [UUID: Date] = [:]
         for row in try await store.sql.raw("""
             SELECT fe.program_id, \(unsafeRaw: FrameSQL.completionDate) AS completed_at
-            FROM enrollments fe LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id
+            FROM enrollments fe LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id AND cr.course_id IS NULL
             WHERE fe.learner_id = \(bind: learnerID)
             """).all() {
             if let at = try row.decode(column: "completed_at", as: Date?.self) { out[try row.decode(column: "program_id", as: UUID.self)] = at }
