@@ -12,7 +12,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Withdraw.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self, IssueCredentials.self, VerifyCredential.self, RotateKeys.self, DegreeOutcomes.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Withdraw.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self, IssueCredentials.self, VerifyCredential.self, RotateKeys.self, DegreeOutcomes.self, CourseCredentials.self])
 }
 
 /// Where credential signing keys are sealed, and who the issuer is.
@@ -672,5 +672,27 @@ struct DegreeOutcomes: AsyncParsableCommand {
         say("| --- | --- | --- |")
         for r in rows { say("| \(r.program) | \(r.atPartner) | \(r.elsewhere) |") }
         if rows.isEmpty { say("| (no degree enrollments recorded) | | |") }
+    }
+}
+
+struct CourseCredentials: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "course-credentials",
+        abstract: "Make each course of a program earn its own credential (on), or only the program as a whole (off).",
+        discussion: "Credentials already issued stay; with on, completed courses get theirs at the next issuing (after an import, or pathways issue-credentials).")
+    @Option(help: "The program's id (program_id in the catalog).") var program: String
+    @Argument(help: "on or off.") var setting: String
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        guard ["on", "off"].contains(setting) else { throw ValidationError("say on or off, not '\(setting)'") }
+        let logger = db.logger()
+        try await db.withStore(logger) { store in
+            guard let p = try await CatalogRepository(store: store).program(key: program) else {
+                throw ValidationError("there is no program with id '\(program)'")
+            }
+            try await CredentialRepository(store: store, keyring: .ephemeral()).setCourseCredentials(programID: p.id, setting == "on")
+            try await AuditRepository(store: store).record(userID: nil, action: "course_credentials", subject: "program:\(program)", detail: setting)
+            say("\(p.title): \(setting == "on" ? "each course earns its own credential" : "only the program earns a credential").")
+        }
     }
 }
