@@ -197,4 +197,63 @@ import Testing
             #expect(dates[completer.programID].map { abs($0.timeIntervalSince(completer.completedAt!)) < 1 } == true)
         }
     }
+
+    /// Every credential issued — program and course, both signatures — passes 1EdTech's Open Badges 3.0 JSON Schema
+    /// (vendored in docs/standards/openbadges) as checked by Python's jsonschema, and the checker is shown to catch
+    /// what the schema forbids: each broken copy fails, naming the field.
+    @Test(arguments: TestDatabase.allCases)
+    func issuedCredentialsPassTheOpenBadgesSchema(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let demo = DemoInitiative(seed: 5, microBachelorsLearners: 30, universityLearners: 10)
+            _ = try await DemoLoader.load(demo, into: store)
+            let repo = CredentialRepository(store: store, keyring: .ephemeral())
+            for p in demo.programs where p.kind == .microBachelors { try await repo.setCourseCredentials(programID: p.id, true) }
+            let url = "https://pathways.example"
+            _ = try await repo.issueForCompletions(issuer: CredentialRepository.issuer(publicURL: url, name: "Pathways"), publicURL: url)
+            var cases: [[String: Any]] = []
+            var sample: [String: Any]?
+            for learner in Set(demo.enrollments.filter { $0.completedAt != nil }.map(\.learnerID)) {
+                for held in try await repo.credentials(learner: learner) {
+                    for jwt in [held.jwtEdDSA, held.jwtRS256] {
+                        let credential = try #require(try JSONSerialization.jsonObject(with: CompactJWS(parsing: jwt).payloadJSON) as? [String: Any])
+                        cases.append(["name": "\(held.courseID == nil ? "program" : "course") credential \(held.id)", "credential": credential, "expect": "valid"])
+                        if held.courseID != nil, sample == nil { sample = credential }
+                    }
+                }
+            }
+            let issued = cases.count
+            #expect(issued > 20, "program and course credentials were issued")
+            let good = try #require(sample, "a course credential was issued")
+            func broken(_ name: String, mentions: String, _ change: (inout [String: Any]) -> Void) {
+                var c = good
+                change(&c)
+                cases.append(["name": name, "credential": c, "expect": "invalid", "mentions": mentions])
+            }
+            func editSubject(_ c: inout [String: Any], _ change: (inout [String: Any]) -> Void) {
+                var subject = c["credentialSubject"] as! [String: Any]
+                change(&subject)
+                c["credentialSubject"] = subject
+            }
+            func editAchievement(_ c: inout [String: Any], _ change: (inout [String: Any]) -> Void) {
+                editSubject(&c) { s in
+                    var a = s["achievement"] as! [String: Any]
+                    change(&a)
+                    s["achievement"] = a
+                }
+            }
+            broken("no validFrom", mentions: "validFrom") { $0["validFrom"] = nil }
+            broken("validFrom not a date-time", mentions: "validFrom") { $0["validFrom"] = "2026-13-40" }
+            broken("VC 1.1 context first", mentions: "@context") { $0["@context"] = ["https://www.w3.org/2018/credentials/v1", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"] }
+            broken("not an OpenBadgeCredential", mentions: "type") { $0["type"] = ["VerifiableCredential"] }
+            broken("achievement without criteria", mentions: "criteria") { editAchievement(&$0) { $0["criteria"] = nil } }
+            broken("unknown achievementType", mentions: "achievementType") { editAchievement(&$0) { $0["achievementType"] = "Nanodegree" } }
+            broken("alignment without targetUrl", mentions: "targetUrl") {
+                editAchievement(&$0) { $0["alignment"] = [["type": ["Alignment"], "targetName": "SQL"]] }
+            }
+            broken("result status outside the vocabulary", mentions: "status") { editSubject(&$0) { $0["result"] = [["type": ["Result"], "status": "Passed"]] } }
+            let outcome = try PythonCheck.run("scripts/check-ob-schema.py", cases: cases)
+            #expect(outcome.status == 0, "jsonschema (pip install jsonschema; .ci/run does) disagreed or is missing:\n\(outcome.output.prefix(4000))")
+            #expect(outcome.passedCases == issued + 8, "\(outcome.output.prefix(4000))")
+        }
+    }
 }
