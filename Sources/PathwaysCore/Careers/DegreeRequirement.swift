@@ -1,0 +1,175 @@
+import Foundation
+
+/// What a posting asks for in the way of a four-year degree.
+public enum DegreeRequirement: String, Codable, Sendable, CaseIterable, Comparable {
+    case noDegree = "no_degree_required"
+    case preferred = "degree_preferred"
+    case bachelors = "bachelors_required"
+    case graduate = "graduate_required"
+    case unknown
+
+    public var label: String {
+        switch self {
+        case .noDegree: "No degree required"
+        case .preferred: "Degree preferred"
+        case .bachelors: "Bachelor's required"
+        case .graduate: "Graduate degree required"
+        case .unknown: "Not stated"
+        }
+    }
+
+    var rank: Int {
+        switch self {
+        case .noDegree: 0
+        case .preferred: 1
+        case .unknown: 2
+        case .bachelors: 3
+        case .graduate: 4
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+}
+
+/// A posting's degree requirement with the evidence it was read from.
+public struct DegreeClassification: Codable, Sendable, Equatable {
+    public var requirement: DegreeRequirement
+    /// In words, quoting what was read: "educationRequirements: credentialCategory \"bachelor degree\"; …".
+    public var reason: String
+    /// `structured` (educationRequirements credentials, experienceInPlaceOfEducation) or `text`.
+    public var source: String
+
+    public init(_ requirement: DegreeRequirement, reason: String, source: String) {
+        self.requirement = requirement
+        self.reason = reason
+        self.source = source
+    }
+}
+
+/// Classifies a posting's degree requirement from the structured fields first (`educationRequirements` as
+/// `EducationalOccupationalCredential` with a `credentialCategory`, `experienceInPlaceOfEducation`) and from the
+/// text second (the education requirement's words, then the description), keeping the reason.
+public enum DegreeClassifier {
+    public static func classify(_ posting: JobPosting) -> DegreeClassification {
+        let inPlace = posting.experienceInPlaceOfEducation == true
+        let categories = posting.education.compactMap(\.credentialCategory)
+        if !categories.isEmpty {
+            let levels = categories.map { (category: $0, level: level(ofCategory: $0)) }
+            // The lowest level the posting accepts is what it requires.
+            if let lowest = levels.compactMap({ l in l.level.map { (l.category, $0) } }).min(by: { $0.1 < $1.1 }) {
+                let quoted = "educationRequirements credentialCategory \"\(lowest.0)\""
+                // Words beside the structure can still soften it ("… or equivalent experience", "preferred").
+                let words = (posting.education.compactMap(\.text) + [posting.plainDescription]).joined(separator: " ")
+                switch lowest.1 {
+                case .noDegree:
+                    return DegreeClassification(.noDegree, reason: quoted, source: "structured")
+                case .bachelors, .graduate:
+                    if inPlace {
+                        return DegreeClassification(.preferred, reason: "\(quoted), with experienceInPlaceOfEducation true", source: "structured")
+                    }
+                    if let soft = firstMatch(softeners(for: lowest.1), in: words) {
+                        return DegreeClassification(.preferred, reason: "\(quoted), but the text says \"\(soft)\"", source: "structured")
+                    }
+                    return DegreeClassification(lowest.1, reason: quoted, source: "structured")
+                default:
+                    break
+                }
+            }
+        }
+        // The words: the education requirement first, then the description.
+        let sources = [("educationRequirements", posting.education.compactMap(\.text).joined(separator: " ")),
+                       ("experienceRequirements", posting.experienceText ?? ""), ("description", posting.plainDescription)]
+        for (field, words) in sources where !words.isEmpty {
+            if let c = classifyText(words, field: field, inPlace: inPlace) { return c }
+        }
+        if inPlace {
+            return DegreeClassification(.preferred, reason: "experienceInPlaceOfEducation true, no degree named", source: "structured")
+        }
+        return DegreeClassification(.unknown, reason: "no education requirement found in the structured fields or the text", source: "text")
+    }
+
+    static func level(ofCategory category: String) -> DegreeRequirement? {
+        let c = category.lowercased()
+        if c.contains("no requirement") || c == "none" { return .noDegree }
+        if c.contains("postgraduate") || c.contains("graduate degree") || c.contains("master") || c.contains("doctor") || c.contains("phd") { return .graduate }
+        if c.contains("bachelor") { return .bachelors }
+        if c.contains("high school") || c.contains("secondary") || c.contains("associate") || c.contains("certificate") || c.contains("certification")
+            || c.contains("diploma") || c.contains("ged") { return .noDegree }
+        return nil
+    }
+
+    static func softeners(for level: DegreeRequirement) -> [String] {
+        [#"(or|and/or) (an? )?equivalent (combination of )?(work |relevant |practical |professional )?(experience|training)"#,
+         #"(or|and/or) \d+\+? years? of (relevant |related |equivalent )?(work |professional )?experience"#,
+         #"(degree|bachelor'?s|ba/bs|bs/ba|master'?s|mba|ph\.?d\.?)[^.;]{0,40}\b(preferred|a plus|is a plus|nice to have|desired|desirable|an advantage)"#,
+         #"(preferred|desired|nice to have)[^.;]{0,20}\b(degree|bachelor'?s|master'?s)"#,
+         #"\b(equivalent experience|experience in lieu of (a )?degree|in lieu of (a )?degree)"#]
+    }
+
+    static let noDegreePatterns = [
+        #"\bno (college |university |four-year |4-year |bachelor'?s )?degree (is )?(required|needed|necessary)"#,
+        #"\b(a )?(college |university |four-year |4-year |bachelor'?s )?degree (is )?not (required|needed|necessary)"#,
+        #"\bdo(es)? not (require|need) (a |an )?(college |university |four-year |4-year |bachelor'?s )?degree"#,
+        #"\bwithout (a |an )?(college |university |four-year |4-year )?degree"#,
+        #"\b(degree|diploma) (is )?optional"#,
+        #"\bskills[- ]based hiring\b"#,
+    ]
+
+    static let graduatePatterns = [
+        #"\b(master'?s|ms|m\.s\.|mba|ph\.?d\.?|doctorate|doctoral|graduate) degree"#, #"\bph\.?d\.?\b"#, #"\bmaster'?s in\b"#,
+        #"\bmba\b"#,
+    ]
+
+    static let bachelorsPatterns = [
+        #"\bbachelor'?s( degree)?\b"#, #"\b(ba|bs|b\.a\.|b\.s\.|ba/bs|bs/ba|b\.sc\.?|bsc)\b( degree| in)"#, #"\bfour-year (college |university )?degree"#,
+        #"\b4-year (college |university )?degree"#, #"\bundergraduate degree"#, #"\bcollege degree"#, #"\buniversity degree"#,
+        #"\bdegree in (computer science|engineering|a related field|business|mathematics|statistics|information)"#,
+    ]
+
+    static let lowerCredentialPatterns = [
+        #"\bhigh school (diploma|education|graduate)\b"#, #"\b(ged|hse)\b"#, #"\bassociate'?s? degree"#, #"\bsecondary school\b"#,
+    ]
+
+    static func classifyText(_ words: String, field: String, inPlace: Bool) -> DegreeClassification? {
+        if let hit = firstMatch(noDegreePatterns, in: words) {
+            return DegreeClassification(.noDegree, reason: "\(field): \"\(hit)\"", source: "text")
+        }
+        if let grad = firstMatch(graduatePatterns, in: words) {
+            if let soft = firstMatch(softeners(for: .graduate), in: words) {
+                // A graduate degree "preferred" over a bachelor's required is still a bachelor's requirement.
+                if let bachelors = firstMatch(bachelorsPatterns, in: words), firstMatch(softeners(for: .bachelors), in: sentence(containing: bachelors, in: words)) == nil {
+                    return DegreeClassification(.bachelors, reason: "\(field): \"\(bachelors)\" (the graduate degree is only preferred: \"\(soft)\")", source: "text")
+                }
+                return DegreeClassification(.preferred, reason: "\(field): \"\(grad)\" … \"\(soft)\"", source: "text")
+            }
+            if inPlace { return DegreeClassification(.preferred, reason: "\(field): \"\(grad)\", with experienceInPlaceOfEducation true", source: "text") }
+            return DegreeClassification(.graduate, reason: "\(field): \"\(grad)\"", source: "text")
+        }
+        if let bachelors = firstMatch(bachelorsPatterns, in: words) {
+            if let soft = firstMatch(softeners(for: .bachelors), in: words) {
+                return DegreeClassification(.preferred, reason: "\(field): \"\(bachelors)\" … \"\(soft)\"", source: "text")
+            }
+            if inPlace { return DegreeClassification(.preferred, reason: "\(field): \"\(bachelors)\", with experienceInPlaceOfEducation true", source: "text") }
+            return DegreeClassification(.bachelors, reason: "\(field): \"\(bachelors)\"", source: "text")
+        }
+        if let lower = firstMatch(lowerCredentialPatterns, in: words) {
+            return DegreeClassification(.noDegree, reason: "\(field): asks for \"\(lower)\" and no four-year degree", source: "text")
+        }
+        return nil
+    }
+
+    /// The matched words of the first pattern that matches, case-insensitively.
+    static func firstMatch(_ patterns: [String], in words: String) -> String? {
+        for pattern in patterns {
+            if let r = words.range(of: pattern, options: [.regularExpression, .caseInsensitive]) { return String(words[r]) }
+        }
+        return nil
+    }
+
+    static func sentence(containing phrase: String, in words: String) -> String {
+        guard let r = words.range(of: phrase) else { return words }
+        let start = words[..<r.lowerBound].lastIndex(where: { ".;\n".contains($0) }).map { words.index(after: $0) } ?? words.startIndex
+        let end = words[r.upperBound...].firstIndex(where: { ".;\n".contains($0) }) ?? words.endIndex
+        return String(words[start..<end])
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+
+/// A job posting, holding what schema.org's `JobPosting` says that matching needs: the skills asked for, the
+/// education and experience required, the occupation, the kind of employment, where the work is and what it pays.
+public struct JobPosting: Codable, Sendable, Equatable, Identifiable {
+    public var id: UUID
+    /// The employer's own identifier (`identifier.value`, else the posting's `@id` or `url`): a re-import of the same
+    /// posting replaces it instead of adding a copy.
+    public var externalID: String?
+    public var title: String
+    /// As published (may hold HTML).
+    public var description: String
+    public var hiringOrganization: String?
+    public var hiringOrganizationURL: String?
+    public var skills: [PostingSkill]
+    public var education: [EducationRequirement]
+    public var experienceMonths: Int?
+    /// Experience asked for in words, when it is not a number of months.
+    public var experienceText: String?
+    public var experienceInPlaceOfEducation: Bool?
+    /// O*NET-SOC codes (e.g. 15-1252.00), with any label given beside them.
+    public var occupationalCategories: [OccupationCode]
+    /// schema.org values: FULL_TIME, PART_TIME, CONTRACTOR, TEMPORARY, INTERN, VOLUNTEER, PER_DIEM, OTHER.
+    public var employmentTypes: [String]
+    public var locations: [PostingLocation]
+    /// `jobLocationType: TELECOMMUTE`.
+    public var remote: Bool
+    /// Where remote applicants must live (`applicantLocationRequirements`), as given.
+    public var applicantLocations: [String]
+    public var salary: Salary?
+    public var datePosted: Date?
+    public var validThrough: Date?
+    public var url: String?
+
+    public init(id: UUID = UUID(), externalID: String? = nil, title: String, description: String, hiringOrganization: String? = nil,
+                hiringOrganizationURL: String? = nil, skills: [PostingSkill] = [], education: [EducationRequirement] = [],
+                experienceMonths: Int? = nil, experienceText: String? = nil, experienceInPlaceOfEducation: Bool? = nil,
+                occupationalCategories: [OccupationCode] = [], employmentTypes: [String] = [], locations: [PostingLocation] = [],
+                remote: Bool = false, applicantLocations: [String] = [], salary: Salary? = nil, datePosted: Date? = nil,
+                validThrough: Date? = nil, url: String? = nil) {
+        self.id = id
+        self.externalID = externalID
+        self.title = title
+        self.description = description
+        self.hiringOrganization = hiringOrganization
+        self.hiringOrganizationURL = hiringOrganizationURL
+        self.skills = skills
+        self.education = education
+        self.experienceMonths = experienceMonths
+        self.experienceText = experienceText
+        self.experienceInPlaceOfEducation = experienceInPlaceOfEducation
+        self.occupationalCategories = occupationalCategories
+        self.employmentTypes = employmentTypes
+        self.locations = locations
+        self.remote = remote
+        self.applicantLocations = applicantLocations
+        self.salary = salary
+        self.datePosted = datePosted
+        self.validThrough = validThrough
+        self.url = url
+    }
+
+    /// Whether the posting is open on `day`: posted by then and not past `validThrough`.
+    public func isOpen(on day: Date) -> Bool {
+        (datePosted.map { $0 <= day } ?? true) && (validThrough.map { $0 >= day } ?? true)
+    }
+
+    /// The description without markup, entities decoded, whitespace collapsed: what text rules read.
+    public var plainDescription: String { HTMLText.plain(description) }
+}
+
+/// A skill a posting asks for: free text, or a `DefinedTerm` from a named vocabulary.
+public struct PostingSkill: Codable, Sendable, Hashable {
+    public var name: String
+    /// `DefinedTerm.termCode` or its `@id`/`url` (an ESCO or O*NET identifier, for instance).
+    public var code: String?
+    /// `DefinedTerm.inDefinedTermSet`.
+    public var termSet: String?
+
+    public init(name: String, code: String? = nil, termSet: String? = nil) {
+        self.name = name
+        self.code = code
+        self.termSet = termSet
+    }
+}
+
+/// One `educationRequirements` entry: words, or an `EducationalOccupationalCredential` with its `credentialCategory`.
+public struct EducationRequirement: Codable, Sendable, Hashable {
+    public var text: String?
+    /// schema.org's examples use: "high school", "associate degree", "bachelor degree", "professional certificate",
+    /// "postgraduate degree", "no requirements".
+    public var credentialCategory: String?
+
+    public init(text: String? = nil, credentialCategory: String? = nil) {
+        self.text = text
+        self.credentialCategory = credentialCategory
+    }
+}
+
+public struct OccupationCode: Codable, Sendable, Hashable {
+    /// An O*NET-SOC code (`15-1252.00`) or SOC code (`15-1252`) when one could be read; otherwise the text as given.
+    public var code: String
+    public var label: String?
+
+    public init(code: String, label: String? = nil) {
+        self.code = code
+        self.label = label
+    }
+}
+
+public struct PostingLocation: Codable, Sendable, Hashable {
+    public var locality: String?
+    public var region: String?
+    public var postalCode: String?
+    /// As given: usually an ISO 3166-1 alpha-2 code, sometimes a name.
+    public var country: String?
+    public var street: String?
+
+    public init(locality: String? = nil, region: String? = nil, postalCode: String? = nil, country: String? = nil, street: String? = nil) {
+        self.locality = locality
+        self.region = region
+        self.postalCode = postalCode
+        self.country = country
+        self.street = street
+    }
+
+    public var label: String { [locality, region, country].compactMap { $0 }.joined(separator: ", ") }
+}
+
+/// `baseSalary`: a `MonetaryAmount` whose value is a number or a `QuantitativeValue` range, per `unitText`.
+public struct Salary: Codable, Sendable, Hashable {
+    public var currency: String?
+    public var minValue: Double?
+    public var maxValue: Double?
+    /// HOUR, DAY, WEEK, MONTH or YEAR.
+    public var unit: String?
+
+    public init(currency: String? = nil, minValue: Double? = nil, maxValue: Double? = nil, unit: String? = nil) {
+        self.currency = currency
+        self.minValue = minValue
+        self.maxValue = maxValue
+        self.unit = unit
+    }
+
+    /// The yearly equivalent of the range's middle (2,080 working hours, 260 days, 52 weeks, 12 months).
+    public var annualMidpoint: Double? {
+        guard let low = minValue ?? maxValue, let high = maxValue ?? minValue else { return nil }
+        let mid = (low + high) / 2
+        switch unit?.uppercased() {
+        case "HOUR": return mid * 2080
+        case "DAY": return mid * 260
+        case "WEEK": return mid * 52
+        case "MONTH": return mid * 12
+        default: return mid
+        }
+    }
+}
+
+/// Turns HTML fragments into plain text.
+public enum HTMLText {
+    public static func plain(_ html: String) -> String {
+        guard html.contains("<") || html.contains("&") else { return collapse(html) }
+        var out = ""
+        out.reserveCapacity(html.utf8.count)
+        var inTag = false
+        for ch in html {
+            if inTag {
+                if ch == ">" { inTag = false; out.append(" ") }
+            } else if ch == "<" {
+                inTag = true
+            } else {
+                out.append(ch)
+            }
+        }
+        return collapse(decodeEntities(out))
+    }
+
+    static let entities: [String: String] = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "#39": "'", "rsquo": "’", "lsquo": "‘", "ndash": "–", "mdash": "—", "bull": "•"]
+
+    public static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            let after = rest[rest.index(after: amp)...]
+            if let semi = after.prefix(10).firstIndex(of: ";") {
+                let name = String(after[..<semi])
+                if let v = entities[name] {
+                    out += v
+                    rest = after[after.index(after: semi)...]
+                    continue
+                }
+                if name.hasPrefix("#"), let n = name.hasPrefix("#x") ? UInt32(name.dropFirst(2), radix: 16) : UInt32(name.dropFirst()),
+                   let scalar = Unicode.Scalar(n) {
+                    out.unicodeScalars.append(scalar)
+                    rest = after[after.index(after: semi)...]
+                    continue
+                }
+            }
+            out += "&"
+            rest = after
+        }
+        return out + rest
+    }
+
+    static func collapse(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+@testable import PathwaysCore
+import Testing
+
+@Suite struct JobPostingReaderTests {
+    static func fixture(_ name: String) throws -> (Data, String) {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/jobpostings/\(name)", withExtension: nil))
+        return (try Data(contentsOf: url), name)
+    }
+
+    static func read(_ name: String) throws -> [JobPosting] {
+        let (data, file) = try fixture(name)
+        return try JobPostingReader.read(data, file: file)
+    }
+
+    static func day(_ text: String) -> Date { ISODate.parse(text)! }
+
+    /// Google's published example, embedded in an HTML page as search engines read it: every field kept.
+    @Test func googlesExampleFromAPageKeepsEveryField() throws {
+        let postings = try Self.read("google-software-engineer.html")
+        let p = try #require(postings.first)
+        #expect(postings.count == 1)
+        #expect(p.title == "Software Engineer")
+        #expect(p.description.hasPrefix("<p>Google aspires"))
+        #expect(p.plainDescription.hasPrefix("Google aspires to be an organization"))
+        #expect(p.externalID == "1234567")
+        #expect(p.hiringOrganization == "Google" && p.hiringOrganizationURL == "https://www.google.com")
+        #expect(p.employmentTypes == ["CONTRACTOR"])
+        #expect(p.locations == [PostingLocation(locality: "Mountain View", region: "CA", postalCode: "94043", country: "US", street: "1600 Amphitheatre Pkwy")])
+        #expect(p.salary == Salary(currency: "USD", minValue: 40, maxValue: 40, unit: "HOUR"))
+        #expect(p.salary?.annualMidpoint == 83_200)
+        #expect(p.datePosted == Self.day("2017-01-18"))
+        #expect(p.validThrough == Self.day("2017-03-18T00:00:00Z"), "a date-time without seconds or zone is read")
+        #expect(!p.remote)
+    }
+
+    /// Google's education and experience properties.
+    @Test func educationAndExperienceAreKept() throws {
+        let p = try #require(try Self.read("google-education-experience.json").first)
+        #expect(p.education == [EducationRequirement(credentialCategory: "bachelor degree")])
+        #expect(p.experienceMonths == 60)
+        #expect(p.experienceInPlaceOfEducation == true)
+        #expect(DegreeClassifier.classify(p) == DegreeClassification(.preferred, reason: "educationRequirements credentialCategory \"bachelor degree\", with experienceInPlaceOfEducation true", source: "structured"))
+        // schema.org's own example writes the months as a string.
+        let s = try #require(try Self.read("schemaorg-experience-in-place.html").first)
+        #expect(s.experienceMonths == 60 && s.experienceInPlaceOfEducation == true)
+    }
+
+    @Test func remoteArraysAndRangesAreKept() throws {
+        let p = try #require(try Self.read("google-remote.json").first)
+        #expect(p.remote)
+        #expect(p.applicantLocations == ["USA"])
+        #expect(p.employmentTypes == ["FULL_TIME", "PART_TIME"])
+        #expect(p.salary == Salary(currency: "USD", minValue: 18, maxValue: 22, unit: "HOUR"))
+        #expect(p.validThrough == Self.day("2027-01-31T23:59:59-05:00"))
+        #expect(p.education == [EducationRequirement(text: "no requirements")])
+        #expect(DegreeClassifier.classify(p).requirement == .noDegree)
+    }
+
+    /// schema.org's JobPosting example: text skills, a text education requirement, an O*NET-SOC category.
+    @Test func schemaOrgsExampleKeepsTextFields() throws {
+        let p = try #require(try Self.read("schemaorg-software-engineer.json").first)
+        #expect(p.occupationalCategories == [OccupationCode(code: "15-1132.00", label: "Software Developers, Application")])
+        #expect(p.employmentTypes == ["FULL_TIME"])
+        #expect(p.salary == Salary(minValue: 100_000, maxValue: 100_000))
+        #expect(p.experienceText == "Minumum 3 years experience as a software engineer")
+        #expect(p.skills.map(\.name).joined(separator: " ").contains("Web application development using Java/J2EE"))
+        #expect(p.locations.first?.street == "555 Clancy St" && p.locations.first?.postalCode == "98033")
+        let degree = DegreeClassifier.classify(p)
+        #expect(degree.requirement == .bachelors)
+        #expect(degree.reason.contains("Bachelor's Degree"))
+        let terms = Set(MatchIndex(postings: [p]).vectors[0].map { SkillVocabulary.standard.terms[Int($0.term)].id })
+        #expect(terms.isSuperset(of: ["tech:java", "tech:python"]), "skills named in the text are mapped: \(terms)")
+    }
+
+    @Test func graphsDefinedTermsAndCategoryCodes() throws {
+        let p = try #require(try Self.read("graph-with-defined-terms.jsonld").first)
+        #expect(p.externalID == "https://careers.example.org/jobs/4411")
+        #expect(p.skills.first == PostingSkill(name: "SQL", code: "tech:sql", termSet: "Pathways skills"))
+        #expect(p.skills[1] == PostingSkill(name: "data visualisation", code: "http://data.europa.eu/esco/skill/example-data-visualisation", termSet: "ESCO"))
+        #expect(p.skills.dropFirst(2).map(\.name) == ["Statistics", "Microsoft Excel", "stakeholder storytelling"])
+        #expect(p.occupationalCategories == [OccupationCode(code: "15-2051.00", label: "Data Scientists")])
+        #expect(p.locations.map(\.label) == ["Columbus, OH, US", "Cleveland, OH, US"])
+        #expect(p.experienceMonths == 12)
+        #expect(p.education.compactMap(\.credentialCategory) == ["high school", "bachelor degree"])
+        #expect(p.datePosted == Self.day("2026-11-02T09:00:00Z") && p.validThrough == Self.day("2026-12-31"))
+        #expect(p.plainDescription.contains("A bachelor's degree is preferred"), "entities decoded: \(p.plainDescription)")
+        // Unmapped skills stay as text; mapped ones reach the vocabulary.
+        let vocabulary = SkillVocabulary.standard
+        #expect(vocabulary.map("stakeholder storytelling") == nil)
+        #expect(vocabulary.map("Microsoft Excel")?.id == "tech:excel")
+        #expect(vocabulary.map("Data Visualisation") == nil && vocabulary.map("data visualizations")?.id == "tech:data-visualization")
+    }
+
+    @Test(arguments: [
+        ("{\n  \"@type\": \"JobPosting\",\n  \"title\": \"X\",\n  \"description\": oops\n}", "postings.json, line 4, column 18: not valid JSON"),
+        ("[{\"@type\": \"JobPosting\", \"description\": \"d\"}]", "postings.json, [0].title: a JobPosting needs a title"),
+        ("{\"@type\": \"JobPosting\", \"title\": \"T\", \"description\": \"d\", \"datePosted\": \"last Tuesday\"}", "postings.json, JobPosting.datePosted: datePosted must be an ISO 8601 date, not \"last Tuesday\""),
+        ("{\"@graph\": [{\"@type\": \"Organization\"}, {\"@type\": \"JobPosting\", \"title\": \"T\", \"description\": \"d\", \"baseSalary\": {\"@type\": \"MonetaryAmount\", \"value\": {\"@type\": \"QuantitativeValue\", \"minValue\": \"lots\"}}}]}",
+         "postings.json, @graph[1].baseSalary.value.minValue: minValue must be a number, not \"lots\""),
+        ("{\"@type\": \"Organization\", \"name\": \"Acme\"}", "postings.json: no JobPosting found (looked at the top level, arrays, @graph and mainEntity)"),
+        ("{\"@type\": \"JobPosting\", \"title\": \"T\", \"description\": \"d\", \"experienceRequirements\": {\"monthsOfExperience\": \"several\"}}",
+         "postings.json, JobPosting.experienceRequirements[0].monthsOfExperience: monthsOfExperience must be a number, not \"several\""),
+        ("{\"@type\": \"JobPosting\", \"title\": \"T\", \"description\": \"d\", \"validThrough\": \"2026-02-30\"}", "postings.json, JobPosting.validThrough: validThrough must be an ISO 8601 date, not \"2026-02-30\""),
+    ])
+    func malformedJSONLDIsRefusedSayingWhere(_ input: String, _ expected: String) throws {
+        #expect(throws: JobPostingImportError.self) { try JobPostingReader.read(Data(input.utf8), file: "postings.json") }
+        do {
+            _ = try JobPostingReader.read(Data(input.utf8), file: "postings.json")
+        } catch let error as JobPostingImportError {
+            #expect(error.description.hasPrefix(expected), "\(error)")
+        }
+    }
+
+    @Test func aBrokenScriptBlockIsLocatedInThePage() throws {
+        let page = "<html>\n<head>\n<script type=\"application/ld+json\">{\"@type\": \"WebSite\"}</script>\n<script type='application/ld+json'>\n{\"@type\": \"JobPosting\",\n \"title\": \"T\",, \"description\": \"d\"}\n</script>\n</head></html>"
+        do {
+            _ = try JobPostingReader.read(Data(page.utf8), file: "job.html")
+            Issue.record("a broken block was accepted")
+        } catch let error as JobPostingImportError {
+            #expect(error.line == 6 && error.path == "script 2", "\(error)")
+            #expect(error.description.hasPrefix("job.html, line 6, column 15, script 2: not valid JSON"), "\(error)")
+        }
+        #expect(throws: JobPostingImportError(file: "plain.html", message: "the page has no <script type=\"application/ld+json\"> block")) {
+            try JobPostingReader.read(Data("<html><body>hi</body></html>".utf8), file: "plain.html")
+        }
+    }
+}
+
+@Suite struct DegreeClassifierTests {
+    struct Labelled: Decodable {
+        var label: String
+        var title: String
+        var education: String?
+        var category: String?
+        var educationText: String?
+        var inPlace: Bool?
+        var description: String
+    }
+
+    /// A labelled set of postings written the way employers write them: every one classified as labelled, with a
+    /// reason that quotes what it was read from.
+    @Test func theLabelledSetIsClassifiedAsLabelled() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/jobpostings/degree-labelled", withExtension: "json"))
+        let set = try JSONDecoder().decode([Labelled].self, from: Data(contentsOf: url))
+        #expect(set.count >= 20)
+        #expect(Set(set.map(\.label)) == Set(DegreeRequirement.allCases.map(\.rawValue)))
+        var wrong: [String] = []
+        for item in set {
+            var education: [EducationRequirement] = []
+            if let t = item.education { education.append(EducationRequirement(text: t)) }
+            if let c = item.category { education.append(EducationRequirement(text: item.educationText, credentialCategory: c)) }
+            let posting = JobPosting(title: item.title, description: item.description, education: education, experienceInPlaceOfEducation: item.inPlace)
+            let c = DegreeClassifier.classify(posting)
+            if c.requirement.rawValue != item.label { wrong.append("\(item.title): \(c.requirement.rawValue), expected \(item.label) (\(c.reason))") }
+            #expect(!c.reason.isEmpty)
+            if c.requirement != .unknown && c.source == "text" { #expect(c.reason.contains("\""), "the reason quotes the words: \(c.reason)") }
+        }
+        #expect(wrong.isEmpty, "\(wrong.joined(separator: "\n"))")
+    }
+}
