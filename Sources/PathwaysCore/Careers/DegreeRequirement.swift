@@ -131,6 +131,7 @@ public enum DegreeClassifier {
     ]
 
     static func classifyText(_ words: String, field: String, inPlace: Bool) -> DegreeClassification? {
+        guard mentionsEducation(words) else { return nil }
         if let hit = firstMatch(noDegreePatterns, in: words) {
             return DegreeClassification(.noDegree, reason: "\(field): \"\(hit)\"", source: "text")
         }
@@ -158,12 +159,34 @@ public enum DegreeClassifier {
         return nil
     }
 
-    /// The matched words of the first pattern that matches, case-insensitively.
+    /// The matched words of the first pattern that matches, case-insensitively. Patterns are compiled once.
     static func firstMatch(_ patterns: [String], in words: String) -> String? {
+        let range = NSRange(words.startIndex..., in: words)
         for pattern in patterns {
-            if let r = words.range(of: pattern, options: [.regularExpression, .caseInsensitive]) { return String(words[r]) }
+            guard let regex = compiled(pattern) else { continue }
+            if let m = regex.firstMatch(in: words, range: range), let r = Range(m.range, in: words) { return String(words[r]) }
         }
         return nil
+    }
+
+    private static let cache: [String: NSRegularExpression] = {
+        var out: [String: NSRegularExpression] = [:]
+        let all = noDegreePatterns + graduatePatterns + bachelorsPatterns + lowerCredentialPatterns + softeners(for: .bachelors)
+        for p in all { out[p] = try? NSRegularExpression(pattern: p, options: [.caseInsensitive]) }
+        return out
+    }()
+
+    static func compiled(_ pattern: String) -> NSRegularExpression? {
+        cache[pattern] ?? (try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]))
+    }
+
+    /// Words without any of these say nothing about education, and skip the patterns.
+    static let cues = ["degree", "bachelor", "master", "ph.d", "phd", "doctor", "diploma", "ged", "hse", "high school", "secondary", "associate",
+                       "graduate", "college", "university", "mba", " ba", " bs", "b.a.", "b.s.", "bsc", "b.sc", "skills-based", "skills based", "equivalent", "lieu"]
+
+    static func mentionsEducation(_ words: String) -> Bool {
+        let lower = " " + words.lowercased()
+        return cues.contains { lower.contains($0) }
     }
 
     static func sentence(containing phrase: String, in words: String) -> String {

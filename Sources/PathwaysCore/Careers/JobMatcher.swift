@@ -74,13 +74,19 @@ public final class MatchIndex: @unchecked Sendable {
     let idf: [Float]
     let titles: [String]
     let termIndex: [String: Int32]
+    /// Per posting: remote, country and region codes (the first location's), and the degree requirement's rank.
+    let remote: [Bool]
+    let countries: [Int32]
+    let regions: [Int32]
+    let requirementRank: [UInt8]
+    /// "US" and "US/OH" → code.
+    let placeCodes: [String: Int32]
 
-    static let goalBonus: Float = 0.15
+    static let goalBonus: Float = 0.25
     static let regionBonus: Float = 0.10
     static let countryBonus: Float = 0.05
     static let remoteBonus: Float = 0.05
     static let degreePenalty: Float = 0.15
-    static var maxBonus: Float { goalBonus + regionBonus + countryBonus + remoteBonus }
 
     public init(postings: [JobPosting], vocabulary: SkillVocabulary = .standard) {
         self.vocabulary = vocabulary
@@ -88,32 +94,22 @@ public final class MatchIndex: @unchecked Sendable {
         var termIndex: [String: Int32] = [:]
         for (i, t) in vocabulary.terms.enumerated() { termIndex[t.id] = Int32(i) }
         self.termIndex = termIndex
-        var raw: [[Int32: Float]] = []
-        var asked: [[Int32]] = []
-        raw.reserveCapacity(postings.count)
-        var degrees: [DegreeClassification] = []
-        degrees.reserveCapacity(postings.count)
-        var titles: [String] = []
-        for posting in postings {
-            var weights: [Int32: Float] = [:]
-            var strong: [Int32] = []
-            func add(_ term: SkillVocabulary.Term, _ w: Float) {
-                guard let i = termIndex[term.id] else { return }
-                if weights[i] == nil && w >= 1 { strong.append(i) }
-                weights[i] = max(weights[i] ?? 0, w)
+        // Each posting's skills and degree requirement, in parallel.
+        var features = [(weights: [Int32: Float], strong: [Int32], degree: DegreeClassification, title: String)?](repeating: nil, count: postings.count)
+        let ids = termIndex
+        features.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedBuffer(out)
+            let chunks = max(1, min(64, postings.count / 256))
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                for p in stride(from: c, to: postings.count, by: chunks) {
+                    out.buffer[p] = Self.features(postings[p], vocabulary: vocabulary, termIndex: ids)
+                }
             }
-            for skill in posting.skills {
-                if let code = skill.code, let t = vocabulary.term(id: code) { add(t, 1) }
-                else if let t = vocabulary.map(skill.name) { add(t, 1) }
-                else { for t in vocabulary.find(in: skill.name) { add(t, 1) } }
-            }
-            for t in vocabulary.find(in: posting.title) { add(t, 1) }
-            for t in vocabulary.find(in: posting.plainDescription) { add(t, 0.5) }
-            raw.append(weights)
-            asked.append(strong)
-            degrees.append(DegreeClassifier.classify(posting))
-            titles.append(SkillVocabulary.normalize(posting.title + " " + posting.occupationalCategories.map { $0.code + " " + ($0.label ?? "") }.joined(separator: " ")))
         }
+        let raw = features.map { $0!.weights }
+        let asked = features.map { $0!.strong }
+        let degrees = features.map { $0!.degree }
+        let titles = features.map { $0!.title }
         var df = [Int](repeating: 0, count: vocabulary.terms.count)
         for weights in raw { for t in weights.keys { df[Int(t)] += 1 } }
         let n = Float(max(postings.count, 1))
@@ -136,12 +132,52 @@ public final class MatchIndex: @unchecked Sendable {
         self.idf = idf
         self.degrees = degrees
         self.titles = titles
+        var codes: [String: Int32] = [:]
+        func code(_ key: String) -> Int32 {
+            if let c = codes[key] { return c }
+            let c = Int32(codes.count)
+            codes[key] = c
+            return c
+        }
+        var countries: [Int32] = [], regions: [Int32] = []
+        for posting in postings {
+            let place = posting.locations.first
+            let country = place?.country?.uppercased()
+            countries.append(country.map(code) ?? -2)
+            regions.append(country.flatMap { c in place?.region.map { code(c + "/" + $0.uppercased()) } } ?? -2)
+        }
+        self.countries = countries
+        self.regions = regions
+        self.placeCodes = codes
+        self.remote = postings.map(\.remote)
+        self.requirementRank = degrees.map { switch $0.requirement { case .noDegree: 0; case .preferred: 1; case .unknown: 2; case .bachelors: 3; case .graduate: 4 } }
+    }
+
+    static func features(_ posting: JobPosting, vocabulary: SkillVocabulary, termIndex: [String: Int32])
+        -> (weights: [Int32: Float], strong: [Int32], degree: DegreeClassification, title: String) {
+        var weights: [Int32: Float] = [:]
+        var strong: [Int32] = []
+        func add(_ term: SkillVocabulary.Term, _ w: Float) {
+            guard let i = termIndex[term.id] else { return }
+            if weights[i] == nil && w >= 1 { strong.append(i) }
+            weights[i] = max(weights[i] ?? 0, w)
+        }
+        for skill in posting.skills {
+            if let code = skill.code, let t = vocabulary.term(id: code) { add(t, 1) }
+            else if let t = vocabulary.map(skill.name) { add(t, 1) }
+            else { for t in vocabulary.find(in: skill.name) { add(t, 1) } }
+        }
+        for t in vocabulary.find(in: posting.title) { add(t, 1) }
+        for t in vocabulary.find(in: posting.plainDescription) { add(t, 0.5) }
+        let title = SkillVocabulary.normalize(posting.title + " " + posting.occupationalCategories.map { $0.code + " " + ($0.label ?? "") }.joined(separator: " "))
+        return (weights, strong, DegreeClassifier.classify(posting), title)
     }
 
     /// The top `k` postings for one learner.
     public func top(_ k: Int, for learner: MatchProfile, filters: MatchFilters = MatchFilters()) -> [JobMatch] {
-        let ranked = skillRanking(learner.skills)
-        return rerank(ranked, k: k, learner: learner, filters: filters)
+        var ranked = skillRanking(learner.skills)
+        let goals = Dictionary(uniqueKeysWithValues: learner.goals.map { ($0, goalMatches($0)) })
+        return rerank(&ranked, k: k, learner: learner, filters: filters, goals: goals)
     }
 
     /// The top `k` for many learners; learners with identical skills share the index pass.
@@ -151,28 +187,58 @@ public final class MatchIndex: @unchecked Sendable {
             let key = l.skills.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             groups[key, default: []].append(i)
         }
+        let distinctGoals = Array(Set(learners.flatMap(\.goals)))
+        var goalTable = [[Bool]](repeating: [], count: distinctGoals.count)
+        goalTable.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedBuffer(out)
+            DispatchQueue.concurrentPerform(iterations: distinctGoals.count) { g in out.buffer[g] = goalMatches(distinctGoals[g]) }
+        }
+        let goals = Dictionary(uniqueKeysWithValues: zip(distinctGoals, goalTable))
         let keys = Array(groups.values)
         var results = [[JobMatch]](repeating: [], count: learners.count)
         results.withUnsafeMutableBufferPointer { out in
             let out = UncheckedBuffer(out)
             DispatchQueue.concurrentPerform(iterations: keys.count) { g in
                 let members = keys[g]
-                let ranked = skillRanking(learners[members[0]].skills)
-                for m in members { out.buffer[m] = rerank(ranked, k: k, learner: learners[m], filters: filters) }
+                var ranked = skillRanking(learners[members[0]].skills)
+                for m in members { out.buffer[m] = rerank(&ranked, k: k, learner: learners[m], filters: filters, goals: goals) }
             }
         }
         return results
     }
 
-    /// Postings with any shared skill, by cosine similarity, best first (lazily sorted: see `rerank`).
-    func skillRanking(_ skills: [String: Float]) -> [(posting: Int32, score: Float)] {
+    /// Which postings' titles or occupations contain a (normalised) goal.
+    func goalMatches(_ goal: String) -> [Bool] { titles.map { $0.contains(goal) } }
+
+    /// Postings sharing a skill with the learner by cosine similarity, in score buckets from the best down; each
+    /// bucket is sorted only when a walk first reaches it.
+    struct Ranking {
+        /// Entries grouped by bucket, best bucket first.
+        var entries: [(posting: Int32, score: Float)]
+        /// Bucket b holds entries[starts[b]..<starts[b + 1]]; its scores are at most `ceilings[b]`.
+        var starts: [Int]
+        var ceilings: [Float]
+        var sorted: [Bool]
+
+        mutating func bucket(_ b: Int) -> ArraySlice<(posting: Int32, score: Float)> {
+            if !sorted[b] {
+                entries[starts[b]..<starts[b + 1]].sort { $0.score > $1.score || ($0.score == $1.score && $0.posting < $1.posting) }
+                sorted[b] = true
+            }
+            return entries[starts[b]..<starts[b + 1]]
+        }
+    }
+
+    static let buckets = 512
+
+    func skillRanking(_ skills: [String: Float]) -> Ranking {
         var learnerVector: [(Int, Float)] = []
         for (id, w) in skills {
             guard let t = termIndex[id] else { continue }
             learnerVector.append((Int(t), w * idf[Int(t)]))
         }
         let norm = sqrtf(learnerVector.reduce(0) { $0 + $1.1 * $1.1 })
-        guard norm > 0 else { return [] }
+        guard norm > 0 else { return Ranking(entries: [], starts: [0], ceilings: [], sorted: []) }
         var scores = [Float](repeating: 0, count: postings.count)
         var touched: [Int32] = []
         for (t, w) in learnerVector {
@@ -182,30 +248,63 @@ public final class MatchIndex: @unchecked Sendable {
                 scores[Int(e.posting)] += scale * e.weight
             }
         }
-        var out = touched.map { (posting: $0, score: scores[Int($0)]) }
-        out.sort { $0.score > $1.score || ($0.score == $1.score && $0.posting < $1.posting) }
-        return out
+        // Counting sort into buckets over [0, 1.0001], highest first.
+        let n = Self.buckets
+        func bucket(_ score: Float) -> Int { n - 1 - min(n - 1, Int(score / 1.0001 * Float(n))) }
+        var counts = [Int](repeating: 0, count: n + 1)
+        for p in touched { counts[bucket(scores[Int(p)]) + 1] += 1 }
+        for b in 0..<n { counts[b + 1] += counts[b] }
+        var next = counts
+        var entries = [(posting: Int32, score: Float)](repeating: (0, 0), count: touched.count)
+        for p in touched {
+            let s = scores[Int(p)]
+            let b = bucket(s)
+            entries[next[b]] = (p, s)
+            next[b] += 1
+        }
+        let ceilings = (0..<n).map { Float(n - $0) / Float(n) * 1.0001 }
+        return Ranking(entries: entries, starts: counts, ceilings: ceilings, sorted: [Bool](repeating: false, count: n))
     }
 
-    func rerank(_ ranked: [(posting: Int32, score: Float)], k: Int, learner: MatchProfile, filters: MatchFilters) -> [JobMatch] {
+    func rerank(_ ranked: inout Ranking, k: Int, learner: MatchProfile, filters: MatchFilters, goals: [String: [Bool]]) -> [JobMatch] {
+        let place = learnerPlace(learner)
+        let goalRows = learner.goals.compactMap { goals[$0] }
+        let bound = Self.remoteBonus + (goalRows.isEmpty ? 0 : Self.goalBonus) + (place.country >= 0 ? Self.countryBonus + (place.region >= 0 ? Self.regionBonus : 0) : 0)
         var best: [(p: Int, total: Float)] = []
-        for entry in ranked {
-            if best.count == k, let worst = best.last, entry.score + Self.maxBonus < worst.total { break }
-            let p = Int(entry.posting)
-            guard passes(p, filters) else { continue }
-            let total = entry.score + adjustment(p, learner).value
-            if best.count < k || total > best.last!.total {
-                let at = best.firstIndex { total > $0.total || (total == $0.total && p < $0.p) } ?? best.count
-                best.insert((p, total), at: at)
-                if best.count > k { best.removeLast() }
+        buckets: for b in 0..<ranked.ceilings.count where ranked.starts[b] < ranked.starts[b + 1] {
+            if best.count == k, ranked.ceilings[b] + bound < best[k - 1].total { break }
+            for entry in ranked.bucket(b) {
+                if best.count == k, entry.score + bound < best[k - 1].total { break buckets }
+                let p = Int(entry.posting)
+                guard passes(p, filters) else { continue }
+                var total = entry.score
+                if remote[p] { total += Self.remoteBonus }
+                if place.country >= 0 && countries[p] == place.country {
+                    total += Self.countryBonus
+                    if place.region >= 0 && regions[p] == place.region { total += Self.regionBonus }
+                }
+                if goalRows.contains(where: { $0[p] }) { total += Self.goalBonus }
+                if (requirementRank[p] == 3 && !learner.hasBachelor) || (requirementRank[p] == 4 && !learner.hasGraduate) { total -= Self.degreePenalty }
+                if best.count < k || total > best[best.count - 1].total || (total == best[best.count - 1].total && p < best[best.count - 1].p) {
+                    let at = best.firstIndex { total > $0.total || (total == $0.total && p < $0.p) } ?? best.count
+                    best.insert((p, total), at: at)
+                    if best.count > k { best.removeLast() }
+                }
             }
         }
         return best.map { explain($0.p, score: $0.total, learner: learner) }
     }
 
+    /// The learner's country and region as the index's codes (-1: none, or not where any posting is).
+    func learnerPlace(_ learner: MatchProfile) -> (country: Int32, region: Int32) {
+        let country = learner.country.flatMap { placeCodes[$0.uppercased()] } ?? -1
+        let region = learner.region.flatMap { r in learner.country.flatMap { placeCodes[$0.uppercased() + "/" + r.uppercased()] } } ?? -1
+        return (country, region)
+    }
+
     func passes(_ p: Int, _ filters: MatchFilters) -> Bool {
         if filters.noDegreeRequired && degrees[p].requirement != .noDegree { return false }
-        if filters.remoteOnly && !postings[p].remote { return false }
+        if filters.remoteOnly && !remote[p] { return false }
         if !filters.employmentTypes.isEmpty && postings[p].employmentTypes.allSatisfy({ !filters.employmentTypes.contains($0) }) { return false }
         return true
     }
@@ -223,11 +322,12 @@ public final class MatchIndex: @unchecked Sendable {
             value += Self.remoteBonus
             notes.append(posting.applicantLocations.isEmpty ? "Remote." : "Remote (applicants in \(posting.applicantLocations.joined(separator: ", "))).")
         }
-        if let country = learner.country?.uppercased(), posting.locations.contains(where: { $0.country?.uppercased() == country }) {
+        let place = learnerPlace(learner)
+        if place.country >= 0 && countries[p] == place.country {
             value += Self.countryBonus
-            if let region = learner.region?.uppercased(), let place = posting.locations.first(where: { $0.region?.uppercased() == region && $0.country?.uppercased() == country }) {
+            if place.region >= 0 && regions[p] == place.region {
                 value += Self.regionBonus
-                notes.append("In your region (\(place.label)).")
+                notes.append("In your region (\(posting.locations.first?.label ?? "")).")
             } else {
                 notes.append("In your country.")
             }

@@ -20,21 +20,27 @@ public struct SkillVocabulary: Sendable {
     let byID: [String: Int]
     /// Labels of at most two characters ("R", "C") are matched only as a whole skill, never inside running text.
     let maxWords: Int
+    /// First words of labels of more than one word: only there can a longer phrase start.
+    let phraseStarts: Set<String>
 
     public init(_ terms: [Term]) {
         self.terms = terms
         var labels: [String: Int] = [:], ids: [String: Int] = [:], longest = 1
+        var starts = Set<String>()
         for (i, t) in terms.enumerated() {
             ids[t.id] = i
             for label in [t.label] + t.altLabels {
                 let n = Self.normalize(label)
                 if labels[n] == nil { labels[n] = i }
-                longest = max(longest, n.split(separator: " ").count)
+                let words = n.split(separator: " ")
+                longest = max(longest, words.count)
+                if words.count > 1 { starts.insert(String(words[0])) }
             }
         }
         byLabel = labels
         byID = ids
         maxWords = longest
+        phraseStarts = starts
     }
 
     public func term(id: String) -> Term? { byID[id].map { terms[$0] } }
@@ -55,7 +61,8 @@ public struct SkillVocabulary: Sendable {
         var i = 0
         while i < words.count {
             var matched = 0
-            for n in stride(from: min(maxWords, words.count - i), through: 1, by: -1) {
+            let longest = phraseStarts.contains(words[i]) ? min(maxWords, words.count - i) : 1
+            for n in stride(from: longest, through: 1, by: -1) {
                 let phrase = words[i..<(i + n)].joined(separator: " ")
                 if let t = byLabel[phrase], phrase.count > 2 || n > 1 {
                     if seen.insert(t).inserted { found.append(t) }

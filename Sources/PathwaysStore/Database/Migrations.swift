@@ -485,6 +485,99 @@ public enum Migrations {
             CREATE INDEX degree_enrollments_learner ON degree_enrollments (learner_id);
             CREATE UNIQUE INDEX credentials_status_index ON credentials (status_index)
             """),
+        Migration(version: 9, name: "careers", why: "employer partners and the programs they hire from, job postings with their degree requirement and why, learners' career goals, applications and interviews, career outcomes, events with targeting, RSVPs and waitlists", sql: """
+            CREATE TABLE employers (
+                id {uuid} PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                website TEXT,
+                description TEXT,
+                created_at {timestamp} NOT NULL
+            );
+            CREATE TABLE employer_programs (
+                employer_id {uuid} NOT NULL REFERENCES employers (id),
+                program_id {uuid} NOT NULL REFERENCES programs (id),
+                PRIMARY KEY (employer_id, program_id)
+            );
+            CREATE TABLE job_postings (
+                id {uuid} PRIMARY KEY,
+                employer_id {uuid} REFERENCES employers (id),
+                dedupe_key TEXT UNIQUE,
+                title TEXT NOT NULL,
+                posting TEXT NOT NULL,
+                degree_requirement TEXT NOT NULL,
+                degree_reason TEXT NOT NULL,
+                remote {bool} NOT NULL,
+                date_posted {timestamp},
+                valid_through {timestamp},
+                source TEXT NOT NULL,
+                imported_at {timestamp} NOT NULL
+            );
+            CREATE INDEX job_postings_valid ON job_postings (valid_through);
+            CREATE TABLE career_goals (
+                learner_id {uuid} PRIMARY KEY REFERENCES learners (id),
+                goals TEXT NOT NULL,
+                region TEXT,
+                updated_at {timestamp} NOT NULL
+            );
+            CREATE TABLE job_applications (
+                id {uuid} PRIMARY KEY,
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                posting_id {uuid} NOT NULL REFERENCES job_postings (id),
+                status TEXT NOT NULL,
+                applied_at {timestamp} NOT NULL,
+                interview_at {timestamp},
+                status_at {timestamp} NOT NULL,
+                recorded_by TEXT NOT NULL
+            );
+            CREATE UNIQUE INDEX job_applications_once ON job_applications (learner_id, posting_id);
+            CREATE TABLE career_outcomes (
+                id {uuid} PRIMARY KEY,
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                kind TEXT NOT NULL,
+                occurred_on {timestamp} NOT NULL,
+                sector TEXT,
+                salary_band TEXT,
+                annual_salary {real},
+                no_degree_role {bool},
+                posting_id {uuid} REFERENCES job_postings (id),
+                source TEXT NOT NULL,
+                recorded_at {timestamp} NOT NULL
+            );
+            CREATE INDEX career_outcomes_learner ON career_outcomes (learner_id);
+            CREATE TABLE career_events (
+                id {uuid} PRIMARY KEY,
+                kind TEXT NOT NULL,
+                title TEXT NOT NULL,
+                description TEXT NOT NULL,
+                employer_id {uuid} REFERENCES employers (id),
+                starts_at {timestamp} NOT NULL,
+                ends_at {timestamp} NOT NULL,
+                location TEXT NOT NULL,
+                capacity INTEGER NOT NULL,
+                created_at {timestamp} NOT NULL
+            );
+            CREATE TABLE career_event_targets (
+                event_id {uuid} NOT NULL REFERENCES career_events (id),
+                kind TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (event_id, kind, value)
+            );
+            CREATE TABLE career_event_rsvps (
+                event_id {uuid} NOT NULL REFERENCES career_events (id),
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                status TEXT NOT NULL,
+                responded_at {timestamp} NOT NULL,
+                PRIMARY KEY (event_id, learner_id)
+            );
+            CREATE TABLE career_event_invitations (
+                event_id {uuid} NOT NULL REFERENCES career_events (id),
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                outbox_id BIGINT REFERENCES outbox (id),
+                planned_at {timestamp} NOT NULL,
+                PRIMARY KEY (event_id, learner_id)
+            )
+            """),
     ]
 }
 

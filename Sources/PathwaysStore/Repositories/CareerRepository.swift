@@ -1,0 +1,200 @@
+import Foundation
+import PathwaysCore
+import SQLKit
+
+/// Employer partners, job postings and matching, learners' career goals, applications and career outcomes.
+public struct CareerRepository: Sendable {
+    let store: Store
+    var db: any SQLDatabase { store.sql }
+
+    public init(store: Store) { self.store = store }
+
+    // MARK: employers
+
+    public struct Employer: Sendable, Equatable {
+        public var id: UUID
+        public var key: String
+        public var name: String
+        public var website: String?
+        public var description: String?
+        public var programIDs: [UUID]
+    }
+
+    /// Creates or updates an employer partner and the programs it hires from (by program key; an unknown key is an error).
+    @discardableResult
+    public func saveEmployer(key: String, name: String, website: String? = nil, description: String? = nil, programKeys: [String] = [], now: Date = Date()) async throws -> Employer {
+        guard !key.isEmpty, !name.isEmpty else { throw StoreError.invalid("an employer needs a key and a name") }
+        var programIDs: [UUID] = []
+        for k in programKeys {
+            guard let p = try await CatalogRepository(store: store).program(key: k) else { throw StoreError.invalid("no program with key \(k)") }
+            programIDs.append(p.id)
+        }
+        let chosenPrograms = programIDs
+        return try await store.transaction { db in
+            let existing = try await db.raw("SELECT id FROM employers WHERE key = \(bind: key)").first()?.decode(column: "id", as: UUID.self)
+            let id = existing ?? UUID()
+            if existing == nil {
+                try await db.raw("INSERT INTO employers (id, key, name, website, description, created_at) VALUES (\(bind: id), \(bind: key), \(bind: name), \(bind: website), \(bind: description), \(bind: now))").run()
+            } else {
+                try await db.raw("UPDATE employers SET name = \(bind: name), website = \(bind: website), description = \(bind: description) WHERE id = \(bind: id)").run()
+                try await db.raw("DELETE FROM employer_programs WHERE employer_id = \(bind: id)").run()
+            }
+            for p in chosenPrograms {
+                try await db.raw("INSERT INTO employer_programs (employer_id, program_id) VALUES (\(bind: id), \(bind: p))").run()
+            }
+            return Employer(id: id, key: key, name: name, website: website, description: description, programIDs: chosenPrograms)
+        }
+    }
+
+    public func employers() async throws -> [Employer] {
+        var programs: [UUID: [UUID]] = [:]
+        for row in try await db.raw("SELECT employer_id, program_id FROM employer_programs").all() {
+            programs[try row.decode(column: "employer_id", as: UUID.self), default: []].append(try row.decode(column: "program_id", as: UUID.self))
+        }
+        return try await db.raw("SELECT * FROM employers ORDER BY name").all().map { row in
+            let id = try row.decode(column: "id", as: UUID.self)
+            return Employer(id: id, key: try row.decode(column: "key", as: String.self), name: try row.decode(column: "name", as: String.self),
+                            website: try row.decode(column: "website", as: String?.self), description: try row.decode(column: "description", as: String?.self),
+                            programIDs: programs[id] ?? [])
+        }
+    }
+
+    public func employer(key: String) async throws -> Employer? { try await employers().first { $0.key == key } }
+
+    // MARK: postings
+
+    public struct StoredPosting: Sendable, Equatable {
+        public var posting: JobPosting
+        public var employerID: UUID?
+        public var degree: DegreeClassification
+        public var source: String
+    }
+
+    public struct ImportSummary: Sendable, Equatable {
+        public var added = 0
+        public var updated = 0
+        public var byRequirement: [DegreeRequirement: Int] = [:]
+        public var description: String {
+            "\(added) added, \(updated) updated; " + DegreeRequirement.allCases.compactMap { r in byRequirement[r].map { "\($0) \(r.label.lowercased())" } }.joined(separator: ", ")
+        }
+    }
+
+    /// Reads every file first (JSON-LD, or HTML pages with JSON-LD blocks); any error names the file and place and
+    /// stores nothing. Then stores all postings in one transaction: a posting seen before (same organisation and
+    /// identifier) is replaced, not duplicated.
+    public func importPostings(_ files: [(data: Data, name: String)], employerKey: String? = nil, now: Date = Date()) async throws -> ImportSummary {
+        var read: [(JobPosting, String)] = []
+        for file in files {
+            for posting in try JobPostingReader.read(file.data, file: file.name) { read.append((posting, file.name)) }
+        }
+        return try await store(read, employerKey: employerKey, now: now)
+    }
+
+    /// Stores postings entered in the web form or built elsewhere, as `importPostings` does.
+    public func store(_ postings: [(JobPosting, String)], employerKey: String? = nil, now: Date = Date()) async throws -> ImportSummary {
+        var employer: UUID?
+        if let employerKey {
+            guard let e = try await self.employer(key: employerKey) else { throw StoreError.invalid("no employer with key \(employerKey)") }
+            employer = e.id
+        }
+        let employerID = employer
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.outputFormatting = .sortedKeys
+        return try await store.transaction { db in
+            var summary = ImportSummary()
+            for (posting, source) in postings {
+                var posting = posting
+                let degree = DegreeClassifier.classify(posting)
+                summary.byRequirement[degree.requirement, default: 0] += 1
+                let key = posting.externalID.map { "\((posting.hiringOrganization ?? employerKey ?? "").lowercased())|\($0)" }
+                if let key, let existing = try await db.raw("SELECT id FROM job_postings WHERE dedupe_key = \(bind: key)").first() {
+                    posting.id = try existing.decode(column: "id", as: UUID.self)
+                    let json = String(decoding: try encoder.encode(posting), as: UTF8.self)
+                    try await db.raw("""
+                        UPDATE job_postings SET title = \(bind: posting.title), posting = \(bind: json), degree_requirement = \(bind: degree.requirement.rawValue),
+                          degree_reason = \(bind: degree.reason), remote = \(bind: posting.remote), date_posted = \(bind: posting.datePosted),
+                          valid_through = \(bind: posting.validThrough), source = \(bind: source), imported_at = \(bind: now),
+                          employer_id = COALESCE(\(bind: employerID), employer_id)
+                        WHERE id = \(bind: posting.id)
+                        """).run()
+                    summary.updated += 1
+                } else {
+                    let json = String(decoding: try encoder.encode(posting), as: UTF8.self)
+                    try await db.raw("""
+                        INSERT INTO job_postings (id, employer_id, dedupe_key, title, posting, degree_requirement, degree_reason, remote, date_posted, valid_through, source, imported_at)
+                        VALUES (\(bind: posting.id), \(bind: employerID), \(bind: key), \(bind: posting.title), \(bind: json), \(bind: degree.requirement.rawValue),
+                                \(bind: degree.reason), \(bind: posting.remote), \(bind: posting.datePosted), \(bind: posting.validThrough), \(bind: source), \(bind: now))
+                        """).run()
+                    summary.added += 1
+                }
+            }
+            return summary
+        }
+    }
+
+    /// Postings open on `day` (posted by then, not past their closing date), newest first.
+    public func postings(openOn day: Date = Date()) async throws -> [StoredPosting] {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return try await store.reader.raw("""
+            SELECT employer_id, posting, degree_requirement, degree_reason, source FROM job_postings
+            WHERE (valid_through IS NULL OR valid_through >= \(bind: day)) AND (date_posted IS NULL OR date_posted <= \(bind: day))
+            ORDER BY date_posted DESC, id
+            """).all().map { row in
+            let posting = try decoder.decode(JobPosting.self, from: Data(try row.decode(column: "posting", as: String.self).utf8))
+            let requirement = DegreeRequirement(rawValue: try row.decode(column: "degree_requirement", as: String.self)) ?? .unknown
+            return StoredPosting(posting: posting, employerID: try row.decode(column: "employer_id", as: UUID?.self),
+                                 degree: DegreeClassification(requirement, reason: try row.decode(column: "degree_reason", as: String.self), source: ""),
+                                 source: try row.decode(column: "source", as: String.self))
+        }
+    }
+
+    // MARK: learners' side
+
+    /// A learner's stated goals (occupations, titles or SOC codes, comma-separated) and region.
+    public func setGoals(learner: UUID, goals: [String], region: String?, now: Date = Date()) async throws {
+        let text = goals.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: ", ")
+        try await store.transaction { db in
+            try await db.raw("DELETE FROM career_goals WHERE learner_id = \(bind: learner)").run()
+            try await db.raw("INSERT INTO career_goals (learner_id, goals, region, updated_at) VALUES (\(bind: learner), \(bind: text), \(bind: region), \(bind: now))").run()
+        }
+    }
+
+    public func goals(learner: UUID) async throws -> (goals: [String], region: String?) {
+        guard let row = try await db.raw("SELECT goals, region FROM career_goals WHERE learner_id = \(bind: learner)").first() else { return ([], nil) }
+        return (try row.decode(column: "goals", as: String.self).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+                try row.decode(column: "region", as: String?.self))
+    }
+
+    /// The learner's matching profile: their programs' skills (completed 1.0, in progress 0.6), the courses they
+    /// completed, their goals, country and region, and their highest education.
+    public func matchProfile(learner id: UUID) async throws -> MatchProfile? {
+        let learners = LearnerRepository(store: store)
+        guard let learner = try await learners.learner(id: id), learner.withdrawnAt == nil else { return nil }
+        let enrollments = try await learners.enrollments(learnerID: id)
+        let catalog = CatalogRepository(store: store)
+        let programs = try await catalog.programs(ids: Set(enrollments.map(\.programID)))
+        let byID = Dictionary(uniqueKeysWithValues: programs.map { ($0.id, $0) })
+        let completed = Set(try await learners.progress(learnerID: id).filter { $0.completedAt != nil }.map(\.courseID))
+        var courses: [Course] = []
+        for p in programs { courses += try await catalog.courses(programID: p.id).filter { completed.contains($0.id) } }
+        let goals = try await goals(learner: id)
+        return MatchProfile.from(learnerID: id, programs: enrollments.compactMap { e in byID[e.programID].map { ($0, e.completedAt != nil) } },
+                                 completedCourses: courses, goals: goals.goals, country: learner.profile.country, region: goals.region,
+                                 education: learner.profile.highestEducation)
+    }
+
+    public struct Match: Sendable {
+        public var match: JobMatch
+        public var posting: StoredPosting
+    }
+
+    /// Ranked postings for a learner with explanations.
+    public func matches(learner: UUID, k: Int = 10, filters: MatchFilters = MatchFilters(), on day: Date = Date()) async throws -> [Match] {
+        guard let profile = try await matchProfile(learner: learner) else { return [] }
+        let stored = try await postings(openOn: day)
+        let index = MatchIndex(postings: stored.map(\.posting))
+        return index.top(k, for: profile, filters: filters).map { Match(match: $0, posting: stored[$0.postingIndex]) }
+    }
+}

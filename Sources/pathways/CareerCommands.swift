@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PathwaysCore
+import PathwaysStore
+
+struct ImportJobs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-jobs",
+        abstract: "Import job postings: schema.org JobPosting JSON-LD files, or HTML pages carrying JSON-LD blocks.",
+        discussion: "Every file is read before anything is stored; any error names the file, line, column and property and stores nothing. A posting seen before (same organisation and identifier) is updated.")
+    @OptionGroup var options: DatabaseOptions
+    @Option(help: "The employer partner (by key) the postings belong to.") var employer: String?
+    @Argument(help: "JSON-LD or HTML files.") var files: [String]
+
+    func run() async throws {
+        let logger = options.logger()
+        let inputs = try files.map { (data: try Data(contentsOf: URL(fileURLWithPath: $0)), name: $0) }
+        do {
+            let summary = try await options.withStore(logger) { store in
+                try await CareerRepository(store: store).importPostings(inputs, employerKey: employer)
+            }
+            say("Imported job postings: \(summary.description).")
+        } catch let error as JobPostingImportError {
+            FileHandle.standardError.write(Data("error: \(error)\nNothing was imported.\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Matches: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "matches", abstract: "A learner's best-matching open job postings, with why.")
+    @OptionGroup var options: DatabaseOptions
+    @Option(help: "The learner's key.") var learner: String
+    @Option(name: .short, help: "How many.") var k: Int = 10
+    @Flag(help: "Only postings that require no degree.") var noDegree = false
+    @Flag(help: "Only remote postings.") var remote = false
+    @Option(help: "Only these employment types (FULL_TIME, PART_TIME, CONTRACTOR, INTERN …); repeat for several.") var type: [String] = []
+
+    func run() async throws {
+        let logger = options.logger()
+        try await options.withStore(logger) { store in
+            guard let l = try await LearnerRepository(store: store).learner(key: learner) else { throw ValidationError("no learner with key \(learner)") }
+            let found = try await CareerRepository(store: store).matches(
+                learner: l.id, k: k, filters: MatchFilters(noDegreeRequired: noDegree, remoteOnly: remote, employmentTypes: Set(type.map { $0.uppercased() })))
+            if found.isEmpty { say("No matching open postings.") }
+            for (n, m) in found.enumerated() {
+                let p = m.posting.posting
+                say(String(format: "%2d. %@ — %@ (score %.2f)", n + 1, p.title, p.hiringOrganization ?? "", m.match.score))
+                say("    \(m.match.degree.requirement.label): \(m.match.degree.reason)")
+                say("    Skills you have: \(m.match.matchedSkills.joined(separator: ", "))")
+                if !m.match.missingSkills.isEmpty { say("    Skills to build: \(m.match.missingSkills.joined(separator: ", "))") }
+                if !m.match.notes.isEmpty { say("    " + m.match.notes.joined(separator: " ")) }
+            }
+        }
+    }
+}
+
+struct BenchmarkMatching: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark-matching",
+        abstract: "Time top-k job matches for many learners over many postings, beside TF-IDF cosine (scikit-learn) on the same data, with the recall of its top-k.",
+        discussion: "Needs python3 with scikit-learn (pip install scikit-learn).")
+    @Option(help: "How many learners.") var learners: Int = 50_000
+    @Option(help: "How many postings.") var postings: Int = 100_000
+    @Option(name: .short, help: "Matches per learner.") var k: Int = 10
+    @Option(help: "The scikit-learn peer script.") var peer: String = "scripts/match-baseline.py"
+    @Option(help: "Python to run the peer with.") var python: String = "python3"
+    @Option(help: "Keep the generated files in this folder instead of a temporary one.") var keep: String?
+    @Flag(help: "Rank by skills alone (no goals, place or degree adjustments), as the peer does.") var skillsOnly = false
+
+    func run() throws {
+        let folder = keep.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("pathways-match-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { if keep == nil { try? FileManager.default.removeItem(at: folder) } }
+        var clock = ContinuousClock.now
+        func lap() -> Double {
+            let now = ContinuousClock.now
+            defer { clock = now }
+            let d = now - clock
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        let demo = DemoInitiative(seed: DemoInitiative.defaultSeed, microBachelorsLearners: 1, universityLearners: 1)
+        let board = DemoJobBoard.postings(count: postings)
+        var people = DemoJobBoard.learners(count: learners, programs: demo.programs, courses: demo.courses)
+        if skillsOnly {
+            people = people.map { MatchProfile(learnerID: $0.learnerID, skills: $0.skills, hasBachelor: true, hasGraduate: true) }
+        }
+        say(String(format: "Generated %d postings and %d learners in %.1f s.", postings, learners, lap()))
+
+        _ = lap()
+        let index = MatchIndex(postings: board)
+        let build = lap()
+        let results = index.top(k, for: people)
+        let rank = lap()
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let ours = Double(usage.ru_maxrss) / 1024
+        let groups = Set(people.map { $0.skills.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }).count
+
+        // The same data as text for the peer: each posting's title, skills and description; each learner's skills and goals.
+        let vocabulary = SkillVocabulary.standard
+        var postingText = "", learnerText = "", oursText = "", occupationText = ""
+        for (i, p) in board.enumerated() {
+            occupationText += "\(i)\t\(p.occupationalCategories.first?.code ?? "")\n"
+            postingText += "\(i)\t" + ([p.title] + p.skills.map(\.name) + [p.plainDescription]).joined(separator: " ").replacingOccurrences(of: "\t", with: " ") + "\n"
+        }
+        for (i, l) in people.enumerated() {
+            learnerText += "\(i)\t" + (l.skills.keys.sorted().compactMap { vocabulary.term(id: $0)?.label } + l.goals).joined(separator: " ") + "\n"
+            oursText += "\(i)\t" + results[i].map { String($0.postingIndex) }.joined(separator: ",") + "\n"
+        }
+        try postingText.write(to: folder.appendingPathComponent("postings.tsv"), atomically: false, encoding: .utf8)
+        try learnerText.write(to: folder.appendingPathComponent("learners.tsv"), atomically: false, encoding: .utf8)
+        try oursText.write(to: folder.appendingPathComponent("ours.tsv"), atomically: false, encoding: .utf8)
+        try occupationText.write(to: folder.appendingPathComponent("occupations.tsv"), atomically: false, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, peer, folder.path, String(k)]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let peerResult = try JSONSerialization.jsonObject(with: output) as? [String: Any] else {
+            throw ValidationError("the scikit-learn peer (\(python) \(peer)) failed with status \(process.terminationStatus); is scikit-learn installed (pip install scikit-learn)?")
+        }
+        func number(_ key: String) -> Double { (peerResult[key] as? NSNumber)?.doubleValue ?? .nan }
+        say("")
+        func line(_ what: String, _ a: String, _ b: String) {
+            say(what.padding(toLength: 46, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(1, 12 - a.count)) + a
+                + String(repeating: " ", count: max(1, 22 - b.count)) + b)
+        }
+        line("Top-\(k) for \(learners) learners × \(postings) postings", "Pathways", "TF-IDF (sklearn \(peerResult["version"] ?? ""))")
+        line("index the postings", String(format: "%.2f s", build), String(format: "%.2f s", number("index_seconds")))
+        line("rank top-\(k) for every learner", String(format: "%.2f s", rank), String(format: "%.2f s", number("rank_seconds")))
+        line("total", String(format: "%.2f s", build + rank), String(format: "%.2f s", number("index_seconds") + number("rank_seconds")))
+        line("per learner", String(format: "%.3f ms", rank * 1000 / Double(max(learners, 1))), String(format: "%.3f ms", number("rank_seconds") * 1000 / Double(max(learners, 1))))
+        line("peak resident memory (process)", String(format: "%.0f MB", ours), String(format: "%.0f MB", number("peak_rss_mb")))
+        say("")
+        say("Learners with distinct skill sets (share one index pass): \(groups).")
+        say(String(format: "Recall of TF-IDF's top-%d in ours: %.1f%% tie-aware (a pick the peer scores at least as high as its own %d-th), %.1f%% plain overlap, over %d learners it scored.",
+                   k, number("tie_aware_recall") * 100, k, number("overlap_recall") * 100, Int(number("learners_scored"))))
+        say(String(format: "Near agreement: %.1f%% of ours score within 5%% of TF-IDF's own %d-th best.", number("near_recall") * 100, k))
+        say(String(format: "Same kind of job: %.1f%% of TF-IDF's top-%d are in an occupation (O*NET-SOC) among ours.", number("occupation_recall") * 100, k))
+        say("Ours differs by design: vocabulary-mapped skills, goals, location and degree requirements move postings that plain text similarity ranks alike.")
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import PathwaysCore
+@testable import PathwaysStore
+import PathwaysTestSupport
+import SQLKit
+import Testing
+
+@Suite struct CareerStoreTests {
+    static let page = """
+        <html><head><script type="application/ld+json">
+        {"@context": "https://schema.org/", "@type": "JobPosting", "title": "Junior Web Developer",
+         "description": "<p>Build pages in JavaScript, HTML and CSS. No degree required.</p>",
+         "identifier": {"@type": "PropertyValue", "name": "Contoso", "value": "WEB-1"},
+         "hiringOrganization": {"@type": "Organization", "name": "Contoso Cloud"}, "datePosted": "2026-11-01", "validThrough": "2027-02-01",
+         "employmentType": "FULL_TIME", "skills": "JavaScript, HTML, CSS, Git",
+         "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": "Columbus", "addressRegion": "OH", "addressCountry": "US"}}}
+        </script></head></html>
+        """
+    static let graph = """
+        {"@context": "https://schema.org", "@graph": [{"@type": "Organization", "name": "Tailspin"},
+         {"@type": "JobPosting", "@id": "https://jobs.example/77", "title": "Data Analyst", "description": "SQL and Tableau. Bachelor's degree required.",
+          "hiringOrganization": {"@type": "Organization", "name": "Tailspin Analytics"}, "datePosted": "2026-10-20",
+          "baseSalary": {"@type": "MonetaryAmount", "currency": "USD", "value": {"@type": "QuantitativeValue", "minValue": 60000, "maxValue": 70000, "unitText": "YEAR"}}}]}
+        """
+
+    @Test(arguments: TestDatabase.allCases)
+    func postingsImportOnceAndABadFileStoresNothing(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let repo = CareerRepository(store: store)
+            let now = ISODate.parse("2026-11-15")!
+            let first = try await repo.importPostings([(Data(Self.page.utf8), "web.html"), (Data(Self.graph.utf8), "data.jsonld")], now: now)
+            #expect(first.added == 2 && first.updated == 0)
+            #expect(first.byRequirement == [.noDegree: 1, .bachelors: 1])
+            let again = try await repo.importPostings([(Data(Self.page.utf8), "web.html"), (Data(Self.graph.utf8), "data.jsonld")], now: now)
+            #expect(again.added == 0 && again.updated == 2, "the same postings are updated, not copied")
+            // A good file and a broken one: the broken one is named and nothing is stored.
+            let broken = Data(#"{"@type": "JobPosting", "title": "X", "description": "d", "datePosted": "soon"}"#.utf8)
+            let extra = Self.page.replacingOccurrences(of: "WEB-1", with: "WEB-2")
+            await #expect(throws: JobPostingImportError(file: "bad.json", path: "JobPosting.datePosted", message: "datePosted must be an ISO 8601 date, not \"soon\"")) {
+                try await repo.importPostings([(Data(extra.utf8), "web2.html"), (broken, "bad.json")], now: now)
+            }
+            let stored = try await repo.postings(openOn: now)
+            #expect(stored.count == 2)
+            let web = try #require(stored.first { $0.posting.title == "Junior Web Developer" })
+            #expect(web.posting.skills.map(\.name) == ["JavaScript", "HTML", "CSS", "Git"])
+            #expect(web.degree.requirement == .noDegree && web.degree.reason.contains("No degree required"))
+            #expect(web.source == "web.html")
+            let analyst = try #require(stored.first { $0.posting.title == "Data Analyst" })
+            #expect(analyst.posting.salary == Salary(currency: "USD", minValue: 60_000, maxValue: 70_000, unit: "YEAR"))
+            // Closed postings are not offered.
+            #expect(try await repo.postings(openOn: ISODate.parse("2027-03-01")!).map(\.posting.title) == ["Data Analyst"])
+        }
+    }
+
+    /// A demo learner in the full-stack program: matches ranked with explanations, the no-degree and remote filters.
+    @Test(arguments: TestDatabase.allCases)
+    func aFullStackLearnersMatchesAreRankedAndExplained(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let demo = DemoInitiative(seed: 3, microBachelorsLearners: 60, universityLearners: 10)
+            _ = try await DemoLoader.load(demo, into: store)
+            let now = ISODate.parse("2026-11-15")!
+            let repo = CareerRepository(store: store)
+            let board = DemoJobBoard.postings(count: 600, seed: 9, now: now)
+            _ = try await repo.store(board.map { ($0, "demo board") }, now: now)
+            let fullStack = try #require(demo.programs.first { $0.key == "mb-full-stack-development" })
+            let enrollment = try #require(demo.enrollments.first { $0.programID == fullStack.id })
+            let matches = try await repo.matches(learner: enrollment.learnerID, k: 10, on: now)
+            #expect(matches.count == 10)
+            #expect(zip(matches, matches.dropFirst()).allSatisfy { $0.match.score >= $1.match.score }, "ranked best first")
+            let tech = ["Developer", "Engineer", "QA", "Cloud", "DevOps", "IT Support", "Web"]
+            let techTop = matches.prefix(5).filter { m in tech.contains { m.posting.posting.title.contains($0) } }
+            #expect(techTop.count >= 4, "a full-stack learner's best matches are technical roles: \(matches.map(\.posting.posting.title))")
+            for m in matches {
+                #expect(!m.match.matchedSkills.isEmpty, "every match says which of the learner's skills it uses")
+                #expect(Set(m.match.matchedSkills).isDisjoint(with: m.match.missingSkills))
+                #expect(!m.match.degree.reason.isEmpty)
+                #expect(m.match.degree == DegreeClassifier.classify(m.posting.posting), "the explanation's degree requirement is the posting's")
+            }
+            #expect(matches.contains { $0.match.matchedSkills.contains("JavaScript") || $0.match.matchedSkills.contains("Programming") })
+
+            let noDegree = try await repo.matches(learner: enrollment.learnerID, k: 10, filters: MatchFilters(noDegreeRequired: true), on: now)
+            #expect(!noDegree.isEmpty)
+            #expect(noDegree.allSatisfy { $0.match.degree.requirement == .noDegree })
+            #expect(noDegree.allSatisfy { $0.match.notes.contains("No degree required.") })
+            // The filter removes, it does not reorder: the no-degree postings among the unfiltered ranking keep their order.
+            let all = try await repo.matches(learner: enrollment.learnerID, k: 600, on: now)
+            #expect(Array(all.filter { $0.match.degree.requirement == .noDegree }.prefix(noDegree.count).map(\.posting.posting.id)) == noDegree.map(\.posting.posting.id))
+            let remote = try await repo.matches(learner: enrollment.learnerID, k: 10, filters: MatchFilters(remoteOnly: true, employmentTypes: ["FULL_TIME"]), on: now)
+            #expect(!remote.isEmpty && remote.allSatisfy { $0.posting.posting.remote && $0.posting.posting.employmentTypes.contains("FULL_TIME") })
+
+            // A stated goal lifts the postings that fit it, and says so.
+            let before = try #require(all.firstIndex { $0.posting.posting.title.contains("QA Tester") })
+            try await repo.setGoals(learner: enrollment.learnerID, goals: ["QA Tester"], region: nil, now: now)
+            let withGoal = try await repo.matches(learner: enrollment.learnerID, k: 600, on: now)
+            let after = try #require(withGoal.firstIndex { $0.posting.posting.title.contains("QA Tester") })
+            #expect(after < before, "the first QA Tester posting moves up from \(before + 1) to \(after + 1)")
+            #expect(withGoal[after].match.notes.contains("Fits your goal \"qa tester\"."))
+        }
+    }
+
+    /// An interview day for the full-stack program in the US reaches exactly those learners, except the ones the
+    /// contact cap holds back; RSVPs fill the places, then the waitlist, which moves up on a cancellation.
+    @Test(arguments: TestDatabase.allCases)
+    func anInterviewDayReachesExactlyItsAudienceWithinTheContactCap(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let demo = DemoInitiative(seed: 4, microBachelorsLearners: 120, universityLearners: 20)
+            _ = try await DemoLoader.load(demo, into: store)
+            let now = ISODate.parse("2026-11-15")!
+            _ = try await CareerRepository(store: store).saveEmployer(key: "contoso", name: "Contoso Cloud", programKeys: ["mb-full-stack-development"], now: now)
+            let events = CareerEventRepository(store: store)
+            let event = try await events.create(kind: .interviewDay, title: "Contoso junior developer interviews", description: "Bring a project to talk about.",
+                                                employerKey: "contoso", startsAt: now.addingTimeInterval(14 * 86_400), endsAt: now.addingTimeInterval(14 * 86_400 + 4 * 3600),
+                                                location: "Columbus, OH", capacity: 2, targets: [.program(key: "mb-full-stack-development"), .region("US")], now: now)
+            let fullStack = try #require(demo.programs.first { $0.key == "mb-full-stack-development" })
+            let enrolled = Set(demo.enrollments.filter { $0.programID == fullStack.id }.map(\.learnerID))
+            let expected = Set(demo.learners.filter { enrolled.contains($0.id) && $0.profile.country == "US" && $0.email != nil }.map(\.id))
+            #expect(expected.count >= 4, "the demo has full-stack learners in the US")
+            #expect(Set(try await events.audience(event)) == expected)
+
+            // Two of them already had a message this month; the cap allows one in 30 days.
+            try await OutboxRepository(store: store).setContactCap(.init(messages: 1, days: 30))
+            let capped = Array(expected.sorted { $0.uuidString < $1.uuidString }.prefix(2))
+            for learner in capped {
+                try await store.sql.raw("""
+                    INSERT INTO outbox (learner_id, to_address, kind, subject, body, status, attempts, created_at)
+                    VALUES (\(bind: learner), 'x@example.org', 'invitation', 'Survey', 'Body', 'sent', 1, \(bind: now.addingTimeInterval(-5 * 86_400)))
+                    """).run()
+            }
+            let report = try await events.invite(event, baseURL: "https://pathways.example", now: now)
+            #expect(report == .init(invited: expected.count - 2, heldByCap: 2, alreadyInvited: 0))
+            let reached = Set(try await store.sql.raw("SELECT learner_id FROM outbox WHERE kind = 'event'").all().map { try $0.decode(column: "learner_id", as: UUID.self) })
+            #expect(reached == expected.subtracting(capped), "exactly the audience, less those the cap holds back")
+            let body = try #require(try await store.sql.raw("SELECT body FROM outbox WHERE kind = 'event'").first()?.decode(column: "body", as: String.self))
+            #expect(body.contains("https://pathways.example/careers/events/\(event.id.uuidString.lowercased())"))
+            #expect(try await events.invite(event, baseURL: "https://pathways.example", now: now) == .init(invited: 0, heldByCap: 2, alreadyInvited: expected.count - 2))
+            // Once the month has passed, the held ones are invited.
+            let later = try await events.invite(event, baseURL: "https://pathways.example", now: now.addingTimeInterval(31 * 86_400))
+            #expect(later.invited == 2 && later.heldByCap == 0)
+
+            // Two places: the third reply waits, and moves up when someone cancels.
+            let people = expected.sorted { $0.uuidString < $1.uuidString }
+            #expect(try await events.rsvp(event: event, learner: people[0], now: now) == .going)
+            #expect(try await events.rsvp(event: event, learner: people[1], now: now.addingTimeInterval(1)) == .going)
+            #expect(try await events.rsvp(event: event, learner: people[2], now: now.addingTimeInterval(2)) == .waitlisted)
+            #expect(try await events.rsvp(event: event, learner: people[0], now: now.addingTimeInterval(3)) == .going, "replying twice keeps the place")
+            #expect(try await events.cancel(event: event, learner: people[0], now: now.addingTimeInterval(4)) == people[2])
+            #expect(try await events.replies(event: event.id).filter { $0.status == .going }.map(\.learner).sorted { $0.uuidString < $1.uuidString }
+                    == [people[1], people[2]].sorted { $0.uuidString < $1.uuidString })
+            let outsider = try #require(demo.learners.first { !expected.contains($0.id) })
+            await #expect(throws: StoreError.self) { try await events.rsvp(event: event, learner: outsider.id, now: now) }
+
+            let ics = CareerEventRepository.ics(event, organizer: "Contoso Cloud, via Pathways", url: "https://pathways.example/careers/events/x", now: now)
+            #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
+            #expect(ics.contains("DTSTART:20261129T000000Z\r\n") && ics.contains("DTEND:20261129T040000Z\r\n"))
+            #expect(ics.contains("ORGANIZER;CN=Contoso Cloud\\, via Pathways:"))
+            #expect(ics.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 75 })
+        }
+    }
+}
