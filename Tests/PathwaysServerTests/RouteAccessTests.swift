@@ -30,7 +30,7 @@ import Testing
     static let signedIn = everyone.subtracting([.anonymous])
     static let studyRoles: Set<Role> = [.admin, .researcher]
 
-    static func table(_ f: FieldedWave, _ w: TestWorld) -> [Row] {
+    static func table(_ f: FieldedWave, _ w: TestWorld, event: UUID) -> [Row] {
         let a1 = w.learnerIDs["A1"]!.uuidString, b2 = w.learnerIDs["B2"]!.uuidString
         let token = f.tokens["A1"]!, other = f.tokens["C3"]!
         let wave = "/studies/outcomes/waves/1"
@@ -80,6 +80,15 @@ import Testing
             Row(method: .get, route: "/c/{token}/credential.jwt", uri: "/c/not-a-shared-link-not-a-shared-link-not-a-shared/credential.jwt", allowed: everyone),
             Row(method: .post, route: "/credentials/{credential}/revoke", uri: "/credentials/\(w.credentialIDs["A1"]!.uuidString)/revoke",
                 allowed: [.admin], body: "reason="),
+            Row(method: .get, route: "/careers", uri: "/careers", allowed: [.learnerA, .learnerB]),
+            Row(method: .post, route: "/careers/goals", uri: "/careers/goals", allowed: [.learnerA, .learnerB], body: "goals=Data+analyst"),
+            Row(method: .post, route: "/careers/postings/{posting}/apply", uri: "/careers/postings/\(UUID().uuidString)/apply", allowed: [.learnerA, .learnerB]),
+            Row(method: .post, route: "/careers/outcomes", uri: "/careers/outcomes", allowed: [.learnerA, .learnerB], body: "kind=none"),
+            Row(method: .get, route: "/careers/events/{event}", uri: "/careers/events/\(event.uuidString)", allowed: [.admin, .learnerA]),
+            Row(method: .post, route: "/careers/events/{event}/rsvp", uri: "/careers/events/\(event.uuidString)/rsvp", allowed: [.learnerA], body: "action=rsvp"),
+            Row(method: .get, route: "/careers/events/{event}/event.ics", uri: "/careers/events/\(event.uuidString)/event.ics", allowed: [.admin, .learnerA]),
+            Row(method: .get, route: "/careers/postings", uri: "/careers/postings", allowed: [.admin, .employer]),
+            Row(method: .post, route: "/careers/postings", uri: "/careers/postings", allowed: [.admin, .employer]),
             Row(method: .post, route: "/studies/{study}/withdrawal-policy", uri: "/studies/outcomes/withdrawal-policy", allowed: [.admin], body: "policy=deidentify"),
             Row(method: .get, route: "/imports", uri: "/imports", allowed: [.admin, .staff]),
             Row(method: .post, route: "/imports", uri: "/imports", allowed: [.admin, .staff]),
@@ -135,7 +144,11 @@ import Testing
                 let page = try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(session)"])
                 sessions[role] = (session, try #require(WebTests.csrf(in: page.text)))
             }
-            let rows = Self.table(f, w)
+            // A workshop for the stats program: learner A is invited, learner B is not.
+            let event = try await CareerEventRepository(store: w.store).create(
+                kind: .workshop, title: "Statistics careers workshop", description: "Bring questions.", startsAt: Date().addingTimeInterval(7 * 86_400),
+                endsAt: Date().addingTimeInterval(7 * 86_400 + 7_200), location: "Online", capacity: 5, targets: [.program(key: "stats")]).id
+            let rows = Self.table(f, w, event: event)
             // The table covers every registered route (the sign-in and sign-out forms are checked below).
             let listed = Set(rows.map { "\($0.method) \($0.route)" } + ["POST /login", "POST /logout"])
             let registered = Set(w.routes.map { "\($0.method) \($0.path)" })

@@ -146,6 +146,12 @@ import Testing
             #expect(try await events.cancel(event: event, learner: people[0], now: now.addingTimeInterval(4)) == people[2])
             #expect(try await events.replies(event: event.id).filter { $0.status == .going }.map(\.learner).sorted { $0.uuidString < $1.uuidString }
                     == [people[1], people[2]].sorted { $0.uuidString < $1.uuidString })
+            // Withdrawing from research takes a learner out of the audience and removes their replies and goals.
+            try await CareerRepository(store: store).setGoals(learner: people[1], goals: ["Web developer"], region: "OH", now: now)
+            _ = try await PrivacyRepository(store: store).withdraw(learner: people[1], by: nil, via: "test")
+            #expect(try await events.replies(event: event.id).contains { $0.learner == people[1] } == false)
+            #expect(try await CareerRepository(store: store).goals(learner: people[1]).goals.isEmpty)
+            #expect(try await events.audience(event).contains(people[1]) == false)
             let outsider = try #require(demo.learners.first { !expected.contains($0.id) })
             await #expect(throws: StoreError.self) { try await events.rsvp(event: event, learner: outsider.id, now: now) }
 

@@ -161,6 +161,13 @@ public final class MatchIndex: @unchecked Sendable {
             guard let i = termIndex[term.id] else { return }
             if weights[i] == nil && w >= 1 { strong.append(i) }
             weights[i] = max(weights[i] ?? 0, w)
+            // Needing JavaScript means needing programming, at half the weight for each step up.
+            var implied = w
+            for b in vocabulary.broader(of: term.id) {
+                implied /= 2
+                guard let j = termIndex[b.id] else { break }
+                weights[j] = max(weights[j] ?? 0, implied)
+            }
         }
         for skill in posting.skills {
             if let code = skill.code, let t = vocabulary.term(id: code) { add(t, 1) }
@@ -367,14 +374,23 @@ extension MatchProfile {
                             vocabulary: SkillVocabulary = .standard, goals: [String] = [], country: String? = nil, region: String? = nil,
                             education: EducationLevel? = nil) -> MatchProfile {
         var skills: [String: Float] = [:]
+        func add(_ t: SkillVocabulary.Term, _ w: Float) {
+            skills[t.id] = max(skills[t.id] ?? 0, w)
+            // Knowing JavaScript is knowing some programming.
+            var implied = w
+            for b in vocabulary.broader(of: t.id) {
+                implied /= 2
+                skills[b.id] = max(skills[b.id] ?? 0, implied)
+            }
+        }
         for (program, completed) in programs {
             for skill in program.skills {
                 guard let t = vocabulary.map(skill) else { continue }
-                skills[t.id] = max(skills[t.id] ?? 0, completed ? 1 : 0.6)
+                add(t, completed ? 1 : 0.6)
             }
         }
         for course in completedCourses {
-            for t in vocabulary.find(in: course.title) { skills[t.id] = 1 }
+            for t in vocabulary.find(in: course.title) { add(t, 1) }
         }
         return MatchProfile(learnerID: learnerID, skills: skills, goals: goals, country: country, region: region,
                             hasBachelor: education?.hasBachelorOrHigher ?? false, hasGraduate: education?.hasGraduateDegree ?? false)

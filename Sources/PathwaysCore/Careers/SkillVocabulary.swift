@@ -12,6 +12,8 @@ public struct SkillVocabulary: Sendable {
         public var label: String
         public var scheme: SkillScheme
         public var altLabels: [String]
+        /// A broader term that knowing or needing this one implies (JavaScript → Programming), or nil.
+        public var broader: String? = nil
     }
 
     public let terms: [Term]
@@ -44,6 +46,17 @@ public struct SkillVocabulary: Sendable {
     }
 
     public func term(id: String) -> Term? { byID[id].map { terms[$0] } }
+
+    /// The broader terms a term implies, nearest first (at most three steps).
+    public func broader(of id: String) -> [Term] {
+        var out: [Term] = []
+        var current = term(id: id)?.broader
+        while let next = current, out.count < 3, let t = term(id: next) {
+            out.append(t)
+            current = t.broader
+        }
+        return out
+    }
 
     /// The term a skill name is (label or alternative label after normalisation), or nil.
     public func map(_ name: String) -> Term? { byLabel[Self.normalize(name)].map { terms[$0] } }
@@ -173,5 +186,22 @@ public struct SkillVocabulary: Sendable {
         ("accounting", "Accounting", ["bookkeeping"]), ("financial-analysis", "Financial analysis", ["financial modeling"]),
         ("cybersecurity", "Cybersecurity", ["information security", "network security"]), ("networking", "Computer networking", ["networking", "tcp/ip"]),
         ("testing", "Automated testing", ["unit testing", "test automation"]), ("ux", "User experience design", ["ux", "ui/ux", "user research"]),
-    ].map { term("tech:\($0.0)", $0.1, $0.2, scheme: .local) }
+    ].map { term("tech:\($0.0)", $0.1, $0.2, scheme: .local) }.map { t in
+        var t = t
+        t.broader = broaderTerms[t.id]
+        return t
+    }
+
+    /// What each technology or subject implies.
+    static let broaderTerms: [String: String] = [
+        "tech:javascript": "2.B.3.e", "tech:typescript": "tech:javascript", "tech:python": "2.B.3.e", "tech:java": "2.B.3.e", "tech:csharp": "2.B.3.e",
+        "tech:cplusplus": "2.B.3.e", "tech:r": "2.B.3.e", "tech:html": "2.B.3.e", "tech:css": "2.B.3.e", "tech:react": "tech:javascript", "tech:node": "tech:javascript",
+        "tech:rest": "2.B.3.e", "tech:testing": "2.B.3.m", "tech:sql": "tech:databases", "tech:aws": "tech:cloud", "tech:azure": "tech:cloud",
+        "tech:docker": "tech:cloud", "tech:kubernetes": "tech:docker", "tech:tableau": "tech:data-visualization", "tech:powerbi": "tech:data-visualization",
+        "tech:data-visualization": "tech:data-analysis", "tech:statistical-inference": "tech:statistics", "tech:biostatistics": "tech:statistics",
+        "tech:statistics": "2.A.1.e", "tech:probability": "2.A.1.e", "tech:calculus": "2.A.1.e", "tech:linear-algebra": "2.A.1.e",
+        "tech:machine-learning": "tech:statistics", "tech:deep-learning": "tech:machine-learning", "tech:financial-analysis": "tech:accounting",
+        "tech:demand-forecasting": "tech:logistics", "tech:inventory": "tech:logistics", "tech:curriculum": "2.B.1.e", "tech:elearning": "tech:curriculum",
+        "tech:agile": "tech:project-management", "tech:business-writing": "2.A.1.c", "tech:presentations": "2.A.1.d",
+    ]
 }

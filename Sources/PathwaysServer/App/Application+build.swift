@@ -36,5 +36,6 @@ public func buildRouter(_ d: Dependencies) throws -> (Router<AppContext>, RouteT
     StudyPages(dependencies: d).register(on: routes)
     CodebookPages(dependencies: d).register(on: routes)
     CredentialPages(d: d).register(on: routes)
+    CareerPages(d: d).register(on: routes)
     return (router, routes)
 }

@@ -198,3 +198,167 @@ public struct CareerRepository: Sendable {
         return index.top(k, for: profile, filters: filters).map { Match(match: $0, posting: stored[$0.postingIndex]) }
     }
 }
+
+// MARK: applications and outcomes
+
+extension CareerRepository {
+    public enum ApplicationStatus: String, Sendable, CaseIterable {
+        case applied, interviewing, offered, hired, declined, withdrawn
+        public var label: String { rawValue.capitalized }
+    }
+
+    public struct Application: Sendable, Equatable {
+        public var id: UUID
+        public var postingID: UUID
+        public var title: String
+        public var status: ApplicationStatus
+        public var appliedAt: Date
+        public var interviewAt: Date?
+        public var statusAt: Date
+    }
+
+    /// Records that the learner applied to a posting (once; applying again keeps the first).
+    @discardableResult
+    public func apply(learner: UUID, posting: UUID, by who: String, now: Date = Date()) async throws -> Application {
+        guard let row = try await db.raw("SELECT title FROM job_postings WHERE id = \(bind: posting)").first() else { throw StoreError.invalid("there is no such posting") }
+        if let existing = try await applications(learner: learner).first(where: { $0.postingID == posting }) { return existing }
+        let id = UUID()
+        try await db.raw("""
+            INSERT INTO job_applications (id, learner_id, posting_id, status, applied_at, status_at, recorded_by)
+            VALUES (\(bind: id), \(bind: learner), \(bind: posting), 'applied', \(bind: now), \(bind: now), \(bind: who))
+            """).run()
+        return Application(id: id, postingID: posting, title: try row.decode(column: "title", as: String.self), status: .applied, appliedAt: now, interviewAt: nil, statusAt: now)
+    }
+
+    public func setApplication(_ id: UUID, learner: UUID, status: ApplicationStatus, interviewAt: Date? = nil, now: Date = Date()) async throws {
+        try await db.raw("""
+            UPDATE job_applications SET status = \(bind: status.rawValue), interview_at = COALESCE(\(bind: interviewAt), interview_at), status_at = \(bind: now)
+            WHERE id = \(bind: id) AND learner_id = \(bind: learner)
+            """).run()
+    }
+
+    public func applications(learner: UUID) async throws -> [Application] {
+        try await db.raw("""
+            SELECT a.*, p.title FROM job_applications a JOIN job_postings p ON p.id = a.posting_id WHERE a.learner_id = \(bind: learner) ORDER BY a.applied_at DESC
+            """).all().map { row in
+            Application(id: try row.decode(column: "id", as: UUID.self), postingID: try row.decode(column: "posting_id", as: UUID.self),
+                        title: try row.decode(column: "title", as: String.self),
+                        status: ApplicationStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .applied,
+                        appliedAt: try row.decode(column: "applied_at", as: Date.self), interviewAt: try row.decode(column: "interview_at", as: Date?.self),
+                        statusAt: try row.decode(column: "status_at", as: Date.self))
+        }
+    }
+
+    public enum OutcomeKind: String, Sendable, CaseIterable {
+        case newJob = "new_job", promotion, raise, bonus
+        public var label: String {
+            switch self {
+            case .newJob: "New job"
+            case .promotion: "Promotion"
+            case .raise: "Raise"
+            case .bonus: "Bonus"
+            }
+        }
+    }
+
+    public struct Outcome: Sendable, Equatable {
+        public var id: UUID
+        public var kind: OutcomeKind
+        public var occurredOn: Date
+        public var sector: String?
+        public var salaryBand: String?
+        public var annualSalary: Double?
+        public var noDegreeRole: Bool?
+        public var source: String
+    }
+
+    /// A career outcome the learner reports (portal or survey answer) or an administrator records.
+    public func recordOutcome(learner: UUID, kind: OutcomeKind, occurredOn: Date, sector: String? = nil, salaryBand: String? = nil,
+                              annualSalary: Double? = nil, noDegreeRole: Bool? = nil, posting: UUID? = nil, source: String, now: Date = Date()) async throws {
+        guard occurredOn <= now.addingTimeInterval(86_400) else { throw StoreError.invalid("occurred_on: the outcome's date cannot be in the future") }
+        if let annualSalary, !(annualSalary >= 0 && annualSalary < 10_000_000) { throw StoreError.invalid("annual_salary: a yearly amount from 0 to 10,000,000") }
+        try await db.raw("""
+            INSERT INTO career_outcomes (id, learner_id, kind, occurred_on, sector, salary_band, annual_salary, no_degree_role, posting_id, source, recorded_at)
+            VALUES (\(bind: UUID()), \(bind: learner), \(bind: kind.rawValue), \(bind: occurredOn), \(bind: sector), \(bind: salaryBand), \(bind: annualSalary),
+                    \(bind: noDegreeRole), \(bind: posting), \(bind: source), \(bind: now))
+            """).run()
+    }
+
+    public func outcomes(learner: UUID) async throws -> [Outcome] {
+        try await db.raw("SELECT * FROM career_outcomes WHERE learner_id = \(bind: learner) ORDER BY occurred_on DESC").all().map { row in
+            Outcome(id: try row.decode(column: "id", as: UUID.self), kind: OutcomeKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .newJob,
+                    occurredOn: try row.decode(column: "occurred_on", as: Date.self), sector: try row.decode(column: "sector", as: String?.self),
+                    salaryBand: try row.decode(column: "salary_band", as: String?.self), annualSalary: try row.decode(column: "annual_salary", as: Double?.self),
+                    noDegreeRole: try row.decode(column: "no_degree_role", as: Bool?.self), source: try row.decode(column: "source", as: String.self))
+        }
+    }
+
+    /// Outcomes per program at 3, 6 and 12 months after completion, in the shape of Credential Engine's
+    /// AggregateDataProfile: number awarded (completers), jobs obtained within the months (a new job or promotion
+    /// dated after completion and within the window), median earnings of those jobs' reported yearly salaries.
+    public struct AggregateProfile: Sendable, Equatable {
+        public var programKey: String
+        public var programTitle: String
+        public var postReceiptMonths: Int
+        public var numberAwarded: Int
+        public var jobsObtained: Int
+        public var noDegreeRoles: Int
+        public var medianEarnings: Double?
+        public var earningsReported: Int
+
+        /// As CTDL JSON-LD (`ceterms:AggregateDataProfile`).
+        public var ctdl: [String: Any] {
+            var o: [String: Any] = [
+                "@type": "ceterms:AggregateDataProfile", "ceterms:description": ["en": "Outcomes of \(programTitle) completers \(postReceiptMonths) months after completion"],
+                "ceterms:numberAwarded": numberAwarded, "ceterms:postReceiptMonths": postReceiptMonths,
+                "ceterms:jobsObtained": [["@type": "schema:QuantitativeValue", "schema:value": jobsObtained]],
+                "ceterms:currency": "USD",
+            ]
+            if let medianEarnings { o["ceterms:medianEarnings"] = medianEarnings }
+            return o
+        }
+    }
+
+    public func outcomeProfiles(months: [Int] = [3, 6, 12], asOf now: Date = Date()) async throws -> [AggregateProfile] {
+        let completions = try await db.raw("""
+            SELECT fe.learner_id, fe.program_id, p.external_id, p.title, \(unsafeRaw: FrameSQL.completionDate) AS completed
+            FROM enrollments fe JOIN programs p ON p.id = fe.program_id
+            LEFT JOIN credentials cr ON cr.learner_id = fe.learner_id AND cr.program_id = fe.program_id AND cr.course_id IS NULL
+            """).all().compactMap { row -> (learner: UUID, key: String, title: String, completed: Date)? in
+            guard let completed = try row.decode(column: "completed", as: Date?.self) else { return nil }
+            return (try row.decode(column: "learner_id", as: UUID.self), try row.decode(column: "external_id", as: String.self),
+                    try row.decode(column: "title", as: String.self), completed)
+        }
+        var outcomes: [UUID: [(kind: String, on: Date, salary: Double?, noDegree: Bool?)]] = [:]
+        for row in try await db.raw("SELECT learner_id, kind, occurred_on, annual_salary, no_degree_role FROM career_outcomes").all() {
+            outcomes[try row.decode(column: "learner_id", as: UUID.self), default: []].append(
+                (try row.decode(column: "kind", as: String.self), try row.decode(column: "occurred_on", as: Date.self),
+                 try row.decode(column: "annual_salary", as: Double?.self), try row.decode(column: "no_degree_role", as: Bool?.self)))
+        }
+        var out: [AggregateProfile] = []
+        let byProgram = Dictionary(grouping: completions, by: \.key)
+        for key in byProgram.keys.sorted() {
+            let list = byProgram[key]!
+            for m in months {
+                // Only completers whose window has fully passed are counted, so the share is not diluted by recent ones.
+                let eligible = list.filter { Calendar(identifier: .gregorian).date(byAdding: .month, value: m, to: $0.completed)! <= now }
+                var jobs = 0, noDegree = 0
+                var salaries: [Double] = []
+                for c in eligible {
+                    let end = Calendar(identifier: .gregorian).date(byAdding: .month, value: m, to: c.completed)!
+                    let found = (outcomes[c.learner] ?? []).filter { ($0.kind == OutcomeKind.newJob.rawValue || $0.kind == OutcomeKind.promotion.rawValue) && $0.on >= c.completed && $0.on <= end }
+                        .sorted { $0.on < $1.on }
+                    guard let first = found.first else { continue }
+                    jobs += 1
+                    if first.noDegree == true { noDegree += 1 }
+                    if let s = first.salary { salaries.append(s) }
+                }
+                salaries.sort()
+                let median: Double? = salaries.isEmpty ? nil : salaries.count % 2 == 1 ? salaries[salaries.count / 2] : (salaries[salaries.count / 2 - 1] + salaries[salaries.count / 2]) / 2
+                out.append(AggregateProfile(programKey: key, programTitle: list[0].title, postReceiptMonths: m, numberAwarded: eligible.count,
+                                            jobsObtained: jobs, noDegreeRoles: noDegree, medianEarnings: median, earningsReported: salaries.count))
+            }
+        }
+        return out
+    }
+}

@@ -159,6 +159,12 @@ public struct PrivacyRepository: Sendable {
                 studies.append(.init(title: entry.title, policy: entry.policy, cases: entry.cases.count, answersRemoved: removed))
             }
 
+            // Career support: stated goals, replies to events, invitations and applications go; recorded career outcomes
+            // stay with the de-identified learner, as degree enrollments do.
+            for table in ["career_goals", "career_event_rsvps", "career_event_invitations", "job_applications"] {
+                try await db.raw("DELETE FROM \(unsafeRaw: table) WHERE learner_id = \(bind: learner)").run()
+            }
+
             let cancelled = try await Self.count(db, "SELECT COUNT(*) AS n FROM outbox WHERE learner_id = \(bind: learner) AND status IN ('pending', 'sending')")
             try await db.raw("DELETE FROM outbox WHERE learner_id = \(bind: learner) AND status IN ('pending', 'sending')").run()
             try await db.raw("UPDATE outbox SET to_address = '', body = '', link_token = NULL WHERE learner_id = \(bind: learner)").run()

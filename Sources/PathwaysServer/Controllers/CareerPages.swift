@@ -1,0 +1,194 @@
+import Foundation
+import Hummingbird
+import PathwaysCore
+import PathwaysStore
+
+/// Career support in the learner's portal: jobs matched to their programs with the reasons, filters (no degree
+/// required, remote, employment type), their goals, events for them with RSVP and calendar files, applications and
+/// career outcomes; and for administrators and employer partners, the postings with their degree requirement and an
+/// import of JSON-LD.
+struct CareerPages {
+    let d: Dependencies
+
+    func register(on routes: RouteTable) {
+        let d = self.d
+        let careers = CareerRepository(store: d.store)
+        let events = CareerEventRepository(store: d.store)
+
+        routes.get("/careers", access: "learner") { request, context -> HTML in
+            let p = try context.require("see career matches") { $0.role == .learner && $0.learnerID != nil }
+            let learner = p.learnerID!
+            let q = request.uri.queryParameters
+            let filters = MatchFilters(noDegreeRequired: q.get("no_degree") == "1", remoteOnly: q.get("remote") == "1",
+                                       employmentTypes: Set(q.get("type").map { [$0.uppercased()] }?.filter { !$0.isEmpty } ?? []))
+            let matches = try await careers.matches(learner: learner, k: 20, filters: filters)
+            let applied = try await careers.applications(learner: learner)
+            let appliedIDs = Set(applied.map(\.postingID))
+            let goals = try await careers.goals(learner: learner)
+            var mine: [[String: Any]] = []
+            for e in try await events.upcoming() where try await events.audience(e).contains(learner) {
+                let reply = try await events.replies(event: e.id).first { $0.learner == learner }?.status
+                mine.append(["id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "when": Self.day(e.startsAt), "location": e.location,
+                             "reply": reply.map { $0 == .going ? "You are going" : $0 == .waitlisted ? "On the waitlist" : "Cancelled" } ?? ""])
+            }
+            let csrf = context.session?.csrfToken ?? ""
+            return d.views.page("careers", title: "Jobs and career support", [
+                "matches": matches.map { m -> [String: Any] in
+                    let posting = m.posting.posting
+                    return [
+                        "id": posting.id.uuidString.lowercased(), "title": posting.title, "employer": posting.hiringOrganization ?? "",
+                        "where": posting.remote ? "Remote" + (posting.applicantLocations.isEmpty ? "" : " (\(posting.applicantLocations.joined(separator: ", ")))")
+                            : posting.locations.map(\.label).joined(separator: "; "),
+                        "pay": Self.pay(posting.salary), "types": posting.employmentTypes.map { $0.replacingOccurrences(of: "_", with: " ").lowercased() }.joined(separator: ", "),
+                        "degree": m.match.degree.requirement.label, "noDegree": m.match.degree.requirement == .noDegree, "degreeWhy": m.match.degree.reason,
+                        "matched": m.match.matchedSkills.joined(separator: ", "), "missing": m.match.missingSkills.joined(separator: ", "),
+                        "notes": m.match.notes.joined(separator: " "), "score": String(format: "%.2f", m.match.score), "url": posting.url ?? "",
+                        "applied": appliedIDs.contains(posting.id), "csrf": csrf,
+                    ]
+                },
+                "noDegree": filters.noDegreeRequired, "remote": filters.remoteOnly, "type": filters.employmentTypes.first ?? "",
+                "types": ["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN"].map { ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " ").capitalized, "selected": filters.employmentTypes.contains($0)] },
+                "goals": goals.goals.joined(separator: ", "), "region": goals.region ?? "", "events": mine, "hasEvents": !mine.isEmpty,
+                "applications": applied.map { ["title": $0.title, "status": $0.status.label, "applied": Self.day($0.appliedAt)] }, "hasApplications": !applied.isEmpty,
+                "hasOutcomes": !(try await careers.outcomes(learner: learner)).isEmpty,
+                "outcomes": try await careers.outcomes(learner: learner).map {
+                    ["kind": $0.kind.label, "on": Self.day($0.occurredOn), "sector": $0.sector ?? "", "band": $0.salaryBand ?? "", "noDegree": $0.noDegreeRole == true ? "yes" : ""]
+                },
+                "outcomeKinds": CareerRepository.OutcomeKind.allCases.map { ["value": $0.rawValue, "label": $0.label] },
+                "learnerHref": "/learners/\(learner.uuidString)",
+            ], context: context)
+        }
+
+        routes.post("/careers/goals", access: "learner") { request, context -> SeeOther in
+            let p = try context.require("set career goals") { $0.role == .learner && $0.learnerID != nil }
+            struct Form: Decodable { var _csrf: String?; var goals: String?; var region: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            let goals = (form.goals ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard goals.count <= 10, goals.allSatisfy({ $0.count <= 80 }) else { throw AppError.badRequest("goals: at most 10, each at most 80 characters, separated by commas") }
+            let region = form.region?.trimmingCharacters(in: .whitespaces)
+            try await careers.setGoals(learner: p.learnerID!, goals: goals, region: region?.isEmpty == false ? region : nil)
+            return SeeOther(location: "/careers")
+        }
+
+        routes.post("/careers/postings/{posting}/apply", access: "learner") { request, context -> SeeOther in
+            let p = try context.require("record an application") { $0.role == .learner && $0.learnerID != nil }
+            struct Form: Decodable { var _csrf: String? }
+            try FormCSRF.check(try await Forms.decode(Form.self, from: request)._csrf, context: context)
+            guard let posting = UUID(uuidString: context.parameters.get("posting") ?? "") else { throw AppError.notFound("There is no such posting.") }
+            do { try await careers.apply(learner: p.learnerID!, posting: posting, by: "the learner") } catch StoreError.invalid { throw AppError.notFound("There is no such posting.") }
+            return SeeOther(location: "/careers")
+        }
+
+        routes.post("/careers/outcomes", access: "learner") { request, context -> SeeOther in
+            let p = try context.require("record a career outcome") { $0.role == .learner && $0.learnerID != nil }
+            struct Form: Decodable { var _csrf: String?; var kind: String?; var occurred_on: String?; var sector: String?; var salary_band: String?; var annual_salary: String?; var no_degree_role: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard let kind = form.kind.flatMap(CareerRepository.OutcomeKind.init(rawValue:)) else { throw AppError.badRequest("kind: new_job, promotion, raise or bonus") }
+            guard let day = form.occurred_on.flatMap(CalendarDay.parse) else { throw AppError.badRequest("occurred_on: a date as YYYY-MM-DD") }
+            var salary: Double?
+            if let text = form.annual_salary?.replacingOccurrences(of: ",", with: ""), !text.isEmpty {
+                guard let value = Double(text) else { throw AppError.badRequest("annual_salary: a number, e.g. 52000") }
+                salary = value
+            }
+            func clean(_ s: String?) -> String? { s.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(120)) } }
+            do {
+                try await careers.recordOutcome(learner: p.learnerID!, kind: kind, occurredOn: day, sector: clean(form.sector), salaryBand: clean(form.salary_band),
+                                                annualSalary: salary, noDegreeRole: form.no_degree_role == "yes" ? true : nil, source: "portal")
+            } catch StoreError.invalid(let message) { throw AppError.badRequest(message) }
+            return SeeOther(location: "/careers")
+        }
+
+        @Sendable func visibleEvent(_ context: AppContext) async throws -> (CareerEventRepository.Event, Principal) {
+            let p = try context.require("see career events") { $0.role == .admin || $0.role == .learner }
+            guard let id = UUID(uuidString: context.parameters.get("event") ?? ""), let e = try await events.event(id: id) else { throw AppError.notFound("There is no such event.") }
+            if p.role == .admin { return (e, p) }
+            guard p.role == .learner, let learner = p.learnerID, try await events.audience(e).contains(learner) else {
+                throw AppError.forbidden("this event is for other learners")
+            }
+            return (e, p)
+        }
+
+        routes.get("/careers/events/{event}", access: "admin, learner (invited)") { _, context -> HTML in
+            let (e, p) = try await visibleEvent(context)
+            let replies = try await events.replies(event: e.id)
+            let going = replies.filter { $0.status == .going }.count
+            let mine = p.learnerID.flatMap { l in replies.first { $0.learner == l }?.status }
+            return d.views.page("career_event", title: e.title, [
+                "id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "description": e.description, "when": Self.day(e.startsAt) + " " + Self.time(e.startsAt) + "–" + Self.time(e.endsAt) + " UTC",
+                "location": e.location, "capacity": e.capacity, "going": going, "waitlisted": replies.filter { $0.status == .waitlisted }.count,
+                "isLearner": p.role == .learner, "isGoing": mine == .going, "isWaitlisted": mine == .waitlisted,
+                "canReply": p.role == .learner && (mine == nil || mine == .cancelled), "full": going >= e.capacity,
+            ], context: context)
+        }
+
+        routes.post("/careers/events/{event}/rsvp", access: "learner (invited)") { request, context -> SeeOther in
+            let (e, p) = try await visibleEvent(context)
+            struct Form: Decodable { var _csrf: String?; var action: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard p.role == .learner, let learner = p.learnerID else { throw AppError.forbidden("only invited learners reply to an event") }
+            if form.action == "cancel" { try await events.cancel(event: e, learner: learner) } else { _ = try await events.rsvp(event: e, learner: learner) }
+            return SeeOther(location: "/careers/events/\(e.id.uuidString.lowercased())")
+        }
+
+        routes.get("/careers/events/{event}/event.ics", access: "admin, learner (invited)") { _, context -> Response in
+            let (e, _) = try await visibleEvent(context)
+            var organizer = "Pathways"
+            if let employer = e.employerID, let name = try await careers.employers().first(where: { $0.id == employer })?.name { organizer = "\(name), via Pathways" }
+            let ics = CareerEventRepository.ics(e, organizer: organizer, url: "\(d.publicURL)/careers/events/\(e.id.uuidString.lowercased())")
+            return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8", .contentDisposition: "attachment; filename=\"event.ics\""],
+                            body: .init(byteBuffer: ByteBuffer(string: ics)))
+        }
+
+        routes.get("/careers/postings", access: "admin, employer") { _, context -> HTML in
+            _ = try context.require("see job postings") { $0.role == .admin || $0.role == .employer }
+            return try await Self.postingsPage(d, context: context, summary: nil)
+        }
+
+        routes.post("/careers/postings", access: "admin, employer") { request, context -> HTML in
+            _ = try context.require("import job postings") { $0.role == .admin || $0.role == .employer }
+            let upload = try await Forms.upload(request, context: context, fileField: "file")
+            try FormCSRF.check(upload.fields["_csrf"], context: context)
+            guard let file = upload.file, file.readableBytes > 0 else { throw AppError.badRequest("choose a JSON-LD or HTML file to upload") }
+            let name = upload.fileName ?? "postings.jsonld"
+            do {
+                let summary = try await careers.importPostings([(Data(buffer: file), name)])
+                return try await Self.postingsPage(d, context: context, summary: "Imported from \(name): \(summary.description).")
+            } catch let error as JobPostingImportError {
+                return try await Self.postingsPage(d, context: context, summary: nil, error: "\(error.description) Nothing was imported.", status: .unprocessableContent)
+            }
+        }
+    }
+
+    static func postingsPage(_ d: Dependencies, context: AppContext, summary: String?, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> HTML {
+        let postings = try await CareerRepository(store: d.store).postings()
+        var counts: [DegreeRequirement: Int] = [:]
+        for p in postings { counts[p.degree.requirement, default: 0] += 1 }
+        return d.views.page("career_postings", title: "Job postings", [
+            "summary": summary ?? "", "error": error ?? "", "total": postings.count,
+            "counts": DegreeRequirement.allCases.map { ["label": $0.label, "count": counts[$0] ?? 0] },
+            "postings": postings.prefix(200).map { p -> [String: Any] in
+                ["title": p.posting.title, "employer": p.posting.hiringOrganization ?? "", "degree": p.degree.requirement.label, "why": p.degree.reason,
+                 "posted": p.posting.datePosted.map(Self.day) ?? "", "source": p.source]
+            },
+        ], context: context, status: status)
+    }
+
+    static func day(_ date: Date) -> String { CalendarDay.format(date) }
+
+    static func time(_ date: Date) -> String {
+        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
+        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
+    }
+
+    static func pay(_ salary: Salary?) -> String {
+        guard let s = salary, let low = s.minValue else { return "" }
+        let f = NumberFormatter()
+        f.numberStyle = .decimal
+        f.maximumFractionDigits = 2
+        let range = s.maxValue.map { $0 == low ? f.string(from: low as NSNumber)! : "\(f.string(from: low as NSNumber)!)–\(f.string(from: $0 as NSNumber)!)" } ?? f.string(from: low as NSNumber)!
+        return "\(s.currency ?? "") \(range)" + (s.unit.map { " per \($0.lowercased())" } ?? "")
+    }
+}

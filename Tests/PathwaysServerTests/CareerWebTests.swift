@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PathwaysCore
+@testable import PathwaysServer
+import PathwaysStore
+import PathwaysTestSupport
+import Testing
+
+@Suite struct CareerWebTests {
+    /// Learner B (full-stack program) sees jobs matched with reasons, filters them to no-degree roles, records an
+    /// application and an outcome; an administrator imports postings and a broken file is refused saying where.
+    @Test func theLearnerSeesMatchesWithReasonsAndFilters() async throws {
+        try await TestWorld.run { w, client in
+            _ = try await CareerRepository(store: w.store).store(DemoJobBoard.postings(count: 300, seed: 5, now: Date()).map { ($0, "demo board") })
+            let session = try await WebTests.signIn(w, "learnerB", client: client)
+            let cookie: HTTPFields = [.cookie: "pw_session=\(session)"]
+            let page = try await client.execute(uri: "/careers", method: .get, headers: cookie)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Skills you have:"), "matches say which skills they use")
+            #expect(page.text.contains("Programming") || page.text.contains("JavaScript"))
+            let filtered = try await client.execute(uri: "/careers?no_degree=1", method: .get, headers: cookie)
+            let degrees = filtered.text.components(separatedBy: "<p><strong>").dropFirst().map { $0.prefix { $0 != "<" } }
+            #expect(!degrees.isEmpty && degrees.allSatisfy { $0 == "No degree required" }, "\(degrees)")
+
+            let csrf = try #require(WebTests.csrf(in: page.text))
+            let posting = try #require(page.text.range(of: "/careers/postings/").map { String(page.text[$0.upperBound...].prefix(36)) })
+            let form: HTTPFields = [.cookie: "pw_session=\(session)", .contentType: "application/x-www-form-urlencoded"]
+            let applied = try await client.execute(uri: "/careers/postings/\(posting)/apply", method: .post, headers: form, body: ByteBuffer(string: "_csrf=\(csrf)"))
+            #expect(applied.status == .seeOther)
+            let outcome = try await client.execute(uri: "/careers/outcomes", method: .post, headers: form,
+                                                   body: ByteBuffer(string: "_csrf=\(csrf)&kind=new_job&occurred_on=2026-10-01&sector=Software&salary_band=50k-75k&no_degree_role=yes"))
+            #expect(outcome.status == .seeOther)
+            let bad = try await client.execute(uri: "/careers/outcomes", method: .post, headers: form, body: ByteBuffer(string: "_csrf=\(csrf)&kind=new_job&occurred_on=soon"))
+            #expect(bad.status == .badRequest && bad.text.contains("occurred_on"))
+            let after = try await client.execute(uri: "/careers", method: .get, headers: cookie)
+            #expect(after.text.contains("You applied."))
+            #expect(after.text.contains("<td>New job</td><td>2026-10-01</td><td>Software</td>"))
+
+            // An administrator imports a posting; a broken file changes nothing and says where.
+            let admin = try await WebTests.signIn(w, "admin", client: client)
+            let list = try await client.execute(uri: "/careers/postings", method: .get, headers: [.cookie: "pw_session=\(admin)"])
+            let adminCSRF = try #require(WebTests.csrf(in: list.text))
+            func upload(_ name: String, _ content: String) async throws -> TestResponse {
+                let boundary = "pathways-test-boundary"
+                let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(adminCSRF)\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/ld+json\r\n\r\n\(content)\r\n--\(boundary)--\r\n"
+                return try await client.execute(uri: "/careers/postings", method: .post,
+                                                headers: [.cookie: "pw_session=\(admin)", .contentType: "multipart/form-data; boundary=\(boundary)"], body: ByteBuffer(string: body))
+            }
+            let before = try await CareerRepository(store: w.store).postings().count
+            let broken = try await upload("broken.jsonld", "{\"@type\": \"JobPosting\", \"title\": \"T\", \"description\": \"d\", \"validThrough\": \"next year\"}")
+            #expect(broken.status == .unprocessableContent)
+            #expect(broken.text.contains("broken.jsonld, JobPosting.validThrough: validThrough must be an ISO 8601 date"))
+            #expect(try await CareerRepository(store: w.store).postings().count == before)
+            let good = try await upload("web.jsonld", "{\"@type\": \"JobPosting\", \"title\": \"Junior Web Developer\", \"description\": \"No degree required.\", \"skills\": \"JavaScript, CSS\"}")
+            #expect(good.status == .ok && good.text.contains("Imported from web.jsonld: 1 added"))
+        }
+    }
+
+    /// An event page for an invited learner: RSVP, waitlist when full, and a calendar file.
+    @Test func anInvitedLearnerRepliesAndGetsACalendarFile() async throws {
+        try await TestWorld.run { w, client in
+            let event = try await CareerEventRepository(store: w.store).create(
+                kind: .interviewDay, title: "Full-stack interview day", description: "Meet three employers.", startsAt: Date().addingTimeInterval(10 * 86_400),
+                endsAt: Date().addingTimeInterval(10 * 86_400 + 3 * 3600), location: "Columbus, OH", capacity: 1, targets: [.program(key: "fullstack")])
+            let session = try await WebTests.signIn(w, "learnerB", client: client)
+            let uri = "/careers/events/\(event.id.uuidString.lowercased())"
+            let page = try await client.execute(uri: uri, method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(page.status == .ok && page.text.contains("Take a place"))
+            let careers = try await client.execute(uri: "/careers", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(careers.text.contains("Interview day: Full-stack interview day"), "the event is listed for the learner")
+            let csrf = try #require(WebTests.csrf(in: page.text))
+            let reply = try await client.execute(uri: uri + "/rsvp", method: .post, headers: [.cookie: "pw_session=\(session)", .contentType: "application/x-www-form-urlencoded"],
+                                                 body: ByteBuffer(string: "_csrf=\(csrf)&action=rsvp"))
+            #expect(reply.status == .seeOther)
+            let going = try await client.execute(uri: uri, method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(going.text.contains("You have a place.") && going.text.contains("1 of 1 taken"))
+            let ics = try await client.execute(uri: uri + "/event.ics", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(ics.headers[.contentType] == "text/calendar; charset=utf-8")
+            #expect(ics.text.hasPrefix("BEGIN:VCALENDAR\r\n") && ics.text.contains("SUMMARY:Interview day: Full-stack interview day\r\n"))
+            // Learner A is in another program: the event is not for them.
+            let other = try await WebTests.signIn(w, "learnerA", client: client)
+            #expect(try await client.execute(uri: uri, method: .get, headers: [.cookie: "pw_session=\(other)"]).status == .forbidden)
+        }
+    }
+}
