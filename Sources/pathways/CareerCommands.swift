@@ -147,3 +147,82 @@ struct BenchmarkMatching: ParsableCommand {
         say("Ours differs by design: vocabulary-mapped skills, goals, location and degree requirements move postings that plain text similarity ranks alike.")
     }
 }
+
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "Upcoming workshops and interview days: who they are for, places taken, invitations sent.")
+    @OptionGroup var options: DatabaseOptions
+
+    func run() async throws {
+        let logger = options.logger()
+        try await options.withStore(logger) { store in
+            let events = CareerEventRepository(store: store)
+            let list = try await events.upcoming()
+            if list.isEmpty { say("No upcoming events.") }
+            for e in list {
+                let replies = try await events.replies(event: e.id)
+                let invited = try await store.sql.raw("SELECT COUNT(*) AS n FROM career_event_invitations WHERE event_id = \(bind: e.id)").first()?.decode(column: "n", as: Int.self) ?? 0
+                say("\(e.id.uuidString.lowercased())  \(e.kind.label): \(e.title)")
+                say("    \(CalendarDay.format(e.startsAt)), \(e.location); for \(try await events.audience(e).count) learners; \(invited) invited; "
+                    + "\(replies.filter { $0.status == .going }.count) of \(e.capacity) places taken, \(replies.filter { $0.status == .waitlisted }.count) waiting")
+            }
+        }
+    }
+}
+
+struct InviteEvent: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invite-event",
+        abstract: "Write invitations to an event into the outbox for the learners it is for, under the contact cap (pathways send delivers them).")
+    @OptionGroup var options: DatabaseOptions
+    @Argument(help: "The event's id (pathways events lists them).") var event: String
+    @Option(help: "The server's public address, for the link in the invitation.") var publicURL: String = ProcessInfo.processInfo.environment["PATHWAYS_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
+
+    func run() async throws {
+        let logger = options.logger()
+        try await options.withStore(logger) { store in
+            let events = CareerEventRepository(store: store)
+            guard let id = UUID(uuidString: event), let e = try await events.event(id: id) else { throw ValidationError("no event with id \(event)") }
+            let report = try await events.invite(e, baseURL: publicURL)
+            say("Invited \(report.invited); \(report.heldByCap) held back by the contact cap (run again later); \(report.alreadyInvited) invited before.")
+        }
+    }
+}
+
+struct CareerOutcomes: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "career-outcomes",
+        abstract: "Career outcomes per program at 3, 6 and 12 months after completion (Credential Engine AggregateDataProfile).",
+        discussion: "Counts completers whose window has passed, the jobs (new job or promotion) they reported within it, how many of those required no degree, and the median yearly salary reported. --from-survey first turns a study's answers into outcomes.")
+    @OptionGroup var options: DatabaseOptions
+    @Option(help: "A study (by key) whose follow-up answers to turn into outcomes first.") var fromSurvey: String?
+    @Flag(help: "Print CTDL JSON-LD instead of a table.") var json = false
+
+    func run() async throws {
+        let logger = options.logger()
+        try await options.withStore(logger) { store in
+            let careers = CareerRepository(store: store)
+            if let key = fromSurvey {
+                guard let study = try await StudyRepository(store: store).study(key: key) else { throw ValidationError("no study with key \(key)") }
+                let added = try await careers.outcomesFromSurvey(study: study.id)
+                if !json { say("Added \(added) outcomes from \(key)'s answers.") }
+            }
+            let profiles = try await careers.outcomeProfiles()
+            if json {
+                let data = try JSONSerialization.data(withJSONObject: ["@context": "https://credreg.net/ctdl/schema/context/json",
+                                                                       "@graph": profiles.map { p -> [String: Any] in
+                                                                           var o = p.ctdl
+                                                                           o["ceterms:relevantDataSet"] = ["ceterms:name": p.programTitle]
+                                                                           return o
+                                                                       }], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                say(String(decoding: data, as: UTF8.self))
+                return
+            }
+            say("Program".padding(toLength: 44, withPad: " ", startingAt: 0) + "Months  Awarded  Jobs  No-degree  Median salary")
+            for p in profiles {
+                say(p.programTitle.prefix(43).padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + String(format: "%6d  %7d  %4d  %9d  ", p.postReceiptMonths, p.numberAwarded, p.jobsObtained, p.noDegreeRoles)
+                    + (p.medianEarnings.map { String(format: "%.0f (n=%d)", $0, p.earningsReported) } ?? (p.earningsReported > 0 ? "withheld (n=\(p.earningsReported) < 5)" : "—")))
+            }
+        }
+    }
+}

@@ -162,4 +162,38 @@ import Testing
             #expect(ics.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 75 })
         }
     }
+
+    /// Outcomes per program at 3, 6 and 12 months after completion: jobs counted in their window only, the median
+    /// salary only from five reports up.
+    @Test(arguments: TestDatabase.allCases)
+    func outcomeProfilesCountJobsWithinMonthsOfCompletion(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let demo = DemoInitiative(seed: 8, microBachelorsLearners: 400, universityLearners: 10)
+            _ = try await DemoLoader.load(demo, into: store)
+            let repo = CareerRepository(store: store)
+            let program = try #require(demo.programs.first { p in demo.enrollments.filter { $0.programID == p.id && $0.completedAt != nil }.count >= 7 })
+            let completers = demo.enrollments.filter { $0.programID == program.id && $0.completedAt != nil }
+            func month(_ n: Int, after date: Date) -> Date { Calendar(identifier: .gregorian).date(byAdding: .month, value: n, to: date)! }
+            var outcomes: [CareerRepository.NewOutcome] = []
+            for (i, c) in completers.prefix(5).enumerated() {
+                outcomes.append(.init(learner: c.learnerID, kind: .newJob, occurredOn: month(2, after: c.completedAt!), annualSalary: Double(40_000 + 10_000 * i), noDegreeRole: i < 2, source: "test"))
+            }
+            outcomes.append(.init(learner: completers[5].learnerID, kind: .promotion, occurredOn: month(8, after: completers[5].completedAt!), source: "test"))
+            outcomes.append(.init(learner: completers[6].learnerID, kind: .newJob, occurredOn: month(-1, after: completers[6].completedAt!), source: "test"))
+            outcomes.append(.init(learner: completers[6].learnerID, kind: .raise, occurredOn: month(1, after: completers[6].completedAt!), source: "test"))
+            try await repo.recordOutcomes(outcomes)
+            let profiles = try await repo.outcomeProfiles(asOf: month(13, after: completers.map { $0.completedAt! }.max()!)).filter { $0.programKey == program.key }
+            #expect(profiles.map(\.postReceiptMonths) == [3, 6, 12])
+            #expect(profiles.allSatisfy { $0.numberAwarded == completers.count })
+            #expect(profiles.map(\.jobsObtained) == [5, 5, 6], "a job before completion and a raise are not jobs obtained")
+            #expect(profiles[0].noDegreeRoles == 2)
+            #expect(profiles[0].medianEarnings == 60_000 && profiles[0].earningsReported == 5)
+            let ctdl = profiles[2].ctdl
+            #expect(ctdl["@type"] as? String == "ceterms:AggregateDataProfile" && ctdl["ceterms:postReceiptMonths"] as? Int == 12)
+            // With fewer than five salaries the median is withheld.
+            try await store.sql.raw("DELETE FROM career_outcomes WHERE annual_salary = 80000").run()
+            let fewer = try await repo.outcomeProfiles(asOf: month(13, after: completers.map { $0.completedAt! }.max()!)).first { $0.programKey == program.key }
+            #expect(fewer?.medianEarnings == nil && fewer?.earningsReported == 4)
+        }
+    }
 }

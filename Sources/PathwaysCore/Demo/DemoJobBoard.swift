@@ -144,3 +144,37 @@ public enum DemoJobBoard {
         return out
     }
 }
+
+extension DemoJobBoard {
+    public struct ReportedOutcome: Sendable {
+        public var learner: UUID
+        public var promotion: Bool
+        public var on: Date
+        public var sector: String
+        public var salary: Double?
+        public var noDegree: Bool
+    }
+
+    /// Outcomes completers might report: about a third a new job and one in eight a promotion, 1–14 months after
+    /// completing, in the occupations their program leads to; MicroBachelors completers more often in roles that
+    /// require no degree. Only dates up to `now`.
+    public static func outcomes(completions: [(learner: UUID, program: UUID, completed: Date)], programs: [Program], seed: UInt64, now: Date) -> [ReportedOutcome] {
+        var rng = SeededRandom(seed: seed &+ 99)
+        let kinds = Dictionary(uniqueKeysWithValues: programs.map { ($0.id, $0.kind) })
+        let sectors = ["Information technology", "Finance", "Health care", "Education", "Retail", "Logistics", "Government", "Manufacturing"]
+        var out: [ReportedOutcome] = []
+        for c in completions {
+            let roll = Double.random(in: 0..<1, using: &rng)
+            guard roll < 0.45 else { continue }
+            let promotion = roll >= 0.33
+            let months = 1 + Int(rng.next() % 14)
+            guard let on = Calendar(identifier: .gregorian).date(byAdding: .day, value: months * 30 + Int(rng.next() % 20), to: c.completed), on <= now else { continue }
+            let o = occupations[Int(rng.next() % UInt64(occupations.count))]
+            let micro = kinds[c.program] == .microBachelors
+            out.append(ReportedOutcome(learner: c.learner, promotion: promotion, on: on, sector: sectors[Int(rng.next() % UInt64(sectors.count))],
+                                       salary: rng.chance(0.7) ? (Double.random(in: o.pay, using: &rng) / 500).rounded() * 500 : nil,
+                                       noDegree: rng.chance(micro ? 0.55 : 0.2)))
+        }
+        return out
+    }
+}

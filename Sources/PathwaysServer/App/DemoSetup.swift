@@ -9,6 +9,7 @@ public enum DemoSetup {
         public var accounts: [(role: Role, email: String, password: String, note: String)]
         public var study: DemoStudy.Result
         public var credentialsIssued: Int
+        public var careers = ""
 
         /// What to print, once: how to sign in as each role.
         public var text: String {
@@ -17,6 +18,7 @@ public enum DemoSetup {
                     + "\(counts.learners) learners, \(counts.enrollments) enrollments, \(counts.completions) program completions.",
                 study.text,
                 "\(credentialsIssued) Open Badges 3.0 credentials issued for completed programs and MicroBachelors courses (verify one at /verify).",
+                careers,
                 "Sign in with these accounts (the passwords are shown only now):",
             ]
             for a in accounts {
@@ -67,6 +69,48 @@ public enum DemoSetup {
             issued = try await CredentialRepository(store: store, keyring: issuing.keyring).issueForCompletions(
                 issuer: CredentialRepository.issuer(publicURL: issuing.publicURL, name: issuing.issuerName), publicURL: issuing.publicURL)
         }
-        return Result(counts: counts, accounts: accounts, study: study, credentialsIssued: issued)
+        var result = Result(counts: counts, accounts: accounts, study: study, credentialsIssued: issued)
+        result.careers = try await careers(store: store, demo: demo, seed: seed)
+        return result
+    }
+
+    /// Career support: two employer partners, a job board open today, an interview day for the full-stack program
+    /// and a workshop for statistics learners in the US, and the follow-up survey's reported outcomes.
+    static func careers(store: Store, demo: DemoInitiative, seed: UInt64, now: Date = Date()) async throws -> String {
+        let careers = CareerRepository(store: store)
+        try await careers.saveEmployer(key: "contoso-cloud", name: "Contoso Cloud", website: "https://contosocloud.example",
+                                       description: "Cloud services; hires junior developers from skills-based programs.", programKeys: ["mb-full-stack-development"])
+        try await careers.saveEmployer(key: "tailspin-analytics", name: "Tailspin Analytics", website: "https://tailspin.example",
+                                       description: "Analytics consultancy.", programKeys: ["mb-statistics-fundamentals", "mm-data-science"])
+        let board = try await careers.store(DemoJobBoard.postings(count: 1_500, seed: seed, now: now).map { ($0, "demo job board") }, now: now)
+        let events = CareerEventRepository(store: store)
+        let day: TimeInterval = 86_400
+        let start = Calendar(identifier: .gregorian).startOfDay(for: now).addingTimeInterval(21 * day + 15 * 3600)
+        let interview = try await events.create(
+            kind: .interviewDay, title: "Contoso Cloud junior developer interviews",
+            description: "Fifteen-minute interviews with Contoso Cloud's engineering teams for junior developer roles that require no degree. Bring a project you built.",
+            employerKey: "contoso-cloud", startsAt: start, endsAt: start.addingTimeInterval(4 * 3600), location: "Online (video call)", capacity: 40,
+            targets: [.program(key: "mb-full-stack-development")], now: now)
+        let workshop = try await events.create(
+            kind: .workshop, title: "From statistics to a first analyst job",
+            description: "Tailspin Analytics' analysts walk through a real take-home exercise in SQL and spreadsheets.",
+            employerKey: "tailspin-analytics", startsAt: start.addingTimeInterval(7 * day), endsAt: start.addingTimeInterval(7 * day + 2 * 3600),
+            location: "Columbus, OH", capacity: 25, targets: [.program(key: "mb-statistics-fundamentals"), .region("US")], now: now)
+        let invitedInterview = try await events.audience(interview).count, invitedWorkshop = try await events.audience(workshop).count
+        var outcomes = 0
+        if let study = try await StudyRepository(store: store).study(key: DemoStudy.key) {
+            outcomes = try await careers.outcomesFromSurvey(study: study.id, now: now)
+        }
+        // Outcomes completers reported in the portal, simulated: about a third find a new job within a year.
+        let reported = DemoJobBoard.outcomes(completions: demo.enrollments.compactMap { e in e.completedAt.map { (e.learnerID, e.programID, $0) } },
+                                             programs: demo.programs, seed: seed, now: now)
+        try await careers.recordOutcomes(reported.map {
+            CareerRepository.NewOutcome(learner: $0.learner, kind: $0.promotion ? .promotion : .newJob, occurredOn: $0.on, sector: $0.sector,
+                                        annualSalary: $0.salary, noDegreeRole: $0.noDegree, source: "portal (demo)")
+        }, now: now)
+        outcomes += reported.count
+        return "Career support: \(board.added) open job postings (\(board.byRequirement[.noDegree] ?? 0) require no degree), 2 employer partners, "
+            + "an interview day for \(invitedInterview) full-stack learners and a workshop for \(invitedWorkshop) statistics learners in the US "
+            + "(invite them with pathways invite-event), \(outcomes) career outcomes reported (pathways career-outcomes)."
     }
 }

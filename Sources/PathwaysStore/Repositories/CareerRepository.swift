@@ -354,11 +354,106 @@ extension CareerRepository {
                     if let s = first.salary { salaries.append(s) }
                 }
                 salaries.sort()
-                let median: Double? = salaries.isEmpty ? nil : salaries.count % 2 == 1 ? salaries[salaries.count / 2] : (salaries[salaries.count / 2 - 1] + salaries[salaries.count / 2]) / 2
+                // A median of fewer than five salaries would come close to showing someone's pay: withheld.
+                let median: Double? = salaries.count < 5 ? nil : salaries.count % 2 == 1 ? salaries[salaries.count / 2] : (salaries[salaries.count / 2 - 1] + salaries[salaries.count / 2]) / 2
                 out.append(AggregateProfile(programKey: key, programTitle: list[0].title, postReceiptMonths: m, numberAwarded: eligible.count,
                                             jobsObtained: jobs, noDegreeRoles: noDegree, medianEarnings: median, earningsReported: salaries.count))
             }
         }
         return out
+    }
+}
+
+// MARK: outcomes from survey answers
+
+extension CareerRepository {
+    /// How a study's answers become career outcomes: the select_multiple item whose choices name outcomes, which
+    /// choice means which outcome, and the items holding the sector and yearly income.
+    public struct SurveyOutcomeMapping: Sendable {
+        public var item: String
+        public var choices: [String: OutcomeKind]
+        public var sectorItem: String?
+        public var incomeItem: String?
+
+        /// The follow-up survey's benefits question (as in the seed survey): promotion, raise, bonus, and a new or
+        /// first job the courses helped to get.
+        public static let followUp = SurveyOutcomeMapping(
+            item: "benefits",
+            choices: ["promotion": .promotion, "raise": .raise, "bonus": .bonus, "got_first_job": .newJob, "moved_job_internal": .newJob],
+            sectorItem: "sector", incomeItem: "income")
+    }
+
+    /// Records an outcome for each outcome choice in each submitted answer of the study (dated at submission, the
+    /// survey not asking when), once per case and kind: running it again adds only what is new. Returns how many.
+    @discardableResult
+    public func outcomesFromSurvey(study: UUID, mapping: SurveyOutcomeMapping = .followUp, now: Date = Date()) async throws -> Int {
+        let items = [mapping.item] + [mapping.sectorItem, mapping.incomeItem].compactMap { $0 }
+        let rows = try await db.raw("""
+            SELECT c.id AS case_id, c.learner_id, c.submitted_at, si.item_key, rv.value
+            FROM response_values rv JOIN wave_cases c ON c.id = rv.case_id JOIN waves w ON w.id = c.wave_id
+            JOIN study_items si ON si.id = rv.item_id JOIN learners l ON l.id = c.learner_id
+            WHERE w.study_id = \(bind: study) AND si.item_key IN (\(binds: items)) AND c.submitted_at IS NOT NULL AND l.withdrawn_at IS NULL
+            """).all()
+        var cases: [Int64: (learner: UUID, at: Date, values: [String: String])] = [:]
+        for row in rows {
+            let id = try row.decode(column: "case_id", as: Int64.self)
+            var entry = try cases[id] ?? (row.decode(column: "learner_id", as: UUID.self), row.decode(column: "submitted_at", as: Date.self), [:])
+            entry.values[try row.decode(column: "item_key", as: String.self)] = try row.decode(column: "value", as: String.self)
+            cases[id] = entry
+        }
+        let existing = Set(try await db.raw("SELECT learner_id, kind, source FROM career_outcomes WHERE source LIKE 'survey case %'").all().map {
+            "\(try $0.decode(column: "learner_id", as: UUID.self))|\(try $0.decode(column: "kind", as: String.self))|\(try $0.decode(column: "source", as: String.self))"
+        })
+        var rowsToWrite: [[any Encodable & Sendable]] = []
+        for (id, c) in cases.sorted(by: { $0.key < $1.key }) {
+            let chosen = Set((c.values[mapping.item] ?? "").split(separator: " ").map(String.init))
+            let kinds = Set(chosen.compactMap { mapping.choices[$0] })
+            let source = "survey case \(id)"
+            let sector = mapping.sectorItem.flatMap { c.values[$0] }.flatMap { $0.isEmpty ? nil : String($0.prefix(120)) }
+            let income = mapping.incomeItem.flatMap { c.values[$0] }.flatMap(Double.init)
+            for kind in kinds.sorted(by: { $0.rawValue < $1.rawValue }) where !existing.contains("\(c.learner)|\(kind.rawValue)|\(source)") {
+                let salary: Double? = (kind == .newJob || kind == .promotion) ? income : nil
+                rowsToWrite.append([UUID(), c.learner, kind.rawValue, c.at, sector, String?.none, salary, Bool?.none, UUID?.none, source, now])
+            }
+        }
+        let written = rowsToWrite
+        try await store.transaction { db in
+            try await BulkWrite.insert(db, into: "career_outcomes", columns: ["id", "learner_id", "kind", "occurred_on", "sector", "salary_band", "annual_salary",
+                                                                              "no_degree_role", "posting_id", "source", "recorded_at"], rows: written)
+        }
+        return written.count
+    }
+}
+
+extension CareerRepository {
+    public struct NewOutcome: Sendable {
+        public var learner: UUID
+        public var kind: OutcomeKind
+        public var occurredOn: Date
+        public var sector: String?
+        public var annualSalary: Double?
+        public var noDegreeRole: Bool?
+        public var source: String
+
+        public init(learner: UUID, kind: OutcomeKind, occurredOn: Date, sector: String? = nil, annualSalary: Double? = nil, noDegreeRole: Bool? = nil, source: String) {
+            self.learner = learner
+            self.kind = kind
+            self.occurredOn = occurredOn
+            self.sector = sector
+            self.annualSalary = annualSalary
+            self.noDegreeRole = noDegreeRole
+            self.source = source
+        }
+    }
+
+    /// Records many outcomes in one transaction (imports, the demo).
+    public func recordOutcomes(_ outcomes: [NewOutcome], now: Date = Date()) async throws {
+        let rows: [[any Encodable & Sendable]] = outcomes.map {
+            [UUID(), $0.learner, $0.kind.rawValue, $0.occurredOn, $0.sector, String?.none, $0.annualSalary, $0.noDegreeRole, UUID?.none, $0.source, now]
+        }
+        try await store.transaction { db in
+            try await BulkWrite.insert(db, into: "career_outcomes", columns: ["id", "learner_id", "kind", "occurred_on", "sector", "salary_band", "annual_salary",
+                                                                              "no_degree_role", "posting_id", "source", "recorded_at"], rows: rows)
+        }
     }
 }
