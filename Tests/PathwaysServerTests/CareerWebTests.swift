@@ -83,4 +83,48 @@ import Testing
             #expect(try await client.execute(uri: uri, method: .get, headers: [.cookie: "pw_session=\(other)"]).status == .forbidden)
         }
     }
+
+    /// An employer partner sees, for its own posting, only the learners in its programs who chose to be seen;
+    /// another employer's posting is refused, and the view is audited.
+    @Test func anEmployerSeesOnlyLearnersWhoChoseToBeSeen() async throws {
+        try await TestWorld.run { w, client in
+            let careers = CareerRepository(store: w.store)
+            try await careers.saveEmployer(key: "contoso", name: "Contoso Cloud", programKeys: ["fullstack"])
+            try await careers.saveEmployer(key: "other", name: "Other Co", programKeys: ["stats"])
+            try await careers.linkAccount(email: "employer@pathways.test", employerKey: "contoso")
+            let ours = JobPosting(externalID: "C-1", title: "Junior Developer", description: "Programming in JavaScript.", hiringOrganization: "Contoso Cloud",
+                                  skills: [PostingSkill(name: "Programming")])
+            let theirs = JobPosting(externalID: "O-1", title: "Analyst", description: "Statistics.", hiringOrganization: "Other Co")
+            _ = try await careers.store([(ours, "test")], employerKey: "contoso")
+            _ = try await careers.store([(theirs, "test")], employerKey: "other")
+
+            // Learner B (full-stack) chooses to be seen; learner A (stats) also does, but Contoso does not hire from stats.
+            for (who, key) in [("learnerB", "B2"), ("learnerA", "A1")] {
+                let session = try await WebTests.signIn(w, who, client: client)
+                let page = try await client.execute(uri: "/careers", method: .get, headers: [.cookie: "pw_session=\(session)"])
+                let csrf = try #require(WebTests.csrf(in: page.text))
+                let saved = try await client.execute(uri: "/careers/goals", method: .post, headers: [.cookie: "pw_session=\(session)", .contentType: "application/x-www-form-urlencoded"],
+                                                     body: ByteBuffer(string: "_csrf=\(csrf)&goals=Junior+Developer&region=&share_with_employers=yes"))
+                #expect(saved.status == .seeOther)
+                #expect(try await careers.goals(learner: w.learnerIDs[key]!).shareWithEmployers)
+            }
+            let employer = try await WebTests.signIn(w, "employer", client: client)
+            let list = try await client.execute(uri: "/careers/postings", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            #expect(list.text.contains("/careers/postings/\(ours.id.uuidString.lowercased())/candidates"))
+            #expect(!list.text.contains("/careers/postings/\(theirs.id.uuidString.lowercased())/candidates"))
+            let candidates = try await client.execute(uri: "/careers/postings/\(ours.id.uuidString.lowercased())/candidates", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            #expect(candidates.status == .ok)
+            #expect(candidates.text.contains("Ben Brown") && candidates.text.contains("ben@example.org"), "learner B chose to be seen")
+            #expect(!candidates.text.contains("Ana Alvarez"), "learner A is not in a program Contoso hires from")
+            #expect(candidates.text.contains("Programming"))
+            let refused = try await client.execute(uri: "/careers/postings/\(theirs.id.uuidString.lowercased())/candidates", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            #expect(refused.status == .forbidden)
+            let audited = try await w.store.sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'view_candidates'").first()?.decode(column: "n", as: Int.self)
+            #expect(audited == 1)
+            // Choosing not to be seen any more takes the learner off the list.
+            try await careers.setGoals(learner: w.learnerIDs["B2"]!, goals: [], region: nil, shareWithEmployers: false)
+            let after = try await client.execute(uri: "/careers/postings/\(ours.id.uuidString.lowercased())/candidates", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            #expect(!after.text.contains("Ben Brown"))
+        }
+    }
 }

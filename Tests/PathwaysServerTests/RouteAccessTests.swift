@@ -89,6 +89,7 @@ import Testing
             Row(method: .get, route: "/careers/events/{event}/event.ics", uri: "/careers/events/\(event.uuidString)/event.ics", allowed: [.admin, .learnerA]),
             Row(method: .get, route: "/careers/postings", uri: "/careers/postings", allowed: [.admin, .employer]),
             Row(method: .post, route: "/careers/postings", uri: "/careers/postings", allowed: [.admin, .employer]),
+            Row(method: .get, route: "/careers/postings/{posting}/candidates", uri: "/careers/postings/\(UUID().uuidString)/candidates", allowed: [.admin, .employer]),
             Row(method: .post, route: "/studies/{study}/withdrawal-policy", uri: "/studies/outcomes/withdrawal-policy", allowed: [.admin], body: "policy=deidentify"),
             Row(method: .get, route: "/imports", uri: "/imports", allowed: [.admin, .staff]),
             Row(method: .post, route: "/imports", uri: "/imports", allowed: [.admin, .staff]),

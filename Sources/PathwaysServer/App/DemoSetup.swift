@@ -53,7 +53,7 @@ public enum DemoSetup {
             (.admin, "admin@pathways.example", nil, [], "everything"),
             (.researcher, "researcher@pathways.example", nil, [], "all learners, without names or emails"),
             (.programStaff, "staff@pathways.example", nil, staffPrograms, "the two LSE MicroBachelors programs"),
-            (.employer, "employer@pathways.example", nil, [], "the catalog"),
+            (.employer, "employer@pathways.example", nil, [], "Contoso Cloud: its postings and their candidates"),
             (.learner, "learner@pathways.example", learnerKey, [], "learner \(learnerKey)'s own record"),
         ]
         var accounts: [(Role, String, String, String)] = []
@@ -82,7 +82,22 @@ public enum DemoSetup {
                                        description: "Cloud services; hires junior developers from skills-based programs.", programKeys: ["mb-full-stack-development"])
         try await careers.saveEmployer(key: "tailspin-analytics", name: "Tailspin Analytics", website: "https://tailspin.example",
                                        description: "Analytics consultancy.", programKeys: ["mb-statistics-fundamentals", "mm-data-science"])
-        let board = try await careers.store(DemoJobBoard.postings(count: 1_500, seed: seed, now: now).map { ($0, "demo job board") }, now: now)
+        let postings = DemoJobBoard.postings(count: 1_500, seed: seed, now: now)
+        var board = try await careers.store(postings.filter { $0.hiringOrganization != "Contoso Cloud" }.map { ($0, "demo job board") }, now: now)
+        let contoso = try await careers.store(postings.filter { $0.hiringOrganization == "Contoso Cloud" }.map { ($0, "Contoso Cloud careers page") },
+                                              employerKey: "contoso-cloud", now: now)
+        board.added += contoso.added
+        for (r, n) in contoso.byRequirement { board.byRequirement[r, default: 0] += n }
+        // The employer account is Contoso's; a third of the full-stack learners let employer partners see them.
+        if try await store.sql.raw("SELECT id FROM users WHERE email = 'employer@pathways.example'").first() != nil {
+            try await careers.linkAccount(email: "employer@pathways.example", employerKey: "contoso-cloud")
+        }
+        var rng = SeededRandom(seed: seed &+ 7)
+        if let fullStack = demo.programs.first(where: { $0.key == "mb-full-stack-development" }) {
+            for e in demo.enrollments where e.programID == fullStack.id && rng.chance(0.33) {
+                try await careers.setGoals(learner: e.learnerID, goals: ["Junior Web Developer"], region: nil, shareWithEmployers: true, now: now)
+            }
+        }
         let events = CareerEventRepository(store: store)
         let day: TimeInterval = 86_400
         let start = Calendar(identifier: .gregorian).startOfDay(for: now).addingTimeInterval(21 * day + 15 * 3600)

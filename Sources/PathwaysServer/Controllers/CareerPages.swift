@@ -48,7 +48,7 @@ struct CareerPages {
                 },
                 "noDegree": filters.noDegreeRequired, "remote": filters.remoteOnly, "type": filters.employmentTypes.first ?? "",
                 "types": ["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN"].map { ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " ").capitalized, "selected": filters.employmentTypes.contains($0)] },
-                "goals": goals.goals.joined(separator: ", "), "region": goals.region ?? "", "events": mine, "hasEvents": !mine.isEmpty,
+                "goals": goals.goals.joined(separator: ", "), "region": goals.region ?? "", "sharing": goals.shareWithEmployers, "events": mine, "hasEvents": !mine.isEmpty,
                 "applications": applied.map { ["title": $0.title, "status": $0.status.label, "applied": Self.day($0.appliedAt)] }, "hasApplications": !applied.isEmpty,
                 "hasOutcomes": !(try await careers.outcomes(learner: learner)).isEmpty,
                 "outcomes": try await careers.outcomes(learner: learner).map {
@@ -61,13 +61,14 @@ struct CareerPages {
 
         routes.post("/careers/goals", access: "learner") { request, context -> SeeOther in
             let p = try context.require("set career goals") { $0.role == .learner && $0.learnerID != nil }
-            struct Form: Decodable { var _csrf: String?; var goals: String?; var region: String? }
+            struct Form: Decodable { var _csrf: String?; var goals: String?; var region: String?; var share_with_employers: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
             let goals = (form.goals ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard goals.count <= 10, goals.allSatisfy({ $0.count <= 80 }) else { throw AppError.badRequest("goals: at most 10, each at most 80 characters, separated by commas") }
             let region = form.region?.trimmingCharacters(in: .whitespaces)
-            try await careers.setGoals(learner: p.learnerID!, goals: goals, region: region?.isEmpty == false ? region : nil)
+            try await careers.setGoals(learner: p.learnerID!, goals: goals, region: region?.isEmpty == false ? region : nil,
+                                       shareWithEmployers: form.share_with_employers == "yes")
             return SeeOther(location: "/careers")
         }
 
@@ -147,6 +148,35 @@ struct CareerPages {
             return try await Self.postingsPage(d, context: context, summary: nil)
         }
 
+        // An employer partner's candidates for one of its postings: learners who chose to be seen, in the programs
+        // the employer hires from, ranked by fit. Each view is audited.
+        routes.get("/careers/postings/{posting}/candidates", access: "admin, employer (own postings)") { _, context -> HTML in
+            let p = try context.require("see candidates") { $0.role == .admin || $0.role == .employer }
+            guard let id = UUID(uuidString: context.parameters.get("posting") ?? ""), let posting = try await careers.posting(id: id) else {
+                throw AppError.notFound("There is no such posting.")
+            }
+            let employer: CareerRepository.Employer
+            if p.role == .employer {
+                guard let mine = try await careers.employer(forUser: p.userID) else { throw AppError.forbidden("your account is not tied to an employer partner") }
+                guard posting.employerID == mine.id else { throw AppError.forbidden("this posting is another employer's") }
+                employer = mine
+            } else {
+                guard let owner = posting.employerID, let e = try await careers.employers().first(where: { $0.id == owner }) else {
+                    throw AppError.notFound("This posting has no employer partner, so it has no candidates.")
+                }
+                employer = e
+            }
+            let found = try await careers.candidates(posting: id, employer: employer)
+            try await d.audit.record(userID: p.userID, action: "view_candidates", subject: "posting:\(id.uuidString)", detail: "\(found.count) candidates")
+            return d.views.page("career_candidates", title: "Candidates: \(posting.posting.title)", [
+                "title": posting.posting.title, "employer": employer.name, "degree": posting.degree.requirement.label, "count": found.count,
+                "candidates": found.map { c -> [String: Any] in
+                    ["name": c.name ?? "(no name)", "email": c.email ?? "", "programs": c.programs.joined(separator: "; "), "score": String(format: "%.2f", c.match.score),
+                     "matched": c.match.matchedSkills.joined(separator: ", "), "missing": c.match.missingSkills.joined(separator: ", ")]
+                },
+            ], context: context)
+        }
+
         routes.post("/careers/postings", access: "admin, employer") { request, context -> HTML in
             _ = try context.require("import job postings") { $0.role == .admin || $0.role == .employer }
             let upload = try await Forms.upload(request, context: context, fileField: "file")
@@ -163,15 +193,20 @@ struct CareerPages {
     }
 
     static func postingsPage(_ d: Dependencies, context: AppContext, summary: String?, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> HTML {
-        let postings = try await CareerRepository(store: d.store).postings()
+        let careers = CareerRepository(store: d.store)
+        let postings = try await careers.postings()
+        var mine: UUID?
+        if let p = context.principal, p.role == .employer { mine = try await careers.employer(forUser: p.userID)?.id }
+        let isAdmin = context.principal?.role == .admin
         var counts: [DegreeRequirement: Int] = [:]
         for p in postings { counts[p.degree.requirement, default: 0] += 1 }
         return d.views.page("career_postings", title: "Job postings", [
             "summary": summary ?? "", "error": error ?? "", "total": postings.count,
             "counts": DegreeRequirement.allCases.map { ["label": $0.label, "count": counts[$0] ?? 0] },
-            "postings": postings.prefix(200).map { p -> [String: Any] in
+            "postings": postings.sorted { a, b in (a.employerID != nil && (isAdmin || a.employerID == mine)) && !(b.employerID != nil && (isAdmin || b.employerID == mine)) }.prefix(200).map { p -> [String: Any] in
                 ["title": p.posting.title, "employer": p.posting.hiringOrganization ?? "", "degree": p.degree.requirement.label, "why": p.degree.reason,
-                 "posted": p.posting.datePosted.map(Self.day) ?? "", "source": p.source]
+                 "posted": p.posting.datePosted.map(Self.day) ?? "", "source": p.source, "id": p.posting.id.uuidString.lowercased(),
+                 "candidates": p.employerID != nil && (isAdmin || p.employerID == mine)]
             },
         ], context: context, status: status)
     }

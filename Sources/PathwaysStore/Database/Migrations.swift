@@ -485,7 +485,7 @@ public enum Migrations {
             CREATE INDEX degree_enrollments_learner ON degree_enrollments (learner_id);
             CREATE UNIQUE INDEX credentials_status_index ON credentials (status_index)
             """),
-        Migration(version: 9, name: "careers", why: "employer partners and the programs they hire from, job postings with their degree requirement and why, learners' career goals, applications and interviews, career outcomes, events with targeting, RSVPs and waitlists", sql: """
+        Migration(version: 9, name: "careers", why: "employer partners, their accounts and the programs they hire from, job postings with their degree requirement and why, learners' career goals, applications and interviews, career outcomes, events with targeting, RSVPs and waitlists", sql: """
             CREATE TABLE employers (
                 id {uuid} PRIMARY KEY,
                 key TEXT NOT NULL UNIQUE,
@@ -514,10 +514,15 @@ public enum Migrations {
                 imported_at {timestamp} NOT NULL
             );
             CREATE INDEX job_postings_valid ON job_postings (valid_through);
+            CREATE TABLE employer_accounts (
+                user_id {uuid} PRIMARY KEY REFERENCES users (id),
+                employer_id {uuid} NOT NULL REFERENCES employers (id)
+            );
             CREATE TABLE career_goals (
                 learner_id {uuid} PRIMARY KEY REFERENCES learners (id),
                 goals TEXT NOT NULL,
                 region TEXT,
+                share_with_employers {bool} NOT NULL,
                 updated_at {timestamp} NOT NULL
             );
             CREATE TABLE job_applications (

@@ -152,19 +152,83 @@ public struct CareerRepository: Sendable {
 
     // MARK: learners' side
 
-    /// A learner's stated goals (occupations, titles or SOC codes, comma-separated) and region.
-    public func setGoals(learner: UUID, goals: [String], region: String?, now: Date = Date()) async throws {
+    /// A learner's stated goals (occupations, titles or SOC codes, comma-separated), region, and whether employer
+    /// partners hiring from their programs may see them as candidates.
+    public func setGoals(learner: UUID, goals: [String], region: String?, shareWithEmployers: Bool = false, now: Date = Date()) async throws {
         let text = goals.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: ", ")
         try await store.transaction { db in
             try await db.raw("DELETE FROM career_goals WHERE learner_id = \(bind: learner)").run()
-            try await db.raw("INSERT INTO career_goals (learner_id, goals, region, updated_at) VALUES (\(bind: learner), \(bind: text), \(bind: region), \(bind: now))").run()
+            try await db.raw("""
+                INSERT INTO career_goals (learner_id, goals, region, share_with_employers, updated_at)
+                VALUES (\(bind: learner), \(bind: text), \(bind: region), \(bind: shareWithEmployers), \(bind: now))
+                """).run()
         }
     }
 
-    public func goals(learner: UUID) async throws -> (goals: [String], region: String?) {
-        guard let row = try await db.raw("SELECT goals, region FROM career_goals WHERE learner_id = \(bind: learner)").first() else { return ([], nil) }
+    public func goals(learner: UUID) async throws -> (goals: [String], region: String?, shareWithEmployers: Bool) {
+        guard let row = try await db.raw("SELECT goals, region, share_with_employers FROM career_goals WHERE learner_id = \(bind: learner)").first() else { return ([], nil, false) }
         return (try row.decode(column: "goals", as: String.self).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
-                try row.decode(column: "region", as: String?.self))
+                try row.decode(column: "region", as: String?.self), try row.decode(column: "share_with_employers", as: Bool.self))
+    }
+
+    // MARK: employers' side
+
+    /// Ties an account with the employer role to an employer partner.
+    public func linkAccount(email: String, employerKey: String) async throws {
+        guard let employer = try await employer(key: employerKey) else { throw StoreError.invalid("no employer with key \(employerKey)") }
+        guard let row = try await db.raw("SELECT id, role FROM users WHERE LOWER(email) = \(bind: email.lowercased())").first() else { throw StoreError.invalid("no account with email \(email)") }
+        guard try row.decode(column: "role", as: String.self) == Role.employer.rawValue else { throw StoreError.invalid("\(email) is not an employer partner's account") }
+        let user = try row.decode(column: "id", as: UUID.self)
+        try await store.transaction { db in
+            try await db.raw("DELETE FROM employer_accounts WHERE user_id = \(bind: user)").run()
+            try await db.raw("INSERT INTO employer_accounts (user_id, employer_id) VALUES (\(bind: user), \(bind: employer.id))").run()
+        }
+    }
+
+    public func employer(forUser user: UUID) async throws -> Employer? {
+        guard let id = try await db.raw("SELECT employer_id FROM employer_accounts WHERE user_id = \(bind: user)").first()?.decode(column: "employer_id", as: UUID.self) else { return nil }
+        return try await employers().first { $0.id == id }
+    }
+
+    public func posting(id: UUID) async throws -> StoredPosting? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        guard let row = try await db.raw("SELECT employer_id, posting, degree_requirement, degree_reason, source FROM job_postings WHERE id = \(bind: id)").first() else { return nil }
+        return StoredPosting(posting: try decoder.decode(JobPosting.self, from: Data(try row.decode(column: "posting", as: String.self).utf8)),
+                             employerID: try row.decode(column: "employer_id", as: UUID?.self),
+                             degree: DegreeClassification(DegreeRequirement(rawValue: try row.decode(column: "degree_requirement", as: String.self)) ?? .unknown,
+                                                          reason: try row.decode(column: "degree_reason", as: String.self), source: ""),
+                             source: try row.decode(column: "source", as: String.self))
+    }
+
+    public struct Candidate: Sendable {
+        public var learnerID: UUID
+        public var name: String?
+        public var email: String?
+        public var programs: [String]
+        public var match: JobMatch
+    }
+
+    /// For an employer's posting, the learners who chose to be seen by employer partners, enrolled in a program the
+    /// employer hires from, ranked by fit with the posting and explained as for learners.
+    public func candidates(posting id: UUID, employer: Employer, k: Int = 25) async throws -> [Candidate] {
+        guard let stored = try await posting(id: id) else { return [] }
+        guard !employer.programIDs.isEmpty else { return [] }
+        let rows = try await db.raw("""
+            SELECT DISTINCT l.id, l.name, l.email FROM career_goals g JOIN learners l ON l.id = g.learner_id JOIN enrollments e ON e.learner_id = l.id
+            WHERE g.share_with_employers = \(bind: true) AND l.withdrawn_at IS NULL AND e.program_id IN (\(binds: employer.programIDs))
+            """).all()
+        let index = MatchIndex(postings: [stored.posting])
+        let titles = Dictionary(uniqueKeysWithValues: try await CatalogRepository(store: store).programs().map { ($0.id, $0.title) })
+        var out: [Candidate] = []
+        for row in rows {
+            let learner = try row.decode(column: "id", as: UUID.self)
+            guard let profile = try await matchProfile(learner: learner), let match = index.top(1, for: profile).first else { continue }
+            let programs = try await LearnerRepository(store: store).enrollments(learnerID: learner).compactMap { titles[$0.programID] }
+            out.append(Candidate(learnerID: learner, name: try row.decode(column: "name", as: String?.self), email: try row.decode(column: "email", as: String?.self),
+                                 programs: programs, match: match))
+        }
+        return Array(out.sorted { $0.match.score > $1.match.score || ($0.match.score == $1.match.score && $0.learnerID.uuidString < $1.learnerID.uuidString) }.prefix(k))
     }
 
     /// The learner's matching profile: their programs' skills (completed 1.0, in progress 0.6), the courses they
