@@ -127,6 +127,46 @@ import Testing
     }
 }
 
+@Suite struct JobPostingCSVTests {
+    @Test func rowsBecomePostingsWithEveryField() throws {
+        let csv = """
+            id,title,description,employer,skills,education,experience_months,experience_in_place_of_education,occupation,employment_type,locality,region,country,remote,salary_min,salary_max,salary_currency,salary_unit,date_posted,valid_through,url
+            W-1,Junior Web Developer,"Build pages, test them.",Contoso Cloud,JavaScript; HTML; CSS,bachelor degree,24,yes,15-1254.00,FULL_TIME; CONTRACTOR,Columbus,OH,US,no,52000,60000,USD,year,2026-11-01,2027-01-31,https://jobs.example/w1
+            W-2,Support Specialist,Answer questions.,Contoso Cloud,,no requirements,,,,PART_TIME,,,,yes,18,22,USD,HOUR,,,
+            """
+        let postings = try JobPostingCSV.read(Data(csv.utf8), file: "jobs.csv")
+        #expect(postings.count == 2)
+        let w = postings[0]
+        #expect(w.externalID == "W-1" && w.title == "Junior Web Developer" && w.description == "Build pages, test them.")
+        #expect(w.skills.map(\.name) == ["JavaScript", "HTML", "CSS"])
+        #expect(w.education == [EducationRequirement(credentialCategory: "bachelor degree")] && w.experienceMonths == 24 && w.experienceInPlaceOfEducation == true)
+        #expect(w.occupationalCategories == [OccupationCode(code: "15-1254.00")] && w.employmentTypes == ["FULL_TIME", "CONTRACTOR"])
+        #expect(w.locations == [PostingLocation(locality: "Columbus", region: "OH", country: "US")] && !w.remote)
+        #expect(w.salary == Salary(currency: "USD", minValue: 52_000, maxValue: 60_000, unit: "YEAR"))
+        #expect(w.datePosted == ISODate.parse("2026-11-01") && w.validThrough == ISODate.parse("2027-01-31") && w.url == "https://jobs.example/w1")
+        #expect(DegreeClassifier.classify(w).requirement == .preferred)
+        #expect(postings[1].remote && DegreeClassifier.classify(postings[1]).requirement == .noDegree)
+    }
+
+    @Test(arguments: [
+        ("title,description,salary_min\nA,B,lots\n", "jobs.csv, line 2, column salary_min: 'lots' is not a number"),
+        ("title,description\nA,\n", "jobs.csv, line 2, column description: a posting needs a description"),
+        ("title,description,valid_through\nA,B,31/01/2027\n", "jobs.csv, line 2, column valid_through: '31/01/2027' is not an ISO 8601 date (YYYY-MM-DD)"),
+        ("title,description,occupation\nA,B,Developer\n", "jobs.csv, line 2, column occupation: 'Developer' is not an O*NET-SOC code such as 15-1252.00"),
+        ("title,description,salary_min,salary_max\nA,B,9,5\n", "jobs.csv, line 2, column salary_max: salary_max 5.0 is below salary_min 9.0"),
+        ("title,summary\nA,B\n", "jobs.csv, line 1: the header has no description column"),
+        ("title,description,wage\nA,B,5\n", "jobs.csv, line 1, wage: unknown column wage"),
+    ])
+    func badRowsAreRefusedNamingRowAndColumn(_ csv: String, _ expected: String) throws {
+        do {
+            _ = try JobPostingCSV.read(Data(csv.utf8), file: "jobs.csv")
+            Issue.record("accepted: \(csv)")
+        } catch let error as JobPostingImportError {
+            #expect(error.description.hasPrefix(expected), "\(error)")
+        }
+    }
+}
+
 @Suite struct DegreeClassifierTests {
     struct Labelled: Decodable {
         var label: String

@@ -121,6 +121,22 @@ import Testing
             #expect(refused.status == .forbidden)
             let audited = try await w.store.sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'view_candidates'").first()?.decode(column: "n", as: Int.self)
             #expect(audited == 1)
+            // The employer enters a posting by hand; a bad field is named and nothing is saved.
+            let postingsCSRF = try #require(WebTests.csrf(in: list.text))
+            let form: HTTPFields = [.cookie: "pw_session=\(employer)", .contentType: "application/x-www-form-urlencoded"]
+            let before = try await careers.postings().count
+            let bad = try await client.execute(uri: "/careers/postings/new", method: .post, headers: form,
+                                               body: ByteBuffer(string: "_csrf=\(postingsCSRF)&title=Support+Specialist&description=Help+customers&salary_min=lots"))
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("salary_min: ") && bad.text.contains("lots") && bad.text.contains("is not a number. Nothing was saved."))
+            #expect(try await careers.postings().count == before)
+            let entered = try await client.execute(uri: "/careers/postings/new", method: .post, headers: form,
+                                                   body: ByteBuffer(string: "_csrf=\(postingsCSRF)&title=Support+Specialist&description=Help+customers.+No+degree+required.&education=no+requirements&remote=yes&salary_min=18&salary_max=22&salary_unit=HOUR"))
+            #expect(entered.status == .ok)
+            #expect(entered.text.contains("Support Specialist") && entered.text.contains(": 1 added, 0 updated; 1 no degree required."))
+            let saved = try #require(try await careers.postings().first { $0.posting.title == "Support Specialist" })
+            #expect(saved.employerID != nil && saved.posting.hiringOrganization == "Contoso Cloud" && saved.posting.remote && saved.degree.requirement == .noDegree)
+
             // Choosing not to be seen any more takes the learner off the list.
             try await careers.setGoals(learner: w.learnerIDs["B2"]!, goals: [], region: nil, shareWithEmployers: false)
             let after = try await client.execute(uri: "/careers/postings/\(ours.id.uuidString.lowercased())/candidates", method: .get, headers: [.cookie: "pw_session=\(employer)"])

@@ -148,6 +148,44 @@ struct CareerPages {
             return try await Self.postingsPage(d, context: context, summary: nil)
         }
 
+        // A posting entered by hand: the same fields and checks as the CSV format.
+        routes.post("/careers/postings/new", access: "admin, employer") { request, context -> HTML in
+            let p = try context.require("enter job postings") { $0.role == .admin || $0.role == .employer }
+            struct Form: Decodable {
+                var _csrf: String?, title: String?, description: String?, skills: String?, education: String?, experience_months: String?
+                var experience_in_place_of_education: String?, occupation: String?, employment_type: String?, locality: String?, region: String?
+                var country: String?, remote: String?, salary_min: String?, salary_max: String?, salary_currency: String?, salary_unit: String?
+                var valid_through: String?, url: String?
+            }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            var employerKey: String?
+            var organisation: String?
+            if p.role == .employer {
+                guard let mine = try await careers.employer(forUser: p.userID) else { throw AppError.forbidden("your account is not tied to an employer partner") }
+                employerKey = mine.key
+                organisation = mine.name
+            }
+            let fields: [String: String?] = [
+                "title": form.title, "description": form.description, "skills": form.skills, "education": form.education,
+                "experience_months": form.experience_months, "experience_in_place_of_education": form.experience_in_place_of_education == "yes" ? "yes" : nil,
+                "occupation": form.occupation, "employment_type": form.employment_type, "locality": form.locality, "region": form.region,
+                "country": form.country, "remote": form.remote == "yes" ? "yes" : nil, "salary_min": form.salary_min, "salary_max": form.salary_max,
+                "salary_currency": form.salary_currency, "salary_unit": form.salary_unit, "valid_through": form.valid_through, "url": form.url,
+                "employer": organisation, "date_posted": CalendarDay.format(Date()),
+            ]
+            let posting: JobPosting
+            do {
+                posting = try JobPostingCSV.posting(line: 1, file: "the form") { fields[$0] ?? nil }
+            } catch let error as JobPostingImportError {
+                let field = error.path.map { $0.replacingOccurrences(of: "column ", with: "") } ?? "form"
+                return try await Self.postingsPage(d, context: context, summary: nil, error: "\(field): \(error.message). Nothing was saved.", status: .unprocessableContent)
+            }
+            let summary = try await careers.store([(posting, "entered by \(p.email)")], employerKey: employerKey)
+            try await d.audit.record(userID: p.userID, action: "enter_posting", subject: "posting:\(posting.id.uuidString)")
+            return try await Self.postingsPage(d, context: context, summary: "Saved \"\(posting.title)\": \(summary.description).")
+        }
+
         // An employer partner's candidates for one of its postings: learners who chose to be seen, in the programs
         // the employer hires from, ranked by fit. Each view is audited.
         routes.get("/careers/postings/{posting}/candidates", access: "admin, employer (own postings)") { _, context -> HTML in

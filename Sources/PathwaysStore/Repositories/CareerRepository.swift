@@ -79,13 +79,16 @@ public struct CareerRepository: Sendable {
         }
     }
 
-    /// Reads every file first (JSON-LD, or HTML pages with JSON-LD blocks); any error names the file and place and
+    /// Reads every file first (JSON-LD, HTML pages with JSON-LD blocks, or CSV by its .csv name); any error names the file and place and
     /// stores nothing. Then stores all postings in one transaction: a posting seen before (same organisation and
     /// identifier) is replaced, not duplicated.
     public func importPostings(_ files: [(data: Data, name: String)], employerKey: String? = nil, now: Date = Date()) async throws -> ImportSummary {
         var read: [(JobPosting, String)] = []
         for file in files {
-            for posting in try JobPostingReader.read(file.data, file: file.name) { read.append((posting, file.name)) }
+            let csv = file.name.lowercased().hasSuffix(".csv")
+            for posting in try (csv ? JobPostingCSV.read(file.data, file: file.name) : JobPostingReader.read(file.data, file: file.name)) {
+                read.append((posting, file.name))
+            }
         }
         return try await store(read, employerKey: employerKey, now: now)
     }
