@@ -121,6 +121,22 @@ import Testing
             #expect(refused.status == .forbidden)
             let audited = try await w.store.sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'view_candidates'").first()?.decode(column: "n", as: Int.self)
             #expect(audited == 1)
+            // Learner B applies; the employer sees the application and records an interview; the learner sees it.
+            let learnerB = try await WebTests.signIn(w, "learnerB", client: client)
+            let portal = try await client.execute(uri: "/careers", method: .get, headers: [.cookie: "pw_session=\(learnerB)"])
+            let learnerCSRF = try #require(WebTests.csrf(in: portal.text))
+            _ = try await client.execute(uri: "/careers/postings/\(ours.id.uuidString.lowercased())/apply", method: .post,
+                                         headers: [.cookie: "pw_session=\(learnerB)", .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "_csrf=\(learnerCSRF)"))
+            let withApplicant = try await client.execute(uri: "/careers/postings/\(ours.id.uuidString.lowercased())/candidates", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            let application = try #require(withApplicant.text.range(of: "/careers/applications/").map { String(withApplicant.text[$0.upperBound...].prefix(36)) })
+            let candidatesCSRF = try #require(WebTests.csrf(in: withApplicant.text))
+            let updated = try await client.execute(uri: "/careers/applications/\(application)/status", method: .post,
+                                                   headers: [.cookie: "pw_session=\(employer)", .contentType: "application/x-www-form-urlencoded"],
+                                                   body: ByteBuffer(string: "_csrf=\(candidatesCSRF)&status=interviewing&interview_at=2026-12-15T14:30"))
+            #expect(updated.status == .seeOther)
+            let seen = try await client.execute(uri: "/careers", method: .get, headers: [.cookie: "pw_session=\(learnerB)"])
+            #expect(seen.text.contains("<td>Interviewing</td><td>2026-12-15 14:30 UTC</td>"))
+
             // The employer enters a posting by hand; a bad field is named and nothing is saved.
             let postingsCSRF = try #require(WebTests.csrf(in: list.text))
             let form: HTTPFields = [.cookie: "pw_session=\(employer)", .contentType: "application/x-www-form-urlencoded"]

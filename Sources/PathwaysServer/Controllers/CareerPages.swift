@@ -12,6 +12,7 @@ struct CareerPages {
 
     func register(on routes: RouteTable) {
         let d = self.d
+        Self.registerApplicationStatus(d, on: routes)
         let careers = CareerRepository(store: d.store)
         let events = CareerEventRepository(store: d.store)
 
@@ -49,7 +50,8 @@ struct CareerPages {
                 "noDegree": filters.noDegreeRequired, "remote": filters.remoteOnly, "type": filters.employmentTypes.first ?? "",
                 "types": ["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN"].map { ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " ").capitalized, "selected": filters.employmentTypes.contains($0)] },
                 "goals": goals.goals.joined(separator: ", "), "region": goals.region ?? "", "sharing": goals.shareWithEmployers, "events": mine, "hasEvents": !mine.isEmpty,
-                "applications": applied.map { ["title": $0.title, "status": $0.status.label, "applied": Self.day($0.appliedAt)] }, "hasApplications": !applied.isEmpty,
+                "applications": applied.map { ["title": $0.title, "status": $0.status.label, "applied": Self.day($0.appliedAt),
+                                               "interview": $0.interviewAt.map { Self.day($0) + " " + Self.time($0) + " UTC" } ?? ""] }, "hasApplications": !applied.isEmpty,
                 "hasOutcomes": !(try await careers.outcomes(learner: learner)).isEmpty,
                 "outcomes": try await careers.outcomes(learner: learner).map {
                     ["kind": $0.kind.label, "on": Self.day($0.occurredOn), "sector": $0.sector ?? "", "band": $0.salaryBand ?? "", "noDegree": $0.noDegreeRole == true ? "yes" : ""]
@@ -205,9 +207,16 @@ struct CareerPages {
                 employer = e
             }
             let found = try await careers.candidates(posting: id, employer: employer)
+            let applicants = try await careers.applicants(posting: id)
             try await d.audit.record(userID: p.userID, action: "view_candidates", subject: "posting:\(id.uuidString)", detail: "\(found.count) candidates")
             return d.views.page("career_candidates", title: "Candidates: \(posting.posting.title)", [
                 "title": posting.posting.title, "employer": employer.name, "degree": posting.degree.requirement.label, "count": found.count,
+                "hasApplicants": !applicants.isEmpty, "csrf": context.session?.csrfToken ?? "",
+                "applicants": applicants.map { a -> [String: Any] in
+                    ["id": a.application.id.uuidString.lowercased(), "name": a.name ?? "(no name)", "email": a.email ?? "", "applied": Self.day(a.application.appliedAt),
+                     "status": a.application.status.label, "interview": a.application.interviewAt.map { Self.day($0) + " " + Self.time($0) + " UTC" } ?? "",
+                     "statuses": CareerRepository.ApplicationStatus.allCases.filter { $0 != .applied && $0 != .withdrawn }.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == a.application.status] }]
+                },
                 "candidates": found.map { c -> [String: Any] in
                     ["name": c.name ?? "(no name)", "email": c.email ?? "", "programs": c.programs.joined(separator: "; "), "score": String(format: "%.2f", c.match.score),
                      "matched": c.match.matchedSkills.joined(separator: ", "), "missing": c.match.missingSkills.joined(separator: ", ")]
@@ -227,6 +236,34 @@ struct CareerPages {
             } catch let error as JobPostingImportError {
                 return try await Self.postingsPage(d, context: context, summary: nil, error: "\(error.description) Nothing was imported.", status: .unprocessableContent)
             }
+        }
+    }
+
+    static func registerApplicationStatus(_ d: Dependencies, on routes: RouteTable) {
+        let careers = CareerRepository(store: d.store)
+        // The employer records its side of an application (interview time, offer, hire, decline); the learner sees it.
+        routes.post("/careers/applications/{application}/status", access: "admin, employer (own postings)") { request, context -> SeeOther in
+            let p = try context.require("update applications") { $0.role == .admin || $0.role == .employer }
+            struct Form: Decodable { var _csrf: String?; var status: String?; var interview_at: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard let id = UUID(uuidString: context.parameters.get("application") ?? ""), let postingID = try await careers.postingOf(application: id),
+                  let posting = try await careers.posting(id: postingID) else { throw AppError.notFound("There is no such application.") }
+            if p.role == .employer {
+                guard let mine = try await careers.employer(forUser: p.userID), posting.employerID == mine.id else { throw AppError.forbidden("this application is to another employer's posting") }
+            }
+            guard try await careers.applicants(posting: postingID).contains(where: { $0.application.id == id }) else { throw AppError.notFound("There is no such application.") }
+            guard let status = form.status.flatMap(CareerRepository.ApplicationStatus.init(rawValue:)), status != .applied, status != .withdrawn else {
+                throw AppError.badRequest("status: interviewing, offered, hired or declined")
+            }
+            var interview: Date?
+            if let text = form.interview_at, !text.isEmpty {
+                guard let at = ISODate.parse(text) else { throw AppError.badRequest("interview_at: a date and time as YYYY-MM-DDTHH:MM") }
+                interview = at
+            }
+            try await careers.setApplicationByEmployer(id, status: status, interviewAt: interview)
+            try await d.audit.record(userID: p.userID, action: "update_application", subject: "application:\(id.uuidString)", detail: status.rawValue)
+            return SeeOther(location: "/careers/postings/\(postingID.uuidString.lowercased())/candidates")
         }
     }
 

@@ -524,3 +524,42 @@ extension CareerRepository {
         }
     }
 }
+
+extension CareerRepository {
+    public struct Applicant: Sendable {
+        public var application: Application
+        public var learnerID: UUID
+        public var name: String?
+        public var email: String?
+    }
+
+    /// Applications to a posting, as its employer may see them: only from learners who chose to be seen by employer
+    /// partners (the others' applications stay the learners' own record).
+    public func applicants(posting: UUID) async throws -> [Applicant] {
+        try await db.raw("""
+            SELECT a.*, p.title, l.name, l.email FROM job_applications a JOIN job_postings p ON p.id = a.posting_id JOIN learners l ON l.id = a.learner_id
+            JOIN career_goals g ON g.learner_id = a.learner_id
+            WHERE a.posting_id = \(bind: posting) AND g.share_with_employers = \(bind: true) AND l.withdrawn_at IS NULL ORDER BY a.applied_at
+            """).all().map { row in
+            Applicant(application: Application(id: try row.decode(column: "id", as: UUID.self), postingID: posting, title: try row.decode(column: "title", as: String.self),
+                                               status: ApplicationStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .applied,
+                                               appliedAt: try row.decode(column: "applied_at", as: Date.self), interviewAt: try row.decode(column: "interview_at", as: Date?.self),
+                                               statusAt: try row.decode(column: "status_at", as: Date.self)),
+                      learnerID: try row.decode(column: "learner_id", as: UUID.self), name: try row.decode(column: "name", as: String?.self),
+                      email: try row.decode(column: "email", as: String?.self))
+        }
+    }
+
+    /// The posting an application is to, for checking who may change it.
+    public func postingOf(application: UUID) async throws -> UUID? {
+        try await db.raw("SELECT posting_id FROM job_applications WHERE id = \(bind: application)").first()?.decode(column: "posting_id", as: UUID.self)
+    }
+
+    /// The employer's side of an application: interviewing (with the interview's time), offered, hired, declined.
+    public func setApplicationByEmployer(_ id: UUID, status: ApplicationStatus, interviewAt: Date?, now: Date = Date()) async throws {
+        try await db.raw("""
+            UPDATE job_applications SET status = \(bind: status.rawValue), interview_at = COALESCE(\(bind: interviewAt), interview_at), status_at = \(bind: now),
+                   recorded_by = 'employer' WHERE id = \(bind: id)
+            """).run()
+    }
+}
