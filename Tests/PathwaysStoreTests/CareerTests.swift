@@ -88,10 +88,17 @@ import Testing
             let remote = try await repo.matches(learner: enrollment.learnerID, k: 10, filters: MatchFilters(remoteOnly: true, employmentTypes: ["FULL_TIME"]), on: now)
             #expect(!remote.isEmpty && remote.allSatisfy { $0.posting.posting.remote && $0.posting.posting.employmentTypes.contains("FULL_TIME") })
 
+            // A posting added after matching is matched at once (the cached index notices the change).
+            let perfect = JobPosting(externalID: "NEW-1", title: "Full Stack Developer", description: "JavaScript, Python, Git, databases and the cloud.",
+                                     hiringOrganization: "Contoso Cloud", skills: ["JavaScript", "Python", "Git", "Databases", "Cloud computing", "Programming"].map { PostingSkill(name: $0) },
+                                     datePosted: now)
+            _ = try await repo.store([(perfect, "test")], now: now.addingTimeInterval(1))
+            #expect(try await repo.matches(learner: enrollment.learnerID, k: 3, on: now).contains { $0.posting.posting.id == perfect.id })
+
             // A stated goal lifts the postings that fit it, and says so.
             let before = try #require(all.firstIndex { $0.posting.posting.title.contains("QA Tester") })
             try await repo.setGoals(learner: enrollment.learnerID, goals: ["QA Tester"], region: nil, now: now)
-            let withGoal = try await repo.matches(learner: enrollment.learnerID, k: 600, on: now)
+            let withGoal = try await repo.matches(learner: enrollment.learnerID, k: 601, on: now).filter { $0.posting.posting.id != perfect.id }
             let after = try #require(withGoal.firstIndex { $0.posting.posting.title.contains("QA Tester") })
             #expect(after < before, "the first QA Tester posting moves up from \(before + 1) to \(after + 1)")
             #expect(withGoal[after].match.notes.contains("Fits your goal \"qa tester\"."))

@@ -27,7 +27,7 @@ struct CareerPages {
             let appliedIDs = Set(applied.map(\.postingID))
             let goals = try await careers.goals(learner: learner)
             var mine: [[String: Any]] = []
-            for e in try await events.upcoming() where try await events.audience(e).contains(learner) {
+            for e in try await events.upcoming() where try await events.audience(e, only: learner).contains(learner) {
                 let reply = try await events.replies(event: e.id).first { $0.learner == learner }?.status
                 mine.append(["id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "when": Self.day(e.startsAt), "location": e.location,
                              "reply": reply.map { $0 == .going ? "You are going" : $0 == .waitlisted ? "On the waitlist" : "Cancelled" } ?? ""])
@@ -107,7 +107,7 @@ struct CareerPages {
             let p = try context.require("see career events") { $0.role == .admin || $0.role == .learner }
             guard let id = UUID(uuidString: context.parameters.get("event") ?? ""), let e = try await events.event(id: id) else { throw AppError.notFound("There is no such event.") }
             if p.role == .admin { return (e, p) }
-            guard p.role == .learner, let learner = p.learnerID, try await events.audience(e).contains(learner) else {
+            guard p.role == .learner, let learner = p.learnerID, try await events.audience(e, only: learner).contains(learner) else {
                 throw AppError.forbidden("this event is for other learners")
             }
             return (e, p)

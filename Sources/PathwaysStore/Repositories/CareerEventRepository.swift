@@ -103,7 +103,7 @@ public struct CareerEventRepository: Sendable {
 
     /// The learners an event is for: not withdrawn, with an email, and in every targeted kind (program enrolled in,
     /// skill among their programs' and courses' skills, region or country).
-    public func audience(_ event: Event) async throws -> [UUID] {
+    public func audience(_ event: Event, only learner: UUID? = nil) async throws -> [UUID] {
         let programKeys = event.targets.compactMap { if case .program(let k) = $0 { k } else { nil } }
         let skills = Set(event.targets.compactMap { if case .skill(let s) = $0 { s } else { nil } })
         let regions = Set(event.targets.compactMap { if case .region(let r) = $0 { r.uppercased() } else { nil } })
@@ -116,6 +116,7 @@ public struct CareerEventRepository: Sendable {
         } else {
             candidates = try await db.raw("SELECT id FROM learners WHERE withdrawn_at IS NULL AND email IS NOT NULL").all().map { try $0.decode(column: "id", as: UUID.self) }
         }
+        if let learner { candidates = candidates.filter { $0 == learner } }
         let careers = CareerRepository(store: store)
         var out: [UUID] = []
         for learner in candidates {
@@ -196,7 +197,7 @@ public struct CareerEventRepository: Sendable {
 
     /// A learner's reply: a place while there is room, else the waitlist. Only learners the event is for may reply.
     public func rsvp(event: Event, learner: UUID, now: Date = Date()) async throws -> RSVPStatus {
-        guard try await audience(event).contains(learner) else { throw StoreError.invalid("this event is not open to you") }
+        guard try await audience(event, only: learner).contains(learner) else { throw StoreError.invalid("this event is not open to you") }
         return try await store.transaction { db in
             if store.dialect == .postgres { try await db.raw("SELECT id FROM career_events WHERE id = \(bind: event.id) FOR UPDATE").run() }
             if let current = try await db.raw("SELECT status FROM career_event_rsvps WHERE event_id = \(bind: event.id) AND learner_id = \(bind: learner)").first(),

@@ -260,10 +260,47 @@ public struct CareerRepository: Sendable {
     /// Ranked postings for a learner with explanations.
     public func matches(learner: UUID, k: Int = 10, filters: MatchFilters = MatchFilters(), on day: Date = Date()) async throws -> [Match] {
         guard let profile = try await matchProfile(learner: learner) else { return [] }
-        let stored = try await postings(openOn: day)
-        let index = MatchIndex(postings: stored.map(\.posting))
+        let (index, stored) = try await openIndex(on: day)
         return index.top(k, for: profile, filters: filters).map { Match(match: $0, posting: stored[$0.postingIndex]) }
     }
+
+    /// The index over the postings open on `day`, built once and reused until a posting is added or changed or the
+    /// day changes (building it reads every posting's text; ranking with it takes microseconds).
+    func openIndex(on day: Date) async throws -> (MatchIndex, [StoredPosting]) {
+        let row = try await store.reader.raw("SELECT COUNT(*) AS n, MAX(imported_at) AS latest FROM job_postings").first()
+        let version = "\(try row?.decode(column: "n", as: Int.self) ?? 0)|\(try row?.decode(column: "latest", as: Date?.self)?.timeIntervalSince1970 ?? 0)|\(Int(day.timeIntervalSince1970 / 86_400))"
+        if let cached = await MatchIndexCache.shared.get(store: store, version: version) { return cached }
+        let stored = try await postings(openOn: day)
+        let built = (MatchIndex(postings: stored.map(\.posting)), stored)
+        await MatchIndexCache.shared.put(store: store, version: version, built)
+        return built
+    }
+}
+
+/// One match index per database, with the postings version it was built from.
+actor MatchIndexCache {
+    static let shared = MatchIndexCache()
+    struct Entry {
+        /// Held weakly, so a database closed and another opened at the same address never shares an entry.
+        weak var store: Store?
+        var version: String
+        var index: MatchIndex
+        var postings: [CareerRepository.StoredPosting]
+    }
+    private var entries: [ObjectIdentifier: Entry] = [:]
+
+    func get(store: Store, version: String) -> (MatchIndex, [CareerRepository.StoredPosting])? {
+        guard let e = entries[ObjectIdentifier(store)], e.store === store, e.version == version else { return nil }
+        return (e.index, e.postings)
+    }
+
+    func put(store: Store, version: String, _ value: (MatchIndex, [CareerRepository.StoredPosting])) {
+        entries = entries.filter { $0.value.store != nil }
+        entries[ObjectIdentifier(store)] = Entry(store: store, version: version, index: value.0, postings: value.1)
+    }
+}
+
+extension CareerRepository {
 }
 
 // MARK: applications and outcomes
