@@ -203,4 +203,28 @@ import Testing
             #expect(fewer?.medianEarnings == nil && fewer?.earningsReported == 4)
         }
     }
+
+    /// Outcomes from survey answers: each submitted case whose chosen options map to an outcome gets one, dated at
+    /// submission with the sector and income answers; running it again adds nothing.
+    @Test(arguments: TestDatabase.allCases)
+    func surveyAnswersBecomeOutcomesOnce(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let (_, _, study) = try await StudyTests.demo(store)
+            let repo = CareerRepository(store: store)
+            // The end-of-program survey's benefits question has no job outcomes; map one of its choices to test the mechanics.
+            let mapping = CareerRepository.SurveyOutcomeMapping(item: "benefits", choices: ["job_performance": .promotion, "application_other_employer": .newJob],
+                                                                sectorItem: nil, incomeItem: nil)
+            let expected = try await store.sql.raw("""
+                SELECT rv.value FROM response_values rv JOIN wave_cases c ON c.id = rv.case_id JOIN waves w ON w.id = c.wave_id JOIN study_items si ON si.id = rv.item_id
+                WHERE w.study_id = \(bind: study.id) AND si.item_key = 'benefits' AND c.submitted_at IS NOT NULL
+                """).all().map { try $0.decode(column: "value", as: String.self).split(separator: " ") }
+                .reduce(0) { n, chosen in n + (chosen.contains("job_performance") ? 1 : 0) + (chosen.contains("application_other_employer") ? 1 : 0) }
+            #expect(expected > 0, "the demo's answers choose these options")
+            #expect(try await repo.outcomesFromSurvey(study: study.id, mapping: mapping) == expected)
+            #expect(try await repo.outcomesFromSurvey(study: study.id, mapping: mapping) == 0, "running again adds nothing")
+            let rows = try await store.sql.raw("SELECT kind, source FROM career_outcomes").all()
+            #expect(rows.count == expected)
+            #expect(try rows.allSatisfy { try $0.decode(column: "source", as: String.self).hasPrefix("survey case ") })
+        }
+    }
 }
