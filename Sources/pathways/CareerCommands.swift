@@ -37,6 +37,10 @@ struct Matches: AsyncParsableCommand {
     @Flag(help: "Only remote postings.") var remote = false
     @Option(help: "Only these employment types (FULL_TIME, PART_TIME, CONTRACTOR, INTERN …); repeat for several.") var type: [String] = []
 
+    func validate() throws {
+        guard (1...500).contains(k) else { throw ValidationError("-k: from 1 to 500") }
+    }
+
     func run() async throws {
         let logger = options.logger()
         try await options.withStore(logger) { store in
@@ -68,6 +72,11 @@ struct BenchmarkMatching: ParsableCommand {
     @Option(help: "Python to run the peer with.") var python: String = "python3"
     @Option(help: "Keep the generated files in this folder instead of a temporary one.") var keep: String?
     @Flag(help: "Rank by skills alone (no goals, place or degree adjustments), as the peer does.") var skillsOnly = false
+
+    func validate() throws {
+        guard (1...100).contains(k) else { throw ValidationError("-k: from 1 to 100") }
+        guard learners >= 1, postings > k else { throw ValidationError("--learners must be at least 1 and --postings more than -k") }
+    }
 
     func run() throws {
         let folder = keep.map { URL(fileURLWithPath: $0) }

@@ -71,6 +71,9 @@ import Testing
         #expect(degree.reason.contains("Bachelor's Degree"))
         let terms = Set(MatchIndex(postings: [p]).vectors[0].map { SkillVocabulary.standard.terms[Int($0.term)].id })
         #expect(terms.isSuperset(of: ["tech:java", "tech:python"]), "skills named in the text are mapped: \(terms)")
+        let javaLearner = MatchProfile(learnerID: UUID(), skills: ["tech:java": 1])
+        #expect(MatchIndex(postings: [p]).top(1, for: javaLearner).first?.matchedSkills.contains("Java") == true)
+        #expect(MatchIndex(postings: [p]).top(0, for: javaLearner).isEmpty, "asking for no matches gets none")
     }
 
     @Test func graphsDefinedTermsAndCategoryCodes() throws {

@@ -274,6 +274,7 @@ public final class MatchIndex: @unchecked Sendable {
     }
 
     func rerank(_ ranked: inout Ranking, k: Int, learner: MatchProfile, filters: MatchFilters, goals: [String: [Bool]]) -> [JobMatch] {
+        guard k > 0 else { return [] }
         let place = learnerPlace(learner)
         let goalRows = learner.goals.compactMap { goals[$0] }
         let bound = Self.remoteBonus + (goalRows.isEmpty ? 0 : Self.goalBonus) + (place.country >= 0 ? Self.countryBonus + (place.region >= 0 ? Self.regionBonus : 0) : 0)
