@@ -153,6 +153,16 @@ import Testing
             let saved = try #require(try await careers.postings().first { $0.posting.title == "Support Specialist" })
             #expect(saved.employerID != nil && saved.posting.hiringOrganization == "Contoso Cloud" && saved.posting.remote && saved.degree.requirement == .noDegree)
 
+            // A file an employer uploads is its own postings, whatever organisation the file names.
+            let boundary = "pathways-test-boundary"
+            let file = "{\"@type\": \"JobPosting\", \"title\": \"Data Analyst\", \"description\": \"SQL.\", \"hiringOrganization\": {\"name\": \"Someone Else Inc\"}}"
+            let multipart = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(postingsCSRF)\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jsonld\"\r\nContent-Type: application/ld+json\r\n\r\n\(file)\r\n--\(boundary)--\r\n"
+            let uploaded = try await client.execute(uri: "/careers/postings", method: .post,
+                                                    headers: [.cookie: "pw_session=\(employer)", .contentType: "multipart/form-data; boundary=\(boundary)"], body: ByteBuffer(string: multipart))
+            #expect(uploaded.status == .ok)
+            let contosoID = try #require(try await careers.employer(key: "contoso")?.id)
+            #expect(try await careers.postings().first { $0.posting.title == "Data Analyst" }?.employerID == contosoID)
+
             // Choosing not to be seen any more takes the learner off the list.
             try await careers.setGoals(learner: w.learnerIDs["B2"]!, goals: [], region: nil, shareWithEmployers: false)
             let after = try await client.execute(uri: "/careers/postings/\(ours.id.uuidString.lowercased())/candidates", method: .get, headers: [.cookie: "pw_session=\(employer)"])

@@ -88,7 +88,7 @@ import Testing
             Row(method: .post, route: "/careers/events/{event}/rsvp", uri: "/careers/events/\(event.uuidString)/rsvp", allowed: [.learnerA], body: "action=rsvp"),
             Row(method: .get, route: "/careers/events/{event}/event.ics", uri: "/careers/events/\(event.uuidString)/event.ics", allowed: [.admin, .learnerA]),
             Row(method: .get, route: "/careers/postings", uri: "/careers/postings", allowed: [.admin, .employer]),
-            Row(method: .post, route: "/careers/postings", uri: "/careers/postings", allowed: [.admin, .employer]),
+            Row(method: .post, route: "/careers/postings", uri: "/careers/postings", allowed: [.admin]),
             // The test world's employer account is tied to no employer partner, so it may not enter postings.
             Row(method: .post, route: "/careers/postings/new", uri: "/careers/postings/new", allowed: [.admin], body: "title="),
             Row(method: .post, route: "/careers/applications/{application}/status", uri: "/careers/applications/\(UUID().uuidString)/status",

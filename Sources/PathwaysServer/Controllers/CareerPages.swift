@@ -225,13 +225,20 @@ struct CareerPages {
         }
 
         routes.post("/careers/postings", access: "admin, employer") { request, context -> HTML in
-            _ = try context.require("import job postings") { $0.role == .admin || $0.role == .employer }
+            let p = try context.require("import job postings") { $0.role == .admin || $0.role == .employer }
+            // An employer partner's postings are its own, whatever organisation a file names.
+            var employerKey: String?
+            if p.role == .employer {
+                guard let mine = try await careers.employer(forUser: p.userID) else { throw AppError.forbidden("your account is not tied to an employer partner") }
+                employerKey = mine.key
+            }
             let upload = try await Forms.upload(request, context: context, fileField: "file")
             try FormCSRF.check(upload.fields["_csrf"], context: context)
-            guard let file = upload.file, file.readableBytes > 0 else { throw AppError.badRequest("choose a JSON-LD or HTML file to upload") }
+            guard let file = upload.file, file.readableBytes > 0 else { throw AppError.badRequest("choose a JSON-LD, HTML or CSV file to upload") }
             let name = upload.fileName ?? "postings.jsonld"
             do {
-                let summary = try await careers.importPostings([(Data(buffer: file), name)])
+                let summary = try await careers.importPostings([(Data(buffer: file), name)], employerKey: employerKey)
+                try await d.audit.record(userID: p.userID, action: "import_postings", subject: "file:\(name)", detail: summary.description)
                 return try await Self.postingsPage(d, context: context, summary: "Imported from \(name): \(summary.description).")
             } catch let error as JobPostingImportError {
                 return try await Self.postingsPage(d, context: context, summary: nil, error: "\(error.description) Nothing was imported.", status: .unprocessableContent)
