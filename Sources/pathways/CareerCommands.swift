@@ -83,30 +83,22 @@ struct BenchmarkMatching: ParsableCommand {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("pathways-match-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { if keep == nil { try? FileManager.default.removeItem(at: folder) } }
-        var clock = ContinuousClock.now
-        func lap() -> Double {
-            let now = ContinuousClock.now
-            defer { clock = now }
-            let d = now - clock
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        var clock = Stopwatch()
         let demo = DemoInitiative(seed: DemoInitiative.defaultSeed, microBachelorsLearners: 1, universityLearners: 1)
         let board = DemoJobBoard.postings(count: postings)
         var people = DemoJobBoard.learners(count: learners, programs: demo.programs, courses: demo.courses)
         if skillsOnly {
             people = people.map { MatchProfile(learnerID: $0.learnerID, skills: $0.skills, hasBachelor: true, hasGraduate: true) }
         }
-        say(String(format: "Generated %d postings and %d learners in %.1f s.", postings, learners, lap()))
+        say(String(format: "Generated %d postings and %d learners in %.1f s.", postings, learners, clock.lap()))
 
-        _ = lap()
+        _ = clock.lap()
         let index = MatchIndex(postings: board)
-        let build = lap()
+        let build = clock.lap()
         let results = index.top(k, for: people)
-        let rank = lap()
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let ours = Double(usage.ru_maxrss) / 1024
-        let groups = Set(people.map { $0.skills.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }).count
+        let rank = clock.lap()
+        let ours = Peer.peakMemoryMB()
+        let groups = Set(people.map(\.skillsKey)).count
 
         // The same data as text for the peer: each posting's title, skills and description; each learner's skills and goals.
         let vocabulary = SkillVocabulary.standard
@@ -124,23 +116,10 @@ struct BenchmarkMatching: ParsableCommand {
         try oursText.write(to: folder.appendingPathComponent("ours.tsv"), atomically: false, encoding: .utf8)
         try occupationText.write(to: folder.appendingPathComponent("occupations.tsv"), atomically: false, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, peer, folder.path, String(k)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let peerResult = try JSONSerialization.jsonObject(with: output) as? [String: Any] else {
-            throw ValidationError("the scikit-learn peer (\(python) \(peer)) failed with status \(process.terminationStatus); is scikit-learn installed (pip install scikit-learn)?")
-        }
-        func number(_ key: String) -> Double { (peerResult[key] as? NSNumber)?.doubleValue ?? .nan }
+        let peerResult = try Peer.run("scikit-learn peer", python: python, script: peer, [folder.path, String(k)], needs: "scikit-learn")
+        func number(_ key: String) -> Double { Peer.number(peerResult, key) }
         say("")
-        func line(_ what: String, _ a: String, _ b: String) {
-            say(what.padding(toLength: 46, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(1, 12 - a.count)) + a
-                + String(repeating: " ", count: max(1, 22 - b.count)) + b)
-        }
+        func line(_ what: String, _ a: String, _ b: String) { Peer.row(what, a, b, widths: (46, 12, 22)) }
         line("Top-\(k) for \(learners) learners × \(postings) postings", "Pathways", "TF-IDF (sklearn \(peerResult["version"] ?? ""))")
         line("index the postings", String(format: "%.2f s", build), String(format: "%.2f s", number("index_seconds")))
         line("rank top-\(k) for every learner", String(format: "%.2f s", rank), String(format: "%.2f s", number("rank_seconds")))

@@ -425,53 +425,31 @@ struct BenchmarkReport: ParsableCommand {
         let form = try ReportBenchmark.form()
         let file = folder.appendingPathComponent("respondents.csv")
         let spec = folder.appendingPathComponent("tables.json")
-        var clock = ContinuousClock.now
-        func lap() -> Double {
-            let now = ContinuousClock.now
-            defer { clock = now }
-            let d = now - clock
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        var clock = Stopwatch()
         try ReportBenchmark.writeCSV(form: form, respondents: respondents, to: file)
         try ReportBenchmark.spec(form).write(to: spec)
         let size = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.doubleValue ?? 0
-        say(String(format: "Generated %d respondents × %d columns (%.0f MB CSV) in %.1f s.", respondents, ReportBenchmark.columns(form).count, size / 1e6, lap()))
+        say(String(format: "Generated %d respondents × %d columns (%.0f MB CSV) in %.1f s.", respondents, ReportBenchmark.columns(form).count, size / 1e6, clock.lap()))
 
-        _ = lap()
+        _ = clock.lap()
         let columns = try ResponseColumns.readCSV(contentsOf: file)
-        let load = lap()
+        let load = clock.lap()
         let tabulation = Tabulation(form: form, columns: columns, today: ReportBenchmark.today)
-        let visibility = lap()
+        let visibility = clock.lap()
         let report = PathwaysCore.Report(title: "Benchmark", tabulation: tabulation)
-        let tables = lap()
+        let tables = clock.lap()
         let grouped = PathwaysCore.Report(title: "Benchmark by gender", tabulation: tabulation, by: "gender")
-        let groupedTime = lap()
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let ours = Double(usage.ru_maxrss) / 1024
+        let groupedTime = clock.lap()
+        let ours = Peer.peakMemoryMB()
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, peer, spec.path, file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let duck = try JSONSerialization.jsonObject(with: output) as? [String: Any] else {
-            throw ValidationError("the DuckDB peer (\(python) \(peer)) failed with status \(process.terminationStatus); is duckdb installed (pip install duckdb)?")
-        }
-        let duckLoad = (duck["load_seconds"] as? NSNumber)?.doubleValue ?? .nan
-        let duckQuery = (duck["query_seconds"] as? NSNumber)?.doubleValue ?? .nan
-        let duckMemory = (duck["peak_rss_mb"] as? NSNumber)?.doubleValue ?? .nan
+        let duck = try Peer.run("DuckDB peer", python: python, script: peer, [spec.path, file.path], needs: "duckdb")
+        let duckLoad = Peer.number(duck, "load_seconds")
+        let duckQuery = Peer.number(duck, "query_seconds")
+        let duckMemory = Peer.number(duck, "peak_rss_mb")
         let problems = ReportBenchmark.compare(report, duckdb: duck)
 
         say("")
-        func line(_ what: String, _ a: String, _ b: String) {
-            say(what.padding(toLength: 40, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(1, 12 - a.count)) + a
-                + String(repeating: " ", count: max(1, 16 - b.count)) + b)
-        }
+        func line(_ what: String, _ a: String, _ b: String) { Peer.row(what, a, b, widths: (40, 12, 16)) }
         line("Report over \(respondents) respondents", "Pathways", "DuckDB \(duck["version"] ?? "")")
         line("read the CSV", String(format: "%.2f s", load), String(format: "%.2f s", duckLoad))
         line("who was shown what (relevance)", String(format: "%.2f s", visibility), "in queries")

@@ -23,6 +23,9 @@ public struct MatchProfile: Sendable {
         self.hasBachelor = hasBachelor
         self.hasGraduate = hasGraduate
     }
+
+    /// The same for learners with the same skills and weights, whatever else differs: they share one index pass.
+    public var skillsKey: String { skills.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
 }
 
 public struct MatchFilters: Sendable, Equatable {
@@ -66,7 +69,6 @@ public final class MatchIndex: @unchecked Sendable {
     public let degrees: [DegreeClassification]
     /// Per posting: (term index, weight × idf), and the vector's norm.
     let vectors: [[(term: Int32, weight: Float)]]
-    let norms: [Float]
     /// Per posting: the terms from `skills` and the title (what the posting asks for, for "missing skills").
     let asked: [[Int32]]
     /// Term index → postings carrying it, with weight.
@@ -116,17 +118,14 @@ public final class MatchIndex: @unchecked Sendable {
         let idf = df.map { logf((n + 1) / (Float($0) + 1)) + 1 }
         var vectors: [[(term: Int32, weight: Float)]] = []
         vectors.reserveCapacity(raw.count)
-        var norms: [Float] = []
         var byTerm = [[(posting: Int32, weight: Float)]](repeating: [], count: vocabulary.terms.count)
         for (p, weights) in raw.enumerated() {
             let v = weights.map { (term: $0.key, weight: $0.value * idf[Int($0.key)]) }.sorted { $0.term < $1.term }
             let norm = sqrtf(v.reduce(0) { $0 + $1.weight * $1.weight })
             vectors.append(v)
-            norms.append(norm)
             for e in v where norm > 0 { byTerm[Int(e.term)].append((Int32(p), e.weight / norm)) }
         }
         self.vectors = vectors
-        self.norms = norms
         self.asked = asked
         self.postingsByTerm = byTerm
         self.idf = idf
@@ -190,10 +189,7 @@ public final class MatchIndex: @unchecked Sendable {
     /// The top `k` for many learners; learners with identical skills share the index pass.
     public func top(_ k: Int, for learners: [MatchProfile], filters: MatchFilters = MatchFilters()) -> [[JobMatch]] {
         var groups: [String: [Int]] = [:]
-        for (i, l) in learners.enumerated() {
-            let key = l.skills.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            groups[key, default: []].append(i)
-        }
+        for (i, l) in learners.enumerated() { groups[l.skillsKey, default: []].append(i) }
         let distinctGoals = Array(Set(learners.flatMap(\.goals)))
         var goalTable = [[Bool]](repeating: [], count: distinctGoals.count)
         goalTable.withUnsafeMutableBufferPointer { out in
@@ -276,8 +272,8 @@ public final class MatchIndex: @unchecked Sendable {
     func rerank(_ ranked: inout Ranking, k: Int, learner: MatchProfile, filters: MatchFilters, goals: [String: [Bool]]) -> [JobMatch] {
         guard k > 0 else { return [] }
         let place = learnerPlace(learner)
-        let goalRows = learner.goals.compactMap { goals[$0] }
-        let bound = Self.remoteBonus + (goalRows.isEmpty ? 0 : Self.goalBonus) + (place.country >= 0 ? Self.countryBonus + (place.region >= 0 ? Self.regionBonus : 0) : 0)
+        let goalRows = learner.goals.map { goals[$0] ?? [] }
+        let bound = Self.remoteBonus + (learner.goals.isEmpty ? 0 : Self.goalBonus) + (place.country >= 0 ? Self.countryBonus + (place.region >= 0 ? Self.regionBonus : 0) : 0)
         var best: [(p: Int, total: Float)] = []
         buckets: for b in 0..<ranked.ceilings.count where ranked.starts[b] < ranked.starts[b + 1] {
             if best.count == k, ranked.ceilings[b] + bound < best[k - 1].total { break }
@@ -285,14 +281,8 @@ public final class MatchIndex: @unchecked Sendable {
                 if best.count == k, entry.score + bound < best[k - 1].total { break buckets }
                 let p = Int(entry.posting)
                 guard passes(p, filters) else { continue }
-                var total = entry.score
-                if remote[p] { total += Self.remoteBonus }
-                if place.country >= 0 && countries[p] == place.country {
-                    total += Self.countryBonus
-                    if place.region >= 0 && regions[p] == place.region { total += Self.regionBonus }
-                }
-                if goalRows.contains(where: { $0[p] }) { total += Self.goalBonus }
-                if (requirementRank[p] == 3 && !learner.hasBachelor) || (requirementRank[p] == 4 && !learner.hasGraduate) { total -= Self.degreePenalty }
+                var none: [String]?
+                let total = entry.score + adjustment(p, learner, place: place, goal: goalRows.firstIndex { !$0.isEmpty && $0[p] }.map { learner.goals[$0] }, notes: &none)
                 if best.count < k || total > best[best.count - 1].total || (total == best[best.count - 1].total && p < best[best.count - 1].p) {
                     let at = best.firstIndex { total > $0.total || (total == $0.total && p < $0.p) } ?? best.count
                     best.insert((p, total), at: at)
@@ -317,39 +307,43 @@ public final class MatchIndex: @unchecked Sendable {
         return true
     }
 
-    /// Bonuses and penalty for one learner and posting, with the words for each.
-    func adjustment(_ p: Int, _ learner: MatchProfile) -> (value: Float, notes: [String]) {
+    /// Bonuses and penalty for one learner and posting (`goal`: the learner's goal the posting fits, if any), and,
+    /// when `notes` is given, the words for each. Ranking and explanations both use this one rule.
+    func adjustment(_ p: Int, _ learner: MatchProfile, place: (country: Int32, region: Int32), goal: String?, notes: inout [String]?) -> Float {
         var value: Float = 0
-        var notes: [String] = []
-        let posting = postings[p]
-        if let goal = learner.goals.first(where: { goal in titles[p].contains(goal) }) {
+        if let goal {
             value += Self.goalBonus
-            notes.append("Fits your goal \"\(goal)\".")
+            notes?.append("Fits your goal \"\(goal)\".")
         }
-        if posting.remote {
+        if remote[p] {
             value += Self.remoteBonus
-            notes.append(posting.applicantLocations.isEmpty ? "Remote." : "Remote (applicants in \(posting.applicantLocations.joined(separator: ", "))).")
+            if notes != nil {
+                let where_ = postings[p].applicantLocations
+                notes?.append(where_.isEmpty ? "Remote." : "Remote (applicants in \(where_.joined(separator: ", "))).")
+            }
         }
-        let place = learnerPlace(learner)
         if place.country >= 0 && countries[p] == place.country {
             value += Self.countryBonus
             if place.region >= 0 && regions[p] == place.region {
                 value += Self.regionBonus
-                notes.append("In your region (\(posting.locations.first?.label ?? "")).")
+                notes?.append("In your region (\(postings[p].locations.first?.label ?? "")).")
             } else {
-                notes.append("In your country.")
+                notes?.append("In your country.")
             }
         }
-        switch degrees[p].requirement {
-        case .bachelors where !learner.hasBachelor, .graduate where !learner.hasGraduate:
+        if (requirementRank[p] == 3 && !learner.hasBachelor) || (requirementRank[p] == 4 && !learner.hasGraduate) {
             value -= Self.degreePenalty
-            notes.append("Asks for a degree you have not told us you hold.")
-        case .noDegree:
-            notes.append("No degree required.")
-        default:
-            break
+            notes?.append("Asks for a degree you have not told us you hold.")
+        } else if requirementRank[p] == 0 {
+            notes?.append("No degree required.")
         }
-        return (value, notes)
+        return value
+    }
+
+    func notes(_ p: Int, _ learner: MatchProfile) -> [String] {
+        var notes: [String]? = []
+        _ = adjustment(p, learner, place: learnerPlace(learner), goal: learner.goals.first { titles[p].contains($0) }, notes: &notes)
+        return notes ?? []
     }
 
     func explain(_ p: Int, score: Float, learner: MatchProfile) -> JobMatch {
@@ -364,7 +358,7 @@ public final class MatchIndex: @unchecked Sendable {
         return JobMatch(postingIndex: p, postingID: postings[p].id, score: Double(score),
                         matchedSkills: have.sorted { $0.1 > $1.1 }.map(\.0),
                         missingSkills: Array(missing.sorted { $0.1 > $1.1 }.prefix(5).map(\.0)),
-                        degree: degrees[p], notes: adjustment(p, learner).notes)
+                        degree: degrees[p], notes: notes(p, learner))
     }
 }
 

@@ -164,7 +164,7 @@ struct CareerPages {
             var employerKey: String?
             var organisation: String?
             if p.role == .employer {
-                guard let mine = try await careers.employer(forUser: p.userID) else { throw AppError.forbidden("your account is not tied to an employer partner") }
+                let mine = try await Self.ownEmployer(p, careers)
                 employerKey = mine.key
                 organisation = mine.name
             }
@@ -197,7 +197,7 @@ struct CareerPages {
             }
             let employer: CareerRepository.Employer
             if p.role == .employer {
-                guard let mine = try await careers.employer(forUser: p.userID) else { throw AppError.forbidden("your account is not tied to an employer partner") }
+                let mine = try await Self.ownEmployer(p, careers)
                 guard posting.employerID == mine.id else { throw AppError.forbidden("this posting is another employer's") }
                 employer = mine
             } else {
@@ -229,7 +229,7 @@ struct CareerPages {
             // An employer partner's postings are its own, whatever organisation a file names.
             var employerKey: String?
             if p.role == .employer {
-                guard let mine = try await careers.employer(forUser: p.userID) else { throw AppError.forbidden("your account is not tied to an employer partner") }
+                let mine = try await Self.ownEmployer(p, careers)
                 employerKey = mine.key
             }
             let upload = try await Forms.upload(request, context: context, fileField: "file")
@@ -257,7 +257,7 @@ struct CareerPages {
             guard let id = UUID(uuidString: context.parameters.get("application") ?? ""), let postingID = try await careers.postingOf(application: id),
                   let posting = try await careers.posting(id: postingID) else { throw AppError.notFound("There is no such application.") }
             if p.role == .employer {
-                guard let mine = try await careers.employer(forUser: p.userID), posting.employerID == mine.id else { throw AppError.forbidden("this application is to another employer's posting") }
+                guard posting.employerID == (try await Self.ownEmployer(p, careers)).id else { throw AppError.forbidden("this application is to another employer's posting") }
             }
             guard try await careers.applicants(posting: postingID).contains(where: { $0.application.id == id }) else { throw AppError.notFound("There is no such application.") }
             guard let status = form.status.flatMap(CareerRepository.ApplicationStatus.init(rawValue:)), status != .applied, status != .withdrawn else {
@@ -272,6 +272,12 @@ struct CareerPages {
             try await d.audit.record(userID: p.userID, action: "update_application", subject: "application:\(id.uuidString)", detail: status.rawValue)
             return SeeOther(location: "/careers/postings/\(postingID.uuidString.lowercased())/candidates")
         }
+    }
+
+    /// The employer partner an employer account acts for; refused when the account is tied to none.
+    static func ownEmployer(_ p: Principal, _ careers: CareerRepository) async throws -> CareerRepository.Employer {
+        guard let mine = try await careers.employer(forUser: p.userID) else { throw AppError.forbidden("your account is not tied to an employer partner") }
+        return mine
     }
 
     static func postingsPage(_ d: Dependencies, context: AppContext, summary: String?, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> HTML {

@@ -138,19 +138,27 @@ public struct CareerRepository: Sendable {
 
     /// Postings open on `day` (posted by then, not past their closing date), newest first.
     public func postings(openOn day: Date = Date()) async throws -> [StoredPosting] {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
+        let decoder = Self.postingDecoder
         return try await store.reader.raw("""
             SELECT employer_id, posting, degree_requirement, degree_reason, source FROM job_postings
             WHERE (valid_through IS NULL OR valid_through >= \(bind: day)) AND (date_posted IS NULL OR date_posted <= \(bind: day))
             ORDER BY date_posted DESC, id
-            """).all().map { row in
-            let posting = try decoder.decode(JobPosting.self, from: Data(try row.decode(column: "posting", as: String.self).utf8))
-            let requirement = DegreeRequirement(rawValue: try row.decode(column: "degree_requirement", as: String.self)) ?? .unknown
-            return StoredPosting(posting: posting, employerID: try row.decode(column: "employer_id", as: UUID?.self),
-                                 degree: DegreeClassification(requirement, reason: try row.decode(column: "degree_reason", as: String.self), source: ""),
-                                 source: try row.decode(column: "source", as: String.self))
-        }
+            """).all().map { try Self.storedPosting($0, decoder) }
+    }
+
+    static var postingDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }
+
+    /// A row of `employer_id, posting, degree_requirement, degree_reason, source`.
+    static func storedPosting(_ row: any SQLRow, _ decoder: JSONDecoder) throws -> StoredPosting {
+        let posting = try decoder.decode(JobPosting.self, from: Data(try row.decode(column: "posting", as: String.self).utf8))
+        let requirement = DegreeRequirement(rawValue: try row.decode(column: "degree_requirement", as: String.self)) ?? .unknown
+        return StoredPosting(posting: posting, employerID: try row.decode(column: "employer_id", as: UUID?.self),
+                             degree: DegreeClassification(requirement, reason: try row.decode(column: "degree_reason", as: String.self), source: ""),
+                             source: try row.decode(column: "source", as: String.self))
     }
 
     // MARK: learners' side
@@ -194,14 +202,8 @@ public struct CareerRepository: Sendable {
     }
 
     public func posting(id: UUID) async throws -> StoredPosting? {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
         guard let row = try await db.raw("SELECT employer_id, posting, degree_requirement, degree_reason, source FROM job_postings WHERE id = \(bind: id)").first() else { return nil }
-        return StoredPosting(posting: try decoder.decode(JobPosting.self, from: Data(try row.decode(column: "posting", as: String.self).utf8)),
-                             employerID: try row.decode(column: "employer_id", as: UUID?.self),
-                             degree: DegreeClassification(DegreeRequirement(rawValue: try row.decode(column: "degree_requirement", as: String.self)) ?? .unknown,
-                                                          reason: try row.decode(column: "degree_reason", as: String.self), source: ""),
-                             source: try row.decode(column: "source", as: String.self))
+        return try Self.storedPosting(row, Self.postingDecoder)
     }
 
     public struct Candidate: Sendable {
@@ -344,13 +346,16 @@ extension CareerRepository {
     public func applications(learner: UUID) async throws -> [Application] {
         try await db.raw("""
             SELECT a.*, p.title FROM job_applications a JOIN job_postings p ON p.id = a.posting_id WHERE a.learner_id = \(bind: learner) ORDER BY a.applied_at DESC
-            """).all().map { row in
-            Application(id: try row.decode(column: "id", as: UUID.self), postingID: try row.decode(column: "posting_id", as: UUID.self),
-                        title: try row.decode(column: "title", as: String.self),
-                        status: ApplicationStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .applied,
-                        appliedAt: try row.decode(column: "applied_at", as: Date.self), interviewAt: try row.decode(column: "interview_at", as: Date?.self),
-                        statusAt: try row.decode(column: "status_at", as: Date.self))
-        }
+            """).all().map(Self.application)
+    }
+
+    /// A `job_applications` row joined with its posting's `title`.
+    static func application(_ row: any SQLRow) throws -> Application {
+        Application(id: try row.decode(column: "id", as: UUID.self), postingID: try row.decode(column: "posting_id", as: UUID.self),
+                    title: try row.decode(column: "title", as: String.self),
+                    status: ApplicationStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .applied,
+                    appliedAt: try row.decode(column: "applied_at", as: Date.self), interviewAt: try row.decode(column: "interview_at", as: Date?.self),
+                    statusAt: try row.decode(column: "status_at", as: Date.self))
     }
 
     public enum OutcomeKind: String, Sendable, CaseIterable {
@@ -381,11 +386,8 @@ extension CareerRepository {
                               annualSalary: Double? = nil, noDegreeRole: Bool? = nil, posting: UUID? = nil, source: String, now: Date = Date()) async throws {
         guard occurredOn <= now.addingTimeInterval(86_400) else { throw StoreError.invalid("occurred_on: the outcome's date cannot be in the future") }
         if let annualSalary, !(annualSalary >= 0 && annualSalary < 10_000_000) { throw StoreError.invalid("annual_salary: a yearly amount from 0 to 10,000,000") }
-        try await db.raw("""
-            INSERT INTO career_outcomes (id, learner_id, kind, occurred_on, sector, salary_band, annual_salary, no_degree_role, posting_id, source, recorded_at)
-            VALUES (\(bind: UUID()), \(bind: learner), \(bind: kind.rawValue), \(bind: occurredOn), \(bind: sector), \(bind: salaryBand), \(bind: annualSalary),
-                    \(bind: noDegreeRole), \(bind: posting), \(bind: source), \(bind: now))
-            """).run()
+        try await recordOutcomes([NewOutcome(learner: learner, kind: kind, occurredOn: occurredOn, sector: sector, salaryBand: salaryBand,
+                                             annualSalary: annualSalary, noDegreeRole: noDegreeRole, posting: posting, source: source)], now: now)
     }
 
     public func outcomes(learner: UUID) async throws -> [Outcome] {
@@ -508,7 +510,7 @@ extension CareerRepository {
         let existing = Set(try await db.raw("SELECT learner_id, kind, source FROM career_outcomes WHERE source LIKE 'survey case %'").all().map {
             "\(try $0.decode(column: "learner_id", as: UUID.self))|\(try $0.decode(column: "kind", as: String.self))|\(try $0.decode(column: "source", as: String.self))"
         })
-        var rowsToWrite: [[any Encodable & Sendable]] = []
+        var found: [NewOutcome] = []
         for (id, c) in cases.sorted(by: { $0.key < $1.key }) {
             let chosen = Set((c.values[mapping.item] ?? "").split(separator: " ").map(String.init))
             let kinds = Set(chosen.compactMap { mapping.choices[$0] })
@@ -517,15 +519,11 @@ extension CareerRepository {
             let income = mapping.incomeItem.flatMap { c.values[$0] }.flatMap(Double.init)
             for kind in kinds.sorted(by: { $0.rawValue < $1.rawValue }) where !existing.contains("\(c.learner)|\(kind.rawValue)|\(source)") {
                 let salary: Double? = (kind == .newJob || kind == .promotion) ? income : nil
-                rowsToWrite.append([UUID(), c.learner, kind.rawValue, c.at, sector, String?.none, salary, Bool?.none, UUID?.none, source, now])
+                found.append(NewOutcome(learner: c.learner, kind: kind, occurredOn: c.at, sector: sector, annualSalary: salary, source: source))
             }
         }
-        let written = rowsToWrite
-        try await store.transaction { db in
-            try await BulkWrite.insert(db, into: "career_outcomes", columns: ["id", "learner_id", "kind", "occurred_on", "sector", "salary_band", "annual_salary",
-                                                                              "no_degree_role", "posting_id", "source", "recorded_at"], rows: written)
-        }
-        return written.count
+        try await recordOutcomes(found, now: now)
+        return found.count
     }
 }
 
@@ -535,25 +533,30 @@ extension CareerRepository {
         public var kind: OutcomeKind
         public var occurredOn: Date
         public var sector: String?
+        public var salaryBand: String?
         public var annualSalary: Double?
         public var noDegreeRole: Bool?
+        public var posting: UUID?
         public var source: String
 
-        public init(learner: UUID, kind: OutcomeKind, occurredOn: Date, sector: String? = nil, annualSalary: Double? = nil, noDegreeRole: Bool? = nil, source: String) {
+        public init(learner: UUID, kind: OutcomeKind, occurredOn: Date, sector: String? = nil, salaryBand: String? = nil, annualSalary: Double? = nil,
+                    noDegreeRole: Bool? = nil, posting: UUID? = nil, source: String) {
             self.learner = learner
             self.kind = kind
             self.occurredOn = occurredOn
             self.sector = sector
+            self.salaryBand = salaryBand
             self.annualSalary = annualSalary
             self.noDegreeRole = noDegreeRole
+            self.posting = posting
             self.source = source
         }
     }
 
-    /// Records many outcomes in one transaction (imports, the demo).
+    /// Records outcomes in one transaction (one from the portal, many from survey answers or the demo).
     public func recordOutcomes(_ outcomes: [NewOutcome], now: Date = Date()) async throws {
         let rows: [[any Encodable & Sendable]] = outcomes.map {
-            [UUID(), $0.learner, $0.kind.rawValue, $0.occurredOn, $0.sector, String?.none, $0.annualSalary, $0.noDegreeRole, UUID?.none, $0.source, now]
+            [UUID(), $0.learner, $0.kind.rawValue, $0.occurredOn, $0.sector, $0.salaryBand, $0.annualSalary, $0.noDegreeRole, $0.posting, $0.source, now]
         }
         try await store.transaction { db in
             try await BulkWrite.insert(db, into: "career_outcomes", columns: ["id", "learner_id", "kind", "occurred_on", "sector", "salary_band", "annual_salary",
@@ -578,11 +581,7 @@ extension CareerRepository {
             JOIN career_goals g ON g.learner_id = a.learner_id
             WHERE a.posting_id = \(bind: posting) AND g.share_with_employers = \(bind: true) AND l.withdrawn_at IS NULL ORDER BY a.applied_at
             """).all().map { row in
-            Applicant(application: Application(id: try row.decode(column: "id", as: UUID.self), postingID: posting, title: try row.decode(column: "title", as: String.self),
-                                               status: ApplicationStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .applied,
-                                               appliedAt: try row.decode(column: "applied_at", as: Date.self), interviewAt: try row.decode(column: "interview_at", as: Date?.self),
-                                               statusAt: try row.decode(column: "status_at", as: Date.self)),
-                      learnerID: try row.decode(column: "learner_id", as: UUID.self), name: try row.decode(column: "name", as: String?.self),
+            Applicant(application: try Self.application(row), learnerID: try row.decode(column: "learner_id", as: UUID.self), name: try row.decode(column: "name", as: String?.self),
                       email: try row.decode(column: "email", as: String?.self))
         }
     }
