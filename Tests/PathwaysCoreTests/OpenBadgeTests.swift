@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct OpenBadgeTests {
     static let issuedOn = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
-    static let issuer = OpenBadgeCredential.Issuer(id: "https://pathways.example/issuer", name: "Pathways demo issuer",
+    static let issuer = OpenBadgeCredential.Issuer(id: "did:web:pathways.example", name: "Pathways demo issuer",
                                                    url: "https://pathways.example", email: "credentials@pathways.example")
 
     static func credential(until: Date? = nil, status: OpenBadgeCredential.Status? = nil) -> OpenBadgeCredential {
@@ -21,14 +21,22 @@ import Testing
             validFrom: issuedOn, validUntil: until, creditsEarned: 12, status: status)
     }
 
+    /// A verifier for which `issuer` is this deployment, publishing `keys`.
     static func verifier(_ keys: [VerificationKey], revoked: Bool? = false) -> CredentialVerifier {
-        CredentialVerifier(trusted: keys) { _, _, _ in revoked }
+        CredentialVerifier(ownIssuers: [issuer.id], keys: keys) { _, _ in revoked }
+    }
+
+    static let status = OpenBadgeCredential.Status(listCredential: "https://pathways.example/credentials/status/1", index: 7)
+
+    /// Signed as this deployment signs: the header's kid names the issuer's verification method.
+    static func sign(_ credential: OpenBadgeCredential, _ key: SigningKey) throws -> String {
+        try credential.signed(with: key, keyID: "\(credential.issuer.id)#\(key.id)")
     }
 
     @Test(arguments: JWSAlgorithm.allCases)
     func aSignedCredentialVerifies(_ algorithm: JWSAlgorithm) throws {
         let key = try SigningKey.generate(algorithm)
-        let jwt = try Self.credential(status: .init(listCredential: "https://pathways.example/status/1", index: 7)).signed(with: key)
+        let jwt = try Self.sign(Self.credential(status: Self.status), key)
         let result = Self.verifier([key.publicKey]).verify(jwt, now: Self.issuedOn.addingTimeInterval(86_400))
         #expect(result.verified, "\(result.checks)")
         #expect(result.checks.map(\.name) == ["format", "key", "signature", "claims", "dates", "revocation"])
@@ -40,7 +48,7 @@ import Testing
     @Test(arguments: JWSAlgorithm.allCases)
     func aChangedPayloadFailsTheSignature(_ algorithm: JWSAlgorithm) throws {
         let key = try SigningKey.generate(algorithm)
-        let jwt = try Self.credential().signed(with: key)
+        let jwt = try Self.sign(Self.credential(status: Self.status), key)
         let parts = jwt.split(separator: ".").map(String.init)
         var payload = String(decoding: Base64URL.decode(parts[1])!, as: UTF8.self)
         payload = payload.replacingOccurrences(of: "\"creditsEarned\":12", with: "\"creditsEarned\":120")
@@ -56,7 +64,7 @@ import Testing
         let key = try SigningKey.generate(.eddsa)
         let other = try SigningKey.generate(.eddsa)
         let impostor = VerificationKey(id: key.id, material: other.publicKey.material)
-        let jwt = try Self.credential().signed(with: key)
+        let jwt = try Self.sign(Self.credential(status: Self.status), key)
         let wrong = Self.verifier([impostor]).verify(jwt, now: Self.issuedOn)
         #expect(wrong.failure?.name == "signature")
         let unknown = Self.verifier([other.publicKey]).verify(jwt, now: Self.issuedOn)
@@ -72,7 +80,7 @@ import Testing
     @Test func expiredNotYetValidAndRevokedFailWithTheirReason() throws {
         let key = try SigningKey.generate(.eddsa)
         let until = Self.issuedOn.addingTimeInterval(365 * 86_400)
-        let jwt = try Self.credential(until: until, status: .init(listCredential: "https://pathways.example/status/1", index: 3)).signed(with: key)
+        let jwt = try Self.sign(Self.credential(until: until, status: .init(listCredential: "https://pathways.example/credentials/status/1", index: 3)), key)
         let expired = Self.verifier([key.publicKey]).verify(jwt, now: until.addingTimeInterval(1))
         #expect(expired.failure?.name == "dates")
         #expect(expired.failure?.detail.hasPrefix("Expired on 2027-01-01") == true)
@@ -83,15 +91,17 @@ import Testing
         #expect(revoked.failure?.detail == "The issuer has revoked this credential.")
         let unreadable = Self.verifier([key.publicKey], revoked: nil).verify(jwt, now: Self.issuedOn)
         #expect(unreadable.failure?.name == "revocation")
+        #expect(unreadable.failure?.detail.hasPrefix("Revocation could not be checked") == true)
+        #expect(unreadable.checks.allSatisfy { !$0.detail.contains("Not revoked") })
         #expect(Self.verifier([key.publicKey]).verify(jwt, now: Self.issuedOn).verified)
     }
 
     @Test func claimsThatDisagreeWithTheCredentialFail() throws {
         let key = try SigningKey.generate(.eddsa)
-        var claims = Self.credential().jwtClaims
+        var claims = Self.credential(status: Self.status).jwtClaims
         claims["sub"] = "urn:uuid:someone-else"
         claims["nbf"] = 0
-        let jwt = try CompactJWS.sign(payload: try JSONSerialization.data(withJSONObject: claims), key: key)
+        let jwt = try CompactJWS.sign(payload: try JSONSerialization.data(withJSONObject: claims), key: key, keyID: "\(Self.issuer.id)#\(key.id)")
         let result = Self.verifier([key.publicKey]).verify(jwt, now: Self.issuedOn)
         #expect(result.failure?.name == "claims")
         #expect(result.failure?.detail.contains("sub is urn:uuid:someone-else") == true)
@@ -100,9 +110,9 @@ import Testing
 
     @Test func aRotatedKeyStillVerifiesWhatItSigned() throws {
         let old = try SigningKey.generate(.eddsa)
-        let before = try Self.credential().signed(with: old)
+        let before = try Self.sign(Self.credential(status: Self.status), old)
         let new = try SigningKey.generate(.eddsa)
-        let after = try Self.credential().signed(with: new)
+        let after = try Self.sign(Self.credential(status: Self.status), new)
         #expect(old.id != new.id)
         let verifier = Self.verifier([new.publicKey, old.publicKey])
         #expect(verifier.verify(before, now: Self.issuedOn).verified)

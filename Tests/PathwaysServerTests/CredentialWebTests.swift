@@ -10,6 +10,46 @@ import Testing
 
 /// A learner downloads their Open Badge and anyone verifies it; the issuer's keys and revocation list are public.
 @Suite struct CredentialWebTests {
+    /// A credential claiming this deployment as issuer (under another institution's name), signed by an attacker's
+    /// fresh did:key with no status entry: the API and the page refuse it and say why, and the page does not repeat
+    /// the name it claims. The deployment's own credentials still verify.
+    @Test(arguments: TestDatabase.allCases)
+    func aForgedDIDKeyCredentialClaimingThisIssuerIsRefusedEverywhere(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let did = try #require(try await client.execute(uri: "/.well-known/did.json", method: .get).json() as? [String: Any])
+            let issuerID = try #require(did["id"] as? String)
+            let attacker = try SigningKey.generate(.eddsa)
+            let attackerDID = try #require(DIDKey.identifier(for: attacker.publicKey))
+            let forged = try OpenBadgeCredential(
+                id: "urn:uuid:\(UUID().uuidString.lowercased())", name: "Doctor of Philosophy",
+                issuer: .init(id: issuerID, name: "Ivy League University", url: nil), subjectID: "urn:uuid:\(UUID().uuidString.lowercased())",
+                achievement: .init(id: "https://example.org/phd", achievementType: "Degree", name: "Doctor of Philosophy", description: "A doctorate.",
+                                   criteria: "A thesis.", creditsAvailable: nil, fieldOfStudy: nil, alignments: []),
+                validFrom: Date().addingTimeInterval(-86_400), validUntil: nil, creditsEarned: nil, status: nil)
+                .signed(with: attacker, keyID: attackerDID + "#" + attackerDID.dropFirst("did:key:".count))
+
+            let api = try await client.execute(uri: "/api/credentials/verify", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: forged))
+            let result = try #require(try api.json() as? [String: Any])
+            #expect(result["verified"] as? Bool == false)
+            let failed = (result["checks"] as? [[String: Any]] ?? []).filter { $0["passed"] as? Bool == false }.compactMap { $0["detail"] as? String }
+            #expect(failed.first?.hasPrefix("The signing key \(attackerDID)") == true && failed.first?.contains("does not belong to the issuer \(issuerID)") == true, "\(failed)")
+            #expect(failed.contains { $0.contains("carries no status entry") }, "\(failed)")
+
+            let page = try await client.execute(uri: "/verify", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: "credential=" + forged))
+            #expect(page.text.contains("Not verified.") && page.text.contains("does not belong to the issuer"))
+            #expect(!page.text.contains("Ivy League University"), "a forged credential's claimed issuer is not repeated as if it were true")
+
+            // What this deployment issued still verifies.
+            let a1Credential = try #require(w.credentialIDs["A1"])
+            let genuine = try #require(try await CredentialRepository(store: w.store, keyring: TestWorld.keyring).credential(id: a1Credential))
+            for jwt in [genuine.jwtEdDSA, genuine.jwtRS256] {
+                let ok = try await client.execute(uri: "/api/credentials/verify", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: jwt))
+                #expect((try ok.json() as? [String: Any])?["verified"] as? Bool == true)
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.allCases)
     func aLearnerDownloadsAndAnyoneVerifiesUntilAnAdministratorRevokes(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in

@@ -11,6 +11,8 @@ public struct CredentialVerification: Sendable {
     public var checks: [Check] = []
     /// The credential's JSON (the payload, or its `vc` claim), when the JWS could be read.
     public var credential: Data?
+    /// The issuer's identifier as the credential states it; only to be trusted when `verified`.
+    public var issuerID: String?
     public var verified: Bool { !checks.isEmpty && checks.allSatisfy(\.passed) }
     /// The first failed check.
     public var failure: Check? { checks.first { !$0.passed } }
@@ -18,23 +20,68 @@ public struct CredentialVerification: Sendable {
     mutating func add(_ name: String, _ passed: Bool, _ detail: String) { checks.append(Check(name: name, passed: passed, detail: detail)) }
 }
 
-/// Checks any Open Badges 3.0 VC-JWT: ours or another issuer's whose key is in the trust list (by `kid`) or is a
-/// `did:key` (Ed25519). Checks the signature, that `iss`, `jti`, `sub`, `nbf` and `exp` agree with the credential,
-/// the validity dates against `now`, and the revocation status through `status`.
+/// Checks any Open Badges 3.0 VC-JWT (or CLR 2.0 record) without the network.
+///
+/// The signing key is resolved **from the issuer's identifier**, never from the token's header alone: a `did:key`
+/// issuer is its own key, so it may sign only with that key; a `did:web` issuer's keys are the ones its DID document
+/// lists, and the only DID documents this verifier can read are this deployment's own (`ownIssuers`, with every key it
+/// ever published in `keys`). The header's `kid` must name a key of that issuer. A credential claiming one of this
+/// deployment's identifiers always carries a status entry (every credential it issues has one), so one without it is
+/// refused. Then the registered claims (`iss`, `jti`, `sub`, `nbf`, `exp`) must agree with the credential, the dates
+/// hold at `now`, and revocation is read through `status` — or reported as not checked, never as "not revoked".
 public struct CredentialVerifier: Sendable {
-    /// Revocation bit of a status list entry: true revoked, false not, nil when the list could not be read.
-    /// `trustedKey` says whether the credential was signed with a key from the trust list (not a did:key).
-    public typealias StatusLookup = @Sendable (_ listCredential: String, _ index: Int, _ trustedKey: Bool) -> Bool?
+    /// Revocation bit of an entry in one of this deployment's status lists: true revoked, false not, nil when the list
+    /// could not be read.
+    public typealias StatusLookup = @Sendable (_ listCredential: String, _ index: Int) -> Bool?
 
-    public var trusted: [String: VerificationKey]
+    /// The `did:web` identifiers this deployment has issued under.
+    public var ownIssuers: Set<String>
+    /// Every key this deployment published, by key id (its RFC 7638 thumbprint).
+    public var keys: [String: VerificationKey]
     public var status: StatusLookup
 
-    public init(trusted: [VerificationKey], status: @escaping StatusLookup) {
-        self.trusted = Dictionary(trusted.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    public init(ownIssuers: Set<String>, keys: [VerificationKey], status: @escaping StatusLookup) {
+        self.ownIssuers = ownIssuers
+        self.keys = Dictionary(keys.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.status = status
     }
 
+    /// The key the issuer signs with, or why there is none the verifier may use.
+    enum KeyResolution {
+        case key(VerificationKey)
+        case refused(String)
+    }
+
+    /// Resolves the signing key from the issuer's identifier and checks that the header's `kid` names it.
+    func resolveKey(issuer: String?, kid: String?) -> KeyResolution {
+        guard let issuer, !issuer.isEmpty else { return .refused("The credential names no issuer, so no key can be checked against it.") }
+        let kidDID = kid.map { String($0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "") }
+        if issuer.hasPrefix("did:key:") {
+            guard let key = DIDKey.resolve(issuer) else { return .refused("The issuer \(issuer) is not an Ed25519 did:key.") }
+            if let kid, kidDID != issuer {
+                return .refused("The signing key \(kid) does not belong to the issuer \(issuer): a did:key issuer signs only with its own key.")
+            }
+            return .key(key)
+        }
+        if ownIssuers.contains(issuer) {
+            guard let kid else { return .refused("The header names no key (kid); \(issuer) signs with a key its DID document lists.") }
+            let fragment = kid.split(separator: "#", maxSplits: 1).dropFirst().first.map(String.init)
+            guard kidDID == issuer, let fragment, let key = keys[fragment] else {
+                return .refused("The signing key \(kid) does not belong to the issuer \(issuer): its DID document lists only the keys it published, as \(issuer)#<key id>.")
+            }
+            return .key(key)
+        }
+        if issuer.hasPrefix("did:web:") {
+            return .refused("The issuer \(issuer) publishes its keys in a DID document that cannot be fetched from here, so the signature cannot be checked.")
+        }
+        return .refused("The issuer \(issuer) is neither a did:key nor a did:web whose keys are known here, so the signature cannot be checked.")
+    }
+
     public func verify(_ text: String, now: Date = Date()) -> CredentialVerification {
+        verify(text, now: now, depth: 0)
+    }
+
+    func verify(_ text: String, now: Date, depth: Int) -> CredentialVerification {
         var result = CredentialVerification()
         let jws: CompactJWS
         do {
@@ -56,26 +103,30 @@ public struct CredentialVerifier: Sendable {
                    : isRecord ? "A VC-JWT holding a Comprehensive Learner Record 2.0."
                    : "The credential's type is \(types.joined(separator: ", ")), not an OpenBadgeCredential.")
 
-        // The key: by kid in the trust list, else a did:key in kid or iss.
+        // The key, from the issuer's identifier; the header may only name it.
         let issuerID = (credential["issuer"] as? [String: Any])?["id"] as? String ?? credential["issuer"] as? String
-        var key: VerificationKey?
-        var trustedKey = false
-        if let kid = jws.keyID, let k = trusted[kid] ?? kid.split(separator: "#", maxSplits: 1).dropFirst().first.flatMap({ trusted[String($0)] }) {
-            key = k
-            trustedKey = true
-        } else if let did = [jws.keyID, payload["iss"] as? String, issuerID].compactMap({ $0 }).first(where: { $0.hasPrefix("did:key:") }) {
-            key = DIDKey.resolve(did)
-        }
-        if let key {
-            result.add("key", true, "Signed with key \(key.id) (\(key.algorithm.rawValue)).")
-            let algorithmMatches = jws.algorithm == key.algorithm.rawValue
-            let ok = jws.isSigned(by: key)
-            result.add("signature", ok, ok ? "The signature is valid: nothing was changed since it was signed."
-                       : algorithmMatches ? "The signature does not match: the credential was changed after signing, or another key signed it."
-                       : "The header names algorithm \(jws.algorithm ?? "(none)"), but key \(key.id) is \(key.algorithm.rawValue).")
+        result.issuerID = issuerID
+        let ours = issuerID.map(ownIssuers.contains) ?? false
+        let algorithm = jws.algorithm ?? "(none)"
+        var signatureValid = false
+        if !JWSAlgorithm.allCases.map(\.rawValue).contains(algorithm) {
+            result.add("key", false, "The header's algorithm \(algorithm) is not accepted: only EdDSA and RS256 signatures are (an unsigned or shared-secret token proves nothing about its issuer).")
+            result.add("signature", false, "The signature was not checked.")
+        } else if !jws.criticalHeaders.isEmpty {
+            result.add("key", false, "The header marks \(jws.criticalHeaders.joined(separator: ", ")) as critical (crit), which this verifier does not understand.")
+            result.add("signature", false, "The signature was not checked.")
         } else {
-            result.add("key", false, "The signing key \(jws.keyID ?? "(no kid)") is not in the trust list and is not a did:key.")
-            result.add("signature", false, "The signature could not be checked without the issuer's key.")
+            switch resolveKey(issuer: issuerID, kid: jws.keyID) {
+            case .refused(let why):
+                result.add("key", false, why)
+                result.add("signature", false, "The signature was not checked.")
+            case .key(let key):
+                result.add("key", true, "Signed with key \(key.id) (\(key.algorithm.rawValue)) of \(issuerID!).")
+                signatureValid = jws.isSigned(by: key)
+                result.add("signature", signatureValid, signatureValid ? "The signature is valid: nothing was changed since it was signed."
+                           : algorithm == key.algorithm.rawValue ? "The signature does not match: the credential was changed after signing, or another key signed it."
+                           : "The header names algorithm \(algorithm), but key \(key.id) is \(key.algorithm.rawValue).")
+            }
         }
 
         // Registered claims against the credential.
@@ -108,28 +159,49 @@ public struct CredentialVerifier: Sendable {
             result.add("dates", false, "Not valid before \(OpenBadgeCredential.timestamp(validFrom)).")
         } else if let validUntil, now >= validUntil {
             result.add("dates", false, "Expired on \(OpenBadgeCredential.timestamp(validUntil)).")
-        } else if validFrom == nil {
-            result.add("dates", false, "The credential has no validFrom date.")
+        } else if let validFrom {
+            result.add("dates", true, validUntil.map { "Valid from \(OpenBadgeCredential.timestamp(validFrom)) until \(OpenBadgeCredential.timestamp($0))." }
+                       ?? "Valid from \(OpenBadgeCredential.timestamp(validFrom)), with no end date.")
         } else {
-            result.add("dates", true, validUntil.map { "Valid from \(OpenBadgeCredential.timestamp(validFrom!)) until \(OpenBadgeCredential.timestamp($0))." }
-                       ?? "Valid from \(OpenBadgeCredential.timestamp(validFrom!)), with no end date.")
+            result.add("dates", false, "The credential has no validFrom date.")
         }
 
         // Revocation.
         if let entry = credential["credentialStatus"] as? [String: Any] {
             let list = entry["statusListCredential"] as? String
             let index = (entry["statusListIndex"] as? String).flatMap(Int.init) ?? (entry["statusListIndex"] as? NSNumber)?.intValue
-            if entry["type"] as? String != "BitstringStatusListEntry" || list == nil || index == nil {
+            if entry["type"] as? String != "BitstringStatusListEntry" || list == nil || index == nil || index! < 0 {
                 result.add("revocation", false, "The status entry is not a BitstringStatusListEntry with a list and an index.")
+            } else if !ours {
+                result.add("revocation", false, "Revocation could not be checked: the status list \(list!) is not this deployment's and cannot be fetched from here.")
+            } else if !signatureValid {
+                result.add("revocation", false, "Revocation could not be checked: the signature did not verify, so the status entry cannot be trusted.")
             } else {
-                switch status(list!, index!, trustedKey && result.checks.first { $0.name == "signature" }?.passed == true) {
+                switch status(list!, index!) {
                 case .some(true): result.add("revocation", false, "The issuer has revoked this credential.")
                 case .some(false): result.add("revocation", true, "Not revoked (status list \(list!), entry \(index!)).")
-                case .none: result.add("revocation", false, "The status list \(list!) could not be read, so revocation was not checked.")
+                case .none: result.add("revocation", false, "Revocation could not be checked: the status list \(list!) could not be read.")
                 }
             }
+        } else if ours && isBadge {
+            result.add("revocation", false, "The credential names \(issuerID!) as its issuer but carries no status entry; every credential \(issuerID!) issues has one, so this one was not issued there.")
         } else {
-            result.add("revocation", true, "The credential has no status entry; it cannot be revoked.")
+            result.add("revocation", true, isRecord ? "A learner record carries no status entry; each credential it holds is checked on its own."
+                       : "The credential has no status entry; its issuer cannot revoke it.")
+        }
+
+        // A learner record: every credential it envelops must verify on its own.
+        if isRecord && depth == 0 {
+            let enveloped = ((credential["credentialSubject"] as? [String: Any])?["verifiableCredential"] as? [[String: Any]] ?? []).map { entry -> String in
+                let id = entry["id"] as? String ?? ""
+                return id.hasPrefix("data:application/vc+jwt,") ? String(id.dropFirst("data:application/vc+jwt,".count)) : id
+            }
+            let failures = enveloped.enumerated().compactMap { i, jwt -> String? in
+                let inner = verify(jwt, now: now, depth: depth + 1)
+                return inner.verified ? nil : "credential \(i + 1): \(inner.failure?.detail ?? "not verified")"
+            }
+            result.add("credentials", failures.isEmpty, failures.isEmpty ? "Each of the \(enveloped.count) credentials it holds verifies."
+                       : "Not every credential it holds verifies: " + failures.joined(separator: " "))
         }
         return result
     }

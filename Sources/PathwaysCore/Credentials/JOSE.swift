@@ -216,6 +216,15 @@ public struct CompactJWS: Sendable {
     }
 
     public var algorithm: String? { header["alg"] as? String }
+
+    /// Header members the signer marked as critical (`crit`, RFC 7515 §4.1.11), plus `b64` when it changes how the
+    /// payload is signed (RFC 7797): a verifier that does not implement them must refuse the token.
+    public var criticalHeaders: [String] {
+        guard let object = (try? JSONSerialization.jsonObject(with: headerJSON)) as? [String: Any] else { return [] }
+        var names = (object["crit"] as? [Any])?.map { "\($0)" } ?? (object["crit"] != nil ? ["crit"] : [])
+        if object["b64"] != nil && !names.contains("b64") { names.append("b64") }
+        return names
+    }
     public var keyID: String? { header["kid"] as? String }
 
     /// Whether `key` made the signature, with the header's algorithm matching the key's.

@@ -20,8 +20,8 @@ struct APIController {
                  body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 1 << 20) async throws -> T {
-        let body = try await request.body.collect(upTo: limit)
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = Forms.maxJSONSize) async throws -> T {
+        let body = try await Forms.collect(request, limit: limit, what: "the JSON body")
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: body))
         } catch let e as DecodingError {
@@ -179,11 +179,7 @@ struct APIController {
 
     /// Reads an upload up to the context's limit, with a clear error beyond it.
     static func collectUpload(_ request: Request, context: AppContext) async throws -> ByteBuffer {
-        do {
-            return try await request.body.collect(upTo: context.maxUploadSize)
-        } catch let e as HTTPError where e.status == .contentTooLarge {
-            throw AppError.payloadTooLarge("the upload is larger than \(context.maxUploadSize / (1 << 20)) MiB; split the file")
-        }
+        try await Forms.collect(request, limit: context.maxUploadSize, what: "the upload")
     }
 
     static func learnerOut(_ l: Learner, enrollments: [Enrollment], progress: [CourseProgress]?, programs: [UUID: Program],

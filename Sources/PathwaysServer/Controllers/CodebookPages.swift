@@ -88,7 +88,7 @@ struct CodebookPages {
 
         routes.post("/studies/{study}/waves/{number}/open/{item}", access: "admin, researcher") { request, context -> SeeOther in
             let p = try context.require("code open-text answers", StudyPages.mayRun)
-            let body = try await request.body.collect(upTo: Forms.maxFormSize)
+            let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
             let form = SurveyPages.decodeForm(String(buffer: body))
             try FormCSRF.check(form["_csrf"]?.first, context: context)
             let (study, wave, version, item) = try await Self.target(d, context)

@@ -62,7 +62,7 @@ struct CredentialPages {
         }
 
         routes.post("/api/credentials/verify", access: "public") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: Forms.maxFormSize)
+            let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the credential")
             let text = String(buffer: body)
             let jwt: String
             if request.headers[.contentType]?.hasPrefix("application/json") == true {
@@ -73,7 +73,7 @@ struct CredentialPages {
             } else {
                 jwt = text
             }
-            let verification = try await d.credentials.verifier().verify(jwt)
+            let verification = try await d.credentials.verifier(currentIssuer: d.issuer.id).verify(jwt)
             return try APIController.json(Self.result(verification))
         }
 
@@ -87,10 +87,12 @@ struct CredentialPages {
             guard let text = form.credential?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
                 throw AppError.badRequest("credential: paste the credential (the contents of its .jwt file)")
             }
-            let v = try await d.credentials.verifier().verify(text)
+            let v = try await d.credentials.verifier(currentIssuer: d.issuer.id).verify(text)
             var summary: [[String: String]] = []
-            if let json = v.credential, let c = try? JSONSerialization.jsonObject(with: json) as? [String: Any] {
-                let issuer = (c["issuer"] as? [String: Any])?["name"] as? String ?? (c["issuer"] as? String) ?? "?"
+            // What a credential says of itself is shown only once it verified: a forged one may name any issuer.
+            if v.verified, let json = v.credential, let c = try? JSONSerialization.jsonObject(with: json) as? [String: Any] {
+                let name = (c["issuer"] as? [String: Any])?["name"] as? String
+                let issuer = [name, v.issuerID.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
                 let achievement = ((c["credentialSubject"] as? [String: Any])?["achievement"] as? [String: Any])?["name"] as? String
                 summary = [["label": "Credential", "value": (c["name"] as? String) ?? achievement ?? "?"], ["label": "Issuer", "value": issuer],
                            ["label": "Valid from", "value": (c["validFrom"] as? String) ?? "?"]]
@@ -242,7 +244,7 @@ struct CredentialPages {
     /// A learner's shared credential page: what it is, that it verifies, the file, and the data LinkedIn's
     /// "Add licence or certification" form takes.
     static func sharedPage(_ c: CredentialRepository.Issued, token: String, d: Dependencies, context: AppContext) async throws -> HTML {
-        let verification = try await d.credentials.verifier().verify(c.jwtEdDSA)
+        let verification = try await d.credentials.verifier(currentIssuer: d.issuer.id).verify(c.jwtEdDSA)
         let credential = verification.credential.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
         let subject = credential["credentialSubject"] as? [String: Any] ?? [:]
         let achievement = subject["achievement"] as? [String: Any] ?? [:]

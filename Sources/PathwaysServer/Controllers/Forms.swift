@@ -1,14 +1,37 @@
 import Foundation
 import Hummingbird
 import MultipartKit
+import NIOCore
 
 /// Reading form posts from Pathways' pages.
 enum Forms {
     static let maxFormSize = 64 * 1024
 
+    /// The largest JSON body the API reads.
+    static let maxJSONSize = 1 << 20
+
+    /// A size in the words the limit is stated in (SECURITY.md): "64 KiB", "32 MiB".
+    static func size(_ bytes: Int) -> String {
+        bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : bytes % 1024 == 0 ? "\(bytes >> 10) KiB" : "\(bytes) bytes"
+    }
+
+    /// Reads a request body of at most `limit` bytes. A larger one is refused with 413 and the limit in words — before
+    /// reading it when `Content-Length` says so, or as soon as a streamed body passes the limit.
+    static func collect(_ request: Request, limit: Int, what: String) async throws -> ByteBuffer {
+        let tooLarge = AppError.payloadTooLarge("\(what) is larger than the limit of \(size(limit))")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        } catch let e as HTTPError where e.status == .contentTooLarge {
+            throw tooLarge
+        }
+    }
+
     /// Decodes an `application/x-www-form-urlencoded` body.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let body = try await request.body.collect(upTo: maxFormSize)
+        let body = try await collect(request, limit: maxFormSize, what: "the form")
         do {
             return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: body))
         } catch let e as DecodingError {

@@ -28,7 +28,7 @@ struct SurveyPages {
             let (c, wave, study, version) = try await Self.load(d, context)
             let location = "/s/\(context.parameters.get("token") ?? "")"
             guard c.isOpen, Date() < wave.closesAt else { return Self.redirect(location) }
-            let body = try await request.body.collect(upTo: Forms.maxFormSize)
+            let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
             let values = Self.decodeForm(String(buffer: body))
             // A stale revision means another tab or a second click got there first: show where things stand.
             guard values["revision"]?.first == String(c.revision) else { return Self.redirect(location + "?notice=updated") }

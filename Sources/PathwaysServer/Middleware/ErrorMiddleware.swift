@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import PathwaysStore
 
 /// Turns errors into answers a person or a program can act on: JSON `{"error": {...}}` under `/api/`,
@@ -55,6 +56,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case StoreError.notFound(let m): return (.notFound, m)
         case StoreError.invalid(let m): return (.badRequest, m)
         case StoreError.unavailable: return (.serviceUnavailable, "the database is unavailable; try again shortly")
+        case is NIOTooManyBytesError: return (.contentTooLarge, "the request body is larger than this route accepts")
         case let e as HTTPError: return (e.status, e.body ?? e.status.reasonPhrase)
         case let e as DecodingError: return (.badRequest, Self.describe(e))
         default: return (.internalServerError, "something went wrong on our side; the request id below helps us find it")

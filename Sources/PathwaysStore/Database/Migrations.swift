@@ -583,6 +583,18 @@ public enum Migrations {
                 PRIMARY KEY (event_id, learner_id)
             )
             """),
+        Migration(version: 10, name: "trust", why: "the did:web identifiers this deployment issued credentials under (so a verifier resolves keys from the issuer), and failed sign-ins per account and per client address (so guessing passwords is slowed down)", sql: """
+            CREATE TABLE credential_issuers (
+                did TEXT PRIMARY KEY,
+                first_used_at {timestamp} NOT NULL
+            );
+            CREATE TABLE login_throttle (
+                key TEXT PRIMARY KEY,
+                failures INTEGER NOT NULL,
+                last_failure_at {timestamp} NOT NULL,
+                blocked_until {timestamp}
+            )
+            """),
     ]
 }
 

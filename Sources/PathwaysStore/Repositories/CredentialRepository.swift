@@ -145,6 +145,7 @@ public struct CredentialRepository: Sendable {
     @discardableResult
     public func issueForCompletions(issuer: OpenBadgeCredential.Issuer, publicURL: String, now: Date = Date()) async throws -> Int {
         let keys = try await signingKeys(now: now)
+        try await recordIssuer(issuer.id, now: now)
         let programs = Dictionary(try await CatalogRepository(store: store).programs().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let providers = Dictionary(try await db.raw("SELECT id, name FROM providers").all().map {
             (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "name", as: String.self))
@@ -293,6 +294,7 @@ public struct CredentialRepository: Sendable {
                                    subjectID: "urn:uuid:\(learner.uuidString.lowercased())", validFrom: now,
                                    credentials: held.map(\.jwtEdDSA), courses: courses, childOf: childOf)
         let key = try await signingKeys(now: now).first { $0.algorithm == .eddsa }!
+        try await recordIssuer(issuer.id, now: now)
         return try record.signed(with: key, keyID: "\(issuer.id)#\(key.id)")
     }
 
@@ -344,12 +346,40 @@ public struct CredentialRepository: Sendable {
         return list
     }
 
-    /// A verifier that trusts every key this deployment published and reads revocation from its own status list
-    /// for what those keys signed, whatever public address was current when it was issued; another issuer's list
-    /// cannot be fetched from here and is reported as not checked.
-    public func verifier() async throws -> CredentialVerifier {
+    /// Remembers an identifier this deployment signs as, so that what it signed verifies after the public address
+    /// changes.
+    func recordIssuer(_ did: String, now: Date) async throws {
+        try await db.raw("""
+            INSERT INTO credential_issuers (did, first_used_at) VALUES (\(bind: did), \(bind: now)) ON CONFLICT (did) DO NOTHING
+            """).run()
+    }
+
+    /// Every identifier this deployment issued under. Credentials issued before identifiers were recorded
+    /// (migration 10) are read once to find theirs.
+    public func ownIssuers() async throws -> Set<String> {
+        var issuers = Set(try await db.raw("SELECT did FROM credential_issuers").all().map { try $0.decode(column: "did", as: String.self) })
+        if issuers.isEmpty {
+            for row in try await db.raw("SELECT jwt_eddsa, issued_at FROM credentials").all() {
+                guard let jws = try? CompactJWS(parsing: try row.decode(column: "jwt_eddsa", as: String.self)),
+                      let payload = (try? JSONSerialization.jsonObject(with: jws.payloadJSON)) as? [String: Any],
+                      let iss = payload["iss"] as? String, !issuers.contains(iss) else { continue }
+                issuers.insert(iss)
+                try await recordIssuer(iss, now: try row.decode(column: "issued_at", as: Date.self))
+            }
+        }
+        return issuers
+    }
+
+    /// A verifier that resolves this deployment's own identifiers (every one it issued under, and `currentIssuer`)
+    /// to every key it published, and reads revocation from its own status list; another issuer's did:web document
+    /// or status list cannot be fetched from here and is reported as not checked.
+    public func verifier(currentIssuer: String? = nil) async throws -> CredentialVerifier {
         let keys = try await publishedKeys().map(\.key)
+        var issuers = try await ownIssuers()
+        if let currentIssuer { issuers.insert(currentIssuer) }
         let list = try await statusList()
-        return CredentialVerifier(trusted: keys) { url, index, ours in ours && url.hasSuffix("/credentials/status/1") ? list[index] : nil }
+        return CredentialVerifier(ownIssuers: issuers, keys: keys) { url, index in
+            url.hasSuffix("/credentials/status/1") ? list[index] : nil
+        }
     }
 }
