@@ -202,3 +202,33 @@ import Testing
         #expect(wrong.isEmpty, "\(wrong.joined(separator: "\n"))")
     }
 }
+
+@Suite struct PostingOwnershipTests {
+    static let contoso = PostingOwnership.Party(id: UUID(), key: "contoso", name: "Contoso Cloud")
+    static let other = PostingOwnership.Party(id: UUID(), key: "other", name: "Other Co")
+    static let partners = [contoso, other]
+
+    @Test func anEmployerWritesOnlyItsOwnPostings() {
+        let me = PostingOwnership.Writer.employer(Self.contoso)
+        #expect(PostingOwnership.refusal(writer: me, existing: (nil, false), organisation: "Contoso Cloud", partners: Self.partners) == nil)
+        #expect(PostingOwnership.refusal(writer: me, existing: (nil, false), organisation: nil, partners: Self.partners) == nil)
+        #expect(PostingOwnership.refusal(writer: me, existing: (nil, false), organisation: "A subsidiary we own", partners: Self.partners) == nil)
+        #expect(PostingOwnership.refusal(writer: me, existing: (Self.contoso, true), organisation: "contoso cloud", partners: Self.partners) == nil)
+        #expect(PostingOwnership.refusal(writer: me, existing: (nil, false), organisation: " other co ", partners: Self.partners)?
+            .hasPrefix("it names Other Co, another employer partner") == true)
+        #expect(PostingOwnership.refusal(writer: me, existing: (Self.other, true), organisation: "Contoso Cloud", partners: Self.partners)?
+            .contains("already belongs to another employer partner") == true)
+        #expect(PostingOwnership.refusal(writer: me, existing: (nil, true), organisation: "Board Co", partners: Self.partners)?
+            .contains("belongs to no employer partner; only an administrator may change it") == true)
+    }
+
+    @Test func anAdministratorUpdatesAnyPostingButNeverMovesIt() {
+        let admin = PostingOwnership.Writer.administrator(for: nil)
+        #expect(PostingOwnership.refusal(writer: admin, existing: (Self.other, true), organisation: "Other Co", partners: Self.partners) == nil)
+        #expect(PostingOwnership.refusal(writer: .administrator(for: Self.other), existing: (Self.other, true), organisation: nil, partners: Self.partners) == nil)
+        #expect(PostingOwnership.refusal(writer: .administrator(for: Self.contoso), existing: (Self.other, true), organisation: nil, partners: Self.partners)
+                == "a posting with this identifier already exists and belongs to Other Co, not Contoso Cloud; a posting keeps its owner")
+        #expect(PostingOwnership.refusal(writer: .administrator(for: Self.contoso), existing: (nil, true), organisation: nil, partners: Self.partners)?
+            .contains("belongs to no employer partner, not Contoso Cloud") == true)
+    }
+}

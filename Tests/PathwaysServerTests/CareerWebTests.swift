@@ -95,8 +95,8 @@ import Testing
             let ours = JobPosting(externalID: "C-1", title: "Junior Developer", description: "Programming in JavaScript.", hiringOrganization: "Contoso Cloud",
                                   skills: [PostingSkill(name: "Programming")])
             let theirs = JobPosting(externalID: "O-1", title: "Analyst", description: "Statistics.", hiringOrganization: "Other Co")
-            _ = try await careers.store([(ours, "test")], employerKey: "contoso")
-            _ = try await careers.store([(theirs, "test")], employerKey: "other")
+            _ = try await careers.store([(ours, "test")], writer: .administrator(employerKey: "contoso"))
+            _ = try await careers.store([(theirs, "test")], writer: .administrator(employerKey: "other"))
 
             // Learner B (full-stack) chooses to be seen; learner A (stats) also does, but Contoso does not hire from stats.
             for (who, key) in [("learnerB", "B2"), ("learnerA", "A1")] {
@@ -167,6 +167,60 @@ import Testing
             try await careers.setGoals(learner: w.learnerIDs["B2"]!, goals: [], region: nil, shareWithEmployers: false)
             let after = try await client.execute(uri: "/careers/postings/\(ours.id.uuidString.lowercased())/candidates", method: .get, headers: [.cookie: "pw_session=\(employer)"])
             #expect(!after.text.contains("Ben Brown"))
+        }
+    }
+
+    static func multipart(csrf: String, fileName: String, _ file: String) -> (HTTPFields, ByteBuffer) {
+        let boundary = "pathways-test-boundary"
+        let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(csrf)\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: application/ld+json\r\n\r\n\(file)\r\n--\(boundary)--\r\n"
+        return ([.contentType: "multipart/form-data; boundary=\(boundary)"], ByteBuffer(string: body))
+    }
+
+    /// The takeover that worked: an employer account uploads a posting with another employer's identifier and name.
+    /// It is refused naming the file and posting, the other employer's posting and its applicants stay as they were,
+    /// and so does a posting no employer owns; the employer still updates its own.
+    @Test(arguments: TestDatabase.allCases)
+    func anEmployerCannotTakeOverAnotherEmployersPosting(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let careers = CareerRepository(store: w.store)
+            try await careers.saveEmployer(key: "contoso", name: "Contoso Cloud", programKeys: ["fullstack"])
+            try await careers.saveEmployer(key: "other", name: "Other Co", programKeys: ["stats"])
+            try await careers.linkAccount(email: "employer@pathways.test", employerKey: "contoso")
+            let ours = JobPosting(externalID: "C-1", title: "Junior Developer", description: "JavaScript.", hiringOrganization: "Contoso Cloud")
+            let theirs = JobPosting(externalID: "O-1", title: "Analyst", description: "Statistics.", hiringOrganization: "Other Co")
+            let nobodys = JobPosting(externalID: "N-1", title: "Clerk", description: "Filing.", hiringOrganization: "Board Co")
+            _ = try await careers.store([(ours, "test")], writer: .administrator(employerKey: "contoso"))
+            _ = try await careers.store([(theirs, "test")], writer: .administrator(employerKey: "other"))
+            _ = try await careers.store([(nobodys, "test")])
+            let otherID = try #require(try await careers.employer(key: "other")?.id)
+
+            let employer = try await WebTests.signIn(w, "employer", client: client)
+            let list = try await client.execute(uri: "/careers/postings", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            let csrf = try #require(WebTests.csrf(in: list.text))
+            func upload(_ name: String, _ json: String) async throws -> TestResponse {
+                var (headers, body) = Self.multipart(csrf: csrf, fileName: name, json)
+                headers[.cookie] = "pw_session=\(employer)"
+                return try await client.execute(uri: "/careers/postings", method: .post, headers: headers, body: body)
+            }
+            let takeover = try await upload("theirs.jsonld", #"{"@type": "JobPosting", "identifier": "O-1", "title": "Analyst (apply at attacker.example)", "description": "Send your CV elsewhere.", "hiringOrganization": {"name": "Other Co"}}"#)
+            #expect(takeover.status == .unprocessableContent)
+            #expect(takeover.text.contains("theirs.jsonld: posting &quot;Analyst (apply at attacker.example)&quot; (identifier O-1): it names Other Co, another employer partner"), "\(takeover.text.prefix(4000))")
+            let stored = try #require(try await careers.posting(id: theirs.id))
+            #expect(stored.posting.title == "Analyst" && stored.employerID == otherID)
+
+            let ownerless = try await upload("board.jsonld", #"{"@type": "JobPosting", "identifier": "N-1", "title": "Clerk!", "description": "Mine now.", "hiringOrganization": {"name": "Board Co"}}"#)
+            #expect(ownerless.status == .unprocessableContent)
+            #expect(ownerless.text.contains("board.jsonld: posting &quot;Clerk!&quot; (identifier N-1): a posting with this identifier already exists and belongs to no employer partner"))
+            let board = try #require(try await careers.posting(id: nobodys.id))
+            #expect(board.posting.title == "Clerk" && board.employerID == nil)
+
+            // Its own posting updates in place.
+            let own = try await upload("ours.jsonld", #"{"@type": "JobPosting", "identifier": "C-1", "title": "Junior Developer II", "description": "JavaScript.", "hiringOrganization": {"name": "Contoso Cloud"}}"#)
+            #expect(own.status == .ok && own.text.contains("0 added, 1 updated"))
+            #expect(try await careers.posting(id: ours.id)?.posting.title == "Junior Developer II")
+            // The other employer's candidates page stays closed to Contoso.
+            let candidates = try await client.execute(uri: "/careers/postings/\(theirs.id.uuidString.lowercased())/candidates", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            #expect(candidates.status == .forbidden)
         }
     }
 }

@@ -85,7 +85,7 @@ public enum DemoSetup {
         let postings = DemoJobBoard.postings(count: 1_500, seed: seed, now: now)
         var board = try await careers.store(postings.filter { $0.hiringOrganization != "Contoso Cloud" }.map { ($0, "demo job board") }, now: now)
         let contoso = try await careers.store(postings.filter { $0.hiringOrganization == "Contoso Cloud" }.map { ($0, "Contoso Cloud careers page") },
-                                              employerKey: "contoso-cloud", now: now)
+                                              writer: .administrator(employerKey: "contoso-cloud"), now: now)
         board.added += contoso.added
         for (r, n) in contoso.byRequirement { board.byRequirement[r, default: 0] += n }
         // The employer account is Contoso's; a third of the full-stack learners let employer partners see them.

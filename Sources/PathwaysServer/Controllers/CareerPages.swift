@@ -183,7 +183,12 @@ struct CareerPages {
                 let field = error.path.map { $0.replacingOccurrences(of: "column ", with: "") } ?? "form"
                 return try await Self.postingsPage(d, context: context, summary: nil, error: "\(field): \(error.message). Nothing was saved.", status: .unprocessableContent)
             }
-            let summary = try await careers.store([(posting, "entered by \(p.email)")], employerKey: employerKey)
+            let summary: CareerRepository.ImportSummary
+            do {
+                summary = try await careers.store([(posting, "entered by \(p.email)")], writer: employerKey.map { .employerAccount(key: $0) } ?? .administrator(employerKey: nil))
+            } catch let error as JobPostingImportError {
+                return try await Self.postingsPage(d, context: context, summary: nil, error: "\(error.description) Nothing was saved.", status: .unprocessableContent)
+            }
             try await d.audit.record(userID: p.userID, action: "enter_posting", subject: "posting:\(posting.id.uuidString)")
             return try await Self.postingsPage(d, context: context, summary: "Saved \"\(posting.title)\": \(summary.description).")
         }
@@ -226,7 +231,7 @@ struct CareerPages {
 
         routes.post("/careers/postings", access: "admin, employer") { request, context -> HTML in
             let p = try context.require("import job postings") { $0.role == .admin || $0.role == .employer }
-            // An employer partner's postings are its own, whatever organisation a file names.
+            // An employer partner's postings are its own: it may not write another employer's (PostingOwnership).
             var employerKey: String?
             if p.role == .employer {
                 let mine = try await Self.ownEmployer(p, careers)
@@ -237,7 +242,7 @@ struct CareerPages {
             guard let file = upload.file, file.readableBytes > 0 else { throw AppError.badRequest("choose a JSON-LD, HTML or CSV file to upload") }
             let name = upload.fileName ?? "postings.jsonld"
             do {
-                let summary = try await careers.importPostings([(Data(buffer: file), name)], employerKey: employerKey)
+                let summary = try await careers.importPostings([(Data(buffer: file), name)], writer: employerKey.map { .employerAccount(key: $0) } ?? .administrator(employerKey: nil))
                 try await d.audit.record(userID: p.userID, action: "import_postings", subject: "file:\(name)", detail: summary.description)
                 return try await Self.postingsPage(d, context: context, summary: "Imported from \(name): \(summary.description).")
             } catch let error as JobPostingImportError {

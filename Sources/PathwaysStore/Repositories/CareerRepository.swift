@@ -79,10 +79,17 @@ public struct CareerRepository: Sendable {
         }
     }
 
+    /// Who writes postings: an employer partner's account (its employer's key), or an administrator or the operator's
+    /// CLI, optionally filing them under an employer partner.
+    public enum PostingWriter: Sendable, Equatable {
+        case employerAccount(key: String)
+        case administrator(employerKey: String?)
+    }
+
     /// Reads every file first (JSON-LD, HTML pages with JSON-LD blocks, or CSV by its .csv name); any error names the file and place and
     /// stores nothing. Then stores all postings in one transaction: a posting seen before (same organisation and
-    /// identifier) is replaced, not duplicated.
-    public func importPostings(_ files: [(data: Data, name: String)], employerKey: String? = nil, now: Date = Date()) async throws -> ImportSummary {
+    /// identifier) is replaced, not duplicated, when `writer` may change it (`PostingOwnership`).
+    public func importPostings(_ files: [(data: Data, name: String)], writer: PostingWriter = .administrator(employerKey: nil), now: Date = Date()) async throws -> ImportSummary {
         var read: [(JobPosting, String)] = []
         for file in files {
             let csv = file.name.lowercased().hasSuffix(".csv")
@@ -90,17 +97,26 @@ public struct CareerRepository: Sendable {
                 read.append((posting, file.name))
             }
         }
-        return try await store(read, employerKey: employerKey, now: now)
+        return try await store(read, writer: writer, now: now)
     }
 
-    /// Stores postings entered in the web form or built elsewhere, as `importPostings` does.
-    public func store(_ postings: [(JobPosting, String)], employerKey: String? = nil, now: Date = Date()) async throws -> ImportSummary {
-        var employer: UUID?
-        if let employerKey {
-            guard let e = try await self.employer(key: employerKey) else { throw StoreError.invalid("no employer with key \(employerKey)") }
-            employer = e.id
+    /// Stores postings entered in the web form or built elsewhere, as `importPostings` does. A posting `writer` may not
+    /// write is refused naming its file and title, and nothing is stored.
+    public func store(_ postings: [(JobPosting, String)], writer: PostingWriter = .administrator(employerKey: nil), now: Date = Date()) async throws -> ImportSummary {
+        let partners = try await employers().map { PostingOwnership.Party(id: $0.id, key: $0.key, name: $0.name) }
+        func party(_ key: String) throws -> PostingOwnership.Party {
+            guard let p = partners.first(where: { $0.key == key }) else { throw StoreError.invalid("no employer with key \(key)") }
+            return p
         }
-        let employerID = employer
+        let rule: PostingOwnership.Writer = switch writer {
+        case .employerAccount(let key): .employer(try party(key))
+        case .administrator(let key): .administrator(for: try key.map(party))
+        }
+        let owner: PostingOwnership.Party? = switch rule {
+        case .employer(let p): p
+        case .administrator(let p): p
+        }
+        let employerID = owner?.id
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = .sortedKeys
@@ -110,15 +126,22 @@ public struct CareerRepository: Sendable {
                 var posting = posting
                 let degree = DegreeClassifier.classify(posting)
                 summary.byRequirement[degree.requirement, default: 0] += 1
-                let key = posting.externalID.map { "\((posting.hiringOrganization ?? employerKey ?? "").lowercased())|\($0)" }
-                if let key, let existing = try await db.raw("SELECT id FROM job_postings WHERE dedupe_key = \(bind: key)").first() {
+                let key = posting.externalID.map { "\((posting.hiringOrganization ?? owner?.key ?? "").lowercased())|\($0)" }
+                var existing: (any SQLRow)?
+                if let key { existing = try await db.raw("SELECT id, employer_id FROM job_postings WHERE dedupe_key = \(bind: key)").first() }
+                let existingOwner = try existing?.decode(column: "employer_id", as: UUID?.self)
+                if let why = PostingOwnership.refusal(writer: rule, existing: (existingOwner.flatMap { o in partners.first { $0.id == o } }, existing != nil),
+                                                      organisation: posting.hiringOrganization, partners: partners) {
+                    throw JobPostingImportError(file: source, message: "posting \"\(posting.title)\"\(posting.externalID.map { " (identifier \($0))" } ?? ""): \(why).")
+                }
+                if let existing {
                     posting.id = try existing.decode(column: "id", as: UUID.self)
                     let json = String(decoding: try encoder.encode(posting), as: UTF8.self)
+                    // The owner stays as it is: an update never moves a posting (and its applicants) to another employer.
                     try await db.raw("""
                         UPDATE job_postings SET title = \(bind: posting.title), posting = \(bind: json), degree_requirement = \(bind: degree.requirement.rawValue),
                           degree_reason = \(bind: degree.reason), remote = \(bind: posting.remote), date_posted = \(bind: posting.datePosted),
-                          valid_through = \(bind: posting.validThrough), source = \(bind: source), imported_at = \(bind: now),
-                          employer_id = COALESCE(\(bind: employerID), employer_id)
+                          valid_through = \(bind: posting.validThrough), source = \(bind: source), imported_at = \(bind: now)
                         WHERE id = \(bind: posting.id)
                         """).run()
                     summary.updated += 1
