@@ -49,7 +49,7 @@ struct DatabaseOptions: ParsableArguments {
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return RedactingLogHandler(handler)
         }
         var logger = Logger(label: "pathways")
         logger.logLevel = level

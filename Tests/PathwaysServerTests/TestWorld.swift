@@ -31,15 +31,16 @@ struct TestWorld: Sendable {
     }
 
     /// Builds the world on `db` and runs `body` with a client of the real application.
-    static func run(_ db: TestDatabase = .sqlite, _ body: @escaping @Sendable (TestWorld, any TestClientProtocol) async throws -> Void) async throws {
-        try await db.withStore { (store: Store) async throws in
+    static func run(_ db: TestDatabase = .sqlite, logger: Logger = TestDatabase.logger,
+                    _ body: @escaping @Sendable (TestWorld, any TestClientProtocol) async throws -> Void) async throws {
+        try await db.withStore(logger: logger) { (store: Store) async throws in
             var made = try await TestWorld.make(store)
             let views = try await Views.load()
             let (_, table) = try buildRouter(Dependencies(configuration: configuration, store: store, views: views, metrics: .init()))
             made = TestWorld(store: made.store, routes: table.routes, tokens: made.tokens, passwords: made.passwords, learnerIDs: made.learnerIDs,
                              credentialIDs: made.credentialIDs)
             let world = made
-            let app = try await buildApplication(configuration: configuration, store: store, logger: TestDatabase.logger)
+            let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
             try await app.test(.router) { client in try await body(world, client) }
         }
     }

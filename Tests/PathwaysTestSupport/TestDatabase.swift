@@ -25,13 +25,13 @@ public enum TestDatabase: String, Sendable, CaseIterable {
     }
 
     /// Runs `body` with a migrated, empty store of this kind, removed afterwards.
-    public func withStore<R: Sendable>(_ body: (Store) async throws -> R) async throws -> R {
+    public func withStore<R: Sendable>(logger: Logger = TestDatabase.logger, _ body: (Store) async throws -> R) async throws -> R {
         switch self {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pathways-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
-            let store = try await Store.openSQLite(path: dir.appendingPathComponent("test.sqlite").path, logger: Self.logger)
+            let store = try await Store.openSQLite(path: dir.appendingPathComponent("test.sqlite").path, logger: logger)
             return try await Self.run(store, body)
         case .postgres:
             guard let url = ProcessInfo.processInfo.environment[Self.postgresVariable], !url.isEmpty else { throw Missing() }
@@ -39,7 +39,7 @@ public enum TestDatabase: String, Sendable, CaseIterable {
             let admin = try await Store.openPostgres(url: url, logger: Self.logger)
             try await admin.sql.raw("CREATE SCHEMA \(ident: String(schema))").run()
             do {
-                let store = try await Store.openPostgres(url: url, searchPath: [String(schema)], logger: Self.logger)
+                let store = try await Store.openPostgres(url: url, searchPath: [String(schema)], logger: logger)
                 let result = try await Self.run(store, body)
                 try await admin.sql.raw("DROP SCHEMA \(ident: String(schema)) CASCADE").run()
                 try await admin.close()

@@ -19,12 +19,12 @@ public func buildApplication(configuration: AppConfiguration, store: Store, logg
 /// The router with every route, and the table of what was registered.
 public func buildRouter(_ d: Dependencies) throws -> (Router<AppContext>, RouteTable) {
     let router = Router(context: AppContext.self)
-    router.add(middleware: RequestLogMiddleware(metrics: d.metrics))
+    let routes = RouteTable(router: router)
+    router.add(middleware: RequestLogMiddleware(metrics: d.metrics, routes: routes))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(views: d.views))
     router.add(middleware: AuthMiddleware(accounts: d.accounts))
     router.add(middleware: SameOriginMiddleware())
-    let routes = RouteTable(router: router)
     try OperationsController(dependencies: d).register(on: routes)
     APIController(dependencies: d).register(on: routes)
     AuthPages(dependencies: d).register(on: routes)

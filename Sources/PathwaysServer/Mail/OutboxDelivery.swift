@@ -1,4 +1,5 @@
 import Foundation
+import PathwaysCore
 import Hummingbird
 import Logging
 import PathwaysStore
@@ -28,7 +29,7 @@ public struct MailSettings: Sendable {
             return (try FileMailTransport(directory: URL(fileURLWithPath: path)), "files in \(path)")
         }
         guard let url = URLComponents(string: address), url.scheme == "smtp" || url.scheme == "smtps", let host = url.host, !host.isEmpty else {
-            throw MailError(permanent: true, message: "the mail transport must be file:/folder or smtp://host[:port]; got \(address)")
+            throw MailError(permanent: true, message: "the mail transport must be file:/folder or smtp://host[:port]; got \(Redaction.url(address))")
         }
         let tlsText = url.queryItems?.first { $0.name == "tls" }?.value ?? "opportunistic"
         guard let tls = SMTPMailTransport.TLSMode(rawValue: tlsText) else {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PathwaysCore
 import Prometheus
 
 /// Gives every request an id (taken from `X-Request-Id` when a proxy set a sane one), logs one structured line
@@ -8,6 +9,9 @@ import Prometheus
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let metrics: PrometheusCollectorRegistry
+    /// The registered routes, read when a request is logged (registration has finished by then), so that every
+    /// route with a secret in its path is masked without a list of its own here.
+    let routes: RouteTable
     static var requests: MetricNameDescriptor { MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests by method, route template and status") }
     static var duration: MetricNameDescriptor { MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request duration by method and route template") }
 
@@ -28,7 +32,7 @@ struct RequestLogMiddleware: RouterMiddleware {
                                           buckets: [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)])
                 .record(elapsed)
             context.logger.info("request", metadata: [
-                "method": .string(method), "path": .string(Self.loggable(request.uri.path)), "status": .stringConvertible(status),
+                "method": .string(method), "path": .string(loggable(request.uri.path)), "status": .stringConvertible(status),
                 "ms": .stringConvertible((Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15).rounded() ),
             ])
         }
@@ -38,13 +42,9 @@ struct RequestLogMiddleware: RouterMiddleware {
         return response
     }
 
-    /// The path as logged: a survey link's token is a credential, so it never reaches the logs.
-    static func loggable(_ path: String) -> String {
-        guard path.hasPrefix("/s/") else { return path }
-        let rest = path.dropFirst(3)
-        let tail = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? ""
-        return "/s/[token]" + tail
-    }
+    /// The path as logged: a secret in it (a survey or share link's token) never reaches the logs, and neither does the
+    /// query string (it may hold search terms about people).
+    func loggable(_ path: String) -> String { routes.masker.mask(path) }
 }
 
 /// Headers every response carries: no framing, no MIME sniffing, no referrer leaks, a strict content policy

@@ -16,7 +16,8 @@ public enum Backup {
         case .sqlite:
             try await store.sql.raw("VACUUM INTO \(bind: file)").run()
         case .postgres:
-            try run("pg_dump", ["--format=custom", "--no-owner", "--file=\(file)", "--dbname=\(location)"])
+            let (url, password) = withoutPassword(location)
+            try run("pg_dump", ["--format=custom", "--no-owner", "--file=\(file)", "--dbname=\(url)"], password: password)
         }
     }
 
@@ -26,9 +27,10 @@ public enum Backup {
     public static func restore(from file: String, to location: String, replace: Bool, logger: Logger) async throws {
         guard FileManager.default.fileExists(atPath: file) else { throw Failure(description: "\(file) does not exist") }
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            var arguments = ["--no-owner", "--single-transaction", "--exit-on-error", "--dbname=\(location)"]
+            let (url, password) = withoutPassword(location)
+            var arguments = ["--no-owner", "--single-transaction", "--exit-on-error", "--dbname=\(url)"]
             if replace { arguments += ["--clean", "--if-exists"] }
-            try run("pg_restore", arguments + [file])
+            try run("pg_restore", arguments + [file], password: password)
             return
         }
         if FileManager.default.fileExists(atPath: location) && !replace {
@@ -57,14 +59,27 @@ public enum Backup {
         guard rename(staging, location) == 0 else { throw Failure(description: "could not move the restored file into place: errno \(errno)") }
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws {
-        _ = try output(tool, arguments)
+    /// The URL without its password, and the password: pg_dump and pg_restore get it through `PGPASSWORD`, so it never
+    /// appears in their command line (which any local user can read) or in an error that repeats it.
+    static func withoutPassword(_ location: String) -> (String, String?) {
+        guard var url = URLComponents(string: location), let password = url.password else { return (location, nil) }
+        url.password = nil
+        return (url.string ?? location, password.removingPercentEncoding ?? password)
     }
 
-    static func output(_ tool: String, _ arguments: [String]) throws -> String {
+    static func run(_ tool: String, _ arguments: [String], password: String? = nil) throws {
+        _ = try output(tool, arguments, password: password)
+    }
+
+    static func output(_ tool: String, _ arguments: [String], password: String? = nil) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
+        if let password {
+            var environment = ProcessInfo.processInfo.environment
+            environment["PGPASSWORD"] = password
+            process.environment = environment
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
