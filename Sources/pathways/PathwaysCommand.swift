@@ -75,6 +75,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on.") var port: Int = Int(ProcessInfo.processInfo.environment["PATHWAYS_PORT"] ?? "") ?? 8080
     @Flag(help: "Fill an empty database with the demo initiative and print how to sign in.") var demo = false
     @Flag(help: "Send session cookies without the Secure flag (plain HTTP on a host other than localhost).") var insecureCookies = false
+    @Flag(help: "Behind a proxy that sets X-Forwarded-For: take the client's address from it (for sign-in throttling per address).") var trustForwardedFor = false
     @OptionGroup var mail: MailOptions
     @OptionGroup var credentials: CredentialOptions
     @Option(help: "Seconds between rounds of writing due messages and delivering them; 0 leaves that to `pathways send`.") var fieldworkInterval: Int = 60
@@ -90,6 +91,7 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.secureCookies = !insecureCookies
+        configuration.trustForwardedFor = trustForwardedFor
         configuration.publicURL = mail.publicURL ?? ProcessInfo.processInfo.environment["PATHWAYS_PUBLIC_URL"]
         configuration.issuerName = credentials.issuerName
         configuration.credentialKeyring = try credentials.keyring(database: db.location)

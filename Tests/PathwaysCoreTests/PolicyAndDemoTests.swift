@@ -80,3 +80,35 @@ import Testing
         #expect(CalendarDay.parse("2023-05-01T12:30:00Z").map(CalendarDay.format) == "2023-05-01")
     }
 }
+
+@Suite struct LoginThrottleTests {
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func fiveFreeFailuresThenDoublingDelaysUpToTheCap() {
+        var state: LoginThrottle.State?
+        var delays: [TimeInterval?] = []
+        for i in 0..<16 {
+            let now = Self.t0.addingTimeInterval(Double(i) * 1_000)
+            #expect(LoginThrottle.wait(state, now: now) == nil, "each attempt here comes after the wait")
+            state = LoginThrottle.afterAttempt(state, rule: LoginThrottle.perAccount, now: now)
+            delays.append(state!.blockedUntil.map { $0.timeIntervalSince(now) })
+        }
+        #expect(delays == [nil, nil, nil, nil, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900])
+        #expect(LoginThrottle.wait(state, now: state!.lastFailureAt.addingTimeInterval(899)) == 1)
+    }
+
+    @Test func oldFailuresAreForgottenAndSuccessTakesTheAttemptBack() {
+        let rule = LoginThrottle.perAddress
+        var state = LoginThrottle.State(failures: 19, lastFailureAt: Self.t0, blockedUntil: nil)
+        // The 20th attempt is counted when made (parallel guesses see it) and blocks for a second …
+        let made = LoginThrottle.afterAttempt(state, rule: rule, now: Self.t0.addingTimeInterval(10))
+        #expect(made.failures == 20 && made.blockedUntil == Self.t0.addingTimeInterval(11))
+        // … unless it succeeds: then the count goes back and the block with it.
+        let back = LoginThrottle.afterSuccess(made, rule: rule, forget: false)
+        #expect(back?.failures == 19 && back?.blockedUntil == nil)
+        #expect(LoginThrottle.afterSuccess(made, rule: LoginThrottle.perAccount, forget: true) == nil)
+        // A day later the count starts again.
+        state = LoginThrottle.afterAttempt(made, rule: rule, now: Self.t0.addingTimeInterval(10 + 86_400))
+        #expect(state.failures == 1 && state.blockedUntil == nil)
+    }
+}

@@ -24,6 +24,9 @@ public struct AppConfiguration: Sendable {
     /// Seals credential signing keys in the database. `pathways serve` reads it from its key file; the default, a
     /// key made for this process only, suits tests.
     public var credentialKeyring = CredentialKeyring(key: SymmetricKey(size: .bits256))
+    /// Take the client's address from the last `X-Forwarded-For` entry (set this only behind a proxy that writes it),
+    /// so that sign-in throttling per address sees people, not the proxy.
+    public var trustForwardedFor = false
 
     public var resolvedPublicURL: String {
         let url = publicURL ?? "http://\(host):\(port)"

@@ -11,9 +11,21 @@ public struct AppContext: RequestContext {
     /// Set when the principal came from a browser session (forms then need its CSRF token).
     public var session: AccountRepository.Session?
     public var requestID: String = ""
+    /// The peer's IP address, when the request came over a socket.
+    public var peerAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// The client's address: the peer's, or behind a trusted proxy the last `X-Forwarded-For` entry.
+    public func clientAddress(_ request: Request, trustForwardedFor: Bool) -> String {
+        if trustForwardedFor, let forwarded = request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").last {
+            let address = forwarded.trimmingCharacters(in: .whitespaces)
+            if !address.isEmpty, address.count <= 64 { return address }
+        }
+        return peerAddress ?? "unknown"
     }
 
     /// Uploads (CSV imports) may be larger than the default 2 MiB.

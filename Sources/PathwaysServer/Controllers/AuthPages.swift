@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PathwaysCore
 import PathwaysStore
 
 /// Signing in and out with a password; the session lives in the database so any instance can serve it.
@@ -37,6 +38,22 @@ struct AuthPages {
             guard let cookie = request.cookies[FormCSRF.preSessionCookie]?.value, let submitted = form._csrf,
                   FormCSRF.constantTimeEqual(cookie, submitted)
             else { throw AppError.forbidden("the sign-in form's security token is missing or out of date; reload the page and try again") }
+            let email = form.email.trimmingCharacters(in: .whitespaces).lowercased()
+            let accountKey = "account:" + email.prefix(320)
+            let addressKey = "address:" + context.clientAddress(request, trustForwardedFor: d.configuration.trustForwardedFor)
+            // Throttled before the password is checked, the same for every email, so the answer tells nothing of
+            // which emails have accounts.
+            let throttle = LoginThrottleRepository(store: d.store)
+            if case .wait(let seconds) = try await throttle.admit([(accountKey, LoginThrottle.perAccount), (addressKey, LoginThrottle.perAddress)]) {
+                try await d.audit.record(userID: nil, action: "login_throttled", subject: "user:\(email.prefix(320))", detail: "retry after \(seconds) s")
+                let page = d.views.page("login", title: "Sign in", [
+                    "preCSRF": cookie, "next": Forms.localPath(form.next), "email": form.email,
+                    "error": "Too many failed sign-ins for this account or from this address. Try again in \(seconds) second\(seconds == 1 ? "" : "s").",
+                ], context: context, status: .tooManyRequests)
+                var response = try page.response(from: request, context: context)
+                response.headers[.retryAfter] = String(seconds)
+                return response
+            }
             let account = try await d.accounts.account(email: form.email.trimmingCharacters(in: .whitespaces))
             let valid = try await d.passwords.verify(form.password, hash: account?.passwordHash ?? Passwords.decoyHash)
             guard let account, valid, !account.disabled else {
@@ -47,6 +64,7 @@ struct AuthPages {
                 ], context: context, status: .unauthorized)
                 return try page.response(from: request, context: context)
             }
+            try await throttle.succeeded([(accountKey, LoginThrottle.perAccount, true), (addressKey, LoginThrottle.perAddress, false)])
             // A new session token on every sign-in: a token planted before sign-in is never promoted.
             try await d.accounts.deleteExpiredSessions()
             let (token, _) = try await d.accounts.startSession(userID: account.id, lifetime: d.configuration.sessionLifetime)
