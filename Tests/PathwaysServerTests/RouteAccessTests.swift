@@ -201,4 +201,62 @@ import Testing
             }
         }
     }
+
+    /// Every route that reads a body, from the route table: one byte over its limit is refused with 413 and the limit
+    /// in words (JSON under /api/, a page elsewhere) — at once when Content-Length says so, and as soon as a body sent
+    /// without it passes the limit; never a 500.
+    @Test func everyBodyOverItsRoutesLimitIsRefusedWith413() async throws {
+        try await TestWorld.run { w, client in
+            let f = try await FieldedWave.make(w)
+            var sessions: [Role: (cookie: String, csrf: String)] = [:]
+            let accounts: [Role: String] = [.learnerA: "learnerA", .learnerB: "learnerB", .staff: "staff", .employer: "employer", .researcher: "researcher", .admin: "admin"]
+            for (role, name) in accounts {
+                let session = try await WebTests.signIn(w, name, client: client)
+                let page = try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(session)"])
+                sessions[role] = (session, try #require(WebTests.csrf(in: page.text)))
+            }
+            var rows = Self.table(f, w, event: UUID()).filter { $0.method == .post }
+            rows += [Row(method: .post, route: "/login", uri: "/login", allowed: Self.everyone), Row(method: .post, route: "/logout", uri: "/logout", allowed: Self.signedIn)]
+            let limits = Dictionary(w.routes.filter { $0.method == "POST" }.map { ($0.path, $0.body) }, uniquingKeysWith: { a, _ in a })
+            #expect(Set(limits.keys) == Set(rows.map(\.route)), "every POST route is checked")
+            var checked = Set<String>()
+            for row in rows where !checked.contains(row.route) {
+                checked.insert(row.route)
+                let limit = try #require(limits[row.route] ?? nil, "\(row.route) declares no body limit")
+                let role = [Role.admin, .researcher, .staff, .employer, .learnerA, .learnerB, .anonymous].first { row.allowed.contains($0) }!
+                let api = row.uri.hasPrefix("/api/")
+                var headers: HTTPFields = [.contentType: api ? (limit == .upload ? "text/csv" : "application/json") : (limit == .upload ? "multipart/form-data; boundary=x" : "application/x-www-form-urlencoded")]
+                if api, let name = accounts[role] { headers[.authorization] = "Bearer \(w.tokens[name]!)" }
+                if !api, let s = sessions[role] { headers[.cookie] = "pw_session=\(s.cookie)" }
+                let body = ByteBuffer(repeating: UInt8(ascii: "a"), count: limit.bytes + 1)
+                for declared in [true, false] {
+                    var h = headers
+                    if declared { h[.contentLength] = String(limit.bytes + 1) }
+                    let r = try await client.execute(uri: row.uri, method: .post, headers: h, body: body)
+                    #expect(r.status != .internalServerError, "POST \(row.uri) (\(declared ? "with" : "without") Content-Length): 500")
+                    if declared || ![.unauthorized, .forbidden, .notFound, .seeOther].contains(r.status) {
+                        #expect(r.status == .contentTooLarge, "POST \(row.uri) (\(declared ? "with" : "without") Content-Length): \(r.status)")
+                        #expect(r.text.contains("larger than the limit of \(Forms.size(limit.bytes))"), "POST \(row.uri): \(r.text.prefix(300))")
+                        if api { #expect((try? r.json() as? [String: Any])?["error"] != nil, "POST \(row.uri) answers JSON") }
+                    }
+                }
+            }
+            #expect(checked.count == limits.count)
+        }
+    }
+
+    /// The same over a real socket: a 70 KB sign-in form and a 40 MB import get 413, and the server keeps serving.
+    @Test func oversizedBodiesOverARealConnectionGet413() async throws {
+        try await TestWorld.run(live: true) { w, client in
+            let form = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(repeating: UInt8(ascii: "a"), count: 70_000))
+            #expect(form.status == .contentTooLarge && form.text.contains("the form is larger than the limit of 64 KiB"))
+            var headers = w.auth("admin")
+            headers[.contentType] = "text/csv"
+            let upload = try await client.execute(uri: "/api/v1/imports/learners", method: .post, headers: headers,
+                                                  body: ByteBuffer(repeating: UInt8(ascii: "a"), count: 40 << 20))
+            #expect(upload.status == .contentTooLarge && upload.text.contains("the upload is larger than the limit of 32 MiB"))
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+        }
+    }
 }

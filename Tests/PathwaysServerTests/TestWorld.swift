@@ -31,7 +31,7 @@ struct TestWorld: Sendable {
     }
 
     /// Builds the world on `db` and runs `body` with a client of the real application.
-    static func run(_ db: TestDatabase = .sqlite, logger: Logger = TestDatabase.logger,
+    static func run(_ db: TestDatabase = .sqlite, logger: Logger = TestDatabase.logger, live: Bool = false,
                     _ body: @escaping @Sendable (TestWorld, any TestClientProtocol) async throws -> Void) async throws {
         try await db.withStore(logger: logger) { (store: Store) async throws in
             var made = try await TestWorld.make(store)
@@ -41,7 +41,7 @@ struct TestWorld: Sendable {
                              credentialIDs: made.credentialIDs)
             let world = made
             let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
-            try await app.test(.router) { client in try await body(world, client) }
+            try await app.test(live ? .live : .router) { client in try await body(world, client) }
         }
     }
 

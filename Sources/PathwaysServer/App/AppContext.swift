@@ -29,7 +29,7 @@ public struct AppContext: RequestContext {
     }
 
     /// Uploads (CSV imports) may be larger than the default 2 MiB.
-    public var maxUploadSize: Int { 32 * 1024 * 1024 }
+    public var maxUploadSize: Int { Forms.maxUploadSize }
 
     /// The signed-in principal, or an error that becomes 401 (API) or a redirect to sign in (pages).
     public func requirePrincipal() throws -> Principal {

@@ -9,6 +9,35 @@ public struct RouteInfo: Sendable, Hashable {
     public var path: String
     /// Who may call it: "public", "signed-in", or a role rule named by the controller.
     public var access: String
+    /// The largest body a POST reads; nil for a GET.
+    public var body: BodyLimit? = nil
+}
+
+/// How large a request body a route reads (SECURITY.md states these): a larger one is refused with 413 and the limit
+/// in words, before it is read when `Content-Length` says so.
+public enum BodyLimit: String, Sendable, Hashable, CaseIterable {
+    /// Page forms and small posts (a survey page, a credential to verify): 64 KiB.
+    case form
+    /// JSON API bodies: 1 MiB.
+    case json
+    /// File uploads (imports, instruments, postings): 32 MiB.
+    case upload
+
+    public var bytes: Int {
+        switch self {
+        case .form: Forms.maxFormSize
+        case .json: Forms.maxJSONSize
+        case .upload: Forms.maxUploadSize
+        }
+    }
+
+    var what: String {
+        switch self {
+        case .form: "the form"
+        case .json: "the JSON body"
+        case .upload: "the upload"
+        }
+    }
 }
 
 /// Registers routes on the router and records them.
@@ -36,8 +65,15 @@ public final class RouteTable: @unchecked Sendable {
         router.get(RouterPath(path), use: handler)
     }
 
-    func post(_ path: String, access: String, use handler: @escaping @Sendable (Request, AppContext) async throws -> some ResponseGenerator) {
-        routes.append(RouteInfo(method: "POST", path: path, access: access))
-        router.post(RouterPath(path), use: handler)
+    func post(_ path: String, access: String, body: BodyLimit = .form,
+              use handler: @escaping @Sendable (Request, AppContext) async throws -> some ResponseGenerator) {
+        routes.append(RouteInfo(method: "POST", path: path, access: access, body: body))
+        router.post(RouterPath(path)) { request, context in
+            // Refused before anything is read or decided when the client says how large the body is.
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > body.bytes {
+                throw AppError.payloadTooLarge("\(body.what) is larger than the limit of \(Forms.size(body.bytes))")
+            }
+            return try await handler(request, context)
+        }
     }
 }

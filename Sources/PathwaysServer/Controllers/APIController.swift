@@ -44,7 +44,7 @@ struct APIController {
             _ = try context.requirePrincipal()
             return try Self.json(try await d.catalog.providers().map(API.ProviderOut.init))
         }
-        routes.post("/api/v1/providers", access: "admin") { request, context in
+        routes.post("/api/v1/providers", access: "admin", body: .json) { request, context in
             _ = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
             let input = try await Self.decode(API.ProviderIn.self, from: request)
             guard let kind = ProviderKind(code: input.kind) else { throw AppError.badRequest("kind: '\(input.kind)' is not one of \(ProviderKind.codeList)") }
@@ -61,7 +61,7 @@ struct APIController {
                 API.ProgramOut($0, providerKey: providers[$0.providerID] ?? "", figures: AccessPolicy.canViewProgramRoster($0.id, by: p) ? figures[$0.id] ?? .zero : nil)
             })
         }
-        routes.post("/api/v1/programs", access: "admin") { request, context in
+        routes.post("/api/v1/programs", access: "admin", body: .json) { request, context in
             _ = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
             let input = try await Self.decode(API.ProgramIn.self, from: request)
             guard let kind = ProgramKind(code: input.kind) else { throw AppError.badRequest("kind: '\(input.kind)' is not one of \(ProgramKind.codeList)") }
@@ -93,7 +93,7 @@ struct APIController {
             let program = try await Self.program(context, d)
             return try Self.json(try await d.catalog.agreements(programID: program.id).map(API.AgreementOut.init))
         }
-        routes.post("/api/v1/programs/{programId}/agreements", access: "admin") { request, context in
+        routes.post("/api/v1/programs/{programId}/agreements", access: "admin", body: .json) { request, context in
             _ = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
             let program = try await Self.program(context, d)
             let input = try await Self.decode(API.AgreementIn.self, from: request)
@@ -137,7 +137,7 @@ struct APIController {
         }
 
         // MARK: imports
-        routes.post("/api/v1/imports/{kind}", access: "admin; program staff for learners, enrollments, completions") { request, context in
+        routes.post("/api/v1/imports/{kind}", access: "admin; program staff for learners, enrollments, completions", body: .upload) { request, context in
             let p = try context.requirePrincipal()
             guard let kind = ImportKind(rawValue: context.parameters.get("kind") ?? "") else {
                 throw AppError.notFound("imports are one of: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -154,7 +154,7 @@ struct APIController {
         }
 
         // MARK: accounts
-        routes.post("/api/v1/accounts", access: "admin") { request, context in
+        routes.post("/api/v1/accounts", access: "admin", body: .json) { request, context in
             let p = try context.require("create accounts", AccessPolicy.canManageAccounts)
             let input = try await Self.decode(API.AccountIn.self, from: request)
             guard let role = Role(code: input.role) else { throw AppError.badRequest("role: '\(input.role)' is not one of \(Role.codeList)") }

@@ -229,7 +229,7 @@ struct CareerPages {
             ], context: context)
         }
 
-        routes.post("/careers/postings", access: "admin, employer") { request, context -> HTML in
+        routes.post("/careers/postings", access: "admin, employer", body: .upload) { request, context -> HTML in
             let p = try context.require("import job postings") { $0.role == .admin || $0.role == .employer }
             // An employer partner's postings are its own: it may not write another employer's (PostingOwnership).
             var employerKey: String?

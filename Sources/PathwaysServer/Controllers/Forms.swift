@@ -9,6 +9,8 @@ enum Forms {
 
     /// The largest JSON body the API reads.
     static let maxJSONSize = 1 << 20
+    /// The largest upload (CSV imports, XLSForms, job postings).
+    static let maxUploadSize = 32 << 20
 
     /// A size in the words the limit is stated in (SECURITY.md): "64 KiB", "32 MiB".
     static func size(_ bytes: Int) -> String {

@@ -15,7 +15,7 @@ struct ImportPages {
             return try await Self.page(d, context: context, principal: p, report: nil)
         }
 
-        routes.post("/imports", access: "admin, program staff") { request, context in
+        routes.post("/imports", access: "admin, program staff", body: .upload) { request, context in
             let p = try context.require("import data") { AccessPolicy.canImport(.learners, by: $0) }
             let upload = try await Forms.upload(request, context: context, fileField: "file")
             try FormCSRF.check(upload.fields["_csrf"], context: context)

@@ -54,7 +54,7 @@ struct StudyPages {
         }
 
         // A new version of an instrument from an XLSForm workbook. Renames carry a question's data over to its new name.
-        routes.post("/studies/{study}/instruments", access: "admin, researcher") { request, context -> Response in
+        routes.post("/studies/{study}/instruments", access: "admin, researcher", body: .upload) { request, context -> Response in
             let p = try context.require("run studies", Self.mayRun)
             let study = try await Self.study(d, context)
             let upload = try await Forms.upload(request, context: context, fileField: "file")
