@@ -157,7 +157,11 @@ struct Import: AsyncParsableCommand {
             let name = URL(fileURLWithPath: path).lastPathComponent
             let report: ImportReport
             if let text = String(data: data, encoding: .utf8) {
-                report = try await ImportRepository(store: store).run(kind: kind, fileName: name, text: text, by: .init(userID: nil, programScope: nil))
+                report = try await ImportRepository(store: store).run(kind: kind, fileName: name, text: text, by: .init(userID: nil, programScope: nil)) { job in
+                    if job.status == .applying {
+                        FileHandle.standardError.write(Data("\(name): \(job.appliedRows) of \(job.totalRows) rows written\n".utf8))
+                    }
+                }
             } else {
                 report = ImportReport(file: name, kind: kind, rows: 0, errors: [ImportIssue(message: "the file is not UTF-8 text; export it as CSV UTF-8")])
             }

@@ -101,3 +101,26 @@ import Testing
         #expect(issues[0].message == "belongs to program q, not p")
     }
 }
+
+@Suite struct ImportStreamTests {
+    @Test func chunksHoldAtMostTheirRowsAndResumeFromAMark() {
+        let today = CalendarDay.date(year: 2025, month: 6, day: 1)!
+        let text = "learner_id,name\n" + (1...10).map { "L\($0),\"Name\n\($0)\"" }.joined(separator: "\r\n") + "\r\n"
+        var stream = ImportStream(kind: .learners, today: today, bytes: Array(text.utf8))
+        var sizes: [Int] = []
+        var marks: [(offset: Int, line: Int)] = []
+        while let chunk = stream.next(max: 4) {
+            sizes.append(chunk.batch.count)
+            marks.append(stream.mark!)
+        }
+        #expect(sizes == [4, 4, 2])
+        #expect(stream.rows == 10 && stream.atEnd)
+        // Resuming after the first chunk reads rows 5 to 10, with their lines (two per row: the names hold a line break).
+        var resumed = ImportStream(kind: .learners, today: today, bytes: Array(text.utf8))
+        resumed.resume(at: marks[0], rowsBefore: 4)
+        guard case .learners(let rows) = resumed.next(max: 100)?.batch else { Issue.record("no rows"); return }
+        #expect(rows.map(\.key) == (5...10).map { "L\($0)" })
+        #expect(rows.first?.row == 10)
+        #expect(resumed.rows == 10)
+    }
+}

@@ -129,6 +129,7 @@ import Testing
             Row(method: .post, route: "/api/v1/imports/{kind}", uri: "/api/v1/imports/learners", allowed: [.admin, .staff], body: "learner_id\n"),
             Row(method: .post, route: "/api/v1/imports/{kind}", uri: "/api/v1/imports/programs", allowed: [.admin], body: "program_id\n"),
             Row(method: .post, route: "/api/v1/accounts", uri: "/api/v1/accounts", allowed: [.admin], body: "{}"),
+            Row(method: .get, route: "/api/v1/import-jobs/{id}", uri: "/api/v1/import-jobs/\(UUID().uuidString)", allowed: [.admin, .staff]),
         ]
     }
 

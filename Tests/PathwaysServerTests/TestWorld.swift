@@ -32,6 +32,7 @@ struct TestWorld: Sendable {
 
     /// Builds the world on `db` and runs `body` with a client of the real application.
     static func run(_ db: TestDatabase = .sqlite, logger: Logger = TestDatabase.logger, live: Bool = false,
+                    configuration: AppConfiguration = TestWorld.configuration,
                     _ body: @escaping @Sendable (TestWorld, any TestClientProtocol) async throws -> Void) async throws {
         try await db.withStore(logger: logger) { (store: Store) async throws in
             var made = try await TestWorld.make(store)

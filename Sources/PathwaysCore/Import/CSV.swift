@@ -15,91 +15,152 @@ public struct CSVTable: Sendable, Equatable {
     /// Parses `text`. Blank lines are skipped; a record whose field count differs from the header's is an error.
     /// Header names are trimmed and, unless `keepHeaderCase`, lowercased.
     public static func parse(_ text: String, keepHeaderCase: Bool = false) throws(CSVError) -> CSVTable {
-        var rows: [Record] = []
-        var field = ""
+        var reader = try CSVTableReader(bytes: Array(text.utf8), keepHeaderCase: keepHeaderCase)
+        var records: [Record] = []
+        while let record = try reader.next() { records.append(record) }
+        return CSVTable(header: reader.header, records: records)
+    }
+}
+
+/// Reads RFC 4180 records one at a time from UTF-8 bytes, so a large file is read in the memory one record takes
+/// (the bytes themselves aside). Line and quote rules as `CSVTable.parse` states them.
+public struct CSVRecordReader: Sendable {
+    let bytes: [UInt8]
+    var position: Int
+    /// The line the next record starts on.
+    public private(set) var line = 1
+
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    }
+
+    /// Whether only line breaks are left.
+    public var atEnd: Bool { bytes[position...].allSatisfy { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") } }
+
+    /// Where the reader stands: the byte offset and line of the next record, to resume from later.
+    public var mark: (offset: Int, line: Int) { (position, line) }
+
+    public init(bytes: [UInt8], resumingAt mark: (offset: Int, line: Int)) {
+        self.bytes = bytes
+        position = mark.offset
+        line = mark.line
+    }
+
+    /// The next record with the line it starts on, skipping blank lines; nil at the end.
+    public mutating func next() throws(CSVError) -> CSVTable.Record? {
+        while position < bytes.count {
+            if let record = try readRecord() { return record }
+        }
+        return nil
+    }
+
+    private static func string(_ slice: ArraySlice<UInt8>) -> String {
+        slice.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// One physical record, or nil for a blank line.
+    private mutating func readRecord() throws(CSVError) -> CSVTable.Record? {
+        let recordLine = line
         var fields: [String] = []
-        var line = 1
-        var recordLine = 1
+        var quotedField: [UInt8] = []
+        var fieldStart = position
         var inQuotes = false
         var fieldWasQuoted = false
         var afterClosingQuote = false
+        let count = bytes.count
 
-        var scalars = Substring(text).unicodeScalars[...]
-        if scalars.first == "\u{FEFF}" { scalars = scalars.dropFirst() }
-
-        func endRecord() {
-            fields.append(field)
-            field = ""
-            // A line with a single empty unquoted field is a blank line, not a record.
-            if !(fields.count == 1 && fields[0].isEmpty && !fieldWasQuoted) {
-                rows.append(Record(line: recordLine, fields: fields))
-            }
-            fields = []
-            fieldWasQuoted = false
-            afterClosingQuote = false
+        func finishField() -> String {
+            fieldWasQuoted ? Self.string(quotedField[...]) : Self.string(bytes[fieldStart..<position])
         }
-
-        var iterator = scalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        while let c = pending ?? iterator.next() {
-            pending = nil
+        while position < count {
+            let c = bytes[position]
             if inQuotes {
-                if c == "\"" {
-                    let next = iterator.next()
-                    if next == "\"" {
-                        field.unicodeScalars.append("\"")
+                if c == UInt8(ascii: "\"") {
+                    if position + 1 < count && bytes[position + 1] == UInt8(ascii: "\"") {
+                        quotedField.append(c)
+                        position += 2
                     } else {
                         inQuotes = false
                         afterClosingQuote = true
-                        pending = next
+                        position += 1
                     }
                 } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
+                    if c == UInt8(ascii: "\n") { line += 1 }
+                    quotedField.append(c)
+                    position += 1
                 }
                 continue
             }
             switch c {
-            case ",":
-                fields.append(field)
-                field = ""
+            case UInt8(ascii: ","):
+                fields.append(finishField())
+                position += 1
+                fieldStart = position
+                quotedField.removeAll(keepingCapacity: true)
                 fieldWasQuoted = false
                 afterClosingQuote = false
-            case "\r":
-                let next = iterator.next()
-                if next != "\n" { pending = next }
-                endRecord()
+            case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+                let field = finishField()
+                position += 1
+                if c == UInt8(ascii: "\r"), position < count, bytes[position] == UInt8(ascii: "\n") { position += 1 }
                 line += 1
-                recordLine = line
-            case "\n":
-                endRecord()
-                line += 1
-                recordLine = line
-            case "\"":
-                guard field.isEmpty, !afterClosingQuote else {
+                return Self.record(fields + [field], line: recordLine, wasQuoted: fieldWasQuoted)
+            case UInt8(ascii: "\""):
+                guard position == fieldStart, !afterClosingQuote, !fieldWasQuoted else {
                     throw CSVError(line: line, message: "a double quote inside an unquoted field (quote the whole field and double the inner quotes)")
                 }
                 inQuotes = true
                 fieldWasQuoted = true
+                position += 1
             default:
                 if afterClosingQuote {
                     throw CSVError(line: line, message: "text after a closing quote; expected a comma or the end of the line")
                 }
-                field.unicodeScalars.append(c)
+                position += 1
             }
         }
         if inQuotes {
             throw CSVError(line: recordLine, message: "a quoted field is not closed before the end of the file")
         }
-        if !field.isEmpty || !fields.isEmpty || fieldWasQuoted { endRecord() }
+        let field = finishField()
+        if field.isEmpty && fields.isEmpty && !fieldWasQuoted { return nil }
+        return Self.record(fields + [field], line: recordLine, wasQuoted: fieldWasQuoted)
+    }
 
-        guard let first = rows.first else { throw CSVError(line: 1, message: "the file is empty; expected a header row") }
-        let header = first.fields.map { keepHeaderCase ? $0.trimmingCharacters(in: .whitespaces) : $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let records = Array(rows.dropFirst())
-        for record in records where record.fields.count != header.count {
+    /// A line with a single empty unquoted field is a blank line, not a record.
+    private static func record(_ fields: [String], line: Int, wasQuoted: Bool) -> CSVTable.Record? {
+        if fields.count == 1 && fields[0].isEmpty && !wasQuoted { return nil }
+        return CSVTable.Record(line: line, fields: fields)
+    }
+}
+
+/// A CSV table read a record at a time: the header first, then records whose field count must match it.
+public struct CSVTableReader: Sendable {
+    var records: CSVRecordReader
+    public let header: [String]
+
+    public init(bytes: [UInt8], keepHeaderCase: Bool = false) throws(CSVError) {
+        records = CSVRecordReader(bytes: bytes)
+        guard let first = try records.next() else { throw CSVError(line: 1, message: "the file is empty; expected a header row") }
+        header = first.fields.map { keepHeaderCase ? $0.trimmingCharacters(in: .whitespaces) : $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+
+    public var atEnd: Bool { records.atEnd }
+
+    /// Where the next record starts, to resume from (`resume(at:)`).
+    public var mark: (offset: Int, line: Int) { records.mark }
+
+    public mutating func resume(at mark: (offset: Int, line: Int)) {
+        records = CSVRecordReader(bytes: records.bytes, resumingAt: mark)
+    }
+
+    public mutating func next() throws(CSVError) -> CSVTable.Record? {
+        guard let record = try records.next() else { return nil }
+        guard record.fields.count == header.count else {
             throw CSVError(line: record.line, message: "has \(record.fields.count) fields but the header has \(header.count)")
         }
-        return CSVTable(header: header, records: records)
+        return record
     }
 }
 

@@ -83,6 +83,41 @@ public enum ImportBatch: Sendable, Equatable {
         }
     }
 
+    public static func empty(_ kind: ImportKind) -> ImportBatch {
+        switch kind {
+        case .providers: .providers([])
+        case .programs: .programs([])
+        case .courses: .courses([])
+        case .learners: .learners([])
+        case .enrollments: .enrollments([])
+        case .completions: .completions([])
+        }
+    }
+
+    /// The rows of several batches of `kind`, in order.
+    public static func joined(_ batches: [ImportBatch], kind: ImportKind) -> ImportBatch {
+        var providers: [ProviderDraft] = [], programs: [ProgramDraft] = [], courses: [CourseDraft] = []
+        var learners: [LearnerDraft] = [], enrollments: [EnrollmentDraft] = [], completions: [CompletionDraft] = []
+        for batch in batches {
+            switch batch {
+            case .providers(let r): providers += r
+            case .programs(let r): programs += r
+            case .courses(let r): courses += r
+            case .learners(let r): learners += r
+            case .enrollments(let r): enrollments += r
+            case .completions(let r): completions += r
+            }
+        }
+        switch kind {
+        case .providers: return .providers(providers)
+        case .programs: return .programs(programs)
+        case .courses: return .courses(courses)
+        case .learners: return .learners(learners)
+        case .enrollments: return .enrollments(enrollments)
+        case .completions: return .completions(completions)
+        }
+    }
+
     /// The batch without the rows about these learners (by platform id), and the rows left out with their learner.
     public func removingLearners(_ keys: Set<String>) -> (batch: ImportBatch, removed: [(row: Int, key: String)]) {
         guard !keys.isEmpty else { return (self, []) }

@@ -27,6 +27,9 @@ public struct AppConfiguration: Sendable {
     /// Take the client's address from the last `X-Forwarded-For` entry (set this only behind a proxy that writes it),
     /// so that sign-in throttling per address sees people, not the proxy.
     public var trustForwardedFor = false
+    /// Rows an import checks and writes together; a file of more is written by a background job, a chunk per
+    /// transaction.
+    public var importChunkRows = 5_000
 
     public var resolvedPublicURL: String {
         let url = publicURL ?? "http://\(host):\(port)"

@@ -12,7 +12,7 @@ public func buildApplication(configuration: AppConfiguration, store: Store, logg
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Pathways"),
-        services: services,
+        services: services + [ImportService(dependencies: dependencies, interval: .seconds(10))],
         logger: logger)
 }
 

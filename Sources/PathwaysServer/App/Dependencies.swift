@@ -32,7 +32,7 @@ public struct Dependencies: Sendable {
         self.catalog = CatalogRepository(store: store)
         self.learners = LearnerRepository(store: store)
         self.accounts = AccountRepository(store: store)
-        self.imports = ImportRepository(store: store)
+        self.imports = ImportRepository(store: store, chunkRows: configuration.importChunkRows)
         self.audit = AuditRepository(store: store)
         self.studies = StudyRepository(store: store)
         self.fieldwork = FieldworkRepository(store: store)

@@ -169,4 +169,27 @@ enum API {
         var sha256: String
         var report: ImportReport
     }
+
+    /// A checked file being written in the background: poll its URL until `status` is applied (or failed).
+    struct ImportJobOut: Codable, Sendable {
+        var id: UUID
+        var status: String
+        var file: String
+        var kind: String
+        var totalRows: Int
+        var appliedRows: Int
+        var failure: String?
+        var report: ImportReport
+
+        init(_ job: ImportRepository.Job) {
+            id = job.id
+            status = job.status.rawValue
+            file = job.fileName
+            kind = job.kind.rawValue
+            totalRows = job.totalRows
+            appliedRows = job.appliedRows
+            failure = job.failure
+            report = job.report
+        }
+    }
 }

@@ -22,14 +22,27 @@ struct ImportPages {
             guard let kind = upload.fields["kind"].flatMap(ImportKind.init(rawValue:)) else { throw AppError.badRequest("choose what the file holds") }
             guard AccessPolicy.canImport(kind, by: p) else { throw AppError.forbidden("your role (\(p.role.label)) may not import \(kind.rawValue)") }
             guard let file = upload.file, file.readableBytes > 0 else { throw AppError.badRequest("choose a CSV file to upload") }
-            let report = try await d.importFile(kind: kind, name: upload.fileName ?? "\(kind.rawValue).csv", bytes: file, by: p)
-            return try await Self.page(d, context: context, principal: p, report: report, status: report.applied ? .ok : .unprocessableContent)
+            switch try await d.importFile(kind: kind, name: upload.fileName ?? "\(kind.rawValue).csv", bytes: file, by: p) {
+            case .finished(let report):
+                return try await Self.page(d, context: context, principal: p, report: report, status: report.applied ? .ok : .unprocessableContent)
+            case .started:
+                return try await Self.page(d, context: context, principal: p, report: nil, status: .accepted)
+            }
         }
     }
 
     static func page(_ d: Dependencies, context: AppContext, principal: Principal, report: ImportReport?, status: HTTPResponse.Status = .ok) async throws -> HTML {
         let history = try await d.imports.history(limit: 20)
+        let running = try await d.imports.jobs().filter { $0.status != .applied }
         var values: [String: Any] = [
+            // Jobs being written, with their progress; the page reloads itself (no script) while one runs.
+            "jobs": running.map { job -> [String: Any] in
+                let percent = job.totalRows == 0 ? 100 : job.appliedRows * 100 / job.totalRows
+                return ["file": job.fileName, "kind": job.kind.rawValue, "applied": job.appliedRows, "total": job.totalRows, "percent": percent,
+                        "failed": job.status == .failed, "failure": job.failure ?? "", "started": ISO8601DateFormatter().string(from: job.createdAt)]
+            },
+            "hasJobs": !running.isEmpty,
+            "refreshSeconds": running.contains { $0.status == .applying } ? 3 : 0,
             "kinds": ImportKind.allCases.filter { AccessPolicy.canImport($0, by: principal) }.map { kind in
                 [
                     "code": kind.rawValue,

@@ -595,6 +595,31 @@ public enum Migrations {
                 blocked_until {timestamp}
             )
             """),
+        Migration(version: 11, name: "import_jobs", why: "a checked import file is written a chunk at a time, each chunk committed with the job's progress, so a large file never holds the database's write lock for long and a crash resumes where it stopped", sql: """
+            CREATE TABLE import_jobs (
+                id {uuid} PRIMARY KEY,
+                kind TEXT NOT NULL,
+                file_name TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                content TEXT NOT NULL,
+                user_id {uuid},
+                program_scope TEXT,
+                checked_on {timestamp} NOT NULL,
+                status TEXT NOT NULL,
+                total_rows INTEGER NOT NULL,
+                applied_rows INTEGER NOT NULL,
+                next_offset INTEGER NOT NULL,
+                next_line INTEGER NOT NULL,
+                inserted INTEGER NOT NULL,
+                updated INTEGER NOT NULL,
+                report TEXT NOT NULL,
+                failure TEXT,
+                lease_until {timestamp},
+                created_at {timestamp} NOT NULL,
+                finished_at {timestamp}
+            );
+            CREATE INDEX import_jobs_status ON import_jobs (status, created_at)
+            """),
     ]
 }
 

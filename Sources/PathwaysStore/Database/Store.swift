@@ -22,7 +22,7 @@ public final class Store: Sendable {
     /// report that reads every answer of a wave never holds up the one connection that saves answers (WAL lets a
     /// reader and the writer run at once); on PostgreSQL the same pool as `sql`.
     public let reader: any SQLDatabase
-    let logger: Logger
+    public let logger: Logger
     private let shutdown: @Sendable () async throws -> Void
 
     /// SQLKit silently leaves out `ON CONFLICT` where a dialect lacks it, which would turn every import's
@@ -54,6 +54,9 @@ public final class Store: Sendable {
         return try await openSQLite(path: path, logger: logger, eventLoopGroup: eventLoopGroup)
     }
 
+    /// Read-only SQLite connections beside the writer.
+    static let readerConnections = 4
+
     public static func openSQLite(path: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
         try checkCapabilities(SQLiteDialect())
         let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true))
@@ -78,18 +81,21 @@ public final class Store: Sendable {
             source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
             logger: logger, on: eventLoopGroup.next())
         let box = PoolBox(pool)
-        let db = PooledSQLDatabase(pool: box, logger: logger, dialect: SQLiteDialect()) { conn in
-            conn.sql(queryLogLevel: .trace)
-        }
-        // A second connection that only reads (query_only): readers never wait for SQLite's write lock, so the
-        // deadlock above cannot arise, and a report reads one committed snapshot per statement beside the writer.
+        // Connections that only read (query_only): readers never wait for SQLite's write lock, so the deadlock above
+        // cannot arise, and each statement reads one committed snapshot beside the writer (WAL). Every SELECT outside
+        // a transaction goes to them, so no read waits while the writer commits a chunk of an import or a page of
+        // answers.
         let readerPool = EventLoopGroupConnectionPool(
-            source: ReadOnlySQLiteSource(base: source), maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
+            source: ReadOnlySQLiteSource(base: source), maxConnectionsPerEventLoop: readerConnections, requestTimeout: .seconds(60), pruneInterval: nil,
             logger: logger, on: eventLoopGroup.next())
         let readerBox = PoolBox(readerPool)
         let reader = PooledSQLDatabase(pool: readerBox, logger: logger, dialect: SQLiteDialect()) { conn in
             conn.sql(queryLogLevel: .trace)
         }
+        var db = PooledSQLDatabase(pool: box, logger: logger, dialect: SQLiteDialect()) { conn in
+            conn.sql(queryLogLevel: .trace)
+        }
+        db.reads = reader
         return Store(dialect: .sqlite, sql: db, reader: reader, logger: logger) {
             try await readerBox.pool.shutdownAsync()
             try await box.pool.shutdownAsync()
@@ -188,6 +194,8 @@ struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase where Source
     let logger: Logger
     let dialect: any SQLDialect
     let makeSQL: @Sendable (Source.Connection) -> any SQLDatabase
+    /// Where single SELECT statements go instead (SQLite's read-only connections); nil to run everything here.
+    var reads: (any SQLDatabase)?
 
     init(pool: PoolBox<Source>, logger: Logger, dialect: any SQLDialect, makeSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase) {
         self.box = pool
@@ -200,10 +208,19 @@ struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase where Source
     var queryLogLevel: Logger.Level? { .trace }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        if let reads, Self.isRead(query, self) { return reads.execute(sql: query, onRow) }
         let makeSQL = self.makeSQL
         return pool.withConnection(logger: logger) { conn in
             makeSQL(conn).execute(sql: query, onRow)
         }
+    }
+
+    /// Whether a statement only reads: it begins with SELECT (a transaction's statements never come here).
+    static func isRead(_ query: any SQLExpression, _ db: any SQLDatabase) -> Bool {
+        var serializer = SQLSerializer(database: db)
+        query.serialize(to: &serializer)
+        let head = serializer.sql.drop { $0.isWhitespace }.prefix(6)
+        return head.caseInsensitiveCompare("SELECT") == .orderedSame
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {

@@ -2,16 +2,24 @@ import Foundation
 import PathwaysCore
 import SQLKit
 
-/// Runs CSV imports: read, check every row and reference, then apply the whole file in one transaction or
-/// nothing at all. Every import, applied or rejected, is recorded with its report.
+/// Runs CSV imports in two passes over the file, a chunk of rows at a time. The check reads every row and every
+/// reference and stores nothing but the rejection when anything is wrong. A file that passes becomes an import job
+/// that writes it a chunk at a time, each chunk committed together with the job's progress: a large file never holds
+/// the database's write lock for long, and a crash resumes the job where it stopped, so the whole file is written
+/// exactly as it was checked. Every import, applied or rejected, is recorded with its report.
 ///
 /// Re-importing rows that are already stored updates them in place (matched by the platform's ids), so
 /// importing the same file twice leaves one copy. An empty cell never clears a stored value: a later export
 /// that lacks a column loses nothing.
 public struct ImportRepository: Sendable {
     let store: Store
+    /// Rows read, checked and written together.
+    public var chunkRows: Int
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, chunkRows: Int = 5_000) {
+        self.store = store
+        self.chunkRows = chunkRows
+    }
 
     /// Who is importing: their account, and for program staff the programs they may touch.
     public struct Importer: Sendable {
@@ -24,43 +32,65 @@ public struct ImportRepository: Sendable {
         }
     }
 
-    public func run(kind: ImportKind, fileName: String, text: String, by importer: Importer, today: Date = Date()) async throws -> ImportReport {
-        var parsed = ImportParser(kind: kind, today: today).parse(text)
-        var report = ImportReport(file: fileName, kind: kind, rows: parsed.rows, errors: parsed.errors, warnings: parsed.warnings)
-        // A learner who withdrew stays withdrawn: rows about them are left out, each named in the report.
-        let withdrawn = try await PrivacyRepository(store: store).withdrawn(keys: parsed.batch.referencedKeys.learners)
-        if !withdrawn.isEmpty {
-            let (batch, removed) = parsed.batch.removingLearners(Set(withdrawn.keys))
-            parsed.batch = batch
-            report.warnings += removed.map {
-                ImportIssue(row: $0.row, column: "learner_id", value: $0.key,
-                            message: "this learner withdrew from research on \(CalendarDay.format(withdrawn[$0.key]!)); the row was not imported")
-            }
+    /// At most this many errors and as many warnings are listed in a report; the count says how many more there were.
+    public static let listedIssues = 1_000
+
+    /// Checks and writes a file before returning (the command line, tests, small uploads).
+    public func run(kind: ImportKind, fileName: String, text: String, by importer: Importer, today: Date = Date(),
+                    progress: (@Sendable (Job) -> Void)? = nil) async throws -> ImportReport {
+        let checked = try await check(kind: kind, fileName: fileName, text: text, by: importer, today: today, claim: true)
+        guard let job = checked.job else { return checked.report }
+        return try await runJob(job, progress: progress) ?? checked.report
+    }
+
+    /// The check: every row and reference, a chunk at a time, in the memory one chunk takes. A rejected file is
+    /// recorded and nothing else is stored; a file that passes becomes a job (`claim`: leased to the caller, who runs
+    /// it at once; otherwise left for `runJob` from anywhere).
+    public func check(kind: ImportKind, fileName: String, text: String, by importer: Importer, today: Date = Date(),
+                      claim: Bool) async throws -> (report: ImportReport, job: UUID?) {
+        var stream = ImportStream(kind: kind, today: today, bytes: Array(text.utf8))
+        var report = ImportReport(file: fileName, kind: kind, rows: 0, errors: stream.headerErrors, warnings: stream.headerWarnings)
+        var more = (errors: 0, warnings: 0)
+        func note(errors: [ImportIssue], warnings: [ImportIssue]) {
+            let e = max(0, Self.listedIssues - report.errors.count), w = max(0, Self.listedIssues - report.warnings.count)
+            report.errors += errors.prefix(e)
+            report.warnings += warnings.prefix(w)
+            more.errors += max(0, errors.count - e)
+            more.warnings += max(0, warnings.count - w)
         }
-        let digest = sha256Hex(text)
-        // References are checked on every row that could be read, even when others could not, so a single
-        // report lists everything that needs fixing.
         var scopeKeys: Set<String>? = nil
         if let scope = importer.programScope { scopeKeys = try await programKeys(ids: scope) }
-        let keys = try await lookUp(parsed.batch, scopeKeys: scopeKeys)
-        report.errors += ImportValidator.check(parsed.batch, against: keys.references, scope: scopeKeys)
-        report.errors.sort { ($0.row ?? 0, $0.column ?? "") < ($1.row ?? 0, $1.column ?? "") }
+        var duplicates = DuplicateTracker()
+        while let chunk = stream.next(max: chunkRows) {
+            var batch = chunk.batch
+            var warnings = chunk.warnings
+            (batch, warnings) = try await withoutWithdrawnLearners(batch, warnings: warnings)
+            // References are checked on every row that could be read, even when others could not, so a single
+            // report lists everything that needs fixing.
+            let keys = try await lookUp(batch, scopeKeys: scopeKeys, on: store.sql)
+            let errors = (chunk.errors + duplicates.check(batch) + ImportValidator.check(batch, against: keys.references, scope: scopeKeys))
+                .sorted { ($0.row ?? 0, $0.column ?? "") < ($1.row ?? 0, $1.column ?? "") }
+            note(errors: errors, warnings: warnings)
+        }
+        report.rows = stream.rows
+        if more.errors > 0 { report.errors.append(ImportIssue(message: "and \(more.errors) more errors not listed here")) }
+        if more.warnings > 0 { report.warnings.append(ImportIssue(message: "and \(more.warnings) more warnings not listed here")) }
+        let digest = sha256Hex(text)
         if !report.errors.isEmpty {
             try await record(report, sha256: digest, userID: importer.userID, on: store.sql)
-            return report
+            return (report, nil)
         }
-        let finalReport = try await store.transaction { [report, parsed] db in
-            var report = report
-            (report.inserted, report.updated) = try await apply(parsed.batch, keys: keys, fileName: fileName, on: db)
-            report.applied = true
-            try await record(report, sha256: digest, userID: importer.userID, on: db)
-            return report
-        }
-        store.logger.info("import applied", metadata: [
-            "kind": "\(kind.rawValue)", "file": "\(fileName)", "rows": "\(finalReport.rows)",
-            "inserted": "\(finalReport.inserted)", "updated": "\(finalReport.updated)",
-        ])
-        return finalReport
+        let id = UUID()
+        let now = Date()
+        let scope = try importer.programScope.map { String(decoding: try JSONEncoder().encode($0.sorted { $0.uuidString < $1.uuidString }), as: UTF8.self) }
+        try await store.sql.raw("""
+            INSERT INTO import_jobs (id, kind, file_name, sha256, content, user_id, program_scope, checked_on, status, total_rows, applied_rows,
+                                     next_offset, next_line, inserted, updated, report, lease_until, created_at)
+            VALUES (\(bind: id), \(bind: kind.rawValue), \(bind: fileName), \(bind: digest), \(bind: text), \(bind: importer.userID), \(bind: scope),
+                    \(bind: today), \(bind: Job.Status.applying.rawValue), \(bind: report.rows), \(bind: 0), \(bind: 0), \(bind: 1), \(bind: 0), \(bind: 0),
+                    \(bind: try Self.json(report)), \(bind: claim ? now.addingTimeInterval(Self.lease) : nil), \(bind: now))
+            """).run()
+        return (report, id)
     }
 
     // MARK: history
@@ -80,203 +110,31 @@ public struct ImportRepository: Sendable {
         }
     }
 
-    private func record(_ report: ImportReport, sha256: String, userID: UUID?, on db: any SQLDatabase) async throws {
-        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+    func record(_ report: ImportReport, sha256: String, userID: UUID?, on db: any SQLDatabase) async throws {
         try await db.raw("""
             INSERT INTO imports (id, kind, file_name, sha256, row_count, applied, inserted, updated, error_count, warning_count, report, user_id, created_at)
             VALUES (\(bind: UUID()), \(bind: report.kind.rawValue), \(bind: report.file), \(bind: sha256), \(bind: report.rows), \(bind: report.applied),
-                    \(bind: report.inserted), \(bind: report.updated), \(bind: report.errors.count), \(bind: report.warnings.count), \(bind: json),
+                    \(bind: report.inserted), \(bind: report.updated), \(bind: report.errors.count), \(bind: report.warnings.count), \(bind: try Self.json(report)),
                     \(bind: userID), \(bind: Date()))
             """).run()
     }
 
-    // MARK: references
+    static func json(_ report: ImportReport) throws -> String { String(decoding: try JSONEncoder().encode(report), as: UTF8.self) }
 
-    /// Stored ids for the platform ids a batch names.
-    struct KeyIndex: Sendable {
-        var providers: [String: UUID] = [:]
-        var programs: [String: UUID] = [:]
-        var courses: [String: UUID] = [:]
-        var learners: [String: UUID] = [:]
-        var references = ImportReferences()
+    /// The batch without rows about learners who withdrew (they stay withdrawn), each named in a warning.
+    func withoutWithdrawnLearners(_ batch: ImportBatch, warnings: [ImportIssue]) async throws -> (ImportBatch, [ImportIssue]) {
+        let withdrawn = try await PrivacyRepository(store: store).withdrawn(keys: batch.referencedKeys.learners)
+        guard !withdrawn.isEmpty else { return (batch, warnings) }
+        let (kept, removed) = batch.removingLearners(Set(withdrawn.keys))
+        return (kept, warnings + removed.map {
+            ImportIssue(row: $0.row, column: "learner_id", value: $0.key,
+                        message: "this learner withdrew from research on \(CalendarDay.format(withdrawn[$0.key]!)); the row was not imported")
+        })
     }
 
-    private func programKeys(ids: Set<UUID>) async throws -> Set<String> {
+    func programKeys(ids: Set<UUID>) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         return Set(try await store.sql.raw("SELECT external_id FROM programs WHERE id IN (\(binds: Array(ids)))").all()
             .map { try $0.decode(column: "external_id", as: String.self) })
-    }
-
-    /// Ids by external id; inside a transaction pass its `db` (the SQLite store has a single connection).
-    private func ids(_ table: String, _ keys: Set<String>, on db: (any SQLDatabase)? = nil) async throws -> [String: UUID] {
-        var result: [String: UUID] = [:]
-        for chunk in Array(keys).chunked() {
-            for row in try await (db ?? store.sql).raw("SELECT id, external_id FROM \(ident: table) WHERE external_id IN (\(binds: chunk))").all() {
-                result[try row.decode(column: "external_id", as: String.self)] = try row.decode(column: "id", as: UUID.self)
-            }
-        }
-        return result
-    }
-
-    private func lookUp(_ batch: ImportBatch, scopeKeys: Set<String>?) async throws -> KeyIndex {
-        var wanted = batch.referencedKeys
-        switch batch {
-        case .providers(let rows): wanted.providers.formUnion(rows.map(\.key))
-        case .programs(let rows): wanted.programs.formUnion(rows.map(\.key))
-        case .courses(let rows): wanted.courses.formUnion(rows.map(\.key))
-        default: break
-        }
-        var index = KeyIndex()
-        index.providers = try await ids("providers", wanted.providers)
-        index.programs = try await ids("programs", wanted.programs)
-        index.courses = try await ids("courses", wanted.courses)
-        index.learners = try await ids("learners", wanted.learners)
-        index.references.providers = Set(index.providers.keys)
-        index.references.programs = Set(index.programs.keys)
-        index.references.learners = Set(index.learners.keys)
-
-        for chunk in Array(wanted.courses).chunked() {
-            for row in try await store.sql.raw("""
-                SELECT c.external_id AS course, p.external_id AS program FROM courses c JOIN programs p ON p.id = c.program_id
-                WHERE c.external_id IN (\(binds: chunk))
-                """).all() {
-                index.references.courseProgram[try row.decode(column: "course", as: String.self)] = try row.decode(column: "program", as: String.self)
-            }
-        }
-        for chunk in Array(wanted.learners).chunked() {
-            for row in try await store.sql.raw("""
-                SELECT l.external_id AS learner, p.external_id AS program, e.enrolled_at FROM enrollments e
-                JOIN learners l ON l.id = e.learner_id JOIN programs p ON p.id = e.program_id
-                WHERE l.external_id IN (\(binds: chunk))
-                """).all() {
-                let learner = try row.decode(column: "learner", as: String.self), program = try row.decode(column: "program", as: String.self)
-                index.references.enrollments[ImportReferences.pair(learner, program)] = try row.decode(column: "enrolled_at", as: Date.self)
-                if scopeKeys?.contains(program) == true { index.references.learnersInScope.insert(learner) }
-            }
-        }
-        return index
-    }
-
-    // MARK: apply
-
-    /// Writes the batch; returns (inserted, updated).
-    private func apply(_ batch: ImportBatch, keys: KeyIndex, fileName: String, on db: any SQLDatabase) async throws -> (Int, Int) {
-        let now = Date()
-        switch batch {
-        case .providers(let rows):
-            try await BulkWrite.insert(
-                db, into: "providers", columns: ["id", "external_id", "name", "kind", "country", "website", "created_at", "updated_at"],
-                rows: rows.map { [UUID(), $0.key, $0.name, $0.kind.rawValue, $0.country, $0.website, now, now] },
-                conflictTarget: ["external_id"],
-                updates: [.replace("name"), .replace("kind"), .keepStoredWhenNull("country"), .keepStoredWhenNull("website"), .replace("updated_at")])
-            return split(rows.map(\.key), existing: keys.providers)
-
-        case .programs(let rows):
-            let programs = rows.map {
-                Program(key: $0.key, providerID: keys.providers[$0.providerKey]!, title: $0.title, kind: $0.kind, summary: $0.summary,
-                        typicalDurationMonths: $0.durationMonths, typicalCostUSD: $0.costUSD, creditValue: $0.creditValue,
-                        creditUnit: $0.creditUnit, skills: $0.skills)
-            }
-            try await CatalogRepository.upsertPrograms(db, programs, ifExists: .update)
-            return split(rows.map(\.key), existing: keys.programs)
-
-        case .courses(let rows):
-            var nextPosition: [String: Int] = [:]
-            let values: [[any Encodable & Sendable]] = rows.map { r in
-                let position = r.position ?? { nextPosition[r.programKey, default: 0] += 1; return nextPosition[r.programKey]! }()
-                return [UUID(), r.key, keys.programs[r.programKey]!, r.title, position, r.creditValue, r.effortHours, now, now]
-            }
-            try await BulkWrite.insert(
-                db, into: "courses", columns: ["id", "external_id", "program_id", "title", "position", "credit_value", "effort_hours", "created_at", "updated_at"],
-                rows: values, conflictTarget: ["external_id"],
-                updates: [.replace("program_id"), .replace("title"), .replace("position"), .keepStoredWhenNull("credit_value"),
-                          .keepStoredWhenNull("effort_hours"), .replace("updated_at")])
-            return split(rows.map(\.key), existing: keys.courses)
-
-        case .learners(let rows):
-            let learners = rows.map { Learner(key: $0.key, name: $0.name, email: $0.email?.lowercased(), profileConsentAt: $0.profileConsentAt, profile: $0.profile) }
-            try await LearnerRepository.upsert(learners, on: db, now: now)
-            try await recordProfileConsents(rows, fileName: fileName, on: db, now: now)
-            return split(rows.map(\.key), existing: keys.learners)
-
-        case .enrollments(let rows):
-            // Status is replaced only where the file gives one; otherwise a stored status stands.
-            for withStatus in [true, false] {
-                let group = rows.filter { ($0.status != nil) == withStatus }
-                try await BulkWrite.insert(
-                    db, into: "enrollments", columns: ["id", "learner_id", "program_id", "enrolled_at", "status", "created_at", "updated_at"],
-                    rows: group.map { [UUID(), keys.learners[$0.learnerKey]!, keys.programs[$0.programKey]!, $0.enrolledAt,
-                                       ($0.status ?? .active).rawValue, now, now] },
-                    conflictTarget: ["learner_id", "program_id"],
-                    updates: (withStatus ? [.replace("status")] : []) + [.replace("enrolled_at"), .replace("updated_at")])
-            }
-            return split(rows.map { ImportReferences.pair($0.learnerKey, $0.programKey) }, existing: keys.references.enrollments)
-
-        case .completions(let rows):
-            var inserted = 0, updated = 0
-            let courseRows = rows.filter { $0.courseKey != nil }
-            var existing: Set<String> = []
-            let learnerIDs = Array(Set(courseRows.compactMap { keys.learners[$0.learnerKey] }))
-            for chunk in learnerIDs.chunked() {
-                for row in try await db.raw("SELECT learner_id, course_id FROM course_progress WHERE learner_id IN (\(binds: chunk))").all() {
-                    existing.insert("\(try row.decode(column: "learner_id", as: UUID.self))|\(try row.decode(column: "course_id", as: UUID.self))")
-                }
-            }
-            let courseIDs = try await ids("courses", Set(courseRows.compactMap(\.courseKey)), on: db)
-            try await BulkWrite.insert(
-                db, into: "course_progress", columns: ["learner_id", "course_id", "progress_percent", "grade", "completed_at", "updated_at"],
-                rows: courseRows.map { r in
-                    [keys.learners[r.learnerKey]!, courseIDs[r.courseKey!]!, r.completedAt != nil ? 100.0 : (r.progressPercent ?? 0), r.grade, r.completedAt, now]
-                },
-                conflictTarget: ["learner_id", "course_id"],
-                updates: [.replace("progress_percent"), .keepStoredWhenNull("grade"), .keepStoredWhenNull("completed_at"), .replace("updated_at")])
-            for r in courseRows {
-                if existing.contains("\(keys.learners[r.learnerKey]!)|\(courseIDs[r.courseKey!]!)") { updated += 1 } else { inserted += 1 }
-            }
-            for r in rows where r.courseKey == nil {
-                try await db.raw("""
-                    UPDATE enrollments SET completed_at = \(bind: r.completedAt), status = \(bind: EnrollmentStatus.completed.rawValue), updated_at = \(bind: now)
-                    WHERE learner_id = \(bind: keys.learners[r.learnerKey]!) AND program_id = \(bind: keys.programs[r.programKey]!)
-                    """).run()
-                updated += 1
-            }
-            return (inserted, updated)
-        }
-    }
-
-    /// A consent record, with the words of the profile consent, for each row that records consent the learner's
-    /// open consents do not already hold (importing the same file again adds nothing).
-    private func recordProfileConsents(_ rows: [LearnerDraft], fileName: String, on db: any SQLDatabase, now: Date) async throws {
-        let consenting = rows.filter { $0.profileConsentAt != nil }
-        guard !consenting.isEmpty else { return }
-        let ids = try await self.ids("learners", Set(consenting.map(\.key)), on: db)
-        var held: Set<String> = []
-        for chunk in Array(ids.values).chunked() {
-            for row in try await db.raw("""
-                SELECT learner_id, given_at FROM consents WHERE purpose = 'profile' AND withdrawn_at IS NULL AND learner_id IN (\(binds: chunk))
-                """).all() {
-                held.insert("\(try row.decode(column: "learner_id", as: UUID.self))|\(try row.decode(column: "given_at", as: Date.self).timeIntervalSince1970)")
-            }
-        }
-        let new = consenting.compactMap { r -> PrivacyRepository.NewConsent? in
-            guard let id = ids[r.key], let at = r.profileConsentAt, !held.contains("\(id)|\(at.timeIntervalSince1970)") else { return nil }
-            return .init(learnerID: id, purpose: .profile, text: ConsentText.profile, givenAt: at, source: "learner import \(fileName), row \(r.row)")
-        }
-        try await PrivacyRepository.record(new, on: db, now: now)
-    }
-
-    private func split<V>(_ rowKeys: [String], existing: [String: V]) -> (Int, Int) {
-        let updated = rowKeys.filter { existing[$0] != nil }.count
-        return (rowKeys.count - updated, updated)
-    }
-}
-
-extension LearnerRepository {
-    /// Inserts or updates learners by platform id; an empty value never clears a stored one.
-    static func upsert(_ learners: [Learner], on db: any SQLDatabase, now: Date) async throws {
-        let keep = learnerColumns.filter { !["id", "external_id", "created_at", "updated_at"].contains($0) }
-        try await BulkWrite.insert(
-            db, into: "learners", columns: learnerColumns, rows: learners.map { learnerValues($0, now: now) },
-            conflictTarget: ["external_id"], updates: keep.map { .keepStoredWhenNull($0) } + [.replace("updated_at")])
     }
 }

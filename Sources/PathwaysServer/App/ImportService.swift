@@ -1,0 +1,26 @@
+import Foundation
+import Logging
+import PathwaysStore
+import ServiceLifecycle
+
+/// Takes up import jobs nobody is writing: the server that checked a file writes it at once, but when that server
+/// stopped or crashed mid-way the job's claim runs out, and this service (on any instance) resumes it where its last
+/// committed chunk left off.
+struct ImportService: Service {
+    let dependencies: Dependencies
+    let interval: Duration
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                while let id = try await dependencies.imports.claimStalledJob() {
+                    dependencies.store.logger.info("import job resumed", metadata: ["job": "\(id)"])
+                    if let report = try await dependencies.imports.runJob(id) { try await dependencies.afterImport(report.kind) }
+                }
+            } catch {
+                dependencies.store.logger.error("import round failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
