@@ -104,6 +104,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let settings = try mail.settings(defaultURL: "http://\(host):\(port)", demo: demo)
+        configuration.mailFolder = settings?.folder
         let delivery = settings.map { OutboxDelivery(outbox: OutboxRepository(store: store), settings: $0, lease: TimeInterval(max(1, deliveryLease)), logger: logger) }
         let fieldwork = FieldworkService(planner: OutboxRepository(store: store), delivery: delivery, interval: .seconds(max(1, fieldworkInterval)), logger: logger)
         let app = try await buildApplication(configuration: configuration, store: store, logger: logger, services: fieldworkInterval > 0 ? [fieldwork] : [])
@@ -247,6 +248,8 @@ struct Withdraw: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
     @Option(help: "The learner's id in the platform.") var learner: String
     @Option(help: "How the learner asked (kept in the audit log).") var reason: String?
+    @Option(name: .customLong("mail"), help: "The mail transport messages were sent through (default: $PATHWAYS_MAIL); for file:/folder, the copies sent to the learner are removed.")
+    var mail: String?
 
     func run() async throws {
         let result = try await db.withStore(db.logger()) { store in
@@ -256,6 +259,10 @@ struct Withdraw: AsyncParsableCommand {
             return try await PrivacyRepository(store: store).withdraw(learner: found.id, by: nil, via: "command line" + (reason.map { ": \($0.prefix(300))" } ?? ""))
         }
         say("Learner \(learner) withdrawn: \(result.summary).")
+        if let address = mail ?? ProcessInfo.processInfo.environment["PATHWAYS_MAIL"], address.hasPrefix("file:") {
+            let removed = FileMailTransport.remove(messageIDs: result.sentMessageIDs, from: URL(fileURLWithPath: String(address.dropFirst(5))))
+            say("Removed \(removed) copies of messages sent to them from \(address.dropFirst(5)).")
+        }
     }
 }
 

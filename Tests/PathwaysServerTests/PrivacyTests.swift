@@ -149,4 +149,40 @@ import Testing
             #expect(try await client.execute(uri: "/admin/audit", method: .get, headers: [.cookie: "pw_session=\(researcher)"]).status == .forbidden)
         }
     }
+
+    /// After a withdrawal nothing keeps carrying the learner: their shared credential's link stops, and the copies of
+    /// messages a file transport wrote to them are removed (others' stay).
+    @Test(arguments: TestDatabase.allCases)
+    func aWithdrawalStopsSharingAndRemovesDeliveredCopies(_ db: TestDatabase) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pathways-mail-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = TestWorld.configuration
+        configuration.mailFolder = folder.path
+        try await TestWorld.run(db, configuration: configuration) { w, client in
+            _ = try await FieldedWave.make(w)
+            let a1 = try #require(w.learnerIDs["A1"]), credential = try #require(w.credentialIDs["A1"])
+            let share = try await CredentialRepository(store: w.store, keyring: TestWorld.keyring).share(id: credential)
+            #expect(try await client.execute(uri: "/c/\(share)", method: .get).status == .ok)
+            // The invitations go out as files.
+            let outbox = OutboxRepository(store: w.store)
+            _ = try await outbox.plan()
+            let settings = MailSettings(transport: try FileMailTransport(directory: folder), transportDescription: "files", from: "s@pathways.test", publicURL: "http://127.0.0.1")
+            let sent = try await OutboxDelivery(outbox: outbox, settings: settings, logger: TestDatabase.logger).run()
+            #expect(sent.sent == 3)
+            func files() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") } }
+            func mentioning(_ text: String) throws -> Int { try files().filter { (try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8))?.contains(text) == true }.count }
+            #expect(try files().count == 3 && mentioning("ana@example.org") == 1)
+
+            let session = try await WebTests.signIn(w, "learnerA", client: client)
+            let record = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            let csrf = try #require(WebTests.csrf(in: record.text))
+            let (h, b) = Self.form(session, "_csrf=\(csrf)&confirm=A1")
+            #expect(try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h, body: b).status == .ok)
+
+            #expect(try await client.execute(uri: "/c/\(share)", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/c/\(share)/credential.jwt", method: .get).status == .notFound)
+            #expect(try mentioning("ana@example.org") == 0, "the copy sent to the learner is gone")
+            #expect(try files().count == 2, "the others' stay")
+        }
+    }
 }

@@ -232,3 +232,50 @@ import Testing
         }
     }
 }
+
+/// An opt-out keeps the learner out of open and future waves and never rewrites a closed wave.
+@Suite struct OptOutTests {
+    @Test(arguments: TestDatabase.allCases)
+    func anOptOutLeavesClosedWavesAsTheyWere(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let (_, _, study) = try await StudyTests.demo(store)
+            let studies = StudyRepository(store: store), fieldwork = FieldworkRepository(store: store)
+            let waves = try await studies.waves(study: study)
+            let wave1 = waves[0], wave3 = waves[2]
+            let now = StudyTests.now
+            #expect(wave1.closesAt < now && wave3.closesAt > now, "wave 1 is closed, wave 3 open")
+            func snapshot() async throws -> [String] {
+                try await fieldwork.cases(wave: wave1.id).map { "\($0.id)|\($0.disposition?.rawValue ?? "-")|\($0.optedOutAt.map { "\($0.timeIntervalSince1970)" } ?? "-")|\($0.revision)" }
+            }
+            let before = try await snapshot()
+            let rates = try await fieldwork.dispositions(study: study, wave: wave1.id, byProgram: false)
+            let partials = try await fieldwork.cases(wave: wave1.id).filter { $0.disposition == nil && $0.startedAt != nil && $0.submittedAt == nil && $0.answeredShare >= study.partialShare }
+            let open = Set(try await fieldwork.cases(wave: wave3.id).map(\.learnerID))
+            // A partial of wave 1 who is in wave 3 opts out from wave 3's link; another wave-1 case's learner in wave 3
+            // opts out from wave 1's old link.
+            let partial = try #require(partials.first { open.contains($0.learnerID) }, "the demo has a wave-1 partial in wave 3's frame")
+            let unanswered = try #require(try await fieldwork.cases(wave: wave1.id).first {
+                $0.learnerID != partial.learnerID && open.contains($0.learnerID)
+            })
+            let both = [partial, unanswered]
+            let viaOpen = try #require(try await fieldwork.case(wave: wave3.id, learner: both[0].learnerID))
+            try await fieldwork.optOut(viaOpen, now: now)
+            try await fieldwork.optOut(both[1], now: now)
+
+            #expect(try await snapshot() == before, "wave 1's cases are untouched")
+            #expect(try await fieldwork.dispositions(study: study, wave: wave1.id, byProgram: false) == rates, "and so are its dispositions")
+            for learner in [both[0].learnerID, both[1].learnerID] {
+                let c = try #require(try await fieldwork.case(wave: wave3.id, learner: learner))
+                #expect(c.disposition == .refusal && c.optedOutAt != nil, "the open wave's case is a refusal")
+            }
+            // A later wave with a rule every learner meets leaves both out.
+            let wave4 = try await studies.addWave(study: study, .init(
+                number: 4, title: "Later", instrumentVersionID: wave3.instrumentVersionID, opensAt: now.addingTimeInterval(86_400),
+                closesAt: now.addingTimeInterval(30 * 86_400), frameRule: .enrolled(kinds: nil), reminderDays: [], screenItem: nil, eligibilityMonths: nil,
+                messageSubject: "S", messageBody: "{{survey_link}}"))
+            _ = try await fieldwork.computeFrame(study: study, wave: wave4, now: now)
+            let framed = Set(try await fieldwork.cases(wave: wave4.id).map(\.learnerID))
+            #expect(!framed.isEmpty && !framed.contains(both[0].learnerID) && !framed.contains(both[1].learnerID))
+        }
+    }
+}

@@ -30,6 +30,9 @@ public struct AppConfiguration: Sendable {
     /// Rows an import checks and writes together; a file of more is written by a background job, a chunk per
     /// transaction.
     public var importChunkRows = 5_000
+    /// The folder a file mail transport writes messages to (`--mail file:…`), so that a withdrawal can remove the
+    /// copies sent to the learner.
+    public var mailFolder: String?
 
     public var resolvedPublicURL: String {
         let url = publicURL ?? "http://\(host):\(port)"

@@ -46,3 +46,13 @@ extension Dependencies {
         Dictionary(uniqueKeysWithValues: try await catalog.programs().map { ($0.id, $0) })
     }
 }
+
+extension Dependencies {
+    /// Withdraws a learner from research (`PrivacyRepository.withdraw`) and removes the copies of messages sent to
+    /// them that a file mail transport wrote; returns the withdrawal and how many copies were removed.
+    func withdraw(learner: UUID, by principal: Principal?, via: String) async throws -> (PrivacyRepository.Withdrawal, removedCopies: Int) {
+        let result = try await privacy.withdraw(learner: learner, by: principal?.userID, via: via)
+        let removed = configuration.mailFolder.map { FileMailTransport.remove(messageIDs: result.sentMessageIDs, from: URL(fileURLWithPath: $0)) } ?? 0
+        return (result, removed)
+    }
+}

@@ -71,7 +71,7 @@ struct LearnerPages {
                 throw AppError.badRequest("confirm: type the learner id (\(learner.key)) to confirm the withdrawal; nothing was changed")
             }
             let via = p.role == .learner ? "the learner, on their record page" : "an administrator, on the learner's record page" + (form.reason.map { ": \($0.prefix(300))" } ?? "")
-            let result = try await d.privacy.withdraw(learner: id, by: p.userID, via: via)
+            let (result, _) = try await d.withdraw(learner: id, by: p, via: via)
             return d.views.page("withdrawn", title: "Withdrawn", [
                 "self": p.role == .learner, "studies": result.studies.map { ["title": $0.title, "policy": $0.policy.label, "cases": $0.cases, "removed": $0.answersRemoved] },
                 "cancelled": result.messagesCancelled, "accounts": result.accountsClosed,

@@ -90,9 +90,21 @@ public struct FileMailTransport: MailTransport {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
+    /// The file a message is written to: its Message-ID with anything but letters, digits, '-' and '.' replaced.
+    public static func fileName(messageID: String) -> String {
+        String(messageID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }) + ".eml"
+    }
+
+    /// Removes the copies of these messages from the folder (a learner withdrew); returns how many there were.
+    @discardableResult
+    public static func remove(messageIDs: [String], from directory: URL) -> Int {
+        var removed = 0
+        for id in messageIDs where unlink(directory.appendingPathComponent(fileName(messageID: id)).path) == 0 { removed += 1 }
+        return removed
+    }
+
     public func send(_ message: MailMessage) async throws(MailError) -> MailDelivery {
-        let safe = message.messageID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }
-        let target = directory.appendingPathComponent(String(safe) + ".eml").path
+        let target = directory.appendingPathComponent(Self.fileName(messageID: message.messageID)).path
         // Dot-files are not messages to a pickup folder; one left by a crash is never delivered.
         let partial = directory.appendingPathComponent(".partial-\(UUID().uuidString)").path
         defer { unlink(partial) }

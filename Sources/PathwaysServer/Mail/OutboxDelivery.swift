@@ -21,6 +21,9 @@ public struct MailSettings: Sendable {
         self.publicURL = publicURL
     }
 
+    /// The folder messages are written to, for a file transport.
+    public var folder: String? { (transport as? FileMailTransport)?.directory.path }
+
     /// Reads a transport address: `file:/some/folder`, or `smtp://[user:password@]host[:port][?tls=none|opportunistic|required]`.
     public static func transport(from address: String) throws -> (any MailTransport, String) {
         if address.hasPrefix("file:") {

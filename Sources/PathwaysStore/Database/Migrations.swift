@@ -620,6 +620,17 @@ public enum Migrations {
             );
             CREATE INDEX import_jobs_status ON import_jobs (status, created_at)
             """),
+        Migration(version: 12, name: "study_opt_outs", why: "an opt-out belongs to the study: it keeps the learner out of open and future waves, while the cases of closed waves keep the dispositions their reports were made from", sql: """
+            CREATE TABLE study_opt_outs (
+                study_id {uuid} NOT NULL REFERENCES studies (id),
+                learner_id {uuid} NOT NULL REFERENCES learners (id),
+                opted_out_at {timestamp} NOT NULL,
+                PRIMARY KEY (study_id, learner_id)
+            )
+            """),
+        Migration(version: 13, name: "outbox_message_ids", why: "a sent message keeps its Message-ID, so copies a file transport wrote can be found and removed when the learner withdraws", sql: """
+            ALTER TABLE outbox ADD COLUMN message_id TEXT
+            """),
     ]
 }
 

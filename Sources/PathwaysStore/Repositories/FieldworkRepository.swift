@@ -73,6 +73,7 @@ public struct FieldworkRepository: Sendable {
                        0, 0, \(bind: false), 0, \(bind: now)
                 FROM learners l
                 WHERE l.email IS NOT NULL AND l.withdrawn_at IS NULL AND \(condition)
+                  AND NOT EXISTS (SELECT 1 FROM study_opt_outs so WHERE so.learner_id = l.id AND so.study_id = \(bind: study.id))
                   AND NOT EXISTS (SELECT 1 FROM wave_cases oc JOIN waves ow ON ow.id = oc.wave_id
                                   WHERE oc.learner_id = l.id AND ow.study_id = \(bind: study.id) AND oc.opted_out_at IS NOT NULL)
                 """).run()
@@ -202,14 +203,22 @@ public struct FieldworkRepository: Sendable {
 
     /// Opts the person out of the study: no further messages in any of its waves, and no place in its later frames.
     /// A response already submitted stays.
+    /// The learner leaves the study: recorded once for the study (so no future wave frames them), and their unsubmitted
+    /// cases in waves still open become refusals (AAPOR 2.11). Closed waves are left exactly as they were: their
+    /// dispositions, answers and rates are what their reports were made from. Works from any of the study's links,
+    /// an old one of a closed wave included.
     public func optOut(_ c: Case, now: Date = Date()) async throws {
         try await store.transaction { db in
+            guard let study = try await db.raw("SELECT study_id FROM waves WHERE id = \(bind: c.waveID)").first()?.decode(column: "study_id", as: UUID.self) else { return }
+            try await db.raw("""
+                INSERT INTO study_opt_outs (study_id, learner_id, opted_out_at) VALUES (\(bind: study), \(bind: c.learnerID), \(bind: now))
+                ON CONFLICT (study_id, learner_id) DO NOTHING
+                """).run()
             try await db.raw("""
                 UPDATE wave_cases SET opted_out_at = COALESCE(opted_out_at, \(bind: now)), revision = revision + 1, updated_at = \(bind: now),
-                       disposition = CASE WHEN submitted_at IS NULL THEN '2.11' ELSE disposition END
-                WHERE learner_id = \(bind: c.learnerID)
-                  AND wave_id IN (SELECT id FROM waves WHERE study_id = (SELECT study_id FROM waves WHERE id = \(bind: c.waveID)))
-                  AND submitted_at IS NULL
+                       disposition = \(bind: Disposition.refusal.rawValue)
+                WHERE learner_id = \(bind: c.learnerID) AND submitted_at IS NULL
+                  AND wave_id IN (SELECT id FROM waves WHERE study_id = \(bind: study) AND closes_at > \(bind: now))
                 """).run()
         }
     }

@@ -222,7 +222,7 @@ public struct OutboxRepository: Sendable {
     /// Records delivery and forgets the link token.
     public func markSent(_ message: Claimed, worker: String, now: Date = Date()) async throws {
         try await db.raw("""
-            UPDATE outbox SET status = 'sent', sent_at = \(bind: now), link_token = NULL, claimed_until = NULL
+            UPDATE outbox SET status = 'sent', sent_at = \(bind: now), link_token = NULL, claimed_until = NULL, message_id = \(bind: message.messageID)
             WHERE id = \(bind: message.id) AND claimed_by = \(bind: worker)
             """).run()
     }

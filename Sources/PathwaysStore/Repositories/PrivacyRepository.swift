@@ -94,6 +94,8 @@ public struct PrivacyRepository: Sendable {
         public var studies: [Study]
         public var messagesCancelled: Int
         public var accountsClosed: Int
+        /// Message-IDs of what was sent to the learner, so copies a file transport wrote can be removed.
+        public var sentMessageIDs: [String] = []
 
         /// One line for the audit log and the withdrawal record.
         public var summary: String {
@@ -118,6 +120,8 @@ public struct PrivacyRepository: Sendable {
                 throw StoreError.conflict("this learner withdrew on \(CalendarDay.format(at)); there is nothing left to remove")
             }
             let externalID = try row.decode(column: "external_id", as: String.self)
+            let sentIDs = try await db.raw("SELECT message_id FROM outbox WHERE learner_id = \(bind: learner) AND message_id IS NOT NULL").all()
+                .map { try $0.decode(column: "message_id", as: String.self) }
 
             var byStudy: [UUID: (title: String, policy: WithdrawalPolicy, cases: [Int64])] = [:]
             for r in try await db.raw("""
@@ -149,15 +153,22 @@ public struct PrivacyRepository: Sendable {
                             """
                         removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM response_values WHERE \(openText)")
                         try await db.raw("DELETE FROM response_values WHERE \(openText)").run()
+                        // Open waves: an unsubmitted case becomes a refusal. Closed waves keep the dispositions their reports
+                        // were made from.
                         try await db.raw("""
                             UPDATE wave_cases SET opted_out_at = COALESCE(opted_out_at, \(bind: now)), revision = revision + 1, updated_at = \(bind: now),
-                                   disposition = CASE WHEN submitted_at IS NULL THEN '2.11' ELSE disposition END
-                            WHERE id IN (\(binds: chunk))
+                                   disposition = \(bind: Disposition.refusal.rawValue)
+                            WHERE id IN (\(binds: chunk)) AND submitted_at IS NULL
+                              AND wave_id IN (SELECT id FROM waves WHERE closes_at > \(bind: now))
                             """).run()
                     }
                 }
                 studies.append(.init(title: entry.title, policy: entry.policy, cases: entry.cases.count, answersRemoved: removed))
             }
+
+            // Shared credentials stop being shared: the public page and file are the learner's to offer, and the
+            // learner can no longer stop them.
+            try await db.raw("UPDATE credentials SET share_sha256 = NULL, shared_at = NULL WHERE learner_id = \(bind: learner)").run()
 
             // Career support: stated goals, replies to events, invitations and applications go; recorded career outcomes
             // stay with the de-identified learner, as degree enrollments do.
@@ -189,7 +200,7 @@ public struct PrivacyRepository: Sendable {
                     """).run()
             }
 
-            let result = Withdrawal(studies: studies, messagesCancelled: cancelled, accountsClosed: accounts.count)
+            let result = Withdrawal(studies: studies, messagesCancelled: cancelled, accountsClosed: accounts.count, sentMessageIDs: sentIDs)
             try await db.raw("""
                 INSERT INTO withdrawals (id, learner_id, key_hmac, requested_at, recorded_by, via, summary)
                 VALUES (\(bind: UUID()), \(bind: learner), \(bind: Self.keyHMAC(externalID, key: key)), \(bind: now), \(bind: userID), \(bind: via), \(bind: result.summary))
