@@ -16,6 +16,19 @@ import Testing
         }
     }
 
+    /// Durability is set, not inherited: the writing connection syncs at every commit (2 = FULL) in WAL mode, and the
+    /// read-only connections cannot write.
+    @Test func sqliteWritesAreSyncedAtEveryCommit() async throws {
+        try await TestDatabase.sqlite.withStore { (store: Store) async throws in
+            let (synchronous, journal) = try await store.transaction { db in
+                (try await db.raw("PRAGMA synchronous").first()!.decode(column: "synchronous", as: Int.self),
+                 try await db.raw("PRAGMA journal_mode").first()!.decode(column: "journal_mode", as: String.self))
+            }
+            #expect(synchronous == 2 && journal == "wal")
+            await #expect(throws: (any Error).self) { try await store.reader.raw("DELETE FROM providers").run() }
+        }
+    }
+
     @Test func migrationNumbersAreUniqueAndIncreasing() {
         let versions = Migrations.all.map(\.version)
         #expect(versions == Array(1...versions.count))

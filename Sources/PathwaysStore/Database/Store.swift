@@ -61,8 +61,7 @@ public final class Store: Sendable {
         try checkCapabilities(SQLiteDialect())
         let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true))
         // WAL lets readers run beside the single writer and survives a crash; it is a property of the file,
-        // so setting it once on first open is enough. synchronous=FULL (SQLite's default in sqlite-nio's
-        // build) syncs the WAL at every commit, so an acknowledged write survives power loss.
+        // so setting it once on first open is enough.
         let setup = try await source.makeConnection(logger: logger, on: eventLoopGroup.any()).get()
         do {
             _ = try await setup.query("PRAGMA journal_mode=WAL").get()
@@ -73,12 +72,16 @@ public final class Store: Sendable {
         }
         try await setup.close().get()
 
+        // Every writing connection syncs the WAL at each commit (synchronous=FULL), set here rather than left to the
+        // library's build default, so an acknowledged write survives power loss.
+        let writer = DurableSQLiteSource(base: source)
+
         // One connection for the whole process. SQLite has one writer at a time anyway, and sqlite-nio waits for
         // a lock by spinning on a thread of the shared blocking pool: with several connections, two waiting
         // writers can occupy every such thread while the lock holder needs one to finish. With one connection,
         // statements queue asynchronously in the pool instead, and nothing can deadlock.
         let pool = EventLoopGroupConnectionPool(
-            source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
+            source: writer, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
             logger: logger, on: eventLoopGroup.next())
         let box = PoolBox(pool)
         // Connections that only read (query_only): readers never wait for SQLite's write lock, so the deadlock above
@@ -164,6 +167,20 @@ public final class Store: Sendable {
     /// Whether the database answers.
     public func ping() async -> Bool {
         (try? await sql.raw("SELECT 1 AS ok").first()) != nil
+    }
+}
+
+/// SQLite connections that write: `PRAGMA synchronous = FULL` on each, so every commit is synced to disk before it is
+/// acknowledged.
+struct DurableSQLiteSource: ConnectionPoolSource {
+    let base: SQLiteConnectionSource
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        base.makeConnection(logger: logger, on: eventLoop).flatMap { conn in
+            conn.query("PRAGMA synchronous = FULL").map { _ in conn }.flatMapError { error in
+                conn.close().flatMapThrowing { throw error }
+            }
+        }
     }
 }
 
