@@ -34,8 +34,8 @@ import Testing
         }
     }
 
-    @Test func aLearnerCannotSeeAnotherLearner() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func aLearnerCannotSeeAnotherLearner(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let own = try await client.execute(uri: "/api/v1/learners/\(w.learnerIDs["A1"]!)", method: .get, headers: w.auth("learnerA"))
             #expect(own.status == .ok)
             #expect((try own.json() as? [String: Any])?["email"] as? String == "ana@example.org")
@@ -72,8 +72,8 @@ import Testing
         }
     }
 
-    @Test func researchersSeePseudonymousRecordsAndEmployersNone() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func researchersSeePseudonymousRecordsAndEmployersNone(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let r = try await client.execute(uri: "/api/v1/learners/\(w.learnerIDs["A1"]!)", method: .get, headers: w.auth("researcher"))
             #expect(r.status == .ok)
             let body = try r.json() as? [String: Any]
@@ -111,8 +111,8 @@ import Testing
         }
     }
 
-    @Test func importsReportRowsAndChangeNothingWhenRejected() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func importsReportRowsAndChangeNothingWhenRejected(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let bad = "learner_id,program_id,enrolled_on\nA1,stats,2023-13-01\nZZ,stats,2023-01-01\n"
             let r = try await client.execute(uri: "/api/v1/imports/enrollments?file=export.csv", method: .post, headers: w.auth("admin"), body: ByteBuffer(string: bad))
             #expect(r.status == .unprocessableContent)
@@ -130,8 +130,8 @@ import Testing
         }
     }
 
-    @Test func accountsAreCreatedByAdminsWithAPasswordShownOnce() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func accountsAreCreatedByAdminsWithAPasswordShownOnce(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let body = ByteBuffer(string: #"{"email":"new.staff@pathways.test","role":"program_staff","programs":["fullstack"]}"#)
             #expect(try await client.execute(uri: "/api/v1/accounts", method: .post, headers: w.auth("researcher"), body: body).status == .forbidden)
             let r = try await client.execute(uri: "/api/v1/accounts", method: .post, headers: w.auth("admin"), body: body)

@@ -10,8 +10,8 @@ import Testing
 @Suite struct CareerWebTests {
     /// Learner B (full-stack program) sees jobs matched with reasons, filters them to no-degree roles, records an
     /// application and an outcome; an administrator imports postings and a broken file is refused saying where.
-    @Test func theLearnerSeesMatchesWithReasonsAndFilters() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func theLearnerSeesMatchesWithReasonsAndFilters(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             _ = try await CareerRepository(store: w.store).store(DemoJobBoard.postings(count: 300, seed: 5, now: Date()).map { ($0, "demo board") })
             let session = try await WebTests.signIn(w, "learnerB", client: client)
             let cookie: HTTPFields = [.cookie: "pw_session=\(session)"]
@@ -58,8 +58,8 @@ import Testing
     }
 
     /// An event page for an invited learner: RSVP, waitlist when full, and a calendar file.
-    @Test func anInvitedLearnerRepliesAndGetsACalendarFile() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func anInvitedLearnerRepliesAndGetsACalendarFile(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let event = try await CareerEventRepository(store: w.store).create(
                 kind: .interviewDay, title: "Full-stack interview day", description: "Meet three employers.", startsAt: Date().addingTimeInterval(10 * 86_400),
                 endsAt: Date().addingTimeInterval(10 * 86_400 + 3 * 3600), location: "Columbus, OH", capacity: 1, targets: [.program(key: "fullstack")])
@@ -86,8 +86,8 @@ import Testing
 
     /// An employer partner sees, for its own posting, only the learners in its programs who chose to be seen;
     /// another employer's posting is refused, and the view is audited.
-    @Test func anEmployerSeesOnlyLearnersWhoChoseToBeSeen() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func anEmployerSeesOnlyLearnersWhoChoseToBeSeen(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let careers = CareerRepository(store: w.store)
             try await careers.saveEmployer(key: "contoso", name: "Contoso Cloud", programKeys: ["fullstack"])
             try await careers.saveEmployer(key: "other", name: "Other Co", programKeys: ["stats"])

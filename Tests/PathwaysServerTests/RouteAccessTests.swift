@@ -138,8 +138,8 @@ import Testing
         r.status == .unauthorized || r.status == .forbidden || (r.status == .seeOther && (r.headers[.location] ?? "").hasPrefix("/login"))
     }
 
-    @Test func everyRouteAndEveryRoleIsAllowedOrRefusedAsTheTableSays() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func everyRouteAndEveryRoleIsAllowedOrRefusedAsTheTableSays(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             // Each signed-in role gets a browser session (for pages and forms, with its CSRF token) and an API token.
             var sessions: [Role: (cookie: String, csrf: String)] = [:]

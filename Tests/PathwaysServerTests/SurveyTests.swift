@@ -91,8 +91,8 @@ enum Survey {
 }
 
 @Suite struct SurveyTests {
-    @Test func aLinkThatWasNeverIssuedOrWasAlteredIsAPlain404() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func aLinkThatWasNeverIssuedOrWasAlteredIsAPlain404(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             let real = f.tokens["A1"]!
             let ok = try await client.execute(uri: "/s/\(real)", method: .get)
@@ -111,10 +111,10 @@ enum Survey {
 
     /// The XLSForm documentation's pizza example, fielded as it is published: rendered as a web page, its skip
     /// logic and "specify other" enforced by the server, and its answers stored.
-    @Test func aFormFromTheXLSFormDocumentationIsTakenOnTheWeb() async throws {
+    @Test(arguments: TestDatabase.allCases) func aFormFromTheXLSFormDocumentationIsTakenOnTheWeb(_ db: TestDatabase) async throws {
         let sheets = try DocumentationForms.sheets("pizza")
         let form = try XLSForm.xlsx(try XLSXWriter.workbook(sheets.map { ($0.name, $0.grid) }))
-        try await TestWorld.run { w, client in
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w, form: form)
             let fieldwork = FieldworkRepository(store: w.store)
             let token = f.tokens["A1"]!
@@ -145,7 +145,7 @@ enum Survey {
     /// A researcher uploads a new version of a fielded instrument with a renamed question: the answers given under
     /// the old name read under the new one, the same workbook twice makes no version, and a broken one is refused
     /// with its sheet, row and column.
-    @Test func aNewInstrumentVersionIsUploadedWithARename() async throws {
+    @Test(arguments: TestDatabase.allCases) func aNewInstrumentVersionIsUploadedWithARename(_ db: TestDatabase) async throws {
         var sheets = try DocumentationForms.sheets("pizza")
         let form = try XLSForm.xlsx(try XLSXWriter.workbook(sheets.map { ($0.name, $0.grid) }))
         let survey = try #require(sheets.firstIndex { $0.name == "survey" })
@@ -153,7 +153,7 @@ enum Survey {
         sheets[survey].rows[cheese][1] = "cheese_kind"
         let renamed = try XLSXWriter.workbook(sheets.map { ($0.name, $0.grid) })
         let broken = try XLSXWriter.workbook(try DocumentationForms.sheets("cascade").map { ($0.name, $0.grid) })
-        try await TestWorld.run { w, client in
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w, form: form)
             _ = try await Survey.post(client, token: f.tokens["A1"]!, answers: ["likes_pizza": ["yes"], "favorite_topping": ["cheese"], "favorite_cheese": ["Gouda"]])
             let session = try await WebTests.signIn(w, "researcher", client: client)
@@ -223,8 +223,8 @@ enum Survey {
         }
     }
 
-    @Test func anEligibleRespondentCompletesAndTheAnswersAreStoredByItem() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func anEligibleRespondentCompletesAndTheAnswersAreStoredByItem(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             let token = f.tokens["A1"]!
             let pages = try await Survey.complete(client, token: token, answers: eligibleAnswers)
@@ -249,8 +249,8 @@ enum Survey {
         }
     }
 
-    @Test func theRecordScreensOutWhoeverCompletedLessThanAYearAgo() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func theRecordScreensOutWhoeverCompletedLessThanAYearAgo(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             // B2 never completed; they say they did, two years ago. The record wins, the disagreement is counted.
             let token = f.tokens["B2"]!
@@ -268,8 +268,8 @@ enum Survey {
         }
     }
 
-    @Test func whenTheRecordSaysEligibleTheRespondentContinuesDespiteTheirAnswer() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func whenTheRecordSaysEligibleTheRespondentContinuesDespiteTheirAnswer(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             // A1 completed in February 2024 by the record, but answers that it was last month: the form alone would
             // end here. The record wins, and that holds on every later page, not just the screener.
@@ -287,8 +287,8 @@ enum Survey {
         }
     }
 
-    @Test func aRefusedPageShowsTheMessagesAndKeepsWhatWasTyped() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func aRefusedPageShowsTheMessagesAndKeepsWhatWasTyped(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             let token = f.tokens["A1"]!
             _ = try await Survey.post(client, token: token, answers: [:])  // intro
@@ -312,8 +312,8 @@ enum Survey {
         }
     }
 
-    @Test func aPartialResponseResumesWhereItStoppedFromTheSameLink() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func aPartialResponseResumesWhereItStoppedFromTheSameLink(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             let token = f.tokens["A1"]!
             _ = try await Survey.post(client, token: token, answers: [:])
@@ -336,8 +336,8 @@ enum Survey {
         }
     }
 
-    @Test func doubleAndConcurrentSubmitsNeverDuplicateOrRegress() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func doubleAndConcurrentSubmitsNeverDuplicateOrRegress(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             let token = f.tokens["A1"]!
             let html = try await client.execute(uri: "/s/\(token)", method: .get).text
@@ -364,8 +364,8 @@ enum Survey {
         }
     }
 
-    @Test func optingOutStopsEveryFurtherMessage() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func optingOutStopsEveryFurtherMessage(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             let outbox = OutboxRepository(store: w.store)
             #expect(try await outbox.plan().invitations == 3)
@@ -385,8 +385,8 @@ enum Survey {
         }
     }
 
-    @Test func theWavePageShowsTheFrameAndTheRatesToResearchersOnly() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func theWavePageShowsTheFrameAndTheRatesToResearchersOnly(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
             let page = try await client.execute(uri: "/studies/outcomes/waves/1", method: .get, headers: w.auth("researcher"))
@@ -405,8 +405,8 @@ enum Survey {
         }
     }
 
-    @Test func theReportPageDrawsEveryTableHidesSmallCountsAndDownloads() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func theReportPageDrawsEveryTableHidesSmallCountsAndDownloads(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
             let uri = "/studies/outcomes/waves/1/report"
@@ -432,8 +432,8 @@ enum Survey {
         }
     }
 
-    @Test func thePanelPageShowsAttritionAndHowAnAnswerChanged() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func thePanelPageShowsAttritionAndHowAnAnswerChanged(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
             let studies = StudyRepository(store: w.store)
@@ -464,8 +464,8 @@ enum Survey {
         }
     }
 
-    @Test func openTextIsCodedWithSuggestionsAndQuotedOnlyWithConsent() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func openTextIsCodedWithSuggestionsAndQuotedOnlyWithConsent(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w, source: .selfReport)
             var agrees = eligibleAnswers
             agrees["comments"] = ["Every employer wanted a bachelor's degree."]
@@ -514,8 +514,8 @@ enum Survey {
         }
     }
 
-    @Test func aWeightedReportIsRakedToTheFrameAndComparesRespondentsWithIt() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func aWeightedReportIsRakedToTheFrameAndComparesRespondentsWithIt(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w, source: .selfReport)
             _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
             var other = eligibleAnswers
@@ -534,8 +534,8 @@ enum Survey {
         }
     }
 
-    @Test func theWavePageDownloadsRespondentDataAsAZipAndAuditsIt() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases) func theWavePageDownloadsRespondentDataAsAZipAndAuditsIt(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
             let session = try await WebTests.signIn(w, "researcher", client: client)
