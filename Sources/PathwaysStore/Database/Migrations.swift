@@ -595,13 +595,12 @@ public enum Migrations {
                 blocked_until {timestamp}
             )
             """),
-        Migration(version: 11, name: "import_jobs", why: "a checked import file is written a chunk at a time, each chunk committed with the job's progress, so a large file never holds the database's write lock for long and a crash resumes where it stopped", sql: """
+        Migration(version: 11, name: "import_jobs", why: "a checked import file is written a chunk at a time, each chunk committed with the job's progress, so a large file never holds the database's write lock for long and a crash resumes where it stopped (the file in its own table, so progress updates never rewrite it)", sql: """
             CREATE TABLE import_jobs (
                 id {uuid} PRIMARY KEY,
                 kind TEXT NOT NULL,
                 file_name TEXT NOT NULL,
                 sha256 TEXT NOT NULL,
-                content TEXT NOT NULL,
                 user_id {uuid},
                 program_scope TEXT,
                 checked_on {timestamp} NOT NULL,
@@ -618,7 +617,11 @@ public enum Migrations {
                 created_at {timestamp} NOT NULL,
                 finished_at {timestamp}
             );
-            CREATE INDEX import_jobs_status ON import_jobs (status, created_at)
+            CREATE INDEX import_jobs_status ON import_jobs (status, created_at);
+            CREATE TABLE import_job_files (
+                job_id {uuid} PRIMARY KEY REFERENCES import_jobs (id),
+                content TEXT NOT NULL
+            )
             """),
         Migration(version: 12, name: "study_opt_outs", why: "an opt-out belongs to the study: it keeps the learner out of open and future waves, while the cases of closed waves keep the dispositions their reports were made from", sql: """
             CREATE TABLE study_opt_outs (

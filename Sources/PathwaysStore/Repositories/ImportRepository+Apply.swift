@@ -102,7 +102,7 @@ extension ImportRepository {
             return split(rows.map(\.key), existing: keys.courses)
 
         case .learners(let rows):
-            let learners = rows.map { Learner(key: $0.key, name: $0.name, email: $0.email?.lowercased(), profileConsentAt: $0.profileConsentAt, profile: $0.profile) }
+            let learners = rows.map { Learner(id: .timeOrdered(), key: $0.key, name: $0.name, email: $0.email?.lowercased(), profileConsentAt: $0.profileConsentAt, profile: $0.profile) }
             try await LearnerRepository.upsert(learners, on: db, now: now)
             try await recordProfileConsents(rows, fileName: fileName, on: db, now: now)
             return split(rows.map(\.key), existing: keys.learners)
@@ -113,7 +113,7 @@ extension ImportRepository {
                 let group = rows.filter { ($0.status != nil) == withStatus }
                 try await BulkWrite.insert(
                     db, into: "enrollments", columns: ["id", "learner_id", "program_id", "enrolled_at", "status", "created_at", "updated_at"],
-                    rows: group.map { [UUID(), keys.learners[$0.learnerKey]!, keys.programs[$0.programKey]!, $0.enrolledAt,
+                    rows: group.map { [UUID.timeOrdered(), keys.learners[$0.learnerKey]!, keys.programs[$0.programKey]!, $0.enrolledAt,
                                        ($0.status ?? .active).rawValue, now, now] },
                     conflictTarget: ["learner_id", "program_id"],
                     updates: (withStatus ? [.replace("status")] : []) + [.replace("enrolled_at"), .replace("updated_at")])

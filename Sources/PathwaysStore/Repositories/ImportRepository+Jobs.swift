@@ -71,14 +71,15 @@ extension ImportRepository {
     }
 
     /// Writes a claimed job from where it stands to the end, a chunk per transaction, each committing the rows with the
-    /// job's progress (and renewing the claim); the last also records the import and drops the file's text. Returns
+    /// job's progress (and renewing the claim); the last also records the import and deletes the file's text. Returns
     /// the final report, or nil when the job is not being written (finished already, or gone).
     @discardableResult
     /// `maxChunks` stops after that many chunks, leaving the job to be resumed (a stop, in tests).
     public func runJob(_ id: UUID, maxChunks: Int? = nil, progress: (@Sendable (Job) -> Void)? = nil) async throws -> ImportReport? {
         guard let row = try await store.sql.raw("""
-            SELECT kind, file_name, sha256, content, user_id, program_scope, checked_on, status, applied_rows, next_offset, next_line, inserted, updated, report
-            FROM import_jobs WHERE id = \(bind: id)
+            SELECT j.kind, j.file_name, j.sha256, f.content, j.user_id, j.program_scope, j.checked_on, j.status, j.applied_rows, j.next_offset, j.next_line,
+                   j.inserted, j.updated, j.report
+            FROM import_jobs j JOIN import_job_files f ON f.job_id = j.id WHERE j.id = \(bind: id)
             """).first(), try row.decode(column: "status", as: String.self) == Job.Status.applying.rawValue,
               let kind = ImportKind(rawValue: try row.decode(column: "kind", as: String.self))
         else { return nil }
@@ -134,8 +135,9 @@ extension ImportRepository {
                         final.applied = true
                         try await record(final, sha256: digest, userID: userID, on: db)
                         try await db.raw("""
-                            UPDATE import_jobs SET status = 'applied', content = '', lease_until = NULL, finished_at = \(bind: now) WHERE id = \(bind: id)
+                            UPDATE import_jobs SET status = 'applied', lease_until = NULL, finished_at = \(bind: now) WHERE id = \(bind: id)
                             """).run()
+                        try await db.raw("DELETE FROM import_job_files WHERE job_id = \(bind: id)").run()
                     }
                     return counts
                 }
@@ -149,6 +151,7 @@ extension ImportRepository {
             try await store.sql.raw("""
                 UPDATE import_jobs SET status = 'failed', failure = \(bind: failure.description), lease_until = NULL, finished_at = \(bind: Date()) WHERE id = \(bind: id)
                 """).run()
+            try await store.sql.raw("DELETE FROM import_job_files WHERE job_id = \(bind: id)").run()
             store.logger.error("import job failed", metadata: ["job": "\(id)", "file": "\(fileName)"])
             throw StoreError.invalid("\(fileName): the import stopped after \(applied) of \(report.rows) rows: \(failure.description)")
         }

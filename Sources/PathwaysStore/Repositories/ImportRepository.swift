@@ -83,13 +83,17 @@ public struct ImportRepository: Sendable {
         let id = UUID()
         let now = Date()
         let scope = try importer.programScope.map { String(decoding: try JSONEncoder().encode($0.sorted { $0.uuidString < $1.uuidString }), as: UTF8.self) }
-        try await store.sql.raw("""
-            INSERT INTO import_jobs (id, kind, file_name, sha256, content, user_id, program_scope, checked_on, status, total_rows, applied_rows,
-                                     next_offset, next_line, inserted, updated, report, lease_until, created_at)
-            VALUES (\(bind: id), \(bind: kind.rawValue), \(bind: fileName), \(bind: digest), \(bind: text), \(bind: importer.userID), \(bind: scope),
-                    \(bind: today), \(bind: Job.Status.applying.rawValue), \(bind: report.rows), \(bind: 0), \(bind: 0), \(bind: 1), \(bind: 0), \(bind: 0),
-                    \(bind: try Self.json(report)), \(bind: claim ? now.addingTimeInterval(Self.lease) : nil), \(bind: now))
-            """).run()
+        let reportJSON = try Self.json(report), total = report.rows
+        try await store.transaction { db in
+            try await db.raw("""
+                INSERT INTO import_jobs (id, kind, file_name, sha256, user_id, program_scope, checked_on, status, total_rows, applied_rows,
+                                         next_offset, next_line, inserted, updated, report, lease_until, created_at)
+                VALUES (\(bind: id), \(bind: kind.rawValue), \(bind: fileName), \(bind: digest), \(bind: importer.userID), \(bind: scope),
+                        \(bind: today), \(bind: Job.Status.applying.rawValue), \(bind: total), \(bind: 0), \(bind: 0), \(bind: 1), \(bind: 0), \(bind: 0),
+                        \(bind: reportJSON), \(bind: claim ? now.addingTimeInterval(Self.lease) : nil), \(bind: now))
+                """).run()
+            try await db.raw("INSERT INTO import_job_files (job_id, content) VALUES (\(bind: id), \(bind: text))").run()
+        }
         return (report, id)
     }
 
