@@ -206,8 +206,9 @@ import Testing
     /// Every route that reads a body, from the route table: one byte over its limit is refused with 413 and the limit
     /// in words (JSON under /api/, a page elsewhere) — at once when Content-Length says so, and as soon as a body sent
     /// without it passes the limit; never a 500.
-    @Test func everyBodyOverItsRoutesLimitIsRefusedWith413() async throws {
-        try await TestWorld.run { w, client in
+    @Test(arguments: TestDatabase.allCases)
+    func everyBodyOverItsRoutesLimitIsRefusedWith413(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             var sessions: [Role: (cookie: String, csrf: String)] = [:]
             let accounts: [Role: String] = [.learnerA: "learnerA", .learnerB: "learnerB", .staff: "staff", .employer: "employer", .researcher: "researcher", .admin: "admin"]
