@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "pathways", targets: ["pathways"]),
         .library(name: "PathwaysCore", targets: ["PathwaysCore"]),
         .library(name: "PathwaysStore", targets: ["PathwaysStore"]),
+        .library(name: "PathwaysApp", targets: ["PathwaysApp"]),
         .library(name: "PathwaysServer", targets: ["PathwaysServer"]),
     ],
     dependencies: [
@@ -56,12 +57,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Use cases: one type per area of work, each method one thing a person does (load, authorize, decide, write,
+        // audit). Pages, the JSON API and the CLI call these and hold no rule.
+        .target(
+            name: "PathwaysApp",
+            dependencies: [
+                "PathwaysCore",
+                "PathwaysStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP: JSON API, HTML pages, middleware, templates.
         .target(
             name: "PathwaysServer",
             dependencies: [
                 "PathwaysCore",
                 "PathwaysStore",
+                "PathwaysApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -102,6 +115,11 @@ let package = Package(
         .testTarget(
             name: "PathwaysStoreTests",
             dependencies: ["PathwaysStore", "PathwaysCore", "PathwaysTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PathwaysAppTests",
+            dependencies: ["PathwaysApp", "PathwaysStore", "PathwaysCore", "PathwaysTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -8,7 +8,7 @@ public enum Panel {
         public var learner: UUID
         public var wave: Int
         public var program: String
-        /// The case's AAPOR disposition code (effective), e.g. "1.1".
+        /// The case's AAPOR disposition code (effective), `Disposition.rawValue`.
         public var disposition: String
 
         public init(learner: UUID, wave: Int, program: String, disposition: String) {
@@ -18,7 +18,7 @@ public enum Panel {
             self.disposition = disposition
         }
 
-        public var responded: Bool { disposition == "1.1" || disposition == "1.2" }
+        public var responded: Bool { Disposition(rawValue: disposition)?.isResponse == true }
     }
 
     public struct AttritionRow: Sendable, Equatable, Codable {

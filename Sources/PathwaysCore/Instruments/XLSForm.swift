@@ -18,6 +18,11 @@ public struct XLSForm: Sendable, Equatable {
     public var title: String? { settings?.rows.first?["form_title"] }
     public var formID: String? { settings?.rows.first?["form_id"] }
     public var version: String? { settings?.rows.first?["version"] }
+    /// The language pages are shown in: the settings' `default_language` when the form has it, else the first.
+    public var defaultLanguage: String {
+        if let preferred = settings?.rows.first?["default_language"], languages.contains(preferred) { return preferred }
+        return languages.first ?? ""
+    }
 
     public enum QuestionType: Sendable, Equatable {
         case integer, decimal, text, date, note, calculate, acknowledge

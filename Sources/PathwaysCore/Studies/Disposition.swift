@@ -50,3 +50,27 @@ public enum Disposition: String, Codable, Sendable, CaseIterable {
         }
     }
 }
+
+extension Disposition {
+    /// The dispositions that are interviews (AAPOR I and P): a response, for frames ("answered wave N"), panels and
+    /// reports.
+    public static let responses: [Disposition] = [.complete, .partial]
+
+    public var isResponse: Bool { Self.responses.contains(self) }
+
+    /// Stored dispositions a case can still be answered from: nothing returned yet, or an invitation that bounced (the
+    /// person may still follow a link from another message).
+    public static let answerable: [Disposition] = [.nothingReturned, .undeliverable]
+
+    /// The disposition a case has now. Final ones are stored; the rest follow from what happened: enough answered is a
+    /// partial (1.2), opened or started but less is a break-off (2.12), invited with nothing back is 3.19, and never
+    /// invited is 3.11. The store's SQL for a case's disposition is built from this same order (`DispositionSQL`).
+    public static func current(stored: Disposition?, started: Bool, opened: Bool, invited: Bool, answeredShare: Double, partialShare: Double) -> Disposition {
+        if let stored { return stored }
+        if started && answeredShare >= partialShare { return .partial }
+        if started || opened { return .breakOff }
+        if invited { return .nothingReturned }
+        return .notInvited
+    }
+}
+

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Mustache
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 import Prometheus
@@ -20,7 +21,9 @@ public struct Dependencies: Sendable {
     public let privacy: PrivacyRepository
     public let credentials: CredentialRepository
     public let views: Views
-    let versionCache = VersionCache()
+    /// The use cases the doors call.
+    public let app: UseCases
+    var versionCache: VersionCache { app.versions }
     public let metrics: PrometheusCollectorRegistry
     public let passwords: Passwords
     public var publicURL: String { configuration.resolvedPublicURL }
@@ -29,6 +32,7 @@ public struct Dependencies: Sendable {
     public init(configuration: AppConfiguration, store: Store, views: Views, metrics: PrometheusCollectorRegistry) {
         self.configuration = configuration
         self.store = store
+        self.app = UseCases(store: store)
         self.catalog = CatalogRepository(store: store)
         self.learners = LearnerRepository(store: store)
         self.accounts = AccountRepository(store: store)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 
@@ -184,11 +185,11 @@ struct StudyPages {
             var funnel: [[String: Any]] = []
             for wave in waves {
                 let inFrame = paths.filter { $0.path[wave.number] != nil }.reduce(0) { $0 + $1.learners }
-                let answered = paths.filter { ["1.1", "1.2"].contains($0.path[wave.number] ?? "") }.reduce(0) { $0 + $1.learners }
-                let complete = paths.filter { $0.path[wave.number] == "1.1" }.reduce(0) { $0 + $1.learners }
+                let answered = paths.filter { Disposition(rawValue: $0.path[wave.number] ?? "")?.isResponse == true }.reduce(0) { $0 + $1.learners }
+                let complete = paths.filter { $0.path[wave.number] == Disposition.complete.rawValue }.reduce(0) { $0 + $1.learners }
                 funnel.append(["number": wave.number, "title": wave.title, "frame": inFrame, "answered": answered, "complete": complete])
             }
-            let allAnswered = paths.filter { path in waves.allSatisfy { ["1.1", "1.2"].contains(path.path[$0.number] ?? "") } }.reduce(0) { $0 + $1.learners }
+            let allAnswered = paths.filter { path in waves.allSatisfy { Disposition(rawValue: path.path[$0.number] ?? "")?.isResponse == true } }.reduce(0) { $0 + $1.learners }
             return d.views.page("panel", title: "\(study.title): panel", [
                 "key": study.key, "title": study.title, "funnel": funnel, "allAnswered": allAnswered, "attrition": attrition,
                 "items": items.map { ["name": $0, "selected": $0 == item] }, "from": from, "to": to, "change": change ?? false, "changeError": changeError,

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PathwaysApp
 import PathwaysStore
 
 /// Turns errors into answers a person or a program can act on: JSON `{"error": {...}}` under `/api/`,
@@ -52,6 +53,10 @@ struct ErrorMiddleware: RouterMiddleware {
         case AppError.badRequest(let m): return (.badRequest, m)
         case AppError.conflict(let m): return (.conflict, m)
         case AppError.payloadTooLarge(let m): return (.contentTooLarge, m)
+        case UseCaseError.notFound(let m): return (.notFound, m)
+        case UseCaseError.forbidden(let m): return (.forbidden, m)
+        case UseCaseError.invalid(let m): return (.badRequest, m)
+        case UseCaseError.conflict(let m): return (.conflict, m)
         case StoreError.conflict(let m): return (.conflict, m)
         case StoreError.notFound(let m): return (.notFound, m)
         case StoreError.invalid(let m): return (.badRequest, m)

@@ -125,7 +125,7 @@ public enum DemoStudy {
             } else if r < responseRate + 0.08 {
                 try await fieldwork.optOut(c, now: at)
             } else if r < responseRate + 0.11 {
-                try await store.sql.raw("UPDATE wave_cases SET disposition = '3.30' WHERE id = \(bind: c.id)").run()
+                try await store.sql.raw("UPDATE wave_cases SET disposition = \(bind: Disposition.undeliverable.rawValue) WHERE id = \(bind: c.id)").run()
             }
         }
         return completes

@@ -11,32 +11,8 @@ public struct FieldworkRepository: Sendable {
 
     public init(store: Store) { self.store = store }
 
-    /// One person in one wave.
-    public struct Case: Sendable, Equatable {
-        public var id: Int64
-        public var waveID: UUID
-        public var learnerID: UUID
-        public var programID: UUID?
-        /// Set once final: complete, refusal (opt-out), undeliverable, not eligible.
-        public var disposition: Disposition?
-        public var invitedAt: Date?
-        public var remindersSent: Int
-        public var lastMessageAt: Date?
-        public var openedAt: Date?
-        public var startedAt: Date?
-        public var submittedAt: Date?
-        public var optedOutAt: Date?
-        public var answeredShare: Double
-        public var currentPage: Int?
-        public var recordEligible: Bool?
-        public var reportedEligible: Bool?
-        public var eligibilityConflict: Bool
-        /// Bumped by every write; a write naming an older revision loses (two tabs, a double click).
-        public var revision: Int
-
-        /// Whether the person can still answer.
-        public var isOpen: Bool { submittedAt == nil && optedOutAt == nil && (disposition == nil || disposition?.category == .unknown) }
-    }
+    public typealias Case = WaveCase
+    public typealias Progress = SurveyProgress
 
     // MARK: frame
 
@@ -150,21 +126,6 @@ public struct FieldworkRepository: Sendable {
     }
 
     /// What a save records besides the answers.
-    public struct Progress: Sendable {
-        public var currentPage: Int?
-        public var answeredShare: Double
-        /// Set when the last page is submitted (`.complete`) or the respondent is screened out (`.notEligible`).
-        public var disposition: Disposition?
-        public var eligibility: (record: Bool, reported: Bool, conflict: Bool)?
-
-        public init(currentPage: Int?, answeredShare: Double, disposition: Disposition? = nil, eligibility: (record: Bool, reported: Bool, conflict: Bool)? = nil) {
-            self.currentPage = currentPage
-            self.answeredShare = answeredShare
-            self.disposition = disposition
-            self.eligibility = eligibility
-        }
-    }
-
     /// Stores the full answer set of an open case, if nobody saved since `c.revision` was read. Returns false when
     /// the case changed in between (another tab, a double submit) or is no longer open; nothing is written then.
     public func save(_ c: Case, answers: [String: String], version: StudyRepository.InstrumentVersion, progress: Progress, now: Date = Date()) async throws -> Bool {
@@ -174,13 +135,13 @@ public struct FieldworkRepository: Sendable {
             sets = sets + ", current_page = \(bind: progress.currentPage), answered_share = \(bind: progress.answeredShare)"
             if let d = progress.disposition { sets = sets + ", disposition = \(bind: d.rawValue)" }
             if finished { sets = sets + ", submitted_at = \(bind: now)" }
-            if let e = progress.eligibility {
+            if let e = progress.screening {
                 sets = sets + ", record_eligible = \(bind: e.record), reported_eligible = \(bind: e.reported), eligibility_conflict = \(bind: e.conflict)"
             }
             let updated = try await db.raw("""
                 UPDATE wave_cases SET \(sets)
                 WHERE id = \(bind: c.id) AND revision = \(bind: c.revision) AND submitted_at IS NULL AND opted_out_at IS NULL
-                  AND (disposition IS NULL OR disposition IN ('3.19', '3.30'))
+                  AND (disposition IS NULL OR disposition IN (\(binds: Disposition.answerable.map(\.rawValue))))
                 RETURNING id
                 """).all()
             guard !updated.isEmpty else { return false }
@@ -201,8 +162,6 @@ public struct FieldworkRepository: Sendable {
         }
     }
 
-    /// Opts the person out of the study: no further messages in any of its waves, and no place in its later frames.
-    /// A response already submitted stays.
     /// The learner leaves the study: recorded once for the study (so no future wave frames them), and their unsubmitted
     /// cases in waves still open become refusals (AAPOR 2.11). Closed waves are left exactly as they were: their
     /// dispositions, answers and rates are what their reports were made from. Works from any of the study's links,
@@ -225,17 +184,9 @@ public struct FieldworkRepository: Sendable {
 
     // MARK: dispositions and rates
 
-    /// The disposition a case has now. Final ones are stored; the rest follow from what happened: enough answered is a
-    /// partial (AAPOR 1.2), opened or started but less is a break-off (2.12), invited with nothing back is 3.19, and
-    /// never invited is 3.11.
+    /// The disposition a case has now, as `Disposition.current` decides it, in SQL over `wave_cases c`.
     static func effectiveDisposition(partialShare: Double) -> SQLQueryString {
-        """
-        CASE WHEN c.disposition IS NOT NULL THEN c.disposition
-             WHEN c.started_at IS NOT NULL AND c.answered_share >= \(bind: partialShare) THEN '1.2'
-             WHEN c.started_at IS NOT NULL OR c.opened_at IS NOT NULL THEN '2.12'
-             WHEN c.invited_at IS NOT NULL THEN '3.19'
-             ELSE '3.11' END
-        """
+        DispositionSQL.current(partialShare: partialShare)
     }
 
     public struct WaveProgress: Sendable, Equatable {
@@ -336,7 +287,7 @@ public struct FieldworkRepository: Sendable {
         for row in try await reader.raw("""
             SELECT c.id, c.learner_id, p.title AS program, p.kind AS program_kind, v.name AS provider FROM wave_cases c
             LEFT JOIN programs p ON p.id = c.program_id LEFT JOIN providers v ON v.id = p.provider_id
-            WHERE c.wave_id = \(bind: wave) AND \(Self.effectiveDisposition(partialShare: study.partialShare)) IN ('1.1', '1.2')
+            WHERE c.wave_id = \(bind: wave) AND \(Self.effectiveDisposition(partialShare: study.partialShare)) IN (\(binds: Disposition.responses.map(\.rawValue)))
             ORDER BY c.id
             """).all() {
             let id = try row.decode(column: "id", as: Int64.self)
@@ -399,7 +350,7 @@ enum FrameSQL {
             return """
                 EXISTS (SELECT 1 FROM wave_cases fc JOIN waves fw ON fw.id = fc.wave_id
                         WHERE fc.learner_id = l.id AND fw.study_id = \(bind: study.id) AND fw.number = \(bind: number)
-                          AND (fc.disposition = '1.1' OR (fc.disposition IS NULL AND fc.answered_share >= \(bind: study.partialShare)))
+                          AND (fc.disposition = \(bind: Disposition.complete.rawValue) OR (fc.disposition IS NULL AND fc.answered_share >= \(bind: study.partialShare)))
                           AND COALESCE(fc.submitted_at, fc.updated_at) <= \(bind: cutoff))
                 """
         case .completedProgram(let k, let months):
@@ -470,7 +421,7 @@ extension FieldworkRepository {
                 traits[key] = value.isEmpty ? "(unknown)" : value
             }
             let disposition = try row.decode(column: "disposition", as: String.self)
-            return (disposition == "1.1" || disposition == "1.2", traits)
+            return (Disposition(rawValue: disposition)?.isResponse == true, traits)
         }
     }
 

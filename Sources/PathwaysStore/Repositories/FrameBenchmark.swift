@@ -85,7 +85,7 @@ public enum FrameBenchmark {
                     try await db.raw("""
                         INSERT INTO wave_cases (wave_id, learner_id, program_id, disposition, invited_at, reminders_sent, submitted_at, answered_share,
                                                 eligibility_conflict, revision, updated_at)
-                        SELECT \(bind: wave1.id), id, \(bind: programID), CASE WHEN CAST(substr(external_id, 2) AS INTEGER) % 10 < 3 THEN '1.1' ELSE NULL END,
+                        SELECT \(bind: wave1.id), id, \(bind: programID), CASE WHEN CAST(substr(external_id, 2) AS INTEGER) % 10 < 3 THEN \(bind: Disposition.complete.rawValue) ELSE NULL END,
                                \(bind: wave1.opensAt), 0,
                                CASE WHEN CAST(substr(external_id, 2) AS INTEGER) % 10 < 3 THEN \(bind: wave1.opensAt) ELSE NULL END, 0, 0, 0, \(bind: opens)
                         FROM learners WHERE CAST(substr(external_id, 2) AS INTEGER) >= \(literal: start) AND CAST(substr(external_id, 2) AS INTEGER) < \(literal: end)
@@ -107,7 +107,7 @@ public enum FrameBenchmark {
                         INSERT INTO wave_cases (wave_id, learner_id, program_id, disposition, invited_at, reminders_sent, submitted_at, answered_share,
                                                 eligibility_conflict, revision, updated_at)
                         SELECT \(bind: wave1.id), ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, \(bind: programID),
-                               CASE WHEN i % 10 < 3 THEN '1.1' END, \(bind: wave1.opensAt), 0, CASE WHEN i % 10 < 3 THEN \(bind: wave1.opensAt) END, 0, false, 0, \(bind: opens)
+                               CASE WHEN i % 10 < 3 THEN \(bind: Disposition.complete.rawValue) END, \(bind: wave1.opensAt), 0, CASE WHEN i % 10 < 3 THEN \(bind: wave1.opensAt) END, 0, false, 0, \(bind: opens)
                         FROM generate_series(\(literal: start), \(literal: end - 1)) AS i
                         """).run()
                 }
@@ -133,7 +133,7 @@ public enum FrameBenchmark {
                           completedAt: try row.decode(column: "completed_at", as: Date?.self)))
             }
             var answered: [UUID: Date] = [:]
-            for row in try await store.sql.raw("SELECT learner_id, submitted_at FROM wave_cases WHERE wave_id = \(bind: wave1.id) AND disposition = '1.1'").all() {
+            for row in try await store.sql.raw("SELECT learner_id, submitted_at FROM wave_cases WHERE wave_id = \(bind: wave1.id) AND disposition = \(bind: Disposition.complete.rawValue)").all() {
                 answered[try row.decode(column: "learner_id", as: UUID.self)] = try row.decode(column: "submitted_at", as: Date.self)
             }
             for (learner, list) in enrollments {

@@ -239,7 +239,7 @@ public struct OutboxRepository: Sendable {
                 """).run()
             if final, let caseID = message.caseID {
                 try await db.raw("""
-                    UPDATE wave_cases SET disposition = '3.30', updated_at = \(bind: now)
+                    UPDATE wave_cases SET disposition = \(bind: Disposition.undeliverable.rawValue), updated_at = \(bind: now)
                     WHERE id = \(bind: caseID) AND disposition IS NULL AND started_at IS NULL AND submitted_at IS NULL
                     """).run()
             }

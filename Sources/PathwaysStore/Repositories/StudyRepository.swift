@@ -11,53 +11,10 @@ public struct StudyRepository: Sendable {
 
     // MARK: types
 
-    /// Which source decides eligibility when a learner's answer and the stored records disagree.
-    public enum EligibilitySource: String, Sendable, Codable {
-        case record, selfReport = "self_report"
-    }
-
-    public struct Study: Sendable, Equatable {
-        public var id: UUID
-        public var key: String
-        public var title: String
-        public var description: String?
-        public var eligibilitySource: EligibilitySource
-        /// Share of applicable questions answered from which an unfinished response counts as a partial (AAPOR 1.2)
-        /// rather than a break-off.
-        public var partialShare: Double
-    }
-
-    public struct InstrumentVersion: Sendable {
-        public var id: UUID
-        public var instrumentID: UUID
-        public var instrumentKey: String
-        public var number: Int
-        public var form: XLSForm
-        public var sha256: String
-        /// Item identity of each stored name in this version.
-        public var items: [String: UUID]
-        public var createdAt: Date
-    }
-
-    public struct Wave: Sendable, Equatable {
-        public var id: UUID
-        public var studyID: UUID
-        public var number: Int
-        public var title: String
-        public var instrumentVersionID: UUID
-        public var opensAt: Date
-        public var closesAt: Date
-        public var frameRule: FrameRule
-        public var reminderDays: [Int]
-        /// The form value that says whether the respondent is eligible ("yes"/"no"), checked against records.
-        public var screenItem: String?
-        /// Records say eligible when a program was completed at least this many months before the answer.
-        public var eligibilityMonths: Int?
-        public var messageSubject: String
-        public var messageBody: String
-        public var frameComputedAt: Date?
-        public var eligibilityOverride: Double?
-    }
+    public typealias EligibilitySource = PathwaysCore.EligibilitySource
+    public typealias Study = PathwaysCore.Study
+    public typealias InstrumentVersion = PathwaysCore.InstrumentVersion
+    public typealias Wave = PathwaysCore.Wave
 
     public struct NewWave: Sendable {
         public var number: Int

@@ -1,0 +1,122 @@
+import Foundation
+import PathwaysCore
+import PathwaysStore
+
+/// Taking a survey from a personal link: the link is the only credential (one never issued is the same plain "not
+/// found" as a mistyped one); pages are checked on the server, saved as the respondent goes and resumable from the same
+/// link; the study's screening is checked against stored records.
+public struct SurveyTaking: Sendable {
+    let fieldwork: FieldworkRepository
+    let studies: StudyRepository
+    let learners: LearnerRepository
+    let versions: VersionCache
+
+    public init(store: Store, versions: VersionCache) {
+        fieldwork = FieldworkRepository(store: store)
+        studies = StudyRepository(store: store)
+        learners = LearnerRepository(store: store)
+        self.versions = versions
+    }
+
+    /// What a link reaches.
+    public struct Link: Sendable {
+        public var `case`: WaveCase
+        public var wave: Wave
+        public var study: Study
+        public var version: InstrumentVersion
+        /// The language pages are shown in.
+        public var language: String { version.form.defaultLanguage }
+    }
+
+    /// Why a link shows no page.
+    public enum Finished: Sendable, Equatable {
+        case notEligible, submitted, optedOut, closed
+    }
+
+    public enum Opened: Sendable {
+        case finished(Finished)
+        case page(SurveyRun, index: Int)
+        case nothingToAnswer
+    }
+
+    public enum Submitted: Sendable {
+        /// Saved; `stale` when another window or a second click got there first and nothing was written.
+        case saved(stale: Bool)
+        /// The page's answers did not pass: show it again with the messages and what was typed.
+        case refused(SurveyRun, page: Int, errors: SurveyRun.PageErrors)
+    }
+
+    static let invalidLink = UseCaseError.notFound("This survey link is not valid. Please use the link from your most recent message.")
+
+    public func link(token: String) async throws -> Link {
+        guard let c = try await fieldwork.case(token: token),
+              let wave = try await studies.wave(id: c.waveID), let study = try await studies.study(id: wave.studyID),
+              let version = try await versions.version(wave.instrumentVersionID, studies)
+        else { throw Self.invalidLink }
+        return Link(case: c, wave: wave, study: study, version: version)
+    }
+
+    static func finished(_ link: Link, now: Date) -> Finished? {
+        let c = link.case
+        if c.disposition == .notEligible { return .notEligible }
+        if c.submittedAt != nil { return .submitted }
+        if c.optedOutAt != nil { return .optedOut }
+        if now >= link.wave.closesAt { return .closed }
+        return nil
+    }
+
+    /// The run as stored, with a screening already decided pinned.
+    func run(_ link: Link, now: Date) async throws -> SurveyRun {
+        let stored = SurveyRun(form: link.version.form, answers: try await fieldwork.answers(caseID: link.case.id, version: link.version), today: now)
+        return SurveySubmission.prepared(stored, wave: link.wave, study: link.study, case: link.case)
+    }
+
+    /// Opens the link: the page where the respondent stands (recording that they opened it), or why there is none.
+    public func open(token: String, now: Date = Date()) async throws -> (Link, Opened) {
+        let link = try await link(token: token)
+        if let finished = Self.finished(link, now: now) { return (link, .finished(finished)) }
+        try await fieldwork.markOpened(link.case, now: now)
+        let run = try await run(link, now: now)
+        let c = link.case
+        let page = c.currentPage.flatMap { run.pages.indices.contains($0) && run.isShown(run.pages[$0]) ? $0 : nil } ?? run.nextPage(after: nil)
+        guard let page else { return (link, .nothingToAnswer) }
+        return (link, .page(run, index: page))
+    }
+
+    /// Submits a page (`action` "back" goes to the page before, keeping what was typed). A closed or finished link,
+    /// or a stale revision, saves nothing.
+    public func submit(token: String, values: [String: [String]], now: Date = Date()) async throws -> (Link, Submitted) {
+        let link = try await link(token: token)
+        let c = link.case
+        guard c.isOpen, now < link.wave.closesAt else { return (link, .saved(stale: false)) }
+        guard values["revision"]?.first == String(c.revision) else { return (link, .saved(stale: true)) }
+        var run = try await run(link, now: now)
+        guard let page = values["page"]?.first.flatMap(Int.init), run.pages.indices.contains(page) else {
+            throw UseCaseError.invalid("the form did not say which page it was")
+        }
+        if values["action"]?.first == "back" {
+            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.back(run, from: page), now: now)
+            return (link, .saved(stale: !saved))
+        }
+        let errors = run.submit(page: page, values: values, language: link.language)
+        if !errors.isEmpty {
+            var shown = run
+            shown.submitUnchecked(page: page, values: values)
+            return (link, .refused(shown, page: page, errors: errors))
+        }
+        // Screening: decided by the page that asks it, once, against the records as they are now.
+        var record: Bool?
+        if SurveySubmission.screeningToDecide(run, page: page, wave: link.wave, case: c) != nil {
+            let completions = Array(try await learners.recordCompletions(learnerID: c.learnerID).values)
+            record = Screening.recordSaysEligible(completions: completions, months: link.wave.eligibilityMonths, now: now)
+        }
+        let progress = SurveySubmission.progress(&run, page: page, wave: link.wave, study: link.study, case: c, recordEligible: record, language: link.language)
+        let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: progress, now: now)
+        return (link, .saved(stale: !saved))
+    }
+
+    /// Opts out of the study from its link (`FieldworkRepository.optOut`).
+    public func optOut(token: String, now: Date = Date()) async throws {
+        try await fieldwork.optOut(try await link(token: token).case, now: now)
+    }
+}

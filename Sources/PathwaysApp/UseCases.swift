@@ -1,0 +1,17 @@
+import Foundation
+import PathwaysCore
+import PathwaysStore
+
+/// Every area of work's use cases over one store, built once by whoever serves them (the web server, a command).
+public struct UseCases: Sendable {
+    public let store: Store
+    /// Parsed instrument versions, shared by every area that reads forms.
+    public let versions: VersionCache
+    public let surveys: SurveyTaking
+
+    public init(store: Store) {
+        self.store = store
+        versions = VersionCache()
+        surveys = SurveyTaking(store: store, versions: versions)
+    }
+}
