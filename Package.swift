@@ -94,6 +94,7 @@ let package = Package(
             name: "pathways",
             dependencies: [
                 "PathwaysServer",
+                "PathwaysApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -126,6 +127,7 @@ let package = Package(
             name: "PathwaysServerTests",
             dependencies: [
                 "PathwaysServer",
+                "PathwaysApp",
                 "PathwaysTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

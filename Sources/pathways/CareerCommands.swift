@@ -148,7 +148,7 @@ struct Events: AsyncParsableCommand {
             if list.isEmpty { say("No upcoming events.") }
             for e in list {
                 let replies = try await events.replies(event: e.id)
-                let invited = try await store.sql.raw("SELECT COUNT(*) AS n FROM career_event_invitations WHERE event_id = \(bind: e.id)").first()?.decode(column: "n", as: Int.self) ?? 0
+                let invited = try await events.invitationCount(event: e.id)
                 say("\(e.id.uuidString.lowercased())  \(e.kind.label): \(e.title)")
                 say("    \(CalendarDay.format(e.startsAt)), \(e.location); for \(try await events.audience(e).count) learners; \(invited) invited; "
                     + "\(replies.filter { $0.status == .going }.count) of \(e.capacity) places taken, \(replies.filter { $0.status == .waitlisted }.count) waiting")

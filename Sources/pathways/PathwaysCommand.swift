@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import PathwaysApp
 import PathwaysCore
 import PathwaysServer
 import PathwaysStore

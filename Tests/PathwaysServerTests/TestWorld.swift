@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PathwaysApp
 import PathwaysCore
 import PathwaysServer
 import PathwaysStore

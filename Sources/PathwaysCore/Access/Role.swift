@@ -126,4 +126,67 @@ public enum AccessPolicy {
     /// The audit log and each study's withdrawal policy are the administrator's.
     public static func canReadAuditLog(_ p: Principal) -> Bool { p.role == .admin }
     public static func canSetWithdrawalPolicy(_ p: Principal) -> Bool { p.role == .admin }
+
+    // MARK: lists and self-service
+
+    /// The learner list: everyone who sees learners, except a learner (who has a record, not a list).
+    public static func canListLearners(_ p: Principal) -> Bool { learnerVisibility(p) != .none && p.role != .learner }
+
+    /// Whether `p` is the learner `learner` themselves (self-service: withdrawing, sharing, sending a record).
+    public static func isSelf(_ learner: UUID, _ p: Principal) -> Bool { p.role == .learner && p.learnerID == learner }
+
+    /// A learner's credential is shared and their record sent to a credit partner by the learner alone.
+    public static func canShareCredential(of learner: UUID, by p: Principal) -> Bool { isSelf(learner, p) }
+    public static func canSendRecord(of learner: UUID, by p: Principal) -> Bool { isSelf(learner, p) }
+    /// A degree enrollment is recorded by the learner or an administrator.
+    public static func canRecordDegree(of learner: UUID, by p: Principal) -> Bool { p.role == .admin || isSelf(learner, p) }
+
+    /// The first page after signing in.
+    public static func landingPage(for role: Role) -> String { role == .learner ? "/me" : "/programs" }
+
+    /// A learner list filtered to a program: its roster's viewers may; a learner, who sees only themselves, may too.
+    public static func canFilterLearners(byProgram programID: UUID, _ p: Principal) -> Bool {
+        canViewProgramRoster(programID, by: p) || p.role == .learner
+    }
+
+    /// Imports by program staff reach only their programs; nil means every program (an administrator).
+    public static func importScope(_ p: Principal) -> Set<UUID>? { p.role == .admin ? nil : p.programScope }
+
+    /// An import job is followed by whoever imported it, and by administrators.
+    public static func canFollowImport(by owner: UUID?, _ p: Principal) -> Bool { p.role == .admin || (owner != nil && owner == p.userID) }
+
+    // MARK: studies
+
+    /// Studies, waves, reports, exports and coding: researchers' work, and administrators'.
+    public static func canRunStudies(_ p: Principal) -> Bool { p.role == .admin || p.role == .researcher }
+
+    // MARK: careers
+
+    /// A learner's own career portal: matches, goals, applications, outcomes, replies to events.
+    public static func hasCareerPortal(_ p: Principal) -> Bool { p.role == .learner && p.learnerID != nil }
+    /// Events: administrators see every one; a learner sees those whose audience they are in (checked by the caller).
+    public static func mayOpenEvents(_ p: Principal) -> Bool { p.role == .admin || p.role == .learner }
+    public static func seesEveryEvent(_ p: Principal) -> Bool { p.role == .admin }
+    /// Job postings are read, written and their candidates seen by administrators and employer partners (an employer
+    /// partner only its own, as `PostingOwnership` and the caller's employer decide).
+    public static func canManagePostings(_ p: Principal) -> Bool { p.role == .admin || p.role == .employer }
+    /// Every employer's postings and candidates: administrators.
+    public static func seesEveryPosting(_ p: Principal) -> Bool { p.role == .admin }
+    /// Whether `p` acts for an employer partner (and so only for its own postings).
+    public static func actsForEmployer(_ p: Principal) -> Bool { p.role == .employer }
+
+    /// What the navigation offers `p`.
+    public struct Navigation: Sendable, Equatable {
+        public var isAdmin: Bool
+        public var isLearner: Bool
+        public var seesLearners: Bool
+        public var canImport: Bool
+        public var runsStudies: Bool
+        public var managesPostings: Bool
+    }
+
+    public static func navigation(_ p: Principal) -> Navigation {
+        Navigation(isAdmin: p.role == .admin, isLearner: p.role == .learner, seesLearners: learnerVisibility(p) != .none,
+                   canImport: canImport(.learners, by: p), runsStudies: canRunStudies(p), managesPostings: canManagePostings(p))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 
@@ -65,7 +66,7 @@ public enum DemoSetup {
         var issued = 0
         if let issuing {
             // MicroBachelors courses each carry a certificate of their own; the other programs credential the whole.
-            try await store.sql.raw("UPDATE programs SET course_credentials = \(bind: true) WHERE kind = \(bind: ProgramKind.microBachelors.rawValue)").run()
+            try await CatalogRepository(store: store).setCourseCredentials(kind: .microBachelors, true)
             issued = try await CredentialRepository(store: store, keyring: issuing.keyring).issueForCompletions(
                 issuer: CredentialRepository.issuer(publicURL: issuing.publicURL, name: issuing.issuerName), publicURL: issuing.publicURL)
         }
@@ -89,7 +90,7 @@ public enum DemoSetup {
         board.added += contoso.added
         for (r, n) in contoso.byRequirement { board.byRequirement[r, default: 0] += n }
         // The employer account is Contoso's; a third of the full-stack learners let employer partners see them.
-        if try await store.sql.raw("SELECT id FROM users WHERE email = 'employer@pathways.example'").first() != nil {
+        if try await AccountRepository(store: store).account(email: "employer@pathways.example") != nil {
             try await careers.linkAccount(email: "employer@pathways.example", employerKey: "contoso-cloud")
         }
         var rng = SeededRandom(seed: seed &+ 7)

@@ -35,7 +35,7 @@ extension Dependencies {
     func rosterFilter(_ key: String?, for principal: Principal) async throws -> Program? {
         guard let key, !key.isEmpty else { return nil }
         guard let program = try await catalog.program(key: key) else { throw AppError.badRequest("program: unknown program '\(key)'") }
-        guard AccessPolicy.canViewProgramRoster(program.id, by: principal) || principal.role == .learner else {
+        guard AccessPolicy.canFilterLearners(byProgram: program.id, principal) else {
             throw AppError.forbidden("program '\(key)' is not one of your programs")
         }
         return program

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 
@@ -157,7 +158,7 @@ struct APIController {
         routes.get("/api/v1/import-jobs/{id}", access: "admin, program staff (own jobs)") { _, context in
             let p = try context.require("see imports") { AccessPolicy.canImport(.learners, by: $0) }
             guard let id = UUID(uuidString: context.parameters.get("id") ?? ""), let job = try await d.imports.job(id: id),
-                  p.role == .admin || job.userID == p.userID
+                  AccessPolicy.canFollowImport(by: job.userID, p)
             else { throw AppError.notFound("no import job with that id") }
             return try Self.json(API.ImportJobOut(job))
         }
@@ -225,7 +226,7 @@ extension Dependencies {
         guard let text = String(validating: bytes.readableBytesView, as: UTF8.self) else {
             return .finished(ImportReport(file: name, kind: kind, rows: 0, errors: [ImportIssue(message: "the file is not UTF-8 text; export it as CSV UTF-8")]))
         }
-        let scope: Set<UUID>? = principal.role == .admin ? nil : principal.programScope
+        let scope = AccessPolicy.importScope(principal)
         let (report, job) = try await imports.check(kind: kind, fileName: name, text: text, by: .init(userID: principal.userID, programScope: scope), claim: true)
         guard let job else {
             try await audit.record(userID: principal.userID, action: "import_rejected", subject: "import:\(kind.rawValue)",

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 

@@ -70,7 +70,7 @@ struct AuthPages {
             let (token, _) = try await d.accounts.startSession(userID: account.id, lifetime: d.configuration.sessionLifetime)
             try await d.audit.record(userID: account.id, action: "login", subject: "user:\(account.id)")
             var target = Forms.localPath(form.next)
-            if target == "/" || target == "/login" { target = account.role == .learner ? "/me" : "/programs" }
+            if target == "/" || target == "/login" { target = AccessPolicy.landingPage(for: account.role) }
             var response = Response(status: .seeOther, headers: [.location: target])
             response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: token, maxAge: Int(d.configuration.sessionLifetime), path: "/",
                                       secure: secure, httpOnly: true, sameSite: .lax))

@@ -17,7 +17,7 @@ struct CareerPages {
         let events = CareerEventRepository(store: d.store)
 
         routes.get("/careers", access: "learner") { request, context -> HTML in
-            let p = try context.require("see career matches") { $0.role == .learner && $0.learnerID != nil }
+            let p = try context.require("see career matches", AccessPolicy.hasCareerPortal)
             let learner = p.learnerID!
             let q = request.uri.queryParameters
             let filters = MatchFilters(noDegreeRequired: q.get("no_degree") == "1", remoteOnly: q.get("remote") == "1",
@@ -62,7 +62,7 @@ struct CareerPages {
         }
 
         routes.post("/careers/goals", access: "learner") { request, context -> SeeOther in
-            let p = try context.require("set career goals") { $0.role == .learner && $0.learnerID != nil }
+            let p = try context.require("set career goals", AccessPolicy.hasCareerPortal)
             struct Form: Decodable { var _csrf: String?; var goals: String?; var region: String?; var share_with_employers: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
@@ -75,7 +75,7 @@ struct CareerPages {
         }
 
         routes.post("/careers/postings/{posting}/apply", access: "learner") { request, context -> SeeOther in
-            let p = try context.require("record an application") { $0.role == .learner && $0.learnerID != nil }
+            let p = try context.require("record an application", AccessPolicy.hasCareerPortal)
             struct Form: Decodable { var _csrf: String? }
             try FormCSRF.check(try await Forms.decode(Form.self, from: request)._csrf, context: context)
             guard let posting = UUID(uuidString: context.parameters.get("posting") ?? "") else { throw AppError.notFound("There is no such posting.") }
@@ -84,7 +84,7 @@ struct CareerPages {
         }
 
         routes.post("/careers/outcomes", access: "learner") { request, context -> SeeOther in
-            let p = try context.require("record a career outcome") { $0.role == .learner && $0.learnerID != nil }
+            let p = try context.require("record a career outcome", AccessPolicy.hasCareerPortal)
             struct Form: Decodable { var _csrf: String?; var kind: String?; var occurred_on: String?; var sector: String?; var salary_band: String?; var annual_salary: String?; var no_degree_role: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
@@ -104,10 +104,10 @@ struct CareerPages {
         }
 
         @Sendable func visibleEvent(_ context: AppContext) async throws -> (CareerEventRepository.Event, Principal) {
-            let p = try context.require("see career events") { $0.role == .admin || $0.role == .learner }
+            let p = try context.require("see career events", AccessPolicy.mayOpenEvents)
             guard let id = UUID(uuidString: context.parameters.get("event") ?? ""), let e = try await events.event(id: id) else { throw AppError.notFound("There is no such event.") }
-            if p.role == .admin { return (e, p) }
-            guard p.role == .learner, let learner = p.learnerID, try await events.audience(e, only: learner).contains(learner) else {
+            if AccessPolicy.seesEveryEvent(p) { return (e, p) }
+            guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID, try await events.audience(e, only: learner).contains(learner) else {
                 throw AppError.forbidden("this event is for other learners")
             }
             return (e, p)
@@ -121,8 +121,8 @@ struct CareerPages {
             return d.views.page("career_event", title: e.title, [
                 "id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "description": e.description, "when": Self.day(e.startsAt) + " " + Self.time(e.startsAt) + "–" + Self.time(e.endsAt) + " UTC",
                 "location": e.location, "capacity": e.capacity, "going": going, "waitlisted": replies.filter { $0.status == .waitlisted }.count,
-                "isLearner": p.role == .learner, "isGoing": mine == .going, "isWaitlisted": mine == .waitlisted,
-                "canReply": p.role == .learner && (mine == nil || mine == .cancelled), "full": going >= e.capacity,
+                "isLearner": AccessPolicy.hasCareerPortal(p), "isGoing": mine == .going, "isWaitlisted": mine == .waitlisted,
+                "canReply": AccessPolicy.hasCareerPortal(p) && (mine == nil || mine == .cancelled), "full": going >= e.capacity,
             ], context: context)
         }
 
@@ -131,7 +131,7 @@ struct CareerPages {
             struct Form: Decodable { var _csrf: String?; var action: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            guard p.role == .learner, let learner = p.learnerID else { throw AppError.forbidden("only invited learners reply to an event") }
+            guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID else { throw AppError.forbidden("only invited learners reply to an event") }
             if form.action == "cancel" { try await events.cancel(event: e, learner: learner) } else { _ = try await events.rsvp(event: e, learner: learner) }
             return SeeOther(location: "/careers/events/\(e.id.uuidString.lowercased())")
         }
@@ -146,13 +146,13 @@ struct CareerPages {
         }
 
         routes.get("/careers/postings", access: "admin, employer") { _, context -> HTML in
-            _ = try context.require("see job postings") { $0.role == .admin || $0.role == .employer }
+            _ = try context.require("see job postings", AccessPolicy.canManagePostings)
             return try await Self.postingsPage(d, context: context, summary: nil)
         }
 
         // A posting entered by hand: the same fields and checks as the CSV format.
         routes.post("/careers/postings/new", access: "admin, employer") { request, context -> HTML in
-            let p = try context.require("enter job postings") { $0.role == .admin || $0.role == .employer }
+            let p = try context.require("enter job postings", AccessPolicy.canManagePostings)
             struct Form: Decodable {
                 var _csrf: String?, title: String?, description: String?, skills: String?, education: String?, experience_months: String?
                 var experience_in_place_of_education: String?, occupation: String?, employment_type: String?, locality: String?, region: String?
@@ -163,7 +163,7 @@ struct CareerPages {
             try FormCSRF.check(form._csrf, context: context)
             var employerKey: String?
             var organisation: String?
-            if p.role == .employer {
+            if AccessPolicy.actsForEmployer(p) {
                 let mine = try await Self.ownEmployer(p, careers)
                 employerKey = mine.key
                 organisation = mine.name
@@ -196,12 +196,12 @@ struct CareerPages {
         // An employer partner's candidates for one of its postings: learners who chose to be seen, in the programs
         // the employer hires from, ranked by fit. Each view is audited.
         routes.get("/careers/postings/{posting}/candidates", access: "admin, employer (own postings)") { _, context -> HTML in
-            let p = try context.require("see candidates") { $0.role == .admin || $0.role == .employer }
+            let p = try context.require("see candidates", AccessPolicy.canManagePostings)
             guard let id = UUID(uuidString: context.parameters.get("posting") ?? ""), let posting = try await careers.posting(id: id) else {
                 throw AppError.notFound("There is no such posting.")
             }
             let employer: CareerRepository.Employer
-            if p.role == .employer {
+            if AccessPolicy.actsForEmployer(p) {
                 let mine = try await Self.ownEmployer(p, careers)
                 guard posting.employerID == mine.id else { throw AppError.forbidden("this posting is another employer's") }
                 employer = mine
@@ -230,10 +230,10 @@ struct CareerPages {
         }
 
         routes.post("/careers/postings", access: "admin, employer", body: .upload) { request, context -> HTML in
-            let p = try context.require("import job postings") { $0.role == .admin || $0.role == .employer }
+            let p = try context.require("import job postings", AccessPolicy.canManagePostings)
             // An employer partner's postings are its own: it may not write another employer's (PostingOwnership).
             var employerKey: String?
-            if p.role == .employer {
+            if AccessPolicy.actsForEmployer(p) {
                 let mine = try await Self.ownEmployer(p, careers)
                 employerKey = mine.key
             }
@@ -255,13 +255,13 @@ struct CareerPages {
         let careers = CareerRepository(store: d.store)
         // The employer records its side of an application (interview time, offer, hire, decline); the learner sees it.
         routes.post("/careers/applications/{application}/status", access: "admin, employer (own postings)") { request, context -> SeeOther in
-            let p = try context.require("update applications") { $0.role == .admin || $0.role == .employer }
+            let p = try context.require("update applications", AccessPolicy.canManagePostings)
             struct Form: Decodable { var _csrf: String?; var status: String?; var interview_at: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
             guard let id = UUID(uuidString: context.parameters.get("application") ?? ""), let postingID = try await careers.postingOf(application: id),
                   let posting = try await careers.posting(id: postingID) else { throw AppError.notFound("There is no such application.") }
-            if p.role == .employer {
+            if AccessPolicy.actsForEmployer(p) {
                 guard posting.employerID == (try await Self.ownEmployer(p, careers)).id else { throw AppError.forbidden("this application is to another employer's posting") }
             }
             guard try await careers.applicants(posting: postingID).contains(where: { $0.application.id == id }) else { throw AppError.notFound("There is no such application.") }
@@ -289,8 +289,8 @@ struct CareerPages {
         let careers = CareerRepository(store: d.store)
         let postings = try await careers.postings()
         var mine: UUID?
-        if let p = context.principal, p.role == .employer { mine = try await careers.employer(forUser: p.userID)?.id }
-        let isAdmin = context.principal?.role == .admin
+        if let p = context.principal, AccessPolicy.actsForEmployer(p) { mine = try await careers.employer(forUser: p.userID)?.id }
+        let isAdmin = context.principal.map(AccessPolicy.seesEveryPosting) ?? false
         var counts: [DegreeRequirement: Int] = [:]
         for p in postings { counts[p.degree.requirement, default: 0] += 1 }
         return d.views.page("career_postings", title: "Job postings", [

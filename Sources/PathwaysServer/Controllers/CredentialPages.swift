@@ -137,7 +137,7 @@ struct CredentialPages {
         routes.post("/learners/{id}/credit-requests", access: "learner (self)") { request, context -> SeeOther in
             let p = try context.requirePrincipal()
             guard let learner = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
-            guard p.role == .learner, p.learnerID == learner else { throw AppError.forbidden("only the learner can send their record") }
+            guard AccessPolicy.canSendRecord(of: learner, by: p) else { throw AppError.forbidden("only the learner can send their record") }
             struct Form: Decodable { var _csrf: String?; var credential: String?; var agreement: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
@@ -183,7 +183,7 @@ struct CredentialPages {
             guard let day = form.enrolled_on.flatMap(CalendarDay.parse) else { throw AppError.badRequest("enrolled_on: a date as YYYY-MM-DD") }
             try await CreditPathwayRepository(store: d.store).recordDegree(
                 learner: learner, institution: form.institution ?? "", level: level, related: form.related == "yes", enrolledOn: day,
-                source: p.role == .learner ? "the learner" : "an administrator")
+                source: AccessPolicy.isSelf(learner, p) ? "the learner" : "an administrator")
             try await d.audit.record(userID: p.userID, action: "record_degree_enrollment", subject: "learner:\(learner.uuidString)")
             return SeeOther(location: "/learners/\(learner.uuidString)")
         }
@@ -195,7 +195,7 @@ struct CredentialPages {
                   let id = UUID(uuidString: context.parameters.get("credential") ?? ""),
                   let c = try await d.credentials.credential(id: id), c.learnerID == learner
             else { throw AppError.notFound("There is no such credential.") }
-            guard p.role == .learner, p.learnerID == learner else { throw AppError.forbidden("only the learner can share their credential") }
+            guard AccessPolicy.canShareCredential(of: learner, by: p) else { throw AppError.forbidden("only the learner can share their credential") }
             struct Form: Decodable { var _csrf: String?; var action: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)

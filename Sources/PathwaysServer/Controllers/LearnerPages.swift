@@ -17,7 +17,7 @@ struct LearnerPages {
         let d = dependencies
 
         routes.get("/learners", access: "admin, researcher, program staff (their programs)") { request, context in
-            let p = try context.require("list learners") { AccessPolicy.learnerVisibility($0) != .none && $0.role != .learner }
+            let p = try context.require("list learners", AccessPolicy.canListLearners)
             let q = request.uri.queryParameters
             let pageSize = 50
             let pageNumber = max(Int(q.get("page") ?? "") ?? 1, 1)
@@ -70,10 +70,10 @@ struct LearnerPages {
             guard form.confirm?.trimmingCharacters(in: .whitespaces) == learner.key else {
                 throw AppError.badRequest("confirm: type the learner id (\(learner.key)) to confirm the withdrawal; nothing was changed")
             }
-            let via = p.role == .learner ? "the learner, on their record page" : "an administrator, on the learner's record page" + (form.reason.map { ": \($0.prefix(300))" } ?? "")
+            let via = AccessPolicy.isSelf(id, p) ? "the learner, on their record page" : "an administrator, on the learner's record page" + (form.reason.map { ": \($0.prefix(300))" } ?? "")
             let (result, _) = try await d.withdraw(learner: id, by: p, via: via)
             return d.views.page("withdrawn", title: "Withdrawn", [
-                "self": p.role == .learner, "studies": result.studies.map { ["title": $0.title, "policy": $0.policy.label, "cases": $0.cases, "removed": $0.answersRemoved] },
+                "self": AccessPolicy.isSelf(id, p), "studies": result.studies.map { ["title": $0.title, "policy": $0.policy.label, "cases": $0.cases, "removed": $0.answersRemoved] },
                 "cancelled": result.messagesCancelled, "accounts": result.accountsClosed,
             ], context: context)
         }
@@ -140,9 +140,9 @@ struct LearnerPages {
             ["id": c.id.uuidString, "program": c.programTitle, "course": c.courseID != nil, "completed": Format.day(c.completedAt),
              "status": c.revokedAt.map { "revoked \(Format.day($0))" } ?? "valid", "href": "/learners/\(l.id.uuidString)/credentials/\(c.id.uuidString)",
              "canRevoke": canRevoke && c.revokedAt == nil, "csrf": context.session?.csrfToken ?? "",
-             "canShare": principal.role == .learner && principal.learnerID == l.id && c.revokedAt == nil, "shared": c.sharedAt != nil]
+             "canShare": AccessPolicy.canShareCredential(of: l.id, by: principal) && c.revokedAt == nil, "shared": c.sharedAt != nil]
         } : []
-        let selfService = principal.role == .learner && principal.learnerID == l.id
+        let selfService = AccessPolicy.isSelf(l.id, principal)
         let creditPathways = CreditPathwayRepository(store: d.store)
         let pathways = showCredentials ? try await creditPathways.pathways(learner: l.id).map { w -> [String: Any] in
             ["text": "Your \(w.programTitle) credential is accepted for \(Format.number(w.agreement.credits)) credits at \(w.agreement.institution)"
@@ -166,7 +166,7 @@ struct LearnerPages {
             "profile": profileRows, "hasProfile": !profileRows.isEmpty, "enrollments": enrollmentRows, "courses": courseRows,
             "consents": consents, "hasConsents": !consents.isEmpty, "withdrawnOn": l.withdrawnAt.map { Format.day($0) } ?? "",
             "canWithdraw": l.withdrawnAt == nil && AccessPolicy.canWithdraw(learner: l.id, by: principal),
-            "selfService": principal.role == .learner, "id": l.id.uuidString,
+            "selfService": AccessPolicy.isSelf(l.id, principal), "id": l.id.uuidString,
         ], context: context)
     }
 }

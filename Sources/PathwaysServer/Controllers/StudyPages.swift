@@ -14,7 +14,7 @@ struct StudyPages {
         var policy: String?
     }
 
-    static func mayRun(_ p: Principal) -> Bool { p.role == .admin || p.role == .researcher }
+    static func mayRun(_ p: Principal) -> Bool { AccessPolicy.canRunStudies(p) }
 
     func register(on routes: RouteTable) {
         let d = dependencies

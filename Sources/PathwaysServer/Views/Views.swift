@@ -22,11 +22,13 @@ public struct Views: Sendable {
             all["signedIn"] = true
             all["userEmail"] = p.email
             all["roleLabel"] = p.role.label
-            all["isAdmin"] = p.role == .admin
-            all["seesLearners"] = AccessPolicy.learnerVisibility(p) != .none
-            all["canImport"] = AccessPolicy.canImport(.learners, by: p)
-            all["isLearner"] = p.role == .learner
-            all["runsStudies"] = p.role == .admin || p.role == .researcher
+            let nav = AccessPolicy.navigation(p)
+            all["isAdmin"] = nav.isAdmin
+            all["seesLearners"] = nav.seesLearners
+            all["canImport"] = nav.canImport
+            all["isLearner"] = nav.isLearner
+            all["runsStudies"] = nav.runsStudies
+            all["managesPostings"] = nav.managesPostings
         }
         if let s = context.session { all["csrf"] = s.csrfToken }
         let body = library.render(all, withTemplate: template) ?? "template \(template) is missing"

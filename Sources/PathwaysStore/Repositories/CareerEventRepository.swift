@@ -277,4 +277,9 @@ public struct CareerEventRepository: Sendable {
         }
         return out
     }
+
+    /// How many learners were invited to the event.
+    public func invitationCount(event: UUID) async throws -> Int {
+        try await db.raw("SELECT COUNT(*) AS n FROM career_event_invitations WHERE event_id = \(bind: event)").first()?.decode(column: "n", as: Int.self) ?? 0
+    }
 }

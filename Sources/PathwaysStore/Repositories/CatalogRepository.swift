@@ -204,4 +204,9 @@ public struct CatalogRepository: Sendable {
         }
         return result
     }
+
+    /// Whether each course of every program of `kind` earns its own credential.
+    public func setCourseCredentials(kind: ProgramKind, _ on: Bool) async throws {
+        try await db.raw("UPDATE programs SET course_credentials = \(bind: on) WHERE kind = \(bind: kind.rawValue)").run()
+    }
 }
