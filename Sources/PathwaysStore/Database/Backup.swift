@@ -26,13 +26,14 @@ public enum Backup {
     /// pg_restore, in one transaction.
     public static func restore(from file: String, to location: String, replace: Bool, logger: Logger) async throws {
         guard FileManager.default.fileExists(atPath: file) else { throw Failure(description: "\(file) does not exist") }
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            let (url, password) = withoutPassword(location)
+        if case .postgres(let given) = DatabaseLocation(location) {
+            let (url, password) = withoutPassword(given)
             var arguments = ["--no-owner", "--single-transaction", "--exit-on-error", "--dbname=\(url)"]
             if replace { arguments += ["--clean", "--if-exists"] }
             try run("pg_restore", arguments + [file], password: password)
             return
         }
+        let location = DatabaseLocation(location).sqlitePath ?? location
         if FileManager.default.fileExists(atPath: location) && !replace {
             throw Failure(description: "\(location) exists; restore into a new path, or pass --replace with the server stopped")
         }

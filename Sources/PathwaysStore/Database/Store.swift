@@ -45,13 +45,10 @@ public final class Store: Sendable {
     /// Opens the database named by `location`: `postgres://user:password@host:port/database`, or a SQLite file
     /// path (optionally `sqlite:` prefixed).
     public static func open(_ location: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            return try await openPostgres(url: location, logger: logger, eventLoopGroup: eventLoopGroup)
+        switch DatabaseLocation(location) {
+        case .postgres(let url): try await openPostgres(url: url, logger: logger, eventLoopGroup: eventLoopGroup)
+        case .sqlite(let path): try await openSQLite(path: path, logger: logger, eventLoopGroup: eventLoopGroup)
         }
-        var path = location
-        if path.hasPrefix("sqlite:") { path.removeFirst("sqlite:".count) }
-        if path.hasPrefix("//") { path.removeFirst(2) }
-        return try await openSQLite(path: path, logger: logger, eventLoopGroup: eventLoopGroup)
     }
 
     /// Read-only SQLite connections beside the writer.

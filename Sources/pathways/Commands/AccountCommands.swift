@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PathwaysApp
+import PathwaysCore
+import PathwaysServer
+import PathwaysStore
+
+struct CreateAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-admin",
+        abstract: "Create an administrator account. Prints a generated password once, or reads one from standard input.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The administrator's email.") var email: String
+    @Flag(help: "Read the password from the first line of standard input instead of generating one.") var passwordStdin = false
+
+    func run() async throws {
+        var password: String? = nil
+        if passwordStdin {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
+            password = line
+        }
+        let logger = db.logger()
+        let created = try await db.withStore(logger) { store in
+            try await AccountProvisioning(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost))
+                .create(email: email, role: .admin, password: password)
+        }
+        say("Created administrator \(created.account.email).")
+        if let generated = created.generatedPassword { say("Password (shown once): \(generated)") }
+    }
+}
+
+struct CreateToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-token",
+        abstract: "Create an API token for an account (for scripts and scheduled jobs). Prints the token once; only its hash is kept.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The account's email.") var email: String
+    @Option(help: "What the token is for, e.g. 'nightly import'.") var name: String
+    @Option(help: "Days until the token expires.") var days = 365
+
+    func run() async throws {
+        guard (1...3650).contains(days) else { throw ValidationError("--days must be 1 to 3650") }
+        let label = name.trimmingCharacters(in: .whitespaces)
+        guard !label.isEmpty, label.count <= 100 else { throw ValidationError("--name: 1 to 100 characters") }
+        let secret = try await db.withStore(db.logger()) { store in
+            let accounts = AccountRepository(store: store)
+            guard let account = try await accounts.account(email: email) else { throw ValidationError("no account with the email \(email)") }
+            let (secret, _) = try await accounts.createToken(userID: account.id, name: label, expiresAt: Date().addingTimeInterval(Double(days) * 86_400))
+            try await AuditRepository(store: store).record(userID: nil, action: "create_token", subject: "user:\(account.id)", detail: label + " (command line)")
+            return secret
+        }
+        say("Token for \(email), '\(label)', valid \(days) days (shown once; send it as Authorization: Bearer):")
+        print(secret)
+    }
+}
+
+struct Withdraw: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Withdraw a learner from research as each study's policy says (remove or de-identify their data); audited.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "The learner's id in the platform.") var learner: String
+    @Option(help: "How the learner asked (kept in the audit log).") var reason: String?
+    @Option(name: .customLong("mail"), help: "The mail transport messages were sent through (default: $PATHWAYS_MAIL); for file:/folder, the copies sent to the learner are removed.")
+    var mail: String?
+
+    func run() async throws {
+        let result = try await db.withStore(db.logger()) { store in
+            guard let found = try await LearnerRepository(store: store).learner(key: learner) else {
+                throw ValidationError("no learner with the id \(learner) (a learner who withdrew already has no id here)")
+            }
+            return try await PrivacyRepository(store: store).withdraw(learner: found.id, by: nil, via: "command line" + (reason.map { ": \($0.prefix(300))" } ?? ""))
+        }
+        say("Learner \(learner) withdrawn: \(result.summary).")
+        if let address = mail ?? ProcessInfo.processInfo.environment["PATHWAYS_MAIL"], address.hasPrefix("file:") {
+            let removed = FileMailTransport.remove(messageIDs: result.sentMessageIDs, from: URL(fileURLWithPath: String(address.dropFirst(5))))
+            say("Removed \(removed) copies of messages sent to them from \(address.dropFirst(5)).")
+        }
+    }
+}
