@@ -8,10 +8,12 @@ public struct UseCases: Sendable {
     /// Parsed instrument versions, shared by every area that reads forms.
     public let versions: VersionCache
     public let surveys: SurveyTaking
+    public let matching: CareerMatching
 
     public init(store: Store) {
         self.store = store
         versions = VersionCache()
         surveys = SurveyTaking(store: store, versions: versions)
+        matching = CareerMatching(store: store)
     }
 }

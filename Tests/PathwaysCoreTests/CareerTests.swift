@@ -232,3 +232,52 @@ import Testing
             .contains("belongs to no employer partner, not Contoso Cloud") == true)
     }
 }
+
+/// Outcome profiles per program and outcomes taken from survey answers, computed without a database.
+@Suite struct OutcomeProfileTests {
+    static func day(_ y: Int, _ m: Int, _ d: Int) -> Date { CalendarDay.date(year: y, month: m, day: d)! }
+
+    @Test func jobsAreCountedInTheWindowAndTheMedianIsWithheldUnderFive() {
+        let done = Self.day(2025, 1, 1)
+        let learners = (0..<8).map { _ in UUID() }
+        var completions = learners.map { OutcomeProfile.Completion(learner: $0, programKey: "p", programTitle: "Program", completedAt: done) }
+        // A recent completer whose 12-month window has not passed is not counted at 12 months.
+        let recent = UUID()
+        completions.append(.init(learner: recent, programKey: "p", programTitle: "Program", completedAt: Self.day(2025, 11, 1)))
+        var outcomes: [UUID: [OutcomeProfile.ReportedOutcome]] = [:]
+        // Learners 0–5: a job 2 months after completion with salaries 40…65k; learner 6: a raise only; learner 7: a job
+        // 10 months after, and a promotion later still (only the first job counts); the recent one: a job at once.
+        for (i, l) in learners.prefix(6).enumerated() {
+            outcomes[l] = [.init(kind: i % 2 == 0 ? .newJob : .promotion, occurredOn: Self.day(2025, 3, 1), annualSalary: Double(40_000 + i * 5_000),
+                                 noDegreeRole: i < 2)]
+        }
+        outcomes[learners[6]] = [.init(kind: .raise, occurredOn: Self.day(2025, 2, 1), annualSalary: 99_000, noDegreeRole: nil)]
+        outcomes[learners[7]] = [.init(kind: .promotion, occurredOn: Self.day(2025, 12, 1), annualSalary: 1, noDegreeRole: nil),
+                                 .init(kind: .newJob, occurredOn: Self.day(2025, 11, 1), annualSalary: nil, noDegreeRole: true)]
+        outcomes[recent] = [.init(kind: .newJob, occurredOn: Self.day(2025, 11, 2), annualSalary: 10, noDegreeRole: true)]
+        let profiles = OutcomeProfile.compute(completions: completions, outcomes: outcomes, months: [3, 12], asOf: Self.day(2026, 1, 15))
+        #expect(profiles.map(\.postReceiptMonths) == [3, 12])
+        let three = profiles[0], twelve = profiles[1]
+        #expect(three.numberAwarded == 8 && three.jobsObtained == 6, "the recent completer's window has not passed; learner 7's job came later")
+        #expect(twelve.numberAwarded == 8 && twelve.jobsObtained == 7 && twelve.noDegreeRoles == 3)
+        #expect(twelve.earningsReported == 6 && twelve.medianEarnings == 52_500, "the median of 40, 45, 50, 55, 60, 65 thousand")
+        #expect(OutcomeProfile.median([1, 2, 3, 4]) == nil, "fewer than five salaries: withheld")
+        #expect(OutcomeProfile.median([5, 1, 3, 2, 4]) == 3)
+        #expect((twelve.ctdl["ceterms:numberAwarded"] as? Int) == 8 && twelve.ctdl["ceterms:medianEarnings"] as? Double == 52_500)
+    }
+
+    @Test func surveyAnswersBecomeOutcomesOncePerCaseAndKind() {
+        let learner = UUID(), at = Self.day(2026, 5, 1)
+        let cases = [SurveyOutcomeMapping.Answered(caseID: 7, learner: learner, submittedAt: at,
+                                                   values: ["benefits": "promotion raise learned_new", "sector": "Retail", "income": "52000"])]
+        let found = SurveyOutcomeMapping.followUp.outcomes(from: cases, recorded: [])
+        #expect(found.map(\.kind) == [.promotion, .raise])
+        #expect(found[0].annualSalary == 52_000 && found[1].annualSalary == nil, "the salary goes with the job only")
+        #expect(found.allSatisfy { $0.sector == "Retail" && $0.occurredOn == at && $0.source == "survey case 7" })
+        let again = SurveyOutcomeMapping.followUp.outcomes(from: cases, recorded: ["\(learner)|promotion|survey case 7"])
+        #expect(again.map(\.kind) == [.raise])
+        #expect(NewCareerOutcome.problem(occurredOn: at.addingTimeInterval(3 * 86_400), annualSalary: nil, now: at) != nil)
+        #expect(NewCareerOutcome.problem(occurredOn: at, annualSalary: -1, now: at)?.hasPrefix("annual_salary") == true)
+        #expect(NewCareerOutcome.problem(occurredOn: at, annualSalary: 50_000, now: at) == nil)
+    }
+}

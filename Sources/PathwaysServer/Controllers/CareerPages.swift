@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 
@@ -22,12 +23,12 @@ struct CareerPages {
             let q = request.uri.queryParameters
             let filters = MatchFilters(noDegreeRequired: q.get("no_degree") == "1", remoteOnly: q.get("remote") == "1",
                                        employmentTypes: Set(q.get("type").map { [$0.uppercased()] }?.filter { !$0.isEmpty } ?? []))
-            let matches = try await careers.matches(learner: learner, k: 20, filters: filters)
+            let matches = try await d.app.matching.matches(learner: learner, k: 20, filters: filters)
             let applied = try await careers.applications(learner: learner)
             let appliedIDs = Set(applied.map(\.postingID))
             let goals = try await careers.goals(learner: learner)
             var mine: [[String: Any]] = []
-            for e in try await events.upcoming() where try await events.audience(e, only: learner).contains(learner) {
+            for e in try await events.upcoming() where try await events.audience(e, only: learner, skillsOf: d.app.matching.skills).contains(learner) {
                 let reply = try await events.replies(event: e.id).first { $0.learner == learner }?.status
                 mine.append(["id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "when": Self.day(e.startsAt), "location": e.location,
                              "reply": reply.map { $0 == .going ? "You are going" : $0 == .waitlisted ? "On the waitlist" : "Cancelled" } ?? ""])
@@ -107,7 +108,7 @@ struct CareerPages {
             let p = try context.require("see career events", AccessPolicy.mayOpenEvents)
             guard let id = UUID(uuidString: context.parameters.get("event") ?? ""), let e = try await events.event(id: id) else { throw AppError.notFound("There is no such event.") }
             if AccessPolicy.seesEveryEvent(p) { return (e, p) }
-            guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID, try await events.audience(e, only: learner).contains(learner) else {
+            guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID, try await events.audience(e, only: learner, skillsOf: d.app.matching.skills).contains(learner) else {
                 throw AppError.forbidden("this event is for other learners")
             }
             return (e, p)
@@ -132,7 +133,7 @@ struct CareerPages {
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
             guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID else { throw AppError.forbidden("only invited learners reply to an event") }
-            if form.action == "cancel" { try await events.cancel(event: e, learner: learner) } else { _ = try await events.rsvp(event: e, learner: learner) }
+            if form.action == "cancel" { try await events.cancel(event: e, learner: learner) } else { _ = try await events.rsvp(event: e, learner: learner, skillsOf: d.app.matching.skills) }
             return SeeOther(location: "/careers/events/\(e.id.uuidString.lowercased())")
         }
 
@@ -211,7 +212,7 @@ struct CareerPages {
                 }
                 employer = e
             }
-            let found = try await careers.candidates(posting: id, employer: employer)
+            let found = try await d.app.matching.candidates(posting: id, employer: employer)
             let applicants = try await careers.applicants(posting: id)
             try await d.audit.record(userID: p.userID, action: "view_candidates", subject: "posting:\(id.uuidString)", detail: "\(found.count) candidates")
             return d.views.page("career_candidates", title: "Candidates: \(posting.posting.title)", [

@@ -54,10 +54,12 @@ public struct CareerEventRepository: Sendable {
         guard !targets.isEmpty else { throw StoreError.invalid("an event needs at least one target: a program, a skill or a region") }
         var employerID: UUID?
         if let employerKey {
-            guard let e = try await CareerRepository(store: store).employer(key: employerKey) else { throw StoreError.invalid("no employer with key \(employerKey)") }
-            employerID = e.id
+            guard let id = try await db.raw("SELECT id FROM employers WHERE key = \(bind: employerKey)").first()?.decode(column: "id", as: UUID.self) else {
+                throw StoreError.invalid("no employer with key \(employerKey)")
+            }
+            employerID = id
         }
-        for case .program(let key) in targets where try await CatalogRepository(store: store).program(key: key) == nil {
+        for case .program(let key) in targets where try await db.raw("SELECT id FROM programs WHERE external_id = \(bind: key)").first() == nil {
             throw StoreError.invalid("no program with key \(key)")
         }
         let event = Event(id: UUID(), kind: kind, title: title, description: description, employerID: employerID, startsAt: startsAt, endsAt: endsAt,
@@ -101,12 +103,16 @@ public struct CareerEventRepository: Sendable {
         return out
     }
 
+    /// The skills of a learner, for events targeted by skill: the use-case layer supplies them (`CareerMatching`).
+    public typealias SkillsOf = @Sendable (UUID) async throws -> Set<String>
+
     /// The learners an event is for: not withdrawn, with an email, and in every targeted kind (program enrolled in,
     /// skill among their programs' and courses' skills, region or country).
-    public func audience(_ event: Event, only learner: UUID? = nil) async throws -> [UUID] {
+    public func audience(_ event: Event, only learner: UUID? = nil, skillsOf: SkillsOf? = nil) async throws -> [UUID] {
         let programKeys = event.targets.compactMap { if case .program(let k) = $0 { k } else { nil } }
         let skills = Set(event.targets.compactMap { if case .skill(let s) = $0 { s } else { nil } })
         let regions = Set(event.targets.compactMap { if case .region(let r) = $0 { r.uppercased() } else { nil } })
+        if !skills.isEmpty && skillsOf == nil { throw StoreError.invalid("an event targeted by skill needs the learners' skills to find its audience") }
         var candidates: [UUID]
         if !programKeys.isEmpty {
             candidates = try await db.raw("""
@@ -117,18 +123,16 @@ public struct CareerEventRepository: Sendable {
             candidates = try await db.raw("SELECT id FROM learners WHERE withdrawn_at IS NULL AND email IS NOT NULL").all().map { try $0.decode(column: "id", as: UUID.self) }
         }
         if let learner { candidates = candidates.filter { $0 == learner } }
-        let careers = CareerRepository(store: store)
         var out: [UUID] = []
         for learner in candidates {
             if !regions.isEmpty {
-                let goals = try await careers.goals(learner: learner)
-                let country = try await db.raw("SELECT country FROM learners WHERE id = \(bind: learner)").first()?.decode(column: "country", as: String?.self)
-                let places = Set([goals.region, country].compactMap { $0?.uppercased() })
+                let row = try await db.raw("""
+                    SELECT l.country, g.region FROM learners l LEFT JOIN career_goals g ON g.learner_id = l.id WHERE l.id = \(bind: learner)
+                    """).first()
+                let places = Set([try row?.decode(column: "region", as: String?.self), try row?.decode(column: "country", as: String?.self)].compactMap { $0?.uppercased() })
                 if places.isDisjoint(with: regions) { continue }
             }
-            if !skills.isEmpty {
-                guard let profile = try await careers.matchProfile(learner: learner), !skills.isDisjoint(with: profile.skills.keys) else { continue }
-            }
+            if !skills.isEmpty, let skillsOf, skills.isDisjoint(with: try await skillsOf(learner)) { continue }
             out.append(learner)
         }
         return out.sorted { $0.uuidString < $1.uuidString }
@@ -143,9 +147,9 @@ public struct CareerEventRepository: Sendable {
     /// Writes an invitation to the outbox for each learner in the event's audience not yet invited, unless the
     /// contact cap (the same as survey invitations: at most N messages in D days) holds it back; a held learner is
     /// invited on a later run once the cap allows.
-    public func invite(_ event: Event, baseURL: String, now: Date = Date()) async throws -> InvitationReport {
-        let audience = try await audience(event)
-        let cap = try await OutboxRepository(store: store).contactCap()
+    public func invite(_ event: Event, baseURL: String, skillsOf: SkillsOf? = nil, now: Date = Date()) async throws -> InvitationReport {
+        let audience = try await audience(event, skillsOf: skillsOf)
+        let cap = try await OutboxRepository.contactCap(on: db)
         let windowStart = now.addingTimeInterval(-Double(cap.days) * 86_400)
         let subject = "\(event.kind.label): \(event.title)"
         let body = """
@@ -196,8 +200,8 @@ public struct CareerEventRepository: Sendable {
     }
 
     /// A learner's reply: a place while there is room, else the waitlist. Only learners the event is for may reply.
-    public func rsvp(event: Event, learner: UUID, now: Date = Date()) async throws -> RSVPStatus {
-        guard try await audience(event, only: learner).contains(learner) else { throw StoreError.invalid("this event is not open to you") }
+    public func rsvp(event: Event, learner: UUID, skillsOf: SkillsOf? = nil, now: Date = Date()) async throws -> RSVPStatus {
+        guard try await audience(event, only: learner, skillsOf: skillsOf).contains(learner) else { throw StoreError.invalid("this event is not open to you") }
         return try await store.transaction { db in
             if store.dialect == .postgres { try await db.raw("SELECT id FROM career_events WHERE id = \(bind: event.id) FOR UPDATE").run() }
             if let current = try await db.raw("SELECT status FROM career_event_rsvps WHERE event_id = \(bind: event.id) AND learner_id = \(bind: learner)").first(),

@@ -23,7 +23,10 @@ public struct OutboxRepository: Sendable {
         public static let standard = ContactCap(messages: 3, days: 30)
     }
 
-    public func contactCap() async throws -> ContactCap {
+    public func contactCap() async throws -> ContactCap { try await Self.contactCap(on: db) }
+
+    /// The deployment's contact cap, read on `db`.
+    static func contactCap(on db: any SQLDatabase) async throws -> ContactCap {
         var cap = ContactCap.standard
         for row in try await db.raw("SELECT setting_key, value FROM settings WHERE setting_key IN ('contact_cap_messages', 'contact_cap_days')").all() {
             let value = Int(try row.decode(column: "value", as: String.self)) ?? 0

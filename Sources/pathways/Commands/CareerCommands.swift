@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 
@@ -45,7 +46,7 @@ struct Matches: AsyncParsableCommand {
         let logger = options.logger()
         try await options.withStore(logger) { store in
             guard let l = try await LearnerRepository(store: store).learner(key: learner) else { throw ValidationError("no learner with key \(learner)") }
-            let found = try await CareerRepository(store: store).matches(
+            let found = try await CareerMatching(store: store).matches(
                 learner: l.id, k: k, filters: MatchFilters(noDegreeRequired: noDegree, remoteOnly: remote, employmentTypes: Set(type.map { $0.uppercased() })))
             if found.isEmpty { say("No matching open postings.") }
             for (n, m) in found.enumerated() {
@@ -150,7 +151,7 @@ struct Events: AsyncParsableCommand {
                 let replies = try await events.replies(event: e.id)
                 let invited = try await events.invitationCount(event: e.id)
                 say("\(e.id.uuidString.lowercased())  \(e.kind.label): \(e.title)")
-                say("    \(CalendarDay.format(e.startsAt)), \(e.location); for \(try await events.audience(e).count) learners; \(invited) invited; "
+                say("    \(CalendarDay.format(e.startsAt)), \(e.location); for \(try await events.audience(e, skillsOf: CareerMatching(store: store).skills).count) learners; \(invited) invited; "
                     + "\(replies.filter { $0.status == .going }.count) of \(e.capacity) places taken, \(replies.filter { $0.status == .waitlisted }.count) waiting")
             }
         }
@@ -170,7 +171,7 @@ struct InviteEvent: AsyncParsableCommand {
         try await options.withStore(logger) { store in
             let events = CareerEventRepository(store: store)
             guard let id = UUID(uuidString: event), let e = try await events.event(id: id) else { throw ValidationError("no event with id \(event)") }
-            let report = try await events.invite(e, baseURL: publicURL)
+            let report = try await events.invite(e, baseURL: publicURL, skillsOf: CareerMatching(store: store).skills)
             say("Invited \(report.invited); \(report.heldByCap) held back by the contact cap (run again later); \(report.alreadyInvited) invited before.")
         }
     }
