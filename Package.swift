@@ -115,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PathwaysStoreTests",
-            dependencies: ["PathwaysStore", "PathwaysCore", "PathwaysTestSupport"],
+            dependencies: ["PathwaysStore", "PathwaysCore", "PathwaysTestSupport", "PathwaysApp"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,11 +9,13 @@ public struct UseCases: Sendable {
     public let versions: VersionCache
     public let surveys: SurveyTaking
     public let matching: CareerMatching
+    public let reporting: WaveReporting
 
     public init(store: Store) {
         self.store = store
         versions = VersionCache()
         surveys = SurveyTaking(store: store, versions: versions)
         matching = CareerMatching(store: store)
+        reporting = WaveReporting(store: store)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PathwaysApp
 import PathwaysCore
 @testable import PathwaysServer
 @testable import PathwaysStore
@@ -92,7 +93,7 @@ import Testing
             #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM users WHERE email = 'learnera@pathways.test'") == 0)
 
             // The export keeps the respondent under the pseudonym, without the open text.
-            let export = try await RespondentData(store: w.store).exportWide(study: f.study, wave: f.wave, includeText: true, by: nil, audit: AuditRepository(store: w.store))
+            let export = try await RespondentExports(store: w.store).exportWide(study: f.study, wave: f.wave, includeText: true, by: nil)
             #expect(export.respondents == 1)
             #expect(!export.csv.contains("It helped") && !export.csv.contains("Ana") && !export.csv.contains("A1"))
 
@@ -138,7 +139,7 @@ import Testing
             #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM wave_cases WHERE learner_id = \(bind: b2)") == 0)
             #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM response_values WHERE case_id = \(bind: f.caseIDs["B2"]!)") == 0)
             #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM case_tokens WHERE case_id = \(bind: f.caseIDs["B2"]!)") == 0)
-            let export = try await RespondentData(store: w.store).exportWide(study: f.study, wave: f.wave, includeText: true, by: nil, audit: AuditRepository(store: w.store))
+            let export = try await RespondentExports(store: w.store).exportWide(study: f.study, wave: f.wave, includeText: true, by: nil)
             #expect(export.respondents == 0)
 
             // The audit log page shows it to the administrator, filtered, and records that it was read; no one else may.

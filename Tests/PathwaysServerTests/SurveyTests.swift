@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOPosix
+import PathwaysApp
 import PathwaysCore
 @testable import PathwaysServer
 @testable import PathwaysStore
@@ -206,10 +207,10 @@ enum Survey {
         try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)
             _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
-            let data = RespondentData(store: w.store)
+            let data = RespondentExports(store: w.store)
             let audit = AuditRepository(store: w.store)
-            let first = try await data.exportWide(study: f.study, wave: f.wave, includeText: false, by: nil, audit: audit)
-            let again = try await data.exportWide(study: f.study, wave: f.wave, includeText: true, by: nil, audit: audit)
+            let first = try await data.exportWide(study: f.study, wave: f.wave, includeText: false, by: nil)
+            let again = try await data.exportWide(study: f.study, wave: f.wave, includeText: true, by: nil)
             #expect(first.respondents == 1)
             let id = try #require(first.csv.split(separator: "\n").dropFirst().first?.split(separator: ",").first.map(String.init))
             #expect(id.hasPrefix("p") && id.count == 25)
@@ -448,7 +449,7 @@ enum Survey {
             later["employment"] = ["part_time"]
             _ = try await Survey.complete(client, token: try await fieldwork.issueToken(caseID: c.id), answers: later)
 
-            let change = try await fieldwork.change(study: f.study, item: "employment", from: 1, to: 2)
+            let change = try await PanelAnalysis(store: w.store).change(study: f.study, item: "employment", from: 1, to: 2)
             #expect(change.n == 1 && change.unchanged == 0)
             let full = try #require(change.levels.firstIndex(of: "full_time")), part = try #require(change.levels.firstIndex(of: "part_time"))
             #expect(change.counts[full][part] == 1)

@@ -1,4 +1,5 @@
 import Foundation
+import PathwaysApp
 import PathwaysCore
 @testable import PathwaysStore
 import PathwaysTestSupport

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 
@@ -144,7 +145,7 @@ struct CredentialPages {
             guard let credential = form.credential.flatMap(UUID.init(uuidString:)), let agreement = form.agreement.flatMap(UUID.init(uuidString:)) else {
                 throw AppError.badRequest("credential, agreement: choose the credential and the institution to send it to")
             }
-            let sent = try await CreditPathwayRepository(store: d.store).send(learner: learner, credential: credential, agreement: agreement)
+            let sent = try await CreditPathways(store: d.store).send(learner: learner, credential: credential, agreement: agreement)
             try await d.audit.record(userID: p.userID, action: "send_credit_request", subject: "learner:\(learner.uuidString)", detail: sent.institution)
             return SeeOther(location: "/learners/\(learner.uuidString)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 
@@ -144,7 +145,7 @@ struct LearnerPages {
         } : []
         let selfService = AccessPolicy.isSelf(l.id, principal)
         let creditPathways = CreditPathwayRepository(store: d.store)
-        let pathways = showCredentials ? try await creditPathways.pathways(learner: l.id).map { w -> [String: Any] in
+        let pathways = showCredentials ? try await CreditPathways(store: d.store).pathways(learner: l.id).map { w -> [String: Any] in
             ["text": "Your \(w.programTitle) credential is accepted for \(Format.number(w.agreement.credits)) credits at \(w.agreement.institution)"
                 + (w.agreement.degree.map { " toward a \($0)" } ?? "") + ".",
              "credential": w.credentialID.uuidString, "agreement": w.agreement.id.uuidString, "canSend": selfService && w.request == nil,

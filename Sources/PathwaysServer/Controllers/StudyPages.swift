@@ -162,7 +162,7 @@ struct StudyPages {
             var changeError = ""
             if let item {
                 do {
-                    let c = try await d.fieldwork.change(study: study, item: item, from: from, to: to)
+                    let c = try await PanelAnalysis(store: d.store).change(study: study, item: item, from: from, to: to)
                     let test = c.statistic.map { String(format: "%@: χ² = %.3f, df = %d, p = %.4g.", (c.levels.count == 2 ? "McNemar's test" : "Bowker's test of symmetry") as NSString, $0, c.df ?? 0, c.p ?? .nan) }
                         ?? "No test: a pair of opposite changes has no learners."
                     change = ["fromWave": c.fromWave, "toWave": c.toWave, "labels": c.labels, "n": c.n, "unchanged": c.unchanged, "test": test,
@@ -171,7 +171,7 @@ struct StudyPages {
                                   return ["label": label, "total": total, "cells": c.counts[i].map { n in
                                       total > 0 ? "\(n) (\(Int((100 * Double(n) / Double(total)).rounded()))%)" : "0" }]
                               }]
-                } catch StoreError.invalid(let message) {
+                } catch UseCaseError.invalid(let message) {
                     changeError = message
                 }
             }
@@ -213,36 +213,16 @@ struct StudyPages {
             }
             let query = request.uri.queryParameters
             let by = query.get("by").flatMap { $0.isEmpty ? nil : $0 }
-            let groupings: [(value: String, label: String)] = [("", "Nothing"), ("program", "Program"), ("program_kind", "Program kind"), ("provider", "Provider")]
-                + version.form.questions.compactMap { q in
-                    guard case .selectOne = q.type else { return nil }
-                    return (q.name, "Question: " + (XLSForm.text(q.labels, language: nil) ?? q.name))
-                }
-            if let by, !groupings.contains(where: { $0.value == by }) { throw AppError.badRequest("by: \(by) is not a program column or a select_one question of this wave.") }
-            let minCellText = query.get("min_cell") ?? "10"
-            guard let minCell = Int(minCellText), (0...1000).contains(minCell) else { throw AppError.badRequest("min_cell: a whole number from 0 to 1000.") }
+            let groupings = [(value: "", label: "Nothing")] + WaveReporting.groupings(version.form)
+            guard let minCell = Int(query.get("min_cell") ?? "10") else { throw AppError.badRequest("min_cell: a whole number from 0 to 1000.") }
             let format = query.get("format") ?? "page"
-            guard ["page", "md", "csv", "json", "html"].contains(format) else { throw AppError.badRequest("format: md, csv, json or html.") }
-
+            guard format == "page" || WaveReporting.Format(rawValue: format) != nil else { throw AppError.badRequest("format: md, csv, json or html.") }
             let rake = query.getAll("rake").filter { !$0.isEmpty }
-            let report: Report
-            do {
-                report = try await d.fieldwork.report(study: study, wave: wave, version: version, by: by, rake: rake,
-                                                      suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
-            } catch StoreError.invalid(let message) {
-                throw AppError.badRequest("rake: \(message)")
-            }
+            let report = try await d.app.reporting.report(study: study, wave: wave, version: version, options: .init(by: by, minCell: minCell, rake: rake))
             let file = "\(study.key)-wave\(wave.number)-report"
-            func download(_ text: String, _ type: String, _ ext: String) -> Response {
-                Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(file).\(ext)\""],
-                         body: .init(byteBuffer: ByteBuffer(string: text)))
-            }
-            switch format {
-            case "md": return download(report.markdown(), "text/markdown; charset=utf-8", "md")
-            case "csv": return download(report.csv(), "text/csv; charset=utf-8", "csv")
-            case "json": return download(try report.json(), "application/json", "json")
-            case "html": return download(report.htmlDocument(), "text/html; charset=utf-8", "html")
-            default: break
+            if let download = WaveReporting.Format(rawValue: format) {
+                return Response(status: .ok, headers: [.contentType: download.contentType, .contentDisposition: "attachment; filename=\"\(file).\(download.rawValue)\""],
+                                body: .init(byteBuffer: ByteBuffer(string: try download.render(report))))
             }
             var params = "min_cell=\(minCell)" + rake.map { "&rake=\($0)" }.joined()
             if let by { params += "&by=\(by.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? by)" }
@@ -266,8 +246,8 @@ struct StudyPages {
             try FormCSRF.check(form._csrf, context: context)
             let study = try await Self.study(d, context)
             let wave = try await Self.wave(d, study, context)
-            let export = try await RespondentData(store: d.store).exportWide(study: study, wave: wave, includeText: form.include_text == "yes",
-                                                                             by: p.userID, audit: d.audit)
+            let export = try await RespondentExports(store: d.store).exportWide(study: study, wave: wave, includeText: form.include_text == "yes",
+                                                                             by: p.userID)
             return Response(status: .ok, headers: [
                 .contentType: "application/zip",
                 .contentDisposition: "attachment; filename=\"\(study.key)-wave\(wave.number)-respondents.zip\"",

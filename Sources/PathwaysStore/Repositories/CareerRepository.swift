@@ -26,8 +26,8 @@ public struct CareerRepository: Sendable {
         guard !key.isEmpty, !name.isEmpty else { throw StoreError.invalid("an employer needs a key and a name") }
         var programIDs: [UUID] = []
         for k in programKeys {
-            guard let p = try await CatalogRepository(store: store).program(key: k) else { throw StoreError.invalid("no program with key \(k)") }
-            programIDs.append(p.id)
+            guard let p = try await db.raw("SELECT id FROM programs WHERE external_id = \(bind: k)").first()?.decode(column: "id", as: UUID.self) else { throw StoreError.invalid("no program with key \(k)") }
+            programIDs.append(p)
         }
         let chosenPrograms = programIDs
         return try await store.transaction { db in

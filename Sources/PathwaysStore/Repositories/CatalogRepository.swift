@@ -40,7 +40,10 @@ public struct CatalogRepository: Sendable {
     // MARK: programs
 
     /// Programs in title order; `ids` restricts the list.
-    public func programs(ids: Set<UUID>? = nil) async throws -> [Program] {
+    public func programs(ids: Set<UUID>? = nil) async throws -> [Program] { try await Self.programs(ids: ids, on: db) }
+
+    /// Programs read on `db`, with their skills.
+    static func programs(ids: Set<UUID>? = nil, on db: any SQLDatabase) async throws -> [Program] {
         let rows: [any SQLRow]
         if let ids {
             if ids.isEmpty { return [] }
@@ -48,7 +51,7 @@ public struct CatalogRepository: Sendable {
         } else {
             rows = try await db.raw("SELECT * FROM programs ORDER BY title").all()
         }
-        let skills = try await skillsByProgram()
+        let skills = try await skillsByProgram(on: db)
         return try rows.map { try Self.program($0, skills: skills) }
     }
 
@@ -110,7 +113,9 @@ public struct CatalogRepository: Sendable {
         return try await db.raw("SELECT id FROM skills WHERE skill_key = \(bind: key)").first()!.decode(column: "id", as: UUID.self)
     }
 
-    func skillsByProgram(_ programID: UUID? = nil) async throws -> [UUID: [SkillRef]] {
+    func skillsByProgram(_ programID: UUID? = nil) async throws -> [UUID: [SkillRef]] { try await Self.skillsByProgram(programID, on: db) }
+
+    static func skillsByProgram(_ programID: UUID? = nil, on db: any SQLDatabase) async throws -> [UUID: [SkillRef]] {
         let filter: SQLQueryString = programID.map { "WHERE ps.program_id = \(bind: $0)" } ?? ""
         let rows = try await db.raw("""
             SELECT ps.program_id, s.label, s.scheme, s.code FROM program_skills ps JOIN skills s ON s.id = ps.skill_id

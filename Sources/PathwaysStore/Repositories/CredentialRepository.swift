@@ -146,7 +146,7 @@ public struct CredentialRepository: Sendable {
     public func issueForCompletions(issuer: OpenBadgeCredential.Issuer, publicURL: String, now: Date = Date()) async throws -> Int {
         let keys = try await signingKeys(now: now)
         try await recordIssuer(issuer.id, now: now)
-        let programs = Dictionary(try await CatalogRepository(store: store).programs().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let programs = Dictionary(try await CatalogRepository.programs(on: db).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let providers = Dictionary(try await db.raw("SELECT id, name FROM providers").all().map {
             (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "name", as: String.self))
         }, uniquingKeysWith: { a, _ in a })
@@ -266,7 +266,7 @@ public struct CredentialRepository: Sendable {
         let held = try await credentials(learner: learner).filter { $0.revokedAt == nil }
         guard !held.isEmpty else { return nil }
         let base = Self.trimmed(publicURL)
-        let programs = Dictionary(try await CatalogRepository(store: store).programs(ids: Set(held.map(\.programID))).map { ($0.id, $0) },
+        let programs = Dictionary(try await CatalogRepository.programs(ids: Set(held.map(\.programID)), on: db).map { ($0.id, $0) },
                                   uniquingKeysWith: { a, _ in a })
         var courses: [ClrCredential.Course] = []
         var childOf: [(course: String, program: String)] = []

@@ -35,6 +35,13 @@ public struct CreditPathwayRepository: Sendable {
         public var agreement: CreditAgreement
         /// The latest request sent under this agreement, if any.
         public var request: Request?
+
+        public init(credentialID: UUID, programTitle: String, agreement: CreditAgreement, request: Request?) {
+            self.credentialID = credentialID
+            self.programTitle = programTitle
+            self.agreement = agreement
+            self.request = request
+        }
     }
 
     public struct Request: Sendable, Equatable {
@@ -46,20 +53,7 @@ public struct CreditPathwayRepository: Sendable {
         public var statusAt: Date
     }
 
-    public func pathways(learner: UUID, on day: Date = Date()) async throws -> [Pathway] {
-        let catalog = CatalogRepository(store: store)
-        let requests = try await self.requests(learner: learner)
-        var out: [Pathway] = []
-        for c in try await CredentialRepository(store: store, keyring: .ephemeral()).credentials(learner: learner) where c.revokedAt == nil && c.courseID == nil {
-            for a in try await catalog.agreements(programID: c.programID) where a.isValid(on: day) {
-                out.append(Pathway(credentialID: c.id, programTitle: c.programTitle, agreement: a,
-                                   request: requests.last { $0.agreementID == a.id && $0.credentialID == c.id }?.request))
-            }
-        }
-        return out
-    }
-
-    func requests(learner: UUID) async throws -> [(credentialID: UUID, agreementID: UUID, request: Request)] {
+    public func requests(learner: UUID) async throws -> [(credentialID: UUID, agreementID: UUID, request: Request)] {
         try await db.raw("SELECT * FROM credit_requests WHERE learner_id = \(bind: learner) ORDER BY sent_at").all().map { row in
             (try row.decode(column: "credential_id", as: UUID.self), try row.decode(column: "agreement_id", as: UUID.self), try Self.request(row))
         }
@@ -72,17 +66,15 @@ public struct CreditPathwayRepository: Sendable {
                 creditsAwarded: try row.decode(column: "credits_awarded", as: Double?.self), statusAt: try row.decode(column: "status_at", as: Date.self))
     }
 
-    /// Records that the learner sent their record to the agreement's institution.
-    public func send(learner: UUID, credential: UUID, agreement: UUID, now: Date = Date()) async throws -> Request {
-        guard let pathway = try await pathways(learner: learner, on: now).first(where: { $0.credentialID == credential && $0.agreement.id == agreement }) else {
-            throw StoreError.invalid("that credential is not accepted under that agreement")
-        }
+    /// Records that the learner sent their record to the agreement's institution (`CreditPathways.send` checks the
+    /// credential counts there first).
+    public func recordSent(learner: UUID, credential: UUID, agreement: CreditAgreement, now: Date = Date()) async throws -> Request {
         let id = UUID()
         try await db.raw("""
             INSERT INTO credit_requests (id, learner_id, credential_id, agreement_id, institution, sent_at, status, status_at)
-            VALUES (\(bind: id), \(bind: learner), \(bind: credential), \(bind: agreement), \(bind: pathway.agreement.institution), \(bind: now), 'sent', \(bind: now))
+            VALUES (\(bind: id), \(bind: learner), \(bind: credential), \(bind: agreement.id), \(bind: agreement.institution), \(bind: now), 'sent', \(bind: now))
             """).run()
-        return Request(id: id, institution: pathway.agreement.institution, sentAt: now, status: .sent, creditsAwarded: nil, statusAt: now)
+        return Request(id: id, institution: agreement.institution, sentAt: now, status: .sent, creditsAwarded: nil, statusAt: now)
     }
 
     /// The credit partner's answer, recorded by an administrator.

@@ -182,6 +182,20 @@ public struct FieldworkRepository: Sendable {
         }
     }
 
+    /// Records that every case of the wave was invited at `at` with `reminders` reminders, the last at `lastMessageAt`
+    /// (a wave fielded before Pathways, or the demo's simulated past waves).
+    public func recordInvited(wave: UUID, at: Date, reminders: Int, lastMessageAt: Date) async throws {
+        try await db.raw("""
+            UPDATE wave_cases SET invited_at = \(bind: at), reminders_sent = \(bind: reminders), last_message_at = \(bind: lastMessageAt)
+            WHERE wave_id = \(bind: wave)
+            """).run()
+    }
+
+    /// The case's invitation could not be delivered (AAPOR 3.30).
+    public func markUndeliverable(caseID: Int64) async throws {
+        try await db.raw("UPDATE wave_cases SET disposition = \(bind: Disposition.undeliverable.rawValue) WHERE id = \(bind: caseID)").run()
+    }
+
     // MARK: dispositions and rates
 
     /// The disposition a case has now, as `Disposition.current` decides it, in SQL over `wave_cases c`.
@@ -378,28 +392,6 @@ enum FrameSQL {
     }
 }
 
-extension FieldworkRepository {
-    /// How `item` changed between waves `from` and `to` for the learners who answered it in both, with the
-    /// categories of the later wave's form. Throws when a wave is missing or its form does not ask the item.
-    public func change(study: StudyRepository.Study, item: String, from: Int, to: Int) async throws -> Panel.Change {
-        let studies = StudyRepository(store: store)
-        var answers: [[UUID: String]] = []
-        var levels: [(name: String, label: String)] = []
-        for number in [from, to] {
-            guard let wave = try await studies.wave(study: study, number: number) else { throw StoreError.invalid("there is no wave \(number)") }
-            guard let version = try await studies.version(id: wave.instrumentVersionID) else { throw StoreError.invalid("wave \(number)'s instrument version is missing") }
-            guard let q = version.form.question(named: item) else { throw StoreError.invalid("wave \(number)'s form does not ask \(item)") }
-            if case .selectOne(let list, _) = q.type {
-                levels = (version.form.choiceLists[list] ?? []).map { ($0.name, XLSForm.text($0.labels, language: nil) ?? $0.name) }
-            } else {
-                throw StoreError.invalid("\(item) is not a select_one question in wave \(number)")
-            }
-            let rows = try await respondents(study: study, wave: wave.id, version: version)
-            answers.append(Dictionary(rows.compactMap { r in r.answers[item].map { (r.learnerID, $0) } }, uniquingKeysWith: { a, _ in a }))
-        }
-        return Panel.change(item: item, from: (from, answers[0]), to: (to, answers[1]), levels: levels)
-    }
-}
 
 extension FieldworkRepository {
     /// What the frame knows about every case, for raking and for comparing respondents with the frame.
@@ -425,58 +417,15 @@ extension FieldworkRepository {
         }
     }
 
-    /// Respondents' weights raked to the frame's counts on `margins` (frame characteristics), in the order
-    /// `respondents` lists them, and the comparison of respondents with the frame on every characteristic,
-    /// unweighted and weighted.
+    /// Respondents' weights raked to the frame's counts on `margins` (`FrameWeighting.weigh` over `frameMembers`).
     public func weighting(study: StudyRepository.Study, wave: UUID, margins: [String]) async throws
         -> (weighting: Tabulation.Weighting, comparison: [NonresponseBias.Row]) {
-        if let unknown = margins.first(where: { !Self.frameCharacteristics.contains($0) }) {
-            throw StoreError.invalid("cannot rake on \(unknown): the frame knows \(Self.frameCharacteristics.joined(separator: ", "))")
-        }
-        let frame = try await frameMembers(study: study, wave: wave)
-        let respondents = frame.filter(\.responded)
-        guard respondents.count > 1 else { throw StoreError.invalid("the wave has too few respondents to weight") }
-        var rakingMargins: [Raking.Margin] = []
-        for name in margins {
-            let categories = Array(Set(frame.map { $0.traits[name]! })).sorted()
-            let index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
-            var totals = [Double](repeating: 0, count: categories.count)
-            for member in frame { totals[index[member.traits[name]!]!] += 1 }
-            rakingMargins.append(Raking.Margin(name: name, category: respondents.map { index[$0.traits[name]!]! }, totals: totals))
-        }
-        let result: Raking.Result
+        let frame = try await frameMembers(study: study, wave: wave).map { FrameWeighting.Member(responded: $0.responded, traits: $0.traits) }
         do {
-            result = try Raking().rake(Array(repeating: Double(frame.count) / Double(respondents.count), count: respondents.count), margins: rakingMargins)
+            return try FrameWeighting.weigh(frame: frame, margins: margins, characteristics: Self.frameCharacteristics)
         } catch {
-            if case .emptyCategory(let margin, let category) = error {
-                let name = Array(Set(frame.map { $0.traits[margin]! })).sorted()[category]
-                throw StoreError.invalid("cannot rake on \(margin): \(name) is in the frame but has no respondents; choose other margins")
-            }
-            throw StoreError.invalid("\(error)")
+            throw StoreError.invalid(error.description)
         }
-        var weights = [Double](repeating: 0, count: frame.count)
-        var k = 0
-        for (i, member) in frame.enumerated() where member.responded { weights[i] = result.weights[k]; k += 1 }
-        let comparison = NonresponseBias.table(characteristics: Self.frameCharacteristics, frame: frame.map(\.traits),
-                                               responded: frame.map(\.responded), weights: weights)
-        return (Tabulation.Weighting(raking: result, margins: margins), comparison)
     }
 }
 
-extension FieldworkRepository {
-    /// A wave's report as the `report` command and the report page build it: the respondents' answers with their
-    /// program columns, weighted when `rake` names frame characteristics (throws `StoreError.invalid` when they
-    /// cannot be raked), split by `group` (a program column's key or a question), with the frame comparison and
-    /// `suppression` applied to both.
-    public func report(study: StudyRepository.Study, wave: StudyRepository.Wave, version: StudyRepository.InstrumentVersion,
-                       method: ProportionInterval = .wilson, by group: String?, rake: [String], suppression: Suppression?) async throws -> Report {
-        var tabulation = Tabulation(form: version.form, columns: try await respondentColumns(study: study, wave: wave.id, version: version),
-                                    method: method, today: wave.opensAt)
-        var comparison: [NonresponseBias.Row] = []
-        if !rake.isEmpty { (tabulation.weighting, comparison) = try await weighting(study: study, wave: wave.id, margins: rake) }
-        var report = Report(title: "\(study.title) — wave \(wave.number): \(wave.title)", tabulation: tabulation,
-                            by: group.map { Self.programColumns[$0] ?? $0 }, suppression: suppression)
-        report.frameComparison = suppression.map { NonresponseBias.protect(comparison, $0) } ?? comparison
-        return report
-    }
-}

@@ -127,7 +127,7 @@ public struct ImportRepository: Sendable {
 
     /// The batch without rows about learners who withdrew (they stay withdrawn), each named in a warning.
     func withoutWithdrawnLearners(_ batch: ImportBatch, warnings: [ImportIssue]) async throws -> (ImportBatch, [ImportIssue]) {
-        let withdrawn = try await PrivacyRepository(store: store).withdrawn(keys: batch.referencedKeys.learners)
+        let withdrawn = try await PrivacyRepository.withdrawn(keys: batch.referencedKeys.learners, on: store.sql)
         guard !withdrawn.isEmpty else { return (batch, warnings) }
         let (kept, removed) = batch.removingLearners(Set(withdrawn.keys))
         return (kept, warnings + removed.map {

@@ -111,7 +111,7 @@ public struct PrivacyRepository: Sendable {
     /// and body; name, email, profile and the platform id are removed (the platform id is kept only as an HMAC so a
     /// later import skips the learner); consents are marked withdrawn; a learner account is closed.
     public func withdraw(learner: UUID, by userID: UUID?, via: String, now: Date = Date()) async throws -> Withdrawal {
-        let key = try await RespondentData(store: store).pseudonymKey()
+        let key = try await RespondentData.pseudonymKey(on: store.sql)
         return try await store.transaction { db in
             guard let row = try await db.raw("SELECT external_id, withdrawn_at FROM learners WHERE id = \(bind: learner)").first() else {
                 throw StoreError.notFound("no such learner")
@@ -214,16 +214,18 @@ public struct PrivacyRepository: Sendable {
     }
 
     /// Of these platform ids, the ones whose learner has withdrawn, with the day they did: an import skips them.
-    public func withdrawn(keys: Set<String>) async throws -> [String: Date] {
+    public func withdrawn(keys: Set<String>) async throws -> [String: Date] { try await Self.withdrawn(keys: keys, on: store.sql) }
+
+    static func withdrawn(keys: Set<String>, on db: any SQLDatabase) async throws -> [String: Date] {
         guard !keys.isEmpty else { return [:] }
-        let any = try await store.sql.raw("SELECT COUNT(*) AS n FROM withdrawals").first()!.decode(column: "n", as: Int.self)
+        let any = try await db.raw("SELECT COUNT(*) AS n FROM withdrawals").first()!.decode(column: "n", as: Int.self)
         guard any > 0 else { return [:] }
-        let key = try await RespondentData(store: store).pseudonymKey()
+        let key = try await RespondentData.pseudonymKey(on: db)
         var byHMAC: [String: String] = [:]
         for k in keys { byHMAC[Self.keyHMAC(k, key: key)] = k }
         var result: [String: Date] = [:]
         for chunk in Array(byHMAC.keys).chunked() {
-            for row in try await store.sql.raw("SELECT key_hmac, requested_at FROM withdrawals WHERE key_hmac IN (\(binds: chunk))").all() {
+            for row in try await db.raw("SELECT key_hmac, requested_at FROM withdrawals WHERE key_hmac IN (\(binds: chunk))").all() {
                 if let k = byHMAC[try row.decode(column: "key_hmac", as: String.self)] {
                     result[k] = try row.decode(column: "requested_at", as: Date.self)
                 }

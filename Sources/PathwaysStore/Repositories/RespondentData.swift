@@ -3,72 +3,11 @@ import Foundation
 import PathwaysCore
 import SQLKit
 
-/// De-identified respondent-level data of a wave: pseudonymous ids in place of learners, no names or emails, open
-/// text only when asked for, and an audit entry for every export.
+/// Pseudonymous ids for respondent-level data: an HMAC of study and learner under a key kept in the database.
 public struct RespondentData: Sendable {
     let store: Store
 
     public init(store: Store) { self.store = store }
-
-    public struct Export: Sendable {
-        public var csv: String
-        public var dictionary: String
-        public var respondents: Int
-        /// One row per respondent and answered question.
-        public var long: String = ""
-        public var rScript: String = ""
-        public var stataScript: String = ""
-
-        /// The files of the export, as they are written to a folder or a zip.
-        public var files: [(name: String, text: String)] {
-            [("respondents.csv", csv), ("respondents-long.csv", long), ("dictionary.csv", dictionary), ("import.R", rScript), ("import.do", stataScript)]
-        }
-
-        public func zip() throws -> Data {
-            try ZipFile.make(files.map { ($0.name, Data($0.text.utf8)) })
-        }
-    }
-
-    /// The wave's complete and partial interviews as a wide CSV with its data dictionary.
-    public func exportWide(study: StudyRepository.Study, wave: StudyRepository.Wave, includeText: Bool, by userID: UUID?,
-                           audit: AuditRepository) async throws -> Export {
-        guard let version = try await StudyRepository(store: store).version(id: wave.instrumentVersionID) else {
-            throw StoreError.invalid("the wave's instrument version is missing")
-        }
-        let key = try await pseudonymKey()
-        let rows = try await FieldworkRepository(store: store).respondents(study: study, wave: wave.id, version: version)
-        let respondents = rows.map { RespondentExport.Respondent(id: Self.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers) }
-        let form = version.form
-        let export = Export(csv: RespondentExport.wide(form, respondents: respondents, includeText: includeText, today: wave.opensAt),
-                            dictionary: RespondentExport.dictionary(form, includeText: includeText), respondents: respondents.count,
-                            long: RespondentExport.long(form, respondents: respondents, includeText: includeText),
-                            rScript: RespondentExport.rScript(form, includeText: includeText),
-                            stataScript: RespondentExport.stataScript(form, includeText: includeText))
-        try await audit.record(userID: userID, action: "export_respondents", subject: "wave:\(wave.id)",
-                               detail: "wide and long CSV, \(export.respondents) respondents, open text \(includeText ? "included" : "left out")")
-        return export
-    }
-
-    /// Every wave of the study side by side, one row per learner who answered any of them, with its dictionary;
-    /// audited like a wave's export.
-    public func exportPanel(study: StudyRepository.Study, includeText: Bool, by userID: UUID?, audit: AuditRepository) async throws
-        -> (csv: String, dictionary: String, respondents: Int) {
-        let studies = StudyRepository(store: store)
-        let key = try await pseudonymKey()
-        var waves: [RespondentExport.Wave] = []
-        for wave in try await studies.waves(study: study) {
-            guard let version = try await studies.version(id: wave.instrumentVersionID) else { throw StoreError.invalid("wave \(wave.number)'s instrument version is missing") }
-            let rows = try await FieldworkRepository(store: store).respondents(study: study, wave: wave.id, version: version)
-            waves.append(.init(number: wave.number, form: version.form, respondents: rows.map {
-                RespondentExport.Respondent(id: Self.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers)
-            }, today: wave.opensAt))
-        }
-        let (csv, dictionary) = RespondentExport.panelWide(waves, includeText: includeText)
-        let count = Set(waves.flatMap { $0.respondents.map(\.id) }).count
-        try await audit.record(userID: userID, action: "export_respondents", subject: "study:\(study.id)",
-                               detail: "panel wide CSV, \(waves.count) waves, \(count) respondents, open text \(includeText ? "included" : "left out")")
-        return (csv, dictionary, count)
-    }
 
     /// A learner's id within a study: HMAC-SHA256 of the study and learner under this database's pseudonym key,
     /// so it is stable across exports and waves of the study, differs between studies, and cannot be turned back
@@ -79,12 +18,15 @@ public struct RespondentData: Sendable {
     }
 
     /// 32 random bytes made once per database and kept in its settings; concurrent first uses agree on one.
-    func pseudonymKey() async throws -> SymmetricKey {
+    public func pseudonymKey() async throws -> SymmetricKey { try await Self.pseudonymKey(on: store.sql) }
+
+    /// This database's pseudonym key, made the first time it is needed.
+    static func pseudonymKey(on db: any SQLDatabase) async throws -> SymmetricKey {
         let candidate = AccountRepository.newSecret()
-        try await store.sql.raw("""
+        try await db.raw("""
             INSERT INTO settings (setting_key, value) VALUES ('pseudonym_key', \(bind: candidate)) ON CONFLICT (setting_key) DO NOTHING
             """).run()
-        let stored = try await store.sql.raw("SELECT value FROM settings WHERE setting_key = 'pseudonym_key'").first()!
+        let stored = try await db.raw("SELECT value FROM settings WHERE setting_key = 'pseudonym_key'").first()!
             .decode(column: "value", as: String.self)
         return SymmetricKey(data: Data(stored.utf8))
     }

@@ -20,32 +20,23 @@ struct Report: AsyncParsableCommand {
     var rake: String?
 
     func run() async throws {
-        guard ["md", "html", "csv", "json"].contains(format) else { throw ValidationError("--format is md, html, csv or json") }
+        guard let output = WaveReporting.Format(rawValue: format) else { throw ValidationError("--format is md, html, csv or json") }
         guard let method = ProportionInterval(rawValue: interval) else { throw ValidationError("--interval is wilson or clopper-pearson") }
         let logger = db.logger()
         try await db.withStore(logger) { store in
             let studies = StudyRepository(store: store)
             let (s, w) = try await target.resolve(studies)
             guard let version = try await studies.version(id: w.instrumentVersionID) else { throw ValidationError("the wave's instrument version is missing") }
-            let group = by.map { FieldworkRepository.programColumns[$0] ?? $0 }
-            if let by, let group, group == by, version.form.question(named: by) == nil {
-                throw ValidationError("--by \(by): not program, program_kind, provider or a question of this wave's form")
-            }
+            let options = WaveReporting.Options(interval: method, by: by, minCell: minCell,
+                                                rake: rake.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [])
             let report: PathwaysCore.Report
             do {
-                report = try await FieldworkRepository(store: store).report(
-                    study: s, wave: w, version: version, method: method, by: by,
-                    rake: rake.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
-                    suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
-            } catch StoreError.invalid(let message) {
-                throw ValidationError("--rake: \(message)")
+                report = try await WaveReporting(store: store).report(study: s, wave: w, version: version, options: options)
+            } catch let error as UseCaseError {
+                throw ValidationError("--\(error.description)")
             }
-            switch format {
-            case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))
-            case "html": FileHandle.standardOutput.write(Data(report.htmlDocument().utf8))
-            case "json": say(try report.json())
-            default: FileHandle.standardOutput.write(Data(report.markdown().utf8))
-            }
+            let text = try output.render(report)
+            FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
         }
     }
 }
@@ -63,7 +54,7 @@ struct Export: AsyncParsableCommand {
         let logger = db.logger()
         try await db.withStore(logger) { store in
             let (s, w) = try await target.resolve(StudyRepository(store: store))
-            let export = try await RespondentData(store: store).exportWide(study: s, wave: w, includeText: includeText, by: nil, audit: AuditRepository(store: store))
+            let export = try await RespondentExports(store: store).exportWide(study: s, wave: w, includeText: includeText, by: nil)
             let folder = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for file in export.files { try Data(file.text.utf8).write(to: folder.appendingPathComponent(file.name), options: .atomic) }
@@ -94,8 +85,8 @@ struct PanelCommand: AsyncParsableCommand {
             if let item {
                 guard let to else { throw ValidationError("--item needs --to, the later wave's number") }
                 do {
-                    change = try await fieldwork.change(study: s, item: item, from: from, to: to)
-                } catch StoreError.invalid(let message) {
+                    change = try await PanelAnalysis(store: store).change(study: s, item: item, from: from, to: to)
+                } catch UseCaseError.invalid(let message) {
                     throw ValidationError(message)
                 }
             }
@@ -126,7 +117,7 @@ struct ExportPanel: AsyncParsableCommand {
         let logger = db.logger()
         try await db.withStore(logger) { store in
             guard let s = try await StudyRepository(store: store).study(key: study) else { throw ValidationError("no study \(study)") }
-            let export = try await RespondentData(store: store).exportPanel(study: s, includeText: includeText, by: nil, audit: AuditRepository(store: store))
+            let export = try await RespondentExports(store: store).exportPanel(study: s, includeText: includeText, by: nil)
             let folder = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data(export.csv.utf8).write(to: folder.appendingPathComponent("panel.csv"), options: .atomic)

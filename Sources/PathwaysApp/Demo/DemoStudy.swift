@@ -1,6 +1,6 @@
 import Foundation
 import PathwaysCore
-import SQLKit
+import PathwaysStore
 
 /// The demo's three-wave study over the demo initiative: waves 1 (start of program) and 2 (end of program) already
 /// fielded, with simulated respondents whose every answer passed the forms' checks; wave 3 (a year or more after
@@ -100,11 +100,8 @@ public enum DemoStudy {
     /// out and some bounce; the rest never answer.
     static func simulate(wave: StudyRepository.Wave, version: StudyRepository.InstrumentVersion, responseRate: Double,
                          rng: inout SeededRandom, store: Store, fieldwork: FieldworkRepository) async throws -> Int {
-        try await store.sql.raw("""
-            UPDATE wave_cases SET invited_at = \(bind: wave.opensAt), reminders_sent = 2,
-                   last_message_at = \(bind: CalendarDay.adding(days: wave.reminderDays.last ?? 0, to: wave.opensAt))
-            WHERE wave_id = \(bind: wave.id)
-            """).run()
+        try await fieldwork.recordInvited(wave: wave.id, at: wave.opensAt, reminders: 2,
+                                          lastMessageAt: CalendarDay.adding(days: wave.reminderDays.last ?? 0, to: wave.opensAt))
         let cases = try await fieldwork.cases(wave: wave.id)
         var completes = 0
         for c in cases {
@@ -125,7 +122,7 @@ public enum DemoStudy {
             } else if r < responseRate + 0.08 {
                 try await fieldwork.optOut(c, now: at)
             } else if r < responseRate + 0.11 {
-                try await store.sql.raw("UPDATE wave_cases SET disposition = \(bind: Disposition.undeliverable.rawValue) WHERE id = \(bind: c.id)").run()
+                try await fieldwork.markUndeliverable(caseID: c.id)
             }
         }
         return completes

@@ -1,0 +1,77 @@
+import Foundation
+import PathwaysCore
+import PathwaysStore
+
+/// De-identified respondent-level data of a wave or a whole study: pseudonymous ids in place of learners, no names or
+/// emails, open text only when asked for, and an audit entry for every export.
+public struct RespondentExports: Sendable {
+    let studies: StudyRepository
+    let fieldwork: FieldworkRepository
+    let pseudonyms: RespondentData
+    let audit: AuditRepository
+
+    public init(store: Store) {
+        studies = StudyRepository(store: store)
+        fieldwork = FieldworkRepository(store: store)
+        pseudonyms = RespondentData(store: store)
+        audit = AuditRepository(store: store)
+    }
+
+    public struct Export: Sendable {
+        public var csv: String
+        public var dictionary: String
+        public var respondents: Int
+        /// One row per respondent and answered question.
+        public var long: String = ""
+        public var rScript: String = ""
+        public var stataScript: String = ""
+
+        /// The files of the export, as they are written to a folder or a zip.
+        public var files: [(name: String, text: String)] {
+            [("respondents.csv", csv), ("respondents-long.csv", long), ("dictionary.csv", dictionary), ("import.R", rScript), ("import.do", stataScript)]
+        }
+
+        public func zip() throws -> Data {
+            try ZipFile.make(files.map { ($0.name, Data($0.text.utf8)) })
+        }
+    }
+
+    /// The wave's complete and partial interviews as a wide CSV with its data dictionary.
+    public func exportWide(study: StudyRepository.Study, wave: StudyRepository.Wave, includeText: Bool, by userID: UUID?) async throws -> Export {
+        guard let version = try await studies.version(id: wave.instrumentVersionID) else {
+            throw UseCaseError.invalid("the wave's instrument version is missing")
+        }
+        let key = try await pseudonyms.pseudonymKey()
+        let rows = try await fieldwork.respondents(study: study, wave: wave.id, version: version)
+        let respondents = rows.map { RespondentExport.Respondent(id: RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers) }
+        let form = version.form
+        let export = Export(csv: RespondentExport.wide(form, respondents: respondents, includeText: includeText, today: wave.opensAt),
+                            dictionary: RespondentExport.dictionary(form, includeText: includeText), respondents: respondents.count,
+                            long: RespondentExport.long(form, respondents: respondents, includeText: includeText),
+                            rScript: RespondentExport.rScript(form, includeText: includeText),
+                            stataScript: RespondentExport.stataScript(form, includeText: includeText))
+        try await audit.record(userID: userID, action: "export_respondents", subject: "wave:\(wave.id)",
+                               detail: "wide and long CSV, \(export.respondents) respondents, open text \(includeText ? "included" : "left out")")
+        return export
+    }
+
+    /// Every wave of the study side by side, one row per learner who answered any of them, with its dictionary;
+    /// audited like a wave's export.
+    public func exportPanel(study: StudyRepository.Study, includeText: Bool, by userID: UUID?) async throws
+        -> (csv: String, dictionary: String, respondents: Int) {
+        let key = try await pseudonyms.pseudonymKey()
+        var waves: [RespondentExport.Wave] = []
+        for wave in try await studies.waves(study: study) {
+            guard let version = try await studies.version(id: wave.instrumentVersionID) else { throw UseCaseError.invalid("wave \(wave.number)'s instrument version is missing") }
+            let rows = try await fieldwork.respondents(study: study, wave: wave.id, version: version)
+            waves.append(.init(number: wave.number, form: version.form, respondents: rows.map {
+                RespondentExport.Respondent(id: RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers)
+            }, today: wave.opensAt))
+        }
+        let (csv, dictionary) = RespondentExport.panelWide(waves, includeText: includeText)
+        let count = Set(waves.flatMap { $0.respondents.map(\.id) }).count
+        try await audit.record(userID: userID, action: "export_respondents", subject: "study:\(study.id)",
+                               detail: "panel wide CSV, \(waves.count) waves, \(count) respondents, open text \(includeText ? "included" : "left out")")
+        return (csv, dictionary, count)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Weights for a wave's respondents, raked to the frame's counts on chosen characteristics, and the comparison of
+/// respondents with the frame that goes with them (unweighted and weighted).
+public enum FrameWeighting {
+    /// One case of the frame: whether it is a respondent (complete or partial interview), and what the frame knows of it.
+    public struct Member: Sendable, Equatable {
+        public var responded: Bool
+        public var traits: [String: String]
+        public init(responded: Bool, traits: [String: String]) {
+            self.responded = responded
+            self.traits = traits
+        }
+    }
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case unknownCharacteristic(String, known: [String])
+        case tooFewRespondents
+        case emptyCategory(margin: String, category: String)
+        case raking(String)
+
+        public var description: String {
+            switch self {
+            case .unknownCharacteristic(let name, let known): "cannot rake on \(name): the frame knows \(known.joined(separator: ", "))"
+            case .tooFewRespondents: "the wave has too few respondents to weight"
+            case .emptyCategory(let margin, let category): "cannot rake on \(margin): \(category) is in the frame but has no respondents; choose other margins"
+            case .raking(let why): why
+            }
+        }
+    }
+
+    /// Rakes the respondents (in frame order) to the frame's counts on `margins`, starting from equal weights that
+    /// sum to the frame's size.
+    public static func weigh(frame: [Member], margins: [String], characteristics: [String]) throws(Failure)
+        -> (weighting: Tabulation.Weighting, comparison: [NonresponseBias.Row]) {
+        if let unknown = margins.first(where: { !characteristics.contains($0) }) { throw .unknownCharacteristic(unknown, known: characteristics) }
+        let respondents = frame.filter(\.responded)
+        guard respondents.count > 1 else { throw .tooFewRespondents }
+        var rakingMargins: [Raking.Margin] = []
+        var categoriesOf: [String: [String]] = [:]
+        for name in margins {
+            let categories = Array(Set(frame.map { $0.traits[name] ?? "" })).sorted()
+            categoriesOf[name] = categories
+            let index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
+            var totals = [Double](repeating: 0, count: categories.count)
+            for member in frame { totals[index[member.traits[name] ?? ""]!] += 1 }
+            rakingMargins.append(Raking.Margin(name: name, category: respondents.map { index[$0.traits[name] ?? ""]! }, totals: totals))
+        }
+        let result: Raking.Result
+        do {
+            result = try Raking().rake(Array(repeating: Double(frame.count) / Double(respondents.count), count: respondents.count), margins: rakingMargins)
+        } catch {
+            if case .emptyCategory(let margin, let category) = error { throw .emptyCategory(margin: margin, category: categoriesOf[margin]?[category] ?? "?") }
+            throw .raking("\(error)")
+        }
+        var weights = [Double](repeating: 0, count: frame.count)
+        var k = 0
+        for (i, member) in frame.enumerated() where member.responded { weights[i] = result.weights[k]; k += 1 }
+        let comparison = NonresponseBias.table(characteristics: characteristics, frame: frame.map(\.traits), responded: frame.map(\.responded), weights: weights)
+        return (Tabulation.Weighting(raking: result, margins: margins), comparison)
+    }
+}
+
+extension Report {
+    /// A wave's report as the report page and command build it: the respondents' answers with their program columns,
+    /// weighted when `weighting` is given, split by `group`, the frame comparison beside it, `suppression` applied to
+    /// both.
+    public static func wave(title: String, form: XLSForm, columns: ResponseColumns, method: ProportionInterval, today: Date, group: String?,
+                            weighting: (weighting: Tabulation.Weighting, comparison: [NonresponseBias.Row])?, suppression: Suppression?) -> Report {
+        var tabulation = Tabulation(form: form, columns: columns, method: method, today: today)
+        tabulation.weighting = weighting?.weighting
+        var report = Report(title: title, tabulation: tabulation, by: group, suppression: suppression)
+        let comparison = weighting?.comparison ?? []
+        report.frameComparison = suppression.map { NonresponseBias.protect(comparison, $0) } ?? comparison
+        return report
+    }
+}
