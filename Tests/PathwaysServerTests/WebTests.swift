@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import PathwaysServer
+@testable import PathwaysServer
 import PathwaysTestSupport
 import Testing
 
@@ -197,6 +197,44 @@ import Testing
             let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: "Bearer \(secret)"])
             #expect(me.status == .ok)
             #expect((try me.json() as? [String: Any])?["programScope"] as? [String] == ["stats"])
+        }
+    }
+}
+
+/// Every template, rendered with nothing in its model and with its texts empty, shows no empty notice, error box or
+/// half sentence (a Mustache section over "" is true; the views drop empty texts so it is not).
+@Suite struct TemplateTests {
+    @Test func noTemplateShowsAnEmptyBoxOrSentenceForAnEmptyModel() async throws {
+        let views = try await Views.load()
+        let folder = try #require(Views.templatesPath)
+        let templates = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasSuffix(".mustache") && $0 != "layout.mustache" }.map { String($0.dropLast(".mustache".count)) }
+        #expect(templates.count >= 25)
+        // Every key a template names, set to "" (what an absent optional became in the dictionaries).
+        for name in templates {
+            let text = try String(contentsOfFile: folder + "/\(name).mustache", encoding: .utf8)
+            var empty: [String: Any] = [:]
+            for match in text.matches(of: /\{\{[#^]?([A-Za-z_][A-Za-z0-9_]*)\}\}/) { empty[String(match.1)] = "" }
+            let html = views.render(name, empty).body
+            for pattern in [#"class="notice"[^>]*></"#, #"class="error"[^>]*></"#, #"class="errors"[^>]*></"#, "on :", "on </", "Withdrew from research on"] {
+                #expect(html.range(of: pattern, options: .regularExpression) == nil, "\(name): \(pattern) in the page rendered from an empty model")
+            }
+        }
+    }
+}
+
+@Suite struct LearnerRecordPageTests {
+    /// The learner record said "Withdrew from research on :" for every learner; it says so only of one who withdrew.
+    @Test func aLearnerWhoNeverWithdrewHasNoWithdrawalNotice() async throws {
+        try await TestWorld.run { w, client in
+            let a1 = try #require(w.learnerIDs["A1"])
+            for who in ["admin", "researcher", "staff", "learnerA"] {
+                let session = try await WebTests.signIn(w, who, client: client)
+                let page = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+                #expect(page.status == .ok)
+                #expect(!page.text.contains("Withdrew from research"), "\(who) sees a withdrawal notice for a learner who never withdrew")
+                #expect(!page.text.contains(#"class="notice" role="status"></p>"#))
+            }
         }
     }
 }

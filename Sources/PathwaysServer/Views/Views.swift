@@ -7,11 +7,35 @@ import PathwaysCore
 public struct Views: Sendable {
     let library: MustacheLibrary
 
+    /// Where the templates are.
+    static var templatesPath: String? { Bundle.module.path(forResource: "Templates", ofType: nil) }
+
+    /// Renders a template with exactly `values` (no layout context), for tests.
+    func render(_ template: String, _ values: [String: Any]) -> HTML {
+        HTML(body: library.render(Self.compacted(values), withTemplate: template) ?? "template \(template) is missing")
+    }
+
     public static func load() async throws -> Views {
-        guard let dir = Bundle.module.path(forResource: "Templates", ofType: nil) else {
+        guard let dir = templatesPath else {
             throw AppError.notFound("the Templates folder is missing from the PathwaysServer bundle")
         }
         return Views(library: try await MustacheLibrary(directory: dir))
+    }
+
+    /// The values without empty texts, at every depth. A Mustache section over "" is true, so an empty notice, error
+    /// or date would show its box or sentence ("Withdrew from research on :"); without the key the section is false,
+    /// and a variable renders nothing, as it would for "".
+    static func compacted(_ values: [String: Any]) -> [String: Any] {
+        var out: [String: Any] = [:]
+        for (key, value) in values {
+            switch value {
+            case let s as String where s.isEmpty: continue
+            case let d as [String: Any]: out[key] = compacted(d)
+            case let list as [[String: Any]]: out[key] = list.map(compacted)
+            default: out[key] = value
+            }
+        }
+        return out
     }
 
     /// Renders `template` with `values` plus what every page needs (who is signed in, their CSRF token).
@@ -31,7 +55,7 @@ public struct Views: Sendable {
             all["managesPostings"] = nav.managesPostings
         }
         if let s = context.session { all["csrf"] = s.csrfToken }
-        let body = library.render(all, withTemplate: template) ?? "template \(template) is missing"
+        let body = library.render(Self.compacted(all), withTemplate: template) ?? "template \(template) is missing"
         return HTML(body: body, status: status)
     }
 }
