@@ -104,7 +104,6 @@ let package = Package(
             name: "PathwaysTestSupport",
             dependencies: ["PathwaysStore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/PathwaysTestSupport",
-            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,20 +5,23 @@
 
 CASES.json is a list of {"name": "...", "credential": {...}, "expect": "valid" | "invalid", "mentions": "field"}:
 the credential as signed (the VC-JWT payload's credential). The schema is the vendored
-docs/standards/openbadges/ob_v3p0_achievementcredential_schema.json, applied with Python's jsonschema as Draft 2019-09
+../shared/corpus/openbadges/ob_v3p0_achievementcredential_schema.json, applied with Python's jsonschema as Draft 2019-09
 with the date-time and date formats checked. An invalid case must fail, and its first error must name `mentions`
 (so a case cannot pass by failing for some other reason). Prints one line per case; exits 1 if any case comes out
 other than expected.
 """
 import datetime
 import json
+import os
 import pathlib
 import re
 import sys
 
 import jsonschema
 
-SCHEMA = pathlib.Path(__file__).resolve().parent.parent / "docs/standards/openbadges/ob_v3p0_achievementcredential_schema.json"
+# The schema is 1EdTech's, read from the corpus beside the checkout (or $PATHWAYS_CORPUS), never copied into it.
+CORPUS = pathlib.Path(os.environ.get("PATHWAYS_CORPUS") or pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "corpus")
+SCHEMA = CORPUS / "openbadges" / "ob_v3p0_achievementcredential_schema.json"
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 formats = jsonschema.FormatChecker()

@@ -5,7 +5,7 @@ import Testing
 
 /// Forms we did not write: the examples of the XLSForm documentation, saved as workbooks exactly as printed
 /// there, imported, taken page by page, and exported back.
-@Suite struct DocumentationFormTests {
+@Suite(.enabled(if: Corpus.available, "needs ../shared/corpus")) struct DocumentationFormTests {
     let today = CalendarDay.date(year: 2026, month: 11, day: 22)!
 
     /// The example as a real .xlsx workbook, read back the way an upload is read.

@@ -112,7 +112,7 @@ enum Survey {
 
     /// The XLSForm documentation's pizza example, fielded as it is published: rendered as a web page, its skip
     /// logic and "specify other" enforced by the server, and its answers stored.
-    @Test(arguments: TestDatabase.allCases) func aFormFromTheXLSFormDocumentationIsTakenOnTheWeb(_ db: TestDatabase) async throws {
+    @Test(.enabled(if: Corpus.available, "needs ../shared/corpus"), arguments: TestDatabase.allCases) func aFormFromTheXLSFormDocumentationIsTakenOnTheWeb(_ db: TestDatabase) async throws {
         let sheets = try DocumentationForms.sheets("pizza")
         let form = try XLSForm.xlsx(try XLSXWriter.workbook(sheets.map { ($0.name, $0.grid) }))
         try await TestWorld.run(db) { w, client in
@@ -146,7 +146,7 @@ enum Survey {
     /// A researcher uploads a new version of a fielded instrument with a renamed question: the answers given under
     /// the old name read under the new one, the same workbook twice makes no version, and a broken one is refused
     /// with its sheet, row and column.
-    @Test(arguments: TestDatabase.allCases) func aNewInstrumentVersionIsUploadedWithARename(_ db: TestDatabase) async throws {
+    @Test(.enabled(if: Corpus.available, "needs ../shared/corpus"), arguments: TestDatabase.allCases) func aNewInstrumentVersionIsUploadedWithARename(_ db: TestDatabase) async throws {
         var sheets = try DocumentationForms.sheets("pizza")
         let form = try XLSForm.xlsx(try XLSXWriter.workbook(sheets.map { ($0.name, $0.grid) }))
         let survey = try #require(sheets.firstIndex { $0.name == "survey" })

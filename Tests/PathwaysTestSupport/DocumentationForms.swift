@@ -1,7 +1,7 @@
 import Foundation
 
-/// Example forms published in the XLSForm documentation, kept in `Fixtures/xlsform-org-examples.md` exactly as
-/// the documentation prints them (markdown tables), and turned here into the sheets of a workbook.
+/// Example forms published in the XLSForm documentation, kept in the corpus (`xlsform/xlsform-org-examples.md`) exactly
+/// as the documentation prints them (markdown tables), and turned here into the sheets of a workbook.
 ///
 /// The documentation prints a sheet in one of two layouts:
 /// - its rows, then a rule of `=` signs and a row holding the sheet's name in the first cell;
@@ -19,10 +19,7 @@ public enum DocumentationForms {
 
     /// The examples by name (`## form: NAME`), each as its sheets in the order they first appear.
     public static func all() throws -> [String: [Sheet]] {
-        guard let url = Bundle.module.url(forResource: "xlsform-org-examples", withExtension: "md", subdirectory: "Fixtures") else {
-            throw CocoaError(.fileNoSuchFile)
-        }
-        return parse(try String(contentsOf: url, encoding: .utf8))
+        parse(try String(contentsOf: try Corpus.url("xlsform/xlsform-org-examples.md"), encoding: .utf8))
     }
 
     public static func sheets(_ name: String) throws -> [Sheet] {
