@@ -10,6 +10,7 @@ public struct UseCases: Sendable {
     public let surveys: SurveyTaking
     public let matching: CareerMatching
     public let reporting: WaveReporting
+    public let studies: StudyAdministration
 
     public init(store: Store) {
         self.store = store
@@ -17,5 +18,6 @@ public struct UseCases: Sendable {
         surveys = SurveyTaking(store: store, versions: versions)
         matching = CareerMatching(store: store)
         reporting = WaveReporting(store: store)
+        studies = StudyAdministration(store: store, versions: versions)
     }
 }

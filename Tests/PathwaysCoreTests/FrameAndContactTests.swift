@@ -24,7 +24,7 @@ import Testing
         #expect(followUp.includes(completedLongAgo, opens: opens))
         #expect(!followUp.includes(completedRecently, opens: opens), "11 months and 27 days is not a year")
         #expect(!followUp.includes(neverAnswered, opens: opens))
-        #expect(followUp.description == "(answered wave 1 or answered wave 2), and completed a MicroMasters or Specialization at least 12 months before this wave opens")
+        #expect(followUp.description == "(answered wave 1 or answered wave 2) and completed a MicroMasters or Specialization at least 12 months before this wave opens")
     }
 
     @Test func answeredWaveAtLeastEighteenMonthsAgo() {

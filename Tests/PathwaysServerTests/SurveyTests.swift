@@ -29,7 +29,7 @@ struct FieldedWave {
         let wave = try await studies.addWave(study: study, .init(
             number: 1, title: "A year on", instrumentVersionID: version.id, opensAt: Date().addingTimeInterval(-3600),
             closesAt: Date().addingTimeInterval(30 * 86_400), frameRule: .enrolled(kinds: nil), reminderDays: [7, 14],
-            screenItem: form == nil ? "eligible" : nil, eligibilityMonths: form == nil ? 12 : nil, messageSubject: "Survey", messageBody: "Hello {{first_name}}: {{survey_link}}"))
+            screenItem: form == nil ? "eligible" : nil, eligibilityMonths: form == nil ? 12 : nil, messageSubject: "Survey", messageBody: "Hello {{first_name}}: {{survey_link}}"), state: .launched)
         let counts = try await fieldwork.computeFrame(study: study, wave: wave)
         #expect(counts.cases == 3)
         var tokens: [String: String] = [:], ids: [String: Int64] = [:]
@@ -442,7 +442,7 @@ enum Survey {
             let second = try await studies.addWave(study: f.study, .init(
                 number: 2, title: "Two years on", instrumentVersionID: f.version.id, opensAt: Date().addingTimeInterval(-3600),
                 closesAt: Date().addingTimeInterval(30 * 86_400), frameRule: .enrolled(kinds: nil), reminderDays: [],
-                screenItem: "eligible", eligibilityMonths: 12, messageSubject: "Survey", messageBody: "Hello {{first_name}}: {{survey_link}}"))
+                screenItem: "eligible", eligibilityMonths: 12, messageSubject: "Survey", messageBody: "Hello {{first_name}}: {{survey_link}}"), state: .launched)
             _ = try await fieldwork.computeFrame(study: f.study, wave: second)
             let c = try #require(try await fieldwork.case(wave: second.id, learner: w.learnerIDs["A1"]!))
             var later = eligibleAnswers

@@ -50,7 +50,8 @@ public enum FrameBenchmark {
         let wave = try await studies.addWave(study: study, .init(
             number: 2, title: "Wave 2", instrumentVersionID: version.id, opensAt: opens, closesAt: CalendarDay.adding(days: 60, to: opens),
             frameRule: .all([.answeredWave(wave: 1, monthsBefore: nil), .completedProgram(kinds: nil, monthsBefore: 12)]),
-            reminderDays: [7, 14], screenItem: "eligible", eligibilityMonths: 12, messageSubject: "Survey", messageBody: "Hello {{first_name}}"))
+            reminderDays: [7, 14], screenItem: "eligible", eligibilityMonths: 12, messageSubject: "Survey", messageBody: "Hello {{first_name}}"),
+            state: .launched)
 
         // Synthetic rows, generated in the database so the setup does not dominate the run.
         let genStart = clock.now

@@ -17,17 +17,18 @@ public enum DemoStudy {
 
     public static func load(into store: Store, asOf: Date = DemoInitiative.defaultAsOf, now: Date = Date(),
                             seed: UInt64 = DemoInitiative.defaultSeed) async throws -> Result {
-        let studies = StudyRepository(store: store)
+        let admin = StudyAdministration(store: store, versions: VersionCache())
         let fieldwork = FieldworkRepository(store: store)
-        guard try await studies.study(key: key) == nil else { throw StoreError.conflict("the demo study already exists") }
-        let study = try await studies.create(
+        guard try await admin.all().contains(where: { $0.key == key }) == false else { throw StoreError.conflict("the demo study already exists") }
+        let study = try await admin.create(.init(
             key: key, title: "Credential outcomes panel",
             description: "Follows credential learners at the start of their program, at its end, and a year or more after completing it.",
-            eligibilitySource: .record)
+            eligibilitySource: .record), by: nil)
         var versions: [DemoInstruments.Wave: StudyRepository.InstrumentVersion] = [:]
         for w in DemoInstruments.Wave.allCases {
             let form = try DemoInstruments.form(w)
-            versions[w] = try await studies.addVersion(study: study, instrumentKey: w.rawValue, title: form.title ?? w.rawValue, form: form)
+            versions[w] = try await admin.upload(study: study, key: w.rawValue, title: form.title, workbook: try form.xlsx(), fileName: "\(w.rawValue).xlsx",
+                                                 renames: nil, note: nil, by: nil).version
         }
         let body = """
             Dear {{first_name}},
@@ -44,30 +45,32 @@ public enum DemoStudy {
             """
         let w1Opens = CalendarDay.adding(months: -24, to: asOf)
         let w2Opens = CalendarDay.adding(months: -12, to: asOf)
-        let wave1 = try await studies.addWave(study: study, .init(
+        // The rules as a researcher writes them on the wave form.
+        let wave1 = try await admin.createWave(study, .init(
             number: 1, title: "Beginning of program", instrumentVersionID: versions[.start]!.id, opensAt: w1Opens,
-            closesAt: CalendarDay.adding(days: 90, to: w1Opens), frameRule: .enrolled(kinds: nil), reminderDays: [7, 14],
-            messageSubject: "Your program: a 5-minute survey", messageBody: body))
-        let wave2 = try await studies.addWave(study: study, .init(
+            closesAt: CalendarDay.adding(days: 90, to: w1Opens), frameRule: try FrameRule(text: "enrolled in a program"), reminderDays: [7, 14],
+            messageSubject: "Your program: a 5-minute survey", messageBody: body), by: nil)
+        let wave2 = try await admin.createWave(study, .init(
             number: 2, title: "End of program", instrumentVersionID: versions[.end]!.id, opensAt: w2Opens,
-            closesAt: CalendarDay.adding(days: 90, to: w2Opens), frameRule: .answeredWave(wave: 1, monthsBefore: nil), reminderDays: [7, 14],
-            messageSubject: "You reached the end of {{program}}: tell us how it went", messageBody: body))
-        let wave3 = try await studies.addWave(study: study, .init(
+            closesAt: CalendarDay.adding(days: 90, to: w2Opens), frameRule: try FrameRule(text: "answered wave 1"), reminderDays: [7, 14],
+            messageSubject: "You reached the end of {{program}}: tell us how it went", messageBody: body), by: nil)
+        let wave3 = try await admin.createWave(study, .init(
             number: 3, title: "One year or more after completion", instrumentVersionID: versions[.followup]!.id,
             opensAt: now.addingTimeInterval(-3600), closesAt: CalendarDay.adding(days: 60, to: now),
-            frameRule: .all([.any([.answeredWave(wave: 1, monthsBefore: nil), .answeredWave(wave: 2, monthsBefore: nil)]),
-                             .completedProgram(kinds: nil, monthsBefore: 12)]),
+            frameRule: try FrameRule(text: "(answered wave 1 or answered wave 2) and completed a program at least 12 months before this wave opens"),
             reminderDays: [7, 14], screenItem: "eligible", eligibilityMonths: 12,
-            messageSubject: "A year on: has {{program}} made a difference?", messageBody: body))
+            messageSubject: "A year on: has {{program}} made a difference?", messageBody: body), by: nil)
 
         var rng = SeededRandom(seed: seed &+ 3)
         var result = Result(waves: [])
         for (wave, instrument, rates) in [(wave1, DemoInstruments.Wave.start, 0.30), (wave2, .end, 0.45)] {
-            let frame = try await fieldwork.computeFrame(study: study, wave: wave, now: wave.opensAt)
+            let frame = try await admin.computeFrame(study, wave, by: nil, now: wave.opensAt).counts
+            _ = try await admin.launch(study, wave, by: nil, now: wave.opensAt)
             let completes = try await simulate(wave: wave, version: versions[instrument]!, responseRate: rates, rng: &rng, store: store, fieldwork: fieldwork)
             result.waves.append((wave.number, frame.cases, completes))
         }
-        let frame3 = try await fieldwork.computeFrame(study: study, wave: wave3, now: now)
+        let frame3 = try await admin.computeFrame(study, wave3, by: nil, now: now).counts
+        _ = try await admin.launch(study, wave3, by: nil, now: now)
         result.waves.append((3, frame3.cases, 0))
         try await codeComments(study: study, wave: wave2, version: versions[.end]!, store: store)
         return result

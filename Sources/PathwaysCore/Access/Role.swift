@@ -126,6 +126,8 @@ public enum AccessPolicy {
     /// The audit log and each study's withdrawal policy are the administrator's.
     public static func canReadAuditLog(_ p: Principal) -> Bool { p.role == .admin }
     public static func canSetWithdrawalPolicy(_ p: Principal) -> Bool { p.role == .admin }
+    /// The contact cap holds for every study and event of the deployment.
+    public static func canSetContactCap(_ p: Principal) -> Bool { p.role == .admin }
 
     // MARK: lists and self-service
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// A rule that picks a wave's sampling frame from stored data, relative to the day the wave opens, e.g.
 /// "answered wave 1 or wave 2, and completed a program at least 12 months before this wave opens".
-/// Stored as JSON with the wave; described in plain words on the wave page.
+/// Stored as JSON with the wave; read and written in plain words (`init(text:)`, `text`; see FrameRuleText.swift).
 public indirect enum FrameRule: Codable, Sendable, Equatable {
     case all([FrameRule])
     case any([FrameRule])
@@ -17,6 +17,8 @@ public indirect enum FrameRule: Codable, Sendable, Equatable {
     case inPrograms([String])
     /// Profile says the highest education is below a bachelor's degree.
     case noBachelorsDegree
+    /// The profile's country is one of these ISO 3166-1 alpha-2 codes.
+    case country([String])
 
     /// What a rule can see about one learner.
     public struct Candidate: Sendable {
@@ -37,11 +39,13 @@ public indirect enum FrameRule: Codable, Sendable, Equatable {
         /// Wave number → when the learner completed that wave.
         public var completedWaves: [Int: Date]
         public var highestEducation: EducationLevel?
+        public var country: String?
 
-        public init(enrollments: [Enrollment], completedWaves: [Int: Date] = [:], highestEducation: EducationLevel? = nil) {
+        public init(enrollments: [Enrollment], completedWaves: [Int: Date] = [:], highestEducation: EducationLevel? = nil, country: String? = nil) {
             self.enrollments = enrollments
             self.completedWaves = completedWaves
             self.highestEducation = highestEducation
+            self.country = country
         }
     }
 
@@ -65,33 +69,11 @@ public indirect enum FrameRule: Codable, Sendable, Equatable {
             return candidate.enrollments.contains { keys.contains($0.programKey) }
         case .noBachelorsDegree:
             return candidate.highestEducation.map { !$0.hasBachelorOrHigher } ?? false
+        case .country(let codes):
+            return candidate.country.map { codes.contains($0.uppercased()) } ?? false
         }
     }
 
-    /// The rule in plain words.
-    public var description: String {
-        func kinds(_ k: [ProgramKind]?) -> String {
-            guard let k, !k.isEmpty else { return "a program" }
-            return "a " + k.map(\.label).joined(separator: " or ")
-        }
-        func months(_ n: Int) -> String { n == 1 ? "1 month" : "\(n) months" }
-        switch self {
-        case .all(let rules): return rules.map { $0.nested }.joined(separator: ", and ")
-        case .any(let rules): return rules.map { $0.nested }.joined(separator: " or ")
-        case .not(let rule): return "not (\(rule.description))"
-        case .answeredWave(let wave, nil): return "answered wave \(wave)"
-        case .answeredWave(let wave, let m?): return "answered wave \(wave) at least \(months(m)) before this wave opens"
-        case .completedProgram(let k, let m): return "completed \(kinds(k)) at least \(months(m)) before this wave opens"
-        case .enrolled(let k): return "enrolled in \(kinds(k))"
-        case .inPrograms(let keys): return "enrolled in \(keys.joined(separator: " or "))"
-        case .noBachelorsDegree: return "has no bachelor's degree"
-        }
-    }
-
-    private var nested: String {
-        switch self {
-        case .all, .any: "(\(description))"
-        default: description
-        }
-    }
+    /// The rule in plain words: the same words `init(text:)` reads.
+    public var description: String { text }
 }

@@ -9,6 +9,10 @@ public enum EligibilitySource: String, Sendable, Codable {
 
 /// A study: who it follows is its waves' business; here, its settings.
 public struct Study: Sendable, Equatable {
+    public var settings: StudySettings {
+        StudySettings(key: key, title: title, description: description, eligibilitySource: eligibilitySource, partialShare: partialShare)
+    }
+
     public var id: UUID
     public var key: String
     public var title: String
@@ -72,10 +76,11 @@ public struct Wave: Sendable, Equatable {
     public var messageBody: String
     public var frameComputedAt: Date?
     public var eligibilityOverride: Double?
+    public var state: WaveState
 
     public init(id: UUID, studyID: UUID, number: Int, title: String, instrumentVersionID: UUID, opensAt: Date, closesAt: Date,
                 frameRule: FrameRule, reminderDays: [Int], screenItem: String? = nil, eligibilityMonths: Int? = nil, messageSubject: String,
-                messageBody: String, frameComputedAt: Date? = nil, eligibilityOverride: Double? = nil) {
+                messageBody: String, frameComputedAt: Date? = nil, eligibilityOverride: Double? = nil, state: WaveState = .draft) {
         self.id = id
         self.studyID = studyID
         self.number = number
@@ -91,5 +96,15 @@ public struct Wave: Sendable, Equatable {
         self.messageBody = messageBody
         self.frameComputedAt = frameComputedAt
         self.eligibilityOverride = eligibilityOverride
+        self.state = state
     }
+
+    /// What a person set on this wave.
+    public var settings: WaveSettings {
+        WaveSettings(number: number, title: title, instrumentVersionID: instrumentVersionID, opensAt: opensAt, closesAt: closesAt, frameRule: frameRule,
+                     reminderDays: reminderDays, screenItem: screenItem, eligibilityMonths: eligibilityMonths, messageSubject: messageSubject,
+                     messageBody: messageBody)
+    }
+
+    public var message: MessageTemplate { MessageTemplate(subject: messageSubject, body: messageBody) }
 }

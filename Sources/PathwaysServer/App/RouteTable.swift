@@ -67,8 +67,18 @@ public final class RouteTable: @unchecked Sendable {
 
     func post(_ path: String, access: String, body: BodyLimit = .form,
               use handler: @escaping @Sendable (Request, AppContext) async throws -> some ResponseGenerator) {
-        routes.append(RouteInfo(method: "POST", path: path, access: access, body: body))
-        router.post(RouterPath(path)) { request, context in
+        write(.post, path, access: access, body: body, use: handler)
+    }
+
+    func patch(_ path: String, access: String, body: BodyLimit = .json,
+               use handler: @escaping @Sendable (Request, AppContext) async throws -> some ResponseGenerator) {
+        write(.patch, path, access: access, body: body, use: handler)
+    }
+
+    private func write(_ method: HTTPRequest.Method, _ path: String, access: String, body: BodyLimit,
+                       use handler: @escaping @Sendable (Request, AppContext) async throws -> some ResponseGenerator) {
+        routes.append(RouteInfo(method: method.rawValue, path: path, access: access, body: body))
+        router.on(RouterPath(path), method: method) { request, context in
             // Refused before anything is read or decided when the client says how large the body is.
             if let length = request.headers[.contentLength].flatMap(Int.init), length > body.bytes {
                 throw AppError.payloadTooLarge("\(body.what) is larger than the limit of \(Forms.size(body.bytes))")

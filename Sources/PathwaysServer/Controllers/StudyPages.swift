@@ -21,9 +21,12 @@ struct StudyPages {
 
         routes.get("/studies", access: "admin, researcher") { _, context in
             _ = try context.require("see studies", Self.mayRun)
-            let studies = try await d.studies.studies()
+            let p = try context.requirePrincipal()
+            let studies = try await d.app.studies.all()
+            let cap = try await d.app.studies.contactCap()
             return d.views.page("studies", title: "Studies", [
                 "studies": studies.map { ["key": $0.key, "title": $0.title, "description": $0.description ?? ""] },
+                "capMessages": cap.messages, "capDays": cap.days, "canSetCap": AccessPolicy.canSetContactCap(p),
             ], context: context)
         }
 
@@ -60,47 +63,16 @@ struct StudyPages {
             let study = try await Self.study(d, context)
             let upload = try await Forms.upload(request, context: context, fileField: "file")
             try FormCSRF.check(upload.fields["_csrf"], context: context)
+            let problems: [String]
+            do {
+                let stored = try await d.app.studies.upload(study: study, key: upload.fields["instrument"] ?? "", title: upload.fields["title"],
+                                                            workbook: upload.file.map { Data(buffer: $0) }, fileName: upload.fileName,
+                                                            renames: upload.fields["renames"], note: upload.fields["note"], by: p.userID)
+                return Response(status: .seeOther, headers: [.location: "/studies/\(study.key)?stored=\(stored.version.id.uuidString)\(stored.unchanged ? "&unchanged=1" : "")"])
+            } catch UseCaseError.rejected(let found) {
+                problems = found.map { $0.field == "file" ? $0.message : "\($0.field.capitalized): \($0.message)." }
+            }
             let key = (upload.fields["instrument"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-            var problems: [String] = []
-            if key.isEmpty || key.count > 40 || !key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
-                problems.append("Instrument: give a short key of letters, digits, _ or - (e.g. followup).")
-            }
-            var renames: [String: String] = [:]
-            let renameLines = (upload.fields["renames"] ?? "").split(whereSeparator: \.isNewline)
-            for (i, line) in renameLines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                let parts = line.replacingOccurrences(of: "→", with: "->").components(separatedBy: "->").map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2, XLSForm.isValidName(parts[0]), XLSForm.isValidName(parts[1]) else {
-                    problems.append("Renames, line \(i + 1): write old_name -> new_name.")
-                    continue
-                }
-                renames[parts[1]] = parts[0]
-            }
-            var form: XLSForm?
-            if let file = upload.file, file.readableBytes > 0 {
-                do {
-                    form = try XLSForm.xlsx(Data(buffer: file))
-                } catch let error as XLSFormErrors {
-                    problems += error.issues.map { "\(upload.fileName ?? "workbook"): \($0.description)" }
-                }
-            } else {
-                problems.append("Workbook: choose an XLSForm .xlsx file.")
-            }
-            let previous = try await d.studies.versions(study: study).filter { $0.instrumentKey == key }.map(\.number).max()
-            if let form, problems.isEmpty {
-                let title = (upload.fields["title"] ?? "").trimmingCharacters(in: .whitespaces)
-                do {
-                    let version = try await d.studies.addVersion(study: study, instrumentKey: key, title: title.isEmpty ? form.title ?? key : title, form: form,
-                                                                  renames: renames, note: upload.fields["note"], userID: p.userID)
-                    let unchanged = version.number == previous
-                    if !unchanged {
-                        try await d.audit.record(userID: p.userID, action: "add_instrument_version", subject: "study:\(study.id)",
-                                                 detail: "\(key) v\(version.number), \(renames.count) renames")
-                    }
-                    return Response(status: .seeOther, headers: [.location: "/studies/\(study.key)?stored=\(version.id.uuidString)\(unchanged ? "&unchanged=1" : "")"])
-                } catch let error as StoreError {
-                    problems.append("\(error)")
-                }
-            }
             let values: [String: Any] = [
                 "errors": problems, "instrument": key, "title": upload.fields["title"] ?? "", "renames": upload.fields["renames"] ?? "",
                 "note": upload.fields["note"] ?? "",
@@ -124,11 +96,11 @@ struct StudyPages {
             let study = try await Self.study(d, context)
             let wave = try await Self.wave(d, study, context)
             switch form.action {
-            case "frame":
-                let counts = try await d.fieldwork.computeFrame(study: study, wave: wave)
-                try await d.audit.record(userID: p.userID, action: "compute_frame", subject: "wave:\(wave.id)", detail: "\(counts.cases) cases")
-            case "plan":
-                try await d.outbox.plan()
+            case "frame": _ = try await d.app.studies.computeFrame(study, wave, by: p.userID)
+            case "launch": _ = try await d.app.studies.launch(study, wave, by: p.userID)
+            case "pause": _ = try await d.app.studies.pause(study, wave, by: p.userID)
+            case "close": _ = try await d.app.studies.close(study, wave, by: p.userID)
+            case "plan": try await d.outbox.plan()
             case "e":
                 let text = (form.e ?? "").trimmingCharacters(in: .whitespaces)
                 let value: Double?
@@ -280,12 +252,13 @@ struct StudyPages {
             waves.append([
                 "number": wave.number, "title": wave.title, "opens": Format.day(wave.opensAt), "closes": Format.day(wave.closesAt),
                 "frame": wave.frameComputedAt == nil ? "not computed" : String(progress.frame), "completes": counts.interviews,
-                "rr2": Format.rate(rates.rr2), "status": Self.status(wave),
+                "rr2": Format.rate(rates.rr2), "status": WaveLifecycle.status(try await d.app.studies.facts(wave), opensAt: wave.opensAt, now: Date()),
             ])
         }
         let versions = try await d.studies.versions(study: study)
         return d.views.page("study", title: study.title, [
             "key": study.key, "title": study.title, "description": study.description ?? "", "waves": waves,
+            "partialShare": String(format: "%.0f%%", study.partialShare * 100),
             "withdrawalPolicy": try await d.privacy.policy(study: study.id).label,
             "policies": try await { let current = try await d.privacy.policy(study: study.id)
                 return WithdrawalPolicy.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == current] } }(),
@@ -311,13 +284,6 @@ struct StudyPages {
         return wave
     }
 
-    static func status(_ wave: StudyRepository.Wave, now: Date = Date()) -> String {
-        if wave.frameComputedAt == nil { return "Frame not computed" }
-        if now < wave.opensAt { return "Opens \(Format.day(wave.opensAt))" }
-        if now >= wave.closesAt { return "Closed" }
-        return "In the field"
-    }
-
     static func rateRows(_ rates: OutcomeRates) -> [[String: Any]] {
         rates.all.map { ["name": $0.name, "value": Format.rate($0.value)] }
     }
@@ -333,13 +299,23 @@ struct StudyPages {
         let rates = OutcomeRates(counts, eOverride: wave.eligibilityOverride)
         let version = try await d.versionCache.version(wave.instrumentVersionID, d.studies)
         let studyWide = OutcomeRates(OutcomeRates.Counts(try await d.fieldwork.dispositions(study: study, wave: nil, byProgram: false)[""] ?? [:]))
+        let facts = try await d.app.studies.facts(wave)
+        let now = Date()
+        let actions = Set(WaveLifecycle.available(facts, now: now))
+        let preview = try await d.app.studies.framePreview(study, wave)
+        let message = try await d.app.studies.previewMessage(study, wave, showName: AccessPolicy.canSeeIdentifiers(principal))
         return d.views.page("wave", title: "\(study.title): wave \(wave.number)", [
             "studyKey": study.key, "studyTitle": study.title, "number": wave.number, "title": wave.title,
-            "status": status(wave), "opens": Format.day(wave.opensAt), "closes": Format.day(wave.closesAt),
+            "status": WaveLifecycle.status(facts, opensAt: wave.opensAt, now: now), "opens": Format.day(wave.opensAt), "closes": Format.day(wave.closesAt),
+            "canEdit": actions.contains(.edit), "canLaunch": actions.contains(.launch), "canPause": actions.contains(.pause),
+            "canClose": actions.contains(.close), "paused": wave.state == .paused, "isDraft": wave.state == .draft,
+            "inField": wave.state == .launched && now < wave.closesAt,
+            "examples": preview.examples.map { ["pseudonym": $0.pseudonym, "program": $0.program, "country": $0.country] },
+            "previewSubject": message.subject, "previewBody": message.body, "previewFor": message.pseudonym ?? "",
             "rule": wave.frameRule.description, "reminders": wave.reminderDays.isEmpty ? "none" : wave.reminderDays.map { "day \($0)" }.joined(separator: ", "),
             "screen": wave.screenItem.map { item in "\(item), checked against a completion at least \(wave.eligibilityMonths ?? 0) months before answering" } ?? "",
             "instrument": version.map { "\($0.instrumentKey) v\($0.number)" } ?? "?", "versionID": wave.instrumentVersionID.uuidString,
-            "frameComputed": wave.frameComputedAt != nil, "frameAt": Format.day(wave.frameComputedAt), "canRecompute": progress.invited == 0,
+            "frameComputed": wave.frameComputedAt != nil, "frameAt": Format.day(wave.frameComputedAt), "canRecompute": actions.contains(.computeFrame),
             "frame": frame.cases, "withoutEmail": frame.withoutEmail,
             "frameByProgram": frame.byProgram.map { ["program": $0.program, "cases": $0.cases] },
             "invited": progress.invited, "reminded": progress.reminded, "opened": progress.opened, "started": progress.started,

@@ -34,7 +34,11 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             if api {
                 headers[.contentType] = "application/json; charset=utf-8"
-                let body = try JSONSerialization.data(withJSONObject: ["error": ["status": Int(status.code), "message": message, "request_id": context.requestID]], options: [.sortedKeys])
+                var detail: [String: Any] = ["status": Int(status.code), "message": message, "request_id": context.requestID]
+                if case UseCaseError.rejected(let problems) = error {
+                    detail["problems"] = problems.map { ["field": $0.field, "message": $0.message] }
+                }
+                let body = try JSONSerialization.data(withJSONObject: ["error": detail], options: [.sortedKeys])
                 return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
             headers[.contentType] = "text/html; charset=utf-8"
@@ -57,6 +61,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case UseCaseError.forbidden(let m): return (.forbidden, m)
         case UseCaseError.invalid(let m): return (.badRequest, m)
         case UseCaseError.conflict(let m): return (.conflict, m)
+        case UseCaseError.rejected: return (.unprocessableContent, "\(error)")
         case StoreError.conflict(let m): return (.conflict, m)
         case StoreError.notFound(let m): return (.notFound, m)
         case StoreError.invalid(let m): return (.badRequest, m)

@@ -634,6 +634,9 @@ public enum Migrations {
         Migration(version: 13, name: "outbox_message_ids", why: "a sent message keeps its Message-ID, so copies a file transport wrote can be found and removed when the learner withdraws", sql: """
             ALTER TABLE outbox ADD COLUMN message_id TEXT
             """),
+        Migration(version: 14, name: "wave_states", why: "a wave a person creates is a draft until they launch it, and can be paused and closed; waves stored before this were in the field as soon as their frame was computed, so they start launched", sql: """
+            ALTER TABLE waves ADD COLUMN state TEXT NOT NULL DEFAULT 'launched'
+            """),
     ]
 }
 

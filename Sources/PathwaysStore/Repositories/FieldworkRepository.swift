@@ -70,6 +70,33 @@ public struct FieldworkRepository: Sendable {
         return FrameCounts(cases: cases, withoutEmail: withoutEmail, byProgram: byProgram)
     }
 
+    /// A few of the frame's cases in case order, for a preview: who they are (for merge fields), their program.
+    public struct FrameExample: Sendable, Equatable {
+        public var caseID: Int64
+        public var learnerID: UUID
+        public var name: String?
+        public var program: String?
+        public var country: String?
+    }
+
+    public func frameExamples(wave: UUID, limit: Int = 5) async throws -> [FrameExample] {
+        try await db.raw("""
+            SELECT c.id, c.learner_id, l.name, l.country, p.title AS program FROM wave_cases c JOIN learners l ON l.id = c.learner_id
+            LEFT JOIN programs p ON p.id = c.program_id WHERE c.wave_id = \(bind: wave) ORDER BY c.id LIMIT \(literal: max(1, min(limit, 100)))
+            """).all().map {
+            FrameExample(caseID: try $0.decode(column: "id", as: Int64.self), learnerID: try $0.decode(column: "learner_id", as: UUID.self),
+                         name: try $0.decode(column: "name", as: String?.self), program: try $0.decode(column: "program", as: String?.self),
+                         country: try $0.decode(column: "country", as: String?.self))
+        }
+    }
+
+    /// Cases of the wave that have been invited or opened their link: once there is one, the frame is fixed.
+    public func invitedCount(wave: UUID) async throws -> Int {
+        try await db.raw("""
+            SELECT COUNT(*) AS n FROM wave_cases WHERE wave_id = \(bind: wave) AND (invited_at IS NOT NULL OR opened_at IS NOT NULL)
+            """).first()!.decode(column: "n", as: Int.self)
+    }
+
     // MARK: cases
 
     /// Every case of a wave, in frame order.
@@ -264,6 +291,9 @@ enum FrameSQL {
         case .noBachelorsDegree:
             let below = EducationLevel.allCases.filter { !$0.hasBachelorOrHigher }.map(\.rawValue)
             return "l.highest_education IN (\(binds: below))"
+        case .country(let codes):
+            guard !codes.isEmpty else { return "1 = 0" }
+            return "UPPER(l.country) IN (\(binds: codes.map { $0.uppercased() }))"
         }
     }
 }

@@ -65,7 +65,7 @@ public struct OutboxRepository: Sendable {
         }
     }
 
-    /// Writes every message due at `now` in every wave in the field (frame computed, open, not closed) to the outbox,
+    /// Writes every message due at `now` in every wave in the field (launched, open, not closed) to the outbox,
     /// each with a fresh link token. With `dryRun`, decides the same way and counts, writing nothing.
     /// Planners on several instances take turns (an advisory lock on PostgreSQL, the write lock on SQLite).
     @discardableResult
@@ -74,7 +74,7 @@ public struct OutboxRepository: Sendable {
         var report = PlanReport()
         let waves = try await db.raw("""
             SELECT w.*, s.title AS study_title FROM waves w JOIN studies s ON s.id = w.study_id
-            WHERE w.frame_computed_at IS NOT NULL AND w.opens_at <= \(bind: now) AND w.closes_at > \(bind: now) ORDER BY w.opens_at, w.number
+            WHERE w.state = \(bind: WaveState.launched.rawValue) AND w.frame_computed_at IS NOT NULL AND w.opens_at <= \(bind: now) AND w.closes_at > \(bind: now) ORDER BY w.opens_at, w.number
             """).all()
         for row in waves {
             let wave = try StudyRepository.wave(row)
@@ -117,11 +117,11 @@ public struct OutboxRepository: Sendable {
                             guard !dryRun, let email = try c.decode(column: "email", as: String?.self) else { continue }
                             let token = AccountRepository.newSecret()
                             tokens.append([AccountRepository.hash(token), id, now])
-                            let fields = MergeFields(name: try c.decode(column: "name", as: String?.self),
-                                                     program: try c.decode(column: "program_title", as: String?.self), study: studyTitle, wave: wave.title)
-                            let kind = { if case .reminder(let n) = message { "reminder \(n)" } else { "invitation" } }()
-                            let subject = (kind == "invitation" ? "" : "Reminder: ") + fields.apply(wave.messageSubject)
-                            messages.append([id, learner, email, kind, subject, fields.apply(Self.withLinks(wave.messageBody)), token, "pending", 0, now])
+                            let values = MessageTemplate.Values(name: try c.decode(column: "name", as: String?.self),
+                                                                program: try c.decode(column: "program_title", as: String?.self), study: studyTitle, wave: wave.title)
+                            let reminder: Int? = { if case .reminder(let n) = message { n } else { nil } }()
+                            let text = wave.message.message(values, reminder: reminder)
+                            messages.append([id, learner, email, reminder.map { "reminder \($0)" } ?? "invitation", text.subject, text.body, token, "pending", 0, now])
                         case .wait: report.waiting += 1
                         case .heldByCap: report.heldByCap += 1
                         case .finished: report.finished += 1
@@ -147,32 +147,6 @@ public struct OutboxRepository: Sendable {
         return report
     }
 
-    /// Puts the link placeholders in a body that forgot them.
-    static func withLinks(_ body: String) -> String {
-        var text = body
-        if !text.contains("{{survey_link}}") { text += "\n\n{{survey_link}}" }
-        if !text.contains("{{opt_out_link}}") { text += "\n\nTo stop receiving messages about this study: {{opt_out_link}}" }
-        return text
-    }
-
-    /// `{{name}}`, `{{first_name}}`, `{{program}}`, `{{study}}` and `{{wave}}` in a subject or body.
-    struct MergeFields {
-        var name: String?
-        var program: String?
-        var study: String
-        var wave: String
-
-        func apply(_ text: String) -> String {
-            let full = name ?? "there"
-            let first = name.flatMap { $0.split(separator: " ").first.map(String.init) } ?? "there"
-            return text.replacingOccurrences(of: "{{first_name}}", with: first)
-                .replacingOccurrences(of: "{{name}}", with: full)
-                .replacingOccurrences(of: "{{program}}", with: program ?? "your program")
-                .replacingOccurrences(of: "{{study}}", with: study)
-                .replacingOccurrences(of: "{{wave}}", with: wave)
-        }
-    }
-
     // MARK: delivery
 
     /// A message claimed for delivery. The link token is only held until the message is sent.
@@ -196,22 +170,25 @@ public struct OutboxRepository: Sendable {
         public func renderedBody(baseURL: String) -> String {
             let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
             let link = linkToken.map { "\(base)/s/\($0)" } ?? base
-            return body.replacingOccurrences(of: "{{survey_link}}", with: link)
-                .replacingOccurrences(of: "{{opt_out_link}}", with: link + "/opt-out")
+            return MessageTemplate.withLinks(body, surveyLink: link)
         }
     }
 
     /// Claims up to `limit` messages for `worker` for `lease` seconds: pending ones, and ones whose claim ran out
     /// (a sender that died mid-batch). On PostgreSQL rows another sender holds are skipped (FOR UPDATE SKIP LOCKED),
-    /// so concurrent senders get disjoint batches; on SQLite the write lock does the same.
+    /// so concurrent senders get disjoint batches; on SQLite the write lock does the same. A paused or closed wave's
+    /// messages wait (and are never sent once it is closed).
     public func claim(worker: String, limit: Int = 50, lease: TimeInterval = 300, now: Date = Date()) async throws -> [Claimed] {
         let skipLocked: SQLQueryString = store.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await store.transaction { db in
             try await db.raw("""
                 UPDATE outbox SET status = 'sending', claimed_by = \(bind: worker), claimed_until = \(bind: now.addingTimeInterval(lease)),
                        attempts = attempts + 1
-                WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' OR (status = 'sending' AND claimed_until < \(bind: now))
-                             ORDER BY id LIMIT \(literal: limit)\(skipLocked))
+                WHERE id IN (SELECT o.id FROM outbox o
+                             WHERE (o.status = 'pending' OR (o.status = 'sending' AND o.claimed_until < \(bind: now)))
+                               AND (o.case_id IS NULL OR EXISTS (SELECT 1 FROM wave_cases hc JOIN waves hw ON hw.id = hc.wave_id
+                                                                 WHERE hc.id = o.case_id AND hw.state = \(bind: WaveState.launched.rawValue)))
+                             ORDER BY o.id LIMIT \(literal: limit)\(skipLocked))
                 RETURNING id, case_id, to_address, subject, body, link_token, attempts
                 """).all().map {
                 Claimed(id: try $0.decode(column: "id", as: Int64.self), caseID: try $0.decode(column: "case_id", as: Int64?.self),

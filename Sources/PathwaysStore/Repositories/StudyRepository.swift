@@ -16,34 +16,7 @@ public struct StudyRepository: Sendable {
     public typealias InstrumentVersion = PathwaysCore.InstrumentVersion
     public typealias Wave = PathwaysCore.Wave
 
-    public struct NewWave: Sendable {
-        public var number: Int
-        public var title: String
-        public var instrumentVersionID: UUID
-        public var opensAt: Date
-        public var closesAt: Date
-        public var frameRule: FrameRule
-        public var reminderDays: [Int]
-        public var screenItem: String?
-        public var eligibilityMonths: Int?
-        public var messageSubject: String
-        public var messageBody: String
-
-        public init(number: Int, title: String, instrumentVersionID: UUID, opensAt: Date, closesAt: Date, frameRule: FrameRule,
-                    reminderDays: [Int], screenItem: String? = nil, eligibilityMonths: Int? = nil, messageSubject: String, messageBody: String) {
-            self.number = number
-            self.title = title
-            self.instrumentVersionID = instrumentVersionID
-            self.opensAt = opensAt
-            self.closesAt = closesAt
-            self.frameRule = frameRule
-            self.reminderDays = reminderDays
-            self.screenItem = screenItem
-            self.eligibilityMonths = eligibilityMonths
-            self.messageSubject = messageSubject
-            self.messageBody = messageBody
-        }
-    }
+    public typealias NewWave = WaveSettings
 
     // MARK: studies
 
@@ -55,6 +28,15 @@ public struct StudyRepository: Sendable {
             VALUES (\(bind: study.id), \(bind: key), \(bind: title), \(bind: description), \(bind: eligibilitySource.rawValue), \(bind: partialShare), \(bind: Date()))
             """).run()
         return study
+    }
+
+    /// Stores a study's edited settings (its key included; its waves and data stay).
+    public func update(_ study: Study) async throws {
+        try await db.raw("""
+            UPDATE studies SET study_key = \(bind: study.key), title = \(bind: study.title), description = \(bind: study.description),
+                   eligibility_source = \(bind: study.eligibilitySource.rawValue), partial_share = \(bind: study.partialShare)
+            WHERE id = \(bind: study.id)
+            """).run()
     }
 
     public func studies() async throws -> [Study] {
@@ -215,7 +197,7 @@ public struct StudyRepository: Sendable {
 
     // MARK: waves
 
-    public func addWave(study: Study, _ new: NewWave) async throws -> Wave {
+    public func addWave(study: Study, _ new: NewWave, state: WaveState = .draft) async throws -> Wave {
         guard new.closesAt > new.opensAt else { throw StoreError.invalid("wave \(new.number) closes before it opens") }
         if let item = new.screenItem {
             guard let version = try await version(id: new.instrumentVersionID) else { throw StoreError.notFound("instrument version") }
@@ -228,13 +210,42 @@ public struct StudyRepository: Sendable {
         let days = String(decoding: try JSONEncoder().encode(new.reminderDays), as: UTF8.self)
         try await db.raw("""
             INSERT INTO waves (id, study_id, number, title, instrument_version_id, opens_at, closes_at, frame_rule, reminder_days,
-                               screen_item, eligibility_months, message_subject, message_body, created_at)
+                               screen_item, eligibility_months, message_subject, message_body, state, created_at)
             VALUES (\(bind: id), \(bind: study.id), \(bind: new.number), \(bind: new.title), \(bind: new.instrumentVersionID), \(bind: new.opensAt),
                     \(bind: new.closesAt), \(bind: rule), \(bind: days), \(bind: new.screenItem), \(bind: new.eligibilityMonths),
-                    \(bind: new.messageSubject), \(bind: new.messageBody), \(bind: Date()))
+                    \(bind: new.messageSubject), \(bind: new.messageBody), \(bind: state.rawValue), \(bind: Date()))
             """).run()
         guard let wave = try await wave(id: id) else { throw StoreError.notFound("wave") }
         return wave
+    }
+
+    /// Stores a wave's edited settings. A changed rule or opening date makes its frame stale, so it is dropped with
+    /// the frame's cases (callers allow edits only before the first invitation).
+    public func updateWave(_ wave: Wave, _ new: NewWave) async throws -> Wave {
+        let rule = String(decoding: try JSONEncoder().encode(new.frameRule), as: UTF8.self)
+        let days = String(decoding: try JSONEncoder().encode(new.reminderDays), as: UTF8.self)
+        let frameStale = new.frameRule != wave.frameRule || new.opensAt != wave.opensAt
+        try await store.transaction { db in
+            if frameStale { try await db.raw("DELETE FROM wave_cases WHERE wave_id = \(bind: wave.id)").run() }
+            try await db.raw("""
+                UPDATE waves SET number = \(bind: new.number), title = \(bind: new.title), instrument_version_id = \(bind: new.instrumentVersionID),
+                       opens_at = \(bind: new.opensAt), closes_at = \(bind: new.closesAt), frame_rule = \(bind: rule), reminder_days = \(bind: days),
+                       screen_item = \(bind: new.screenItem), eligibility_months = \(bind: new.eligibilityMonths),
+                       message_subject = \(bind: new.messageSubject), message_body = \(bind: new.messageBody)
+                WHERE id = \(bind: wave.id)
+                """).run()
+            if frameStale { try await db.raw("UPDATE waves SET frame_computed_at = NULL WHERE id = \(bind: wave.id)").run() }
+        }
+        guard let updated = try await self.wave(id: wave.id) else { throw StoreError.notFound("wave") }
+        return updated
+    }
+
+    /// Moves a wave to `state`; closing also ends it now if it would have run on.
+    public func setState(_ wave: Wave, _ state: WaveState, now: Date = Date()) async throws {
+        try await db.raw("UPDATE waves SET state = \(bind: state.rawValue) WHERE id = \(bind: wave.id)").run()
+        if state == .closed, wave.closesAt > now {
+            try await db.raw("UPDATE waves SET closes_at = \(bind: now) WHERE id = \(bind: wave.id)").run()
+        }
     }
 
     public func waves(study: Study) async throws -> [Wave] {
@@ -275,6 +286,7 @@ public struct StudyRepository: Sendable {
              messageSubject: try row.decode(column: "message_subject", as: String.self),
              messageBody: try row.decode(column: "message_body", as: String.self),
              frameComputedAt: try row.decode(column: "frame_computed_at", as: Date?.self),
-             eligibilityOverride: try row.decode(column: "eligibility_override", as: Double?.self))
+             eligibilityOverride: try row.decode(column: "eligibility_override", as: Double?.self),
+             state: WaveState(rawValue: try row.decode(column: "state", as: String.self)) ?? .draft)
     }
 }

@@ -1,0 +1,200 @@
+import Foundation
+import Hummingbird
+import PathwaysApp
+import PathwaysCore
+import PathwaysStore
+
+/// Setting a study up in pages: a new study and its settings, new waves and their edits until the first
+/// invitation, the deployment's contact cap. Each form posts to one use case of `StudyAdministration`; a refusal
+/// shows the form again with every problem named by its field.
+struct StudySetupPages {
+    let dependencies: Dependencies
+
+    struct StudyForm: Decodable {
+        var _csrf: String?
+        var key: String?
+        var title: String?
+        var description: String?
+        var eligibility_source: String?
+        var partial_share: String?
+
+        var input: StudyInput {
+            StudyInput(key: key ?? "", title: title ?? "", description: description ?? "", eligibilitySource: eligibility_source ?? "record",
+                       partialShare: partial_share ?? "")
+        }
+    }
+
+    struct WaveForm: Decodable {
+        var _csrf: String?
+        var number: String?
+        var title: String?
+        var instrument: String?
+        var opens: String?
+        var closes: String?
+        var frame: String?
+        var reminders: String?
+        var screen_item: String?
+        var eligibility_months: String?
+        var message_subject: String?
+        var message_body: String?
+
+        var input: WaveInput {
+            WaveInput(number: number ?? "", title: title ?? "", instrument: instrument ?? "", opens: opens ?? "", closes: closes ?? "", frame: frame ?? "",
+                      reminders: reminders ?? "", screenItem: screen_item ?? "", eligibilityMonths: eligibility_months ?? "",
+                      messageSubject: message_subject ?? "", messageBody: message_body ?? "")
+        }
+    }
+
+    func register(on routes: RouteTable) {
+        let d = dependencies
+        let admin = d.app.studies
+
+        routes.get("/studies/new", access: "admin, researcher") { _, context in
+            _ = try context.require("create studies", AccessPolicy.canRunStudies)
+            return Self.studyForm(d, input: StudyInput(key: "", title: "", description: "", eligibilitySource: "record", partialShare: "0.5"),
+                                  study: nil, problems: [], context: context)
+        }
+
+        routes.post("/studies", access: "admin, researcher") { request, context -> Response in
+            let p = try context.require("create studies", AccessPolicy.canRunStudies)
+            let form = try await Forms.decode(StudyForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            do {
+                let study = try await admin.create(form.input, by: p.userID)
+                return Response(status: .seeOther, headers: [.location: "/studies/\(study.key)"])
+            } catch UseCaseError.rejected(let problems) {
+                return try Self.studyForm(d, input: form.input, study: nil, problems: problems, context: context, status: .unprocessableContent)
+                    .response(from: request, context: context)
+            }
+        }
+
+        routes.get("/studies/{study}/settings", access: "admin, researcher") { _, context in
+            _ = try context.require("edit studies", AccessPolicy.canRunStudies)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let s = study.settings
+            return Self.studyForm(d, input: StudyInput(key: s.key, title: s.title, description: s.description ?? "", eligibilitySource: s.eligibilitySource.rawValue,
+                                                       partialShare: String(s.partialShare)), study: study, problems: [], context: context)
+        }
+
+        routes.post("/studies/{study}/settings", access: "admin, researcher") { request, context -> Response in
+            let p = try context.require("edit studies", AccessPolicy.canRunStudies)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let form = try await Forms.decode(StudyForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            do {
+                let edited = try await admin.edit(study, form.input, by: p.userID)
+                return Response(status: .seeOther, headers: [.location: "/studies/\(edited.key)"])
+            } catch UseCaseError.rejected(let problems) {
+                return try Self.studyForm(d, input: form.input, study: study, problems: problems, context: context, status: .unprocessableContent)
+                    .response(from: request, context: context)
+            }
+        }
+
+        routes.get("/studies/{study}/waves/new", access: "admin, researcher") { _, context in
+            _ = try context.require("create waves", AccessPolicy.canRunStudies)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let waves = try await admin.waves(study)
+            let versions = try await admin.versionList(study)
+            let latest = versions.last.map { $0.id.uuidString } ?? ""
+            let opens = CalendarDay.format(CalendarDay.adding(days: 7, to: Date()))
+            let input = WaveInput(number: String((waves.map(\.number).max() ?? 0) + 1), title: "", instrument: latest, opens: opens,
+                                  closes: CalendarDay.format(CalendarDay.adding(days: 67, to: Date())), frame: "enrolled in a program", reminders: "7, 14",
+                                  screenItem: "", eligibilityMonths: "", messageSubject: "", messageBody: Self.defaultBody)
+            return try await Self.waveForm(d, study: study, wave: nil, input: input, problems: [], context: context)
+        }
+
+        routes.post("/studies/{study}/waves", access: "admin, researcher") { request, context -> Response in
+            let p = try context.require("create waves", AccessPolicy.canRunStudies)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let form = try await Forms.decode(WaveForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            do {
+                let wave = try await admin.createWave(study, form.input, by: p.userID)
+                return Response(status: .seeOther, headers: [.location: "/studies/\(study.key)/waves/\(wave.number)"])
+            } catch UseCaseError.rejected(let problems) {
+                return try await Self.waveForm(d, study: study, wave: nil, input: form.input, problems: problems, context: context, status: .unprocessableContent)
+                    .response(from: request, context: context)
+            }
+        }
+
+        routes.get("/studies/{study}/waves/{number}/edit", access: "admin, researcher") { _, context in
+            _ = try context.require("edit waves", AccessPolicy.canRunStudies)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let wave = try await admin.wave(study, number: Int(context.parameters.get("number") ?? "") ?? -1)
+            return try await Self.waveForm(d, study: study, wave: wave, input: WaveInput(wave, instrument: wave.instrumentVersionID.uuidString),
+                                           problems: [], context: context)
+        }
+
+        routes.post("/studies/{study}/waves/{number}/edit", access: "admin, researcher") { request, context -> Response in
+            let p = try context.require("edit waves", AccessPolicy.canRunStudies)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let wave = try await admin.wave(study, number: Int(context.parameters.get("number") ?? "") ?? -1)
+            let form = try await Forms.decode(WaveForm.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            do {
+                let edited = try await admin.editWave(study, wave, form.input, by: p.userID)
+                return Response(status: .seeOther, headers: [.location: "/studies/\(study.key)/waves/\(edited.number)"])
+            } catch UseCaseError.rejected(let problems) {
+                return try await Self.waveForm(d, study: study, wave: wave, input: form.input, problems: problems, context: context, status: .unprocessableContent)
+                    .response(from: request, context: context)
+            }
+        }
+
+        // The deployment's cap on messages to one learner, across every study and event.
+        routes.post("/admin/contact-cap", access: "admin") { request, context -> SeeOther in
+            let p = try context.require("set the contact cap", AccessPolicy.canSetContactCap)
+            struct Form: Decodable { var _csrf: String?; var cap_messages: String?; var cap_days: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard let messages = Int(form.cap_messages ?? ""), let days = Int(form.cap_days ?? "") else {
+                throw AppError.badRequest("cap_messages and cap_days: whole numbers")
+            }
+            try await admin.setContactCap(messages: messages, days: days, by: p.userID)
+            return SeeOther(location: "/studies")
+        }
+    }
+
+    static let defaultBody = """
+        Dear {{first_name}},
+
+        You are part of the {{study}}. This wave ({{wave}}) takes about 10 minutes. Your answers are confidential and reported only in aggregate.
+
+        Take the survey: {{survey_link}}
+
+        Thank you,
+        The research team
+
+        To stop receiving messages about this study: {{opt_out_link}}
+        """
+
+    static func studyForm(_ d: Dependencies, input: StudyInput, study: Study?, problems: [FieldProblem], context: AppContext,
+                          status: HTTPResponse.Status = .ok) -> HTML {
+        d.views.page("study_form", title: study == nil ? "New study" : "Settings: \(study!.title)", [
+            "heading": study == nil ? "New study" : "Settings of \(study!.title)", "editing": study != nil,
+            "currentKey": study?.key ?? "", "currentTitle": study?.title ?? "",
+            "action": study.map { "/studies/\($0.key)/settings" } ?? "/studies", "submit": study == nil ? "Create the study" : "Save",
+            "key": input.key ?? "", "title": input.title ?? "", "description": input.description ?? "",
+            "sourceRecord": (input.eligibilitySource ?? "record") != EligibilitySource.selfReport.rawValue, "partialShare": input.partialShare ?? "",
+            "errors": problems.map(\.description), "hasErrors": !problems.isEmpty,
+        ], context: context, status: status)
+    }
+
+    static func waveForm(_ d: Dependencies, study: Study, wave: Wave?, input: WaveInput, problems: [FieldProblem], context: AppContext,
+                         status: HTTPResponse.Status = .ok) async throws -> HTML {
+        let versions = try await d.app.studies.versionList(study)
+        return d.views.page("wave_form", title: wave.map { "Edit wave \($0.number)" } ?? "New wave", [
+            "studyKey": study.key, "studyTitle": study.title,
+            "heading": wave.map { "Edit wave \($0.number): \($0.title)" } ?? "New wave of \(study.title)",
+            "action": wave.map { "/studies/\(study.key)/waves/\($0.number)/edit" } ?? "/studies/\(study.key)/waves",
+            "submit": wave == nil ? "Create the wave (a draft)" : "Save", "hasVersions": !versions.isEmpty,
+            "versions": versions.map { v -> [String: Any] in
+                ["id": v.id.uuidString, "label": "\(v.title) (\(v.instrumentKey)) version \(v.number)", "selected": v.id.uuidString == input.instrument]
+            },
+            "number": input.number ?? "", "title": input.title ?? "", "opens": input.opens ?? "", "closes": input.closes ?? "", "frame": input.frame ?? "",
+            "reminders": input.reminders ?? "", "screenItem": input.screenItem ?? "", "eligibilityMonths": input.eligibilityMonths ?? "",
+            "messageSubject": input.messageSubject ?? "", "messageBody": input.messageBody ?? "",
+            "mergeFields": MessageTemplate.fields.map { ["code": "{{\($0.name)}}", "meaning": $0.meaning] },
+            "errors": problems.map(\.description), "hasErrors": !problems.isEmpty,
+        ], context: context, status: status)
+    }
+}
