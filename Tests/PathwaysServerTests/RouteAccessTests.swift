@@ -111,6 +111,15 @@ import Testing
             Row(method: .get, route: "/studies/{study}/waves/{number}/report", uri: wave + "/report", allowed: studyRoles),
             Row(method: .post, route: "/studies/{study}/waves/{number}/export", uri: wave + "/export", allowed: studyRoles),
             Row(method: .get, route: "/studies/{study}/waves/{number}/open/{item}", uri: wave + "/open/comments", allowed: studyRoles),
+            Row(method: .get, route: "/studies/new", uri: "/studies/new", allowed: studyRoles),
+            Row(method: .post, route: "/studies", uri: "/studies", allowed: studyRoles, body: "key="),
+            Row(method: .get, route: "/studies/{study}/settings", uri: "/studies/outcomes/settings", allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/settings", uri: "/studies/outcomes/settings", allowed: studyRoles, body: "key="),
+            Row(method: .get, route: "/studies/{study}/waves/new", uri: "/studies/outcomes/waves/new", allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/waves", uri: "/studies/outcomes/waves", allowed: studyRoles, body: "number="),
+            Row(method: .get, route: "/studies/{study}/waves/{number}/edit", uri: wave + "/edit", allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/waves/{number}/edit", uri: wave + "/edit", allowed: studyRoles, body: "number="),
+            Row(method: .post, route: "/admin/contact-cap", uri: "/admin/contact-cap", allowed: [.admin], body: "cap_messages=3&cap_days=30"),
             Row(method: .post, route: "/studies/{study}/waves/{number}/open/{item}", uri: wave + "/open/comments", allowed: studyRoles, body: "action=save"),
 
             Row(method: .get, route: "/api/v1/me", uri: "/api/v1/me", allowed: signedIn),
@@ -130,6 +139,23 @@ import Testing
             Row(method: .post, route: "/api/v1/imports/{kind}", uri: "/api/v1/imports/programs", allowed: [.admin], body: "program_id\n"),
             Row(method: .post, route: "/api/v1/accounts", uri: "/api/v1/accounts", allowed: [.admin], body: "{}"),
             Row(method: .get, route: "/api/v1/import-jobs/{id}", uri: "/api/v1/import-jobs/\(UUID().uuidString)", allowed: [.admin, .staff]),
+
+            Row(method: .get, route: "/api/v1/studies", uri: "/api/v1/studies", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies", uri: "/api/v1/studies", allowed: studyRoles, body: "{}"),
+            Row(method: .get, route: "/api/v1/studies/{study}", uri: "/api/v1/studies/outcomes", allowed: studyRoles),
+            Row(method: .patch, route: "/api/v1/studies/{study}", uri: "/api/v1/studies/outcomes", allowed: studyRoles, body: "{}"),
+            Row(method: .get, route: "/api/v1/studies/{study}/instruments", uri: "/api/v1/studies/outcomes/instruments", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies/{study}/instruments", uri: "/api/v1/studies/outcomes/instruments", allowed: studyRoles, body: "{}"),
+            Row(method: .get, route: "/api/v1/studies/{study}/waves", uri: "/api/v1/studies/outcomes/waves", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies/{study}/waves", uri: "/api/v1/studies/outcomes/waves", allowed: studyRoles, body: "{}"),
+            Row(method: .get, route: "/api/v1/studies/{study}/waves/{number}", uri: "/api/v1/studies/outcomes/waves/1", allowed: studyRoles),
+            Row(method: .patch, route: "/api/v1/studies/{study}/waves/{number}", uri: "/api/v1/studies/outcomes/waves/1", allowed: studyRoles, body: "{}"),
+            Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/frame", uri: "/api/v1/studies/outcomes/waves/1/frame", allowed: studyRoles),
+            Row(method: .get, route: "/api/v1/studies/{study}/waves/{number}/rates", uri: "/api/v1/studies/outcomes/waves/1/rates", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/launch", uri: "/api/v1/studies/outcomes/waves/1/launch", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/pause", uri: "/api/v1/studies/outcomes/waves/1/pause", allowed: studyRoles),
+            // Last: it ends the wave the rows above use.
+            Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/close", uri: "/api/v1/studies/outcomes/waves/1/close", allowed: studyRoles),
         ]
     }
 
@@ -217,14 +243,15 @@ import Testing
                 let page = try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(session)"])
                 sessions[role] = (session, try #require(WebTests.csrf(in: page.text)))
             }
-            var rows = Self.table(f, w, event: UUID()).filter { $0.method == .post }
+            var rows = Self.table(f, w, event: UUID()).filter { $0.method == .post || $0.method == .patch }
             rows += [Row(method: .post, route: "/login", uri: "/login", allowed: Self.everyone), Row(method: .post, route: "/logout", uri: "/logout", allowed: Self.signedIn)]
-            let limits = Dictionary(w.routes.filter { $0.method == "POST" }.map { ($0.path, $0.body) }, uniquingKeysWith: { a, _ in a })
-            #expect(Set(limits.keys) == Set(rows.map(\.route)), "every POST route is checked")
+            let limits = Dictionary(w.routes.filter { $0.method == "POST" || $0.method == "PATCH" }.map { ("\($0.method) \($0.path)", $0.body) },
+                                    uniquingKeysWith: { a, _ in a })
+            #expect(Set(limits.keys) == Set(rows.map { "\($0.method) \($0.route)" }), "every route with a body is checked")
             var checked = Set<String>()
-            for row in rows where !checked.contains(row.route) {
-                checked.insert(row.route)
-                let limit = try #require(limits[row.route] ?? nil, "\(row.route) declares no body limit")
+            for row in rows where !checked.contains("\(row.method) \(row.route)") {
+                checked.insert("\(row.method) \(row.route)")
+                let limit = try #require(limits["\(row.method) \(row.route)"] ?? nil, "\(row.route) declares no body limit")
                 let role = [Role.admin, .researcher, .staff, .employer, .learnerA, .learnerB, .anonymous].first { row.allowed.contains($0) }!
                 let api = row.uri.hasPrefix("/api/")
                 var headers: HTTPFields = [.contentType: api ? (limit == .upload ? "text/csv" : "application/json") : (limit == .upload ? "multipart/form-data; boundary=x" : "application/x-www-form-urlencoded")]
@@ -234,8 +261,8 @@ import Testing
                 for declared in [true, false] {
                     var h = headers
                     if declared { h[.contentLength] = String(limit.bytes + 1) }
-                    let r = try await client.execute(uri: row.uri, method: .post, headers: h, body: body)
-                    #expect(r.status != .internalServerError, "POST \(row.uri) (\(declared ? "with" : "without") Content-Length): 500")
+                    let r = try await client.execute(uri: row.uri, method: row.method, headers: h, body: body)
+                    #expect(r.status != .internalServerError, "\(row.method) \(row.uri) (\(declared ? "with" : "without") Content-Length): 500")
                     if declared || ![.unauthorized, .forbidden, .notFound, .seeOther].contains(r.status) {
                         #expect(r.status == .contentTooLarge, "POST \(row.uri) (\(declared ? "with" : "without") Content-Length): \(r.status)")
                         #expect(r.text.contains("larger than the limit of \(Forms.size(limit.bytes))"), "POST \(row.uri): \(r.text.prefix(300))")

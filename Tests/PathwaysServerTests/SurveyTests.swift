@@ -392,7 +392,9 @@ enum Survey {
             _ = try await Survey.complete(client, token: f.tokens["A1"]!, answers: eligibleAnswers)
             let page = try await client.execute(uri: "/studies/outcomes/waves/1", method: .get, headers: w.auth("researcher"))
             #expect(page.status == .ok)
-            #expect(page.text.contains("Learners who enrolled in a program."))
+            #expect(page.text.contains("Learners who: <code>enrolled in a program</code>."))
+            // The message as a real case of the frame gets it; a researcher sees no name, only the case's respondent id.
+            #expect(page.text.contains("as the case <code>p") && page.text.contains("Hello [name:p"))
             #expect(page.text.contains("<strong>3</strong> cases"))
             #expect(page.text.contains("RR1"))
             let staff = try await client.execute(uri: "/studies/outcomes/waves/1", method: .get, headers: w.auth("staff"))

@@ -252,7 +252,7 @@ public struct StudyAdministration: Sendable {
     public func previewMessage(_ study: Study, _ wave: Wave, showName: Bool, reminder: Int? = nil) async throws -> MessagePreview {
         let example = try await fieldwork.frameExamples(wave: wave.id, limit: 1).first
         let key = try await RespondentData(store: store).pseudonymKey()
-        let name: String? = example.map { showName ? ($0.name ?? nil) : "[name of \(RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key))]" }
+        let name: String? = example.map { showName ? ($0.name ?? nil) : "[name:\(RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key))]" }
             ?? "Ana Example"
         let values = MessageTemplate.Values(name: name, program: example.map { $0.program } ?? "Example Program", study: study.title, wave: wave.title)
         let text = wave.message.message(values, reminder: reminder)

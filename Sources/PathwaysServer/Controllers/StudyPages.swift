@@ -70,7 +70,7 @@ struct StudyPages {
                                                             renames: upload.fields["renames"], note: upload.fields["note"], by: p.userID)
                 return Response(status: .seeOther, headers: [.location: "/studies/\(study.key)?stored=\(stored.version.id.uuidString)\(stored.unchanged ? "&unchanged=1" : "")"])
             } catch UseCaseError.rejected(let found) {
-                problems = found.map { $0.field == "file" ? $0.message : "\($0.field.capitalized): \($0.message)." }
+                problems = found.map { $0.field == "file" ? $0.message : "\($0.field.capitalized)\($0.message.hasPrefix("line ") ? "," : ":") \($0.message)." }
             }
             let key = (upload.fields["instrument"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
             let values: [String: Any] = [
@@ -310,6 +310,7 @@ struct StudyPages {
             "canEdit": actions.contains(.edit), "canLaunch": actions.contains(.launch), "canPause": actions.contains(.pause),
             "canClose": actions.contains(.close), "paused": wave.state == .paused, "isDraft": wave.state == .draft,
             "inField": wave.state == .launched && now < wave.closesAt,
+            "hasExamples": !preview.examples.isEmpty,
             "examples": preview.examples.map { ["pseudonym": $0.pseudonym, "program": $0.program, "country": $0.country] },
             "previewSubject": message.subject, "previewBody": message.body, "previewFor": message.pseudonym ?? "",
             "rule": wave.frameRule.description, "reminders": wave.reminderDays.isEmpty ? "none" : wave.reminderDays.map { "day \($0)" }.joined(separator: ", "),

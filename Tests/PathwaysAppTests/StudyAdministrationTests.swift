@@ -1,0 +1,136 @@
+import Foundation
+import PathwaysApp
+import PathwaysCore
+import PathwaysStore
+import PathwaysTestSupport
+import Testing
+
+/// A researcher's study from nothing, through the use case every door calls: on a database with learners but no
+/// study, create the study, upload an instrument, create a wave with its rule in words, preview, launch, pause,
+/// resume and close it; refusals name their fields and store nothing; on both databases.
+@Suite struct StudyAdministrationTests {
+    @Test(arguments: TestDatabase.allCases)
+    func aStudyIsRunFromNothing(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            _ = try await DemoLoader.load(DemoInitiative(seed: 5, microBachelorsLearners: 40, universityLearners: 20), into: store)
+            let admin = UseCases(store: store).studies
+            let outbox = OutboxRepository(store: store)
+            let audit = AuditRepository(store: store)
+            #expect(try await admin.all().isEmpty)
+
+            // Refused, with every field named, and nothing stored.
+            await #expect(throws: UseCaseError.rejected([.init("key", "a short key of lower-case letters, digits, - or _ (e.g. credential-outcomes); it appears in addresses"),
+                                                          .init("title", "give the study a title")])) {
+                try await admin.create(StudyInput(key: "My Study", title: " "), by: nil)
+            }
+            #expect(try await admin.all().isEmpty)
+            let study = try await admin.create(StudyInput(key: "outcomes", title: "Outcomes", eligibilitySource: "record", partialShare: "0.6"), by: nil)
+            #expect(study.partialShare == 0.6)
+            await #expect(throws: UseCaseError.self) { try await admin.create(StudyInput(key: "outcomes", title: "Again"), by: nil) }
+
+            let workbook = try DemoInstruments.form(.followup).xlsx()
+            let upload = try await admin.upload(study: study, key: "followup", title: nil, workbook: workbook, fileName: "followup.xlsx", renames: nil, note: nil, by: nil)
+            #expect(upload.version.number == 1 && !upload.unchanged)
+            #expect(try await admin.upload(study: study, key: "followup", title: nil, workbook: workbook, fileName: "followup.xlsx", renames: nil, note: nil, by: nil).unchanged)
+            await #expect(throws: UseCaseError.self) {
+                try await admin.upload(study: study, key: "broken", title: nil, workbook: Data("not a workbook".utf8), fileName: "broken.xlsx", renames: nil, note: nil, by: nil)
+            }
+
+            let opens = CalendarDay.format(Date().addingTimeInterval(-86_400))
+            let closes = CalendarDay.format(CalendarDay.adding(days: 40, to: Date()))
+            var input = WaveInput(number: "1", title: "A year on", instrument: "followup", opens: opens, closes: closes,
+                                  frame: "completed a program at least 12 months before this wave opens", reminders: "7, 14",
+                                  screenItem: "eligible", eligibilityMonths: "12", messageSubject: "A year on: {{program}}",
+                                  messageBody: "Dear {{first_name}}, a survey: {{survey_link}}")
+            // A rule that cannot be read, a merge field that does not exist, a question the form does not have.
+            var bad = input
+            bad.frame = "completed a degree"
+            bad.messageBody = "Hi {{firstname}}"
+            bad.screenItem = "finished"
+            do {
+                _ = try await admin.createWave(study, bad, by: nil)
+                Issue.record("a wave with three problems was stored")
+            } catch UseCaseError.rejected(let problems) {
+                #expect(problems.map(\.field) == ["frame"], "the rule is read first: \(problems)")
+            }
+            bad.frame = input.frame
+            do {
+                _ = try await admin.createWave(study, bad, by: nil)
+                Issue.record("a wave with two problems was stored")
+            } catch UseCaseError.rejected(let problems) {
+                #expect(problems.map(\.field) == ["screen_item", "message_body"])
+            }
+            #expect(try await admin.waves(study).isEmpty)
+
+            var wave = try await admin.createWave(study, input, by: nil)
+            #expect(wave.state == .draft && wave.frameRule == .completedProgram(kinds: nil, monthsBefore: 12))
+            await #expect(throws: UseCaseError.conflict("Wave 1 cannot be launched: compute and check the frame first.")) {
+                try await admin.launch(study, wave, by: nil)
+            }
+            let preview = try await admin.computeFrame(study, wave, by: nil)
+            #expect(preview.counts.cases > 0 && preview.examples.count == min(5, preview.counts.cases))
+            #expect(preview.examples.allSatisfy { $0.pseudonym.hasPrefix("p") && $0.pseudonym.count == 25 })
+            let message = try await admin.previewMessage(study, wave, showName: false)
+            #expect(message.subject.hasPrefix("A year on: ") && message.body.contains("Dear [name:p") && message.body.contains("[the case's own survey link]"))
+            // A draft sends nothing.
+            #expect(try await outbox.plan().invitations == 0)
+
+            // Editing the rule before launch drops the frame; computing it again restores it.
+            input.frame = "completed a program at least 12 months before this wave opens and country is ZZ"
+            wave = try await admin.editWave(study, wave, input, by: nil)
+            #expect(wave.frameComputedAt == nil)
+            #expect(try await admin.computeFrame(study, wave, by: nil).counts.cases == 0)
+            input.frame = "completed a program at least 12 months before this wave opens"
+            wave = try await admin.editWave(study, wave, input, by: nil)
+            #expect(try await admin.computeFrame(study, wave, by: nil).counts.cases == preview.counts.cases)
+
+            wave = try await admin.launch(study, wave, by: nil)
+            #expect(wave.state == .launched)
+            #expect(try await outbox.plan().invitations == preview.counts.cases)
+            await #expect(throws: UseCaseError.conflict("Wave 1 cannot be edited: the wave has sent invitations; what it sent and to whom is fixed.")) {
+                try await admin.editWave(study, wave, input, by: nil)
+            }
+            await #expect(throws: UseCaseError.self) { try await admin.computeFrame(study, wave, by: nil) }
+
+            // Paused: written messages wait; resumed, they go.
+            wave = try await admin.pause(study, wave, by: nil)
+            #expect(try await outbox.claim(worker: "t").isEmpty)
+            wave = try await admin.launch(study, wave, by: nil)
+            let claimed = try await outbox.claim(worker: "t", limit: 1)
+            #expect(claimed.count == 1 && claimed[0].subject.hasPrefix("A year on: "))
+            for m in claimed { try await outbox.markSent(m, worker: "t") }
+
+            // Closed: nothing more is sent, and the wave ends now.
+            wave = try await admin.close(study, wave, by: nil)
+            #expect(wave.state == .closed && wave.closesAt <= Date())
+            #expect(try await outbox.claim(worker: "t").isEmpty)
+            #expect(try await outbox.plan(now: Date().addingTimeInterval(8 * 86_400)).reminders == 0)
+            await #expect(throws: UseCaseError.self) { try await admin.launch(study, wave, by: nil) }
+
+            let actions = Set(try await audit.recent(limit: 100).map(\.action))
+            #expect(actions.isSuperset(of: ["create_study", "add_instrument_version", "create_wave", "edit_wave", "compute_frame", "launch_wave", "pause_wave", "close_wave"]))
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func aStudysSettingsAndTheContactCapAreEdited(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let admin = UseCases(store: store).studies
+            let study = try await admin.create(StudyInput(key: "a", title: "A"), by: nil)
+            _ = try await admin.create(StudyInput(key: "b", title: "B"), by: nil)
+            let edited = try await admin.edit(study, StudyInput(title: "A, renamed", eligibilitySource: "self_report"), by: nil)
+            #expect(edited.key == "a" && edited.title == "A, renamed" && edited.eligibilitySource == .selfReport && edited.partialShare == 0.5)
+            #expect(try await admin.study(key: "a") == edited)
+            await #expect(throws: UseCaseError.rejected([.init("key", "another study already has the key b")])) {
+                try await admin.edit(edited, StudyInput(key: "b"), by: nil)
+            }
+            await #expect(throws: UseCaseError.rejected([.init("eligibility_source", "record (the learner's records decide) or self_report (the learner's answer decides)")])) {
+                try await admin.edit(edited, StudyInput(eligibilitySource: "coin"), by: nil)
+            }
+            try await admin.setContactCap(messages: 5, days: 14, by: nil)
+            let cap = try await admin.contactCap()
+            #expect(cap.messages == 5 && cap.days == 14)
+            await #expect(throws: UseCaseError.self) { try await admin.setContactCap(messages: 0, days: 14, by: nil) }
+        }
+    }
+}

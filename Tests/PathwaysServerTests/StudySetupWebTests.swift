@@ -1,0 +1,176 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PathwaysApp
+import PathwaysCore
+@testable import PathwaysServer
+import PathwaysStore
+import PathwaysTestSupport
+import Testing
+
+/// A researcher sets up a study with no demo and no study in the database, first in the pages (forms only, as a
+/// browser without JavaScript posts them), then through the JSON API with an API token; on both databases.
+@Suite struct StudySetupWebTests {
+    static func multipart(_ fields: [(String, String)], file: Data, name: String) -> ByteBuffer {
+        var body = ByteBuffer()
+        for (field, value) in fields { body.writeString("--XyZ\r\nContent-Disposition: form-data; name=\"\(field)\"\r\n\r\n\(value)\r\n") }
+        body.writeString("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\n")
+        body.writeString("Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n")
+        body.writeBytes(file)
+        body.writeString("\r\n--XyZ--\r\n")
+        return body
+    }
+
+    static func object(_ r: TestResponse) throws -> [String: Any] { try #require(try r.json() as? [String: Any]) }
+
+    static func form(_ fields: [(String, String)]) -> ByteBuffer {
+        ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1)" }.joined(separator: "&"))
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func aResearcherSetsUpAndLaunchesAWaveInThePages(_ db: TestDatabase) async throws {
+        let workbook = try DemoInstruments.form(.followup).xlsx()
+        try await TestWorld.run(db) { w, client in
+            let session = try await WebTests.signIn(w, "researcher", client: client)
+            var headers: HTTPFields = [.cookie: "pw_session=\(session)", .contentType: "application/x-www-form-urlencoded"]
+            let list = try await client.execute(uri: "/studies", method: .get, headers: headers)
+            #expect(list.text.contains("No studies yet.") && list.text.contains("href=\"/studies/new\""))
+            let newStudy = try await client.execute(uri: "/studies/new", method: .get, headers: headers)
+            let csrf = try #require(WebTests.csrf(in: newStudy.text))
+
+            // A bad key and no title: the form again, every problem named, nothing stored.
+            let refused = try await client.execute(uri: "/studies", method: .post, headers: headers,
+                                                   body: Self.form([("_csrf", csrf), ("key", "My Study"), ("title", ""), ("eligibility_source", "record"), ("partial_share", "0.5")]))
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("key: a short key of lower-case letters") && refused.text.contains("title: give the study a title"))
+            #expect(refused.text.contains("value=\"My Study\""), "what was typed is kept")
+            #expect(try await StudyRepository(store: w.store).studies().isEmpty)
+
+            let created = try await client.execute(uri: "/studies", method: .post, headers: headers,
+                                                   body: Self.form([("_csrf", csrf), ("key", "followup-2027"), ("title", "Follow-up 2027"),
+                                                                    ("description", "A year after completion."), ("eligibility_source", "record"), ("partial_share", "0.5")]))
+            #expect(created.status == .seeOther && created.headers[.location] == "/studies/followup-2027")
+
+            var upload = headers
+            upload[.contentType] = "multipart/form-data; boundary=XyZ"
+            let stored = try await client.execute(uri: "/studies/followup-2027/instruments", method: .post, headers: upload,
+                                                  body: Self.multipart([("_csrf", csrf), ("instrument", "followup")], file: workbook, name: "followup.xlsx"))
+            #expect(stored.status == .seeOther)
+
+            let waveForm = try await client.execute(uri: "/studies/followup-2027/waves/new", method: .get, headers: headers)
+            #expect(waveForm.status == .ok && waveForm.text.contains("name=\"frame\"") && waveForm.text.contains("{{first_name}}"))
+            let made = try #require(try await StudyRepository(store: w.store).study(key: "followup-2027"))
+            let versionID = try #require(try await StudyRepository(store: w.store).versions(study: made).first?.id)
+            var fields: [(String, String)] = [
+                ("_csrf", csrf), ("number", "1"), ("title", "A year on"), ("instrument", versionID.uuidString),
+                ("opens", CalendarDay.format(Date().addingTimeInterval(-86_400))), ("closes", CalendarDay.format(CalendarDay.adding(days: 30, to: Date()))),
+                ("frame", "completed a program at least 12 months"), ("reminders", "7, 14"), ("screen_item", "eligible"), ("eligibility_months", "12"),
+                ("message_subject", "A year on: {{program}}"), ("message_body", "Dear {{first_name}}, take the survey: {{survey_link}}"),
+            ]
+            let badRule = try await client.execute(uri: "/studies/followup-2027/waves", method: .post, headers: headers, body: Self.form(fields))
+            #expect(badRule.status == .unprocessableContent)
+            #expect(badRule.text.contains("frame: character 39: the rule ends where &#39;before this wave opens&#39; after the months was expected")
+                    || badRule.text.contains("frame: character 39"), "\(badRule.text.prefix(0))")
+            fields[6] = ("frame", "enrolled in a program")
+            let wave = try await client.execute(uri: "/studies/followup-2027/waves", method: .post, headers: headers, body: Self.form(fields))
+            #expect(wave.status == .seeOther && wave.headers[.location] == "/studies/followup-2027/waves/1")
+
+            var page = try await client.execute(uri: "/studies/followup-2027/waves/1", method: .get, headers: headers)
+            #expect(page.text.contains("Draft: frame not computed") && !page.text.contains("value=\"launch\"") && page.text.contains("/waves/1/edit"))
+            let act = { (action: String) in
+                try await client.execute(uri: "/studies/followup-2027/waves/1", method: .post, headers: headers, body: Self.form([("_csrf", csrf), ("action", action)]))
+            }
+            #expect(try await act("launch").status == .conflict, "no launch before the frame")
+            #expect(try await act("frame").status == .seeOther)
+            page = try await client.execute(uri: "/studies/followup-2027/waves/1", method: .get, headers: headers)
+            #expect(page.text.contains("<strong>3</strong> cases") && page.text.contains("value=\"launch\"") && page.text.contains("Some of its cases"))
+            #expect(page.text.contains("Subject:</strong> A year on: ") && page.text.contains("Dear [name:p"), "the message for a real case, no name for a researcher")
+            #expect(try await OutboxRepository(store: w.store).plan().invitations == 0, "a draft sends nothing")
+            #expect(try await act("launch").status == .seeOther)
+            #expect(try await OutboxRepository(store: w.store).plan().invitations == 3)
+            page = try await client.execute(uri: "/studies/followup-2027/waves/1", method: .get, headers: headers)
+            #expect(page.text.contains("In the field") && !page.text.contains("/waves/1/edit") && page.text.contains("value=\"pause\""))
+            let edit = try await client.execute(uri: "/studies/followup-2027/waves/1/edit", method: .post, headers: headers, body: Self.form(fields))
+            #expect(edit.status == .conflict && edit.text.contains("has sent invitations"))
+            #expect(try await act("close").status == .seeOther)
+            page = try await client.execute(uri: "/studies/followup-2027/waves/1", method: .get, headers: headers)
+            #expect(page.text.contains("Closed"))
+
+            // Another role may not, and the settings page edits the study.
+            let staff = try await client.execute(uri: "/studies/new", method: .get, headers: w.auth("staff"))
+            #expect(staff.status == .forbidden)
+            let renamed = try await client.execute(uri: "/studies/followup-2027/settings", method: .post, headers: headers,
+                                                   body: Self.form([("_csrf", csrf), ("key", "followup-2027"), ("title", "Follow-up, 2027"),
+                                                                    ("eligibility_source", "self_report"), ("partial_share", "0.4")]))
+            #expect(renamed.status == .seeOther)
+            let study = try #require(try await StudyRepository(store: w.store).study(key: "followup-2027"))
+            #expect(study.title == "Follow-up, 2027" && study.eligibilitySource == .selfReport && study.partialShare == 0.4)
+            headers[.contentType] = nil
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func theSameThroughTheJSONAPI(_ db: TestDatabase) async throws {
+        let workbook = try DemoInstruments.form(.followup).xlsx()
+        try await TestWorld.run(db) { w, client in
+            var json = w.auth("researcher")
+            json[.contentType] = "application/json"
+            func call(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, as who: String = "researcher") async throws -> TestResponse {
+                var h = w.auth(who)
+                h[.contentType] = "application/json"
+                return try await client.execute(uri: uri, method: method, headers: h, body: body.map { ByteBuffer(string: $0) })
+            }
+            let rejected = try await call(.post, "/api/v1/studies", #"{"key": "Bad Key", "partialShare": 3}"#)
+            #expect(rejected.status == .unprocessableContent)
+            let problems = try #require(((try rejected.json() as? [String: Any])?["error"] as? [String: Any])?["problems"] as? [[String: String]])
+            #expect(problems.map { $0["field"] } == ["key", "title", "partial_share"])
+            #expect(try await call(.post, "/api/v1/studies", #"{"key": "api-study", "title": "API study"}"#, as: "learnerA").status == .forbidden)
+            let created = try await call(.post, "/api/v1/studies", #"{"key": "api-study", "title": "API study", "partialShare": 0.6}"#)
+            #expect(created.status == .created)
+            #expect(try (try Self.object(created))["partialShare"] as? Double == 0.6)
+            let patched = try await call(.patch, "/api/v1/studies/api-study", #"{"description": "Through the API."}"#)
+            #expect(try patched.status == .ok && (try Self.object(patched))["title"] as? String == "API study")
+
+            var upload = w.auth("researcher")
+            upload[.contentType] = "multipart/form-data; boundary=XyZ"
+            let version = try await client.execute(uri: "/api/v1/studies/api-study/instruments", method: .post, headers: upload,
+                                                   body: Self.multipart([("instrument", "followup")], file: workbook, name: "followup.xlsx"))
+            #expect(version.status == .created)
+            let again = try await client.execute(uri: "/api/v1/studies/api-study/instruments", method: .post, headers: upload,
+                                                 body: Self.multipart([("instrument", "followup")], file: workbook, name: "followup.xlsx"))
+            #expect(try again.status == .ok && (try Self.object(again))["unchanged"] as? Bool == true)
+
+            let opens = CalendarDay.format(Date().addingTimeInterval(-86_400)), closes = CalendarDay.format(CalendarDay.adding(days: 30, to: Date()))
+            let wave = """
+                {"number": 1, "title": "A year on", "instrument": "followup", "opens": "\(opens)", "closes": "\(closes)",
+                 "frame": "enrolled in a MicroBachelors or MicroMasters", "reminderDays": [7], "messageSubject": "A survey",
+                 "messageBody": "Dear {{first_name}}: {{survey_link}}"}
+                """
+            let made = try await call(.post, "/api/v1/studies/api-study/waves", wave)
+            #expect(made.status == .created)
+            let out = try #require(try made.json() as? [String: Any])
+            #expect(out["state"] as? String == "draft" && out["frame"] as? String == "enrolled in a MicroBachelors or MicroMasters")
+            #expect(out["actions"] as? [String] == ["edit", "frame"])
+            #expect(try await call(.post, "/api/v1/studies/api-study/waves", wave).status == .unprocessableContent, "wave 1 exists")
+            let edited = try await call(.patch, "/api/v1/studies/api-study/waves/1", #"{"frame": "enrolled in a program", "reminderDays": [7, 14]}"#)
+            #expect(try edited.status == .ok && (try Self.object(edited))["reminderDays"] as? [Int] == [7, 14])
+            #expect(try await call(.post, "/api/v1/studies/api-study/waves/1/launch").status == .conflict)
+            let frame = try await call(.post, "/api/v1/studies/api-study/waves/1/frame")
+            #expect(frame.status == .ok)
+            let preview = try #require(try frame.json() as? [String: Any])
+            #expect(preview["cases"] as? Int == 3 && (preview["examples"] as? [Any])?.count == 3)
+            #expect(((preview["message"] as? [String: Any])?["body"] as? String)?.hasPrefix("Dear [name:p") == true)
+            #expect(try await call(.post, "/api/v1/studies/api-study/waves/1/launch").status == .ok)
+            #expect(try await call(.post, "/api/v1/studies/api-study/waves/1/launch").status == .conflict)
+            _ = try await OutboxRepository(store: w.store).plan()
+            let rates = try await call(.get, "/api/v1/studies/api-study/waves/1/rates")
+            #expect(try rates.status == .ok && ((try Self.object(rates))["rates"] as? [String: Any])?["RR1"] != nil)
+            #expect(try await call(.patch, "/api/v1/studies/api-study/waves/1", #"{"title": "Later"}"#).status == .conflict)
+            #expect(try await call(.post, "/api/v1/studies/api-study/waves/1/pause").status == .ok)
+            let closed = try await call(.post, "/api/v1/studies/api-study/waves/1/close")
+            #expect(try closed.status == .ok && (try Self.object(closed))["state"] as? String == "closed")
+            #expect(try await call(.get, "/api/v1/studies/api-study/waves", as: "staff").status == .forbidden)
+            #expect(try await call(.get, "/api/v1/studies/nothing/waves").status == .notFound)
+        }
+    }
+}
