@@ -125,6 +125,7 @@ def main():
         answer_against_the_record(driver, links[1])
         opt_out(driver, links[2])
         wave_page(driver, base, researcher.group(1), researcher.group(2))
+        set_up_a_study(chromium, chromedriver, base, researcher.group(1), researcher.group(2))
         driver.delete_all_cookies()
         credential(driver, base, learner.group(1), learner.group(2), downloads)
         print("browser-test: all checks passed")
@@ -288,6 +289,62 @@ def wave_page(driver, base, email_address, password):
     check(facts.get("Opted out") == "1", f"one opted out ({facts.get('Opted out')})")
     check(facts.get("Answer and record disagreed") == "1", f"one disagreement counted ({facts.get('Answer and record disagreed')})")
     check(int(facts.get("Opened", "0")) >= 3, f"three links opened ({facts.get('Opened')})")
+
+
+def no_sideways_scroll(driver, what):
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    viewport = driver.execute_script("return window.innerWidth")
+    check(width <= viewport, f"{what} fits a {viewport} px screen (it is {width} px wide)")
+
+
+def set_up_a_study(chromium, chromedriver, base, email_address, password):
+    """A study and a wave made in the pages by a researcher on a 390 px phone with JavaScript turned off."""
+    print("a study and a wave set up in the pages, on a phone, without JavaScript")
+    options = Options()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=390,844"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    phone = webdriver.Chrome(service=Service(chromedriver), options=options)
+    try:
+        # A headless window is at least 500 px wide; the phone's 390 px is emulated.
+        phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})
+        phone.set_page_load_timeout(30)
+        phone.get(base + "/login")
+        phone.find_element(By.ID, "email").send_keys(email_address)
+        phone.find_element(By.ID, "password").send_keys(password)
+        submit(phone, phone.find_element(By.CSS_SELECTOR, "form button[type='submit']"))
+        phone.get(base + "/studies/new")
+        no_sideways_scroll(phone, "the new-study form")
+        fill(phone, {"key": "phone-study", "title": "A study made on a phone", "description": "Set up without JavaScript."})
+        submit(phone, phone.find_element(By.CSS_SELECTOR, "form.stack button[type='submit']"))
+        check(phone.current_url.endswith("/studies/phone-study"), f"the new study's page ({phone.current_url})")
+        check("A study made on a phone" in phone.find_element(By.TAG_NAME, "h1").text, "the study page shows the new study")
+        no_sideways_scroll(phone, "the new study's page")
+
+        # A fourth wave of the demo study, with a rule in words, computed and previewed before launch.
+        phone.get(base + "/studies/credential-outcomes/waves/new")
+        no_sideways_scroll(phone, "the new-wave form")
+        check(phone.find_element(By.ID, "number").get_attribute("value") == "4", "the next wave number is offered")
+        fill(phone, {"title": "Two years on", "frame": "answered wave 3 or (answered wave 2 and completed a program at least 24 months before this wave opens)",
+                     "message_subject": "Two years on: {{program}}"})
+        submit(phone, phone.find_element(By.CSS_SELECTOR, "form.stack button[type='submit']"))
+        check(phone.current_url.endswith("/studies/credential-outcomes/waves/4"), f"the new wave's page ({phone.current_url})")
+        body = phone.find_element(By.TAG_NAME, "body").text
+        check("Draft: frame not computed" in body, "the new wave is a draft")
+        check(not phone.find_elements(By.CSS_SELECTOR, "button[value='launch']"), "a draft without a frame offers no launch")
+        press(phone, "frame")
+        body = phone.find_element(By.TAG_NAME, "body").text
+        check(re.search(r"\d+ cases \(computed", body) is not None, "the frame's count is shown")
+        check("Two years on: " in body and "Subject:" in body, "the message is previewed")
+        check(phone.find_elements(By.CSS_SELECTOR, "button[value='launch']"), "a computed frame can be launched")
+        no_sideways_scroll(phone, "the draft wave's page with its frame and message")
+        phone.get(base + "/studies/credential-outcomes/waves/4/edit")
+        no_sideways_scroll(phone, "the wave's edit form")
+        check("answered wave 3 or (answered wave 2 and completed a program at least 24 months before this wave opens)"
+              == phone.find_element(By.ID, "frame").get_attribute("value").strip(), "the rule reads back in the words it was written in")
+    finally:
+        phone.quit()
 
 
 def credential(driver, base, email_address, password, downloads):
