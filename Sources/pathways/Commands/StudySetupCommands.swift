@@ -41,7 +41,7 @@ struct StudyCommand: AsyncParsableCommand {
               pathways study upload --study my-study --instrument baseline baseline.xlsx
             then create its waves with `pathways wave create`.
             """,
-        subcommands: [Create.self, Edit.self, List.self, Upload.self])
+        subcommands: [Create.self, Edit.self, List.self, Upload.self, Download.self])
 
     struct Fields: ParsableArguments {
         @Option(help: "Whose word wins when a screening answer and the records disagree: record or self_report.") var eligibilitySource: String?
@@ -128,6 +128,25 @@ struct StudyCommand: AsyncParsableCommand {
                 }
                 say(stored.unchanged ? "Unchanged: the form is \(stored.version.instrumentKey) v\(stored.version.number)"
                                      : "Stored \(stored.version.instrumentKey) v\(stored.version.number) (\(stored.version.id.uuidString.lowercased()))")
+            }
+        }
+    }
+}
+
+extension StudyCommand {
+    struct Download: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write one of a study's instrument versions as an XLSForm workbook.")
+        @OptionGroup var db: DatabaseOptions
+        @Option(help: "The study's key.") var study: String
+        @Option(help: "The instrument: its key (latest version) or 'key v2'.") var instrument: String
+        @Option(help: "The .xlsx file to write.") var out: String
+
+        func run() async throws {
+            try await db.withStore(db.logger()) { store in
+                let studies = UseCases(store: store).studies
+                let version = try await useCase { try await studies.version(named: instrument, of: try await studies.study(key: study)) }
+                try version.form.xlsx().write(to: URL(fileURLWithPath: out), options: .atomic)
+                say("Wrote \(version.instrumentKey) v\(version.number) to \(out)")
             }
         }
     }
