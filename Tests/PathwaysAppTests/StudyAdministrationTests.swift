@@ -133,4 +133,51 @@ import Testing
             await #expect(throws: UseCaseError.self) { try await admin.setContactCap(messages: 0, days: 14, by: nil) }
         }
     }
+
+    /// A wave fielded in another tool: its CSV export becomes complete interviews with their dates, all or nothing,
+    /// and the next wave's frame ("answered wave 1") finds exactly those respondents.
+    @Test(arguments: TestDatabase.allCases)
+    func anEarlierWavesResponsesAreImportedAndFrameTheNext(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            _ = try await DemoLoader.load(DemoInitiative(seed: 5, microBachelorsLearners: 40, universityLearners: 20), into: store)
+            let admin = UseCases(store: store).studies
+            let study = try await admin.create(StudyInput(key: "panel", title: "Panel"), by: nil)
+            _ = try await admin.upload(study: study, key: "start", title: nil, workbook: try DemoInstruments.form(.start).xlsx(), fileName: "start.xlsx",
+                                       renames: nil, note: nil, by: nil)
+            let body = "Dear {{first_name}}: {{survey_link}}"
+            let wave1 = try await admin.createWave(study, WaveInput(number: "1", title: "Start", instrument: "start", opens: "2024-01-01", closes: "2024-03-31",
+                                                                    frame: "enrolled in a program", messageSubject: "Start", messageBody: body), by: nil)
+            let keys = try await store.sql.raw("SELECT external_id FROM learners ORDER BY external_id LIMIT 3").all().map { try $0.decode(column: "external_id", as: String.self) }
+            let good = """
+                learner_id,submitted_at,motivations,employment,education
+                \(keys[0]),2024-01-15,learn,retired,bachelor
+                \(keys[1]),2024-02-01T09:30:00Z,career_change advance,unemployed_looking,secondary
+
+                """
+            let bad = good + "NOBODY,2024-02-02,learn,retired,bachelor\n\(keys[2]),2024-02-03,learn,farmer,bachelor\n"
+            let refused = try await admin.importResponses(study, wave1, text: bad, file: "wave1.csv", by: nil)
+            #expect(!refused.stored && refused.problems.map(\.description) == [
+                "wave1.csv, row 4, column learner_id: no learner has the id NOBODY; import the learners first",
+                "wave1.csv, row 5, column employment: 'farmer': not among the choices (full_time, part_time, self_employed, unemployed_looking, unemployed_not_looking, retired)",
+            ])
+            #expect(try await FieldworkRepository(store: store).cases(wave: wave1.id).isEmpty, "nothing stored")
+
+            let stored = try await admin.importResponses(study, wave1, text: good, file: "wave1.csv", by: nil)
+            #expect(stored.stored && stored.interviews == 2 && stored.inFrame == 0, "\(stored.text)")
+            let cases = try await FieldworkRepository(store: store).cases(wave: wave1.id)
+            #expect(cases.count == 2 && cases.allSatisfy { $0.disposition == .complete })
+            #expect(Set(cases.compactMap(\.submittedAt)) == [CalendarDay.parse("2024-01-15")!, ISO8601DateFormatter().date(from: "2024-02-01T09:30:00Z")!])
+            let again = try await admin.importResponses(study, wave1, text: good, file: "wave1.csv", by: nil)
+            #expect(again.problems.map(\.message) == ["\(keys[0]) already has a submitted interview in wave 1", "\(keys[1]) already has a submitted interview in wave 1"])
+
+            // The answers are the wave's: the report counts them, and wave 2's frame is who answered wave 1.
+            let report = try await admin.waves(study).first!
+            let counts = try await FieldworkRepository(store: store).dispositions(study: study, wave: report.id, byProgram: false)[""] ?? [:]
+            #expect(counts[.complete] == 2)
+            let wave2 = try await admin.createWave(study, WaveInput(number: "2", title: "End", instrument: "start", opens: "2024-09-01", closes: "2024-10-31",
+                                                                    frame: "answered wave 1", messageSubject: "End", messageBody: body), by: nil)
+            #expect(try await admin.computeFrame(study, wave2, by: nil, now: CalendarDay.parse("2024-09-01")!).counts.cases == 2)
+            #expect(try await AuditRepository(store: store).recent(limit: 20).contains { $0.action == "import_responses" })
+        }
+    }
 }

@@ -119,6 +119,7 @@ import Testing
             Row(method: .post, route: "/studies/{study}/waves", uri: "/studies/outcomes/waves", allowed: studyRoles, body: "number="),
             Row(method: .get, route: "/studies/{study}/waves/{number}/edit", uri: wave + "/edit", allowed: studyRoles),
             Row(method: .post, route: "/studies/{study}/waves/{number}/edit", uri: wave + "/edit", allowed: studyRoles, body: "number="),
+            Row(method: .post, route: "/studies/{study}/waves/{number}/responses", uri: wave + "/responses", allowed: studyRoles),
             Row(method: .post, route: "/admin/contact-cap", uri: "/admin/contact-cap", allowed: [.admin], body: "cap_messages=3&cap_days=30"),
             Row(method: .post, route: "/studies/{study}/waves/{number}/open/{item}", uri: wave + "/open/comments", allowed: studyRoles, body: "action=save"),
 
@@ -152,6 +153,8 @@ import Testing
             Row(method: .patch, route: "/api/v1/studies/{study}/waves/{number}", uri: "/api/v1/studies/outcomes/waves/1", allowed: studyRoles, body: "{}"),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/frame", uri: "/api/v1/studies/outcomes/waves/1/frame", allowed: studyRoles),
             Row(method: .get, route: "/api/v1/studies/{study}/waves/{number}/rates", uri: "/api/v1/studies/outcomes/waves/1/rates", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/responses", uri: "/api/v1/studies/outcomes/waves/1/responses",
+                allowed: studyRoles, body: "learner_id\n"),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/launch", uri: "/api/v1/studies/outcomes/waves/1/launch", allowed: studyRoles),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/pause", uri: "/api/v1/studies/outcomes/waves/1/pause", allowed: studyRoles),
             // Last: it ends the wave the rows above use.

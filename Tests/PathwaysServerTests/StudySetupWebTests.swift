@@ -170,6 +170,26 @@ import Testing
             let closed = try await call(.post, "/api/v1/studies/api-study/waves/1/close")
             #expect(try closed.status == .ok && (try Self.object(closed))["state"] as? String == "closed")
             #expect(try await call(.get, "/api/v1/studies/api-study/waves", as: "staff").status == .forbidden)
+
+            // An earlier wave from another tool, as CSV: refused whole with row and column, then stored.
+            let earlier = #"{"number": 2, "title": "From REDCap", "instrument": "followup", "opens": "2024-01-01", "closes": "2024-03-01", "frame": "everyone", "messageSubject": "s", "messageBody": "b"}"#
+            #expect(try await call(.post, "/api/v1/studies/api-study/waves", earlier).status == .created)
+            var csv = w.auth("researcher")
+            csv[.contentType] = "text/csv"
+            let badFile = try await client.execute(uri: "/api/v1/studies/api-study/waves/2/responses?file=redcap.csv", method: .post, headers: csv,
+                                                   body: ByteBuffer(string: "learner_id,completed_program\nA1,maybe\nZ9,yes\n"))
+            #expect(badFile.status == .unprocessableContent)
+            let found = try #require(try Self.object(badFile)["problems"] as? [[String: Any]])
+            #expect(found.first?["row"] as? Int == 2 && found.first?["column"] as? String == "completed_program")
+            #expect(found.contains { ($0["message"] as? String)?.contains("no learner has the id Z9") == true })
+            let apiStudy = try #require(try await StudyRepository(store: w.store).study(key: "api-study"))
+            let wave2 = try #require(try await StudyRepository(store: w.store).wave(study: apiStudy, number: 2))
+            #expect(try await FieldworkRepository(store: w.store).cases(wave: wave2.id).isEmpty, "nothing stored")
+            let goodFile = try await client.execute(uri: "/api/v1/studies/api-study/waves/2/responses?file=redcap.csv", method: .post, headers: csv,
+                                                    body: ByteBuffer(string: "learner_id,submitted_at,completed_program\nA1,2024-02-01,no\n"))
+            #expect(goodFile.status == .ok)
+            #expect(try Self.object(goodFile)["interviews"] as? Int == 1)
+            #expect(try await FieldworkRepository(store: w.store).cases(wave: wave2.id).map(\.disposition) == [.complete])
             #expect(try await call(.get, "/api/v1/studies/nothing/waves").status == .notFound)
         }
     }

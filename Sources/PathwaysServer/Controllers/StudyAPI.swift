@@ -97,6 +97,15 @@ struct StudyAPI {
         var message: Message
     }
 
+    struct ResponseImportOut: Codable, Sendable {
+        struct Problem: Codable, Sendable { var row: Int; var column: String?; var message: String }
+        var file: String
+        var stored: Bool
+        var interviews: Int
+        var inFrame: Int
+        var problems: [Problem]
+    }
+
     struct RatesOut: Codable, Sendable {
         var dispositions: [String: Int]
         var rates: [String: Double?]
@@ -213,6 +222,19 @@ struct StudyAPI {
                 }
                 return try APIController.json(try await waveOut(moved))
             }
+        }
+        // A CSV export of the wave's responses from another tool (text/csv; ?file= names it in the report): 200 when
+        // stored, 422 with every problem's row and column when not (nothing stored then).
+        routes.post("\(base)/{study}/waves/{number}/responses", access: who, body: .upload) { request, context in
+            let p = try context.require("import responses", AccessPolicy.canRunStudies)
+            let s = try await study(context)
+            let w = try await wave(s, context)
+            let body = try await APIController.collectUpload(request, context: context)
+            let file = request.uri.queryParameters.get("file") ?? "responses.csv"
+            let report = try await admin.importResponses(s, w, text: String(buffer: body), file: file, by: p.userID)
+            return try APIController.json(ResponseImportOut(file: file, stored: report.stored, interviews: report.interviews, inFrame: report.inFrame,
+                                                            problems: report.problems.map { .init(row: $0.line, column: $0.column, message: $0.message) }),
+                                          status: report.stored ? .ok : .unprocessableContent)
         }
         routes.get("\(base)/{study}/waves/{number}/rates", access: who) { _, context in
             _ = try context.require("see studies", AccessPolicy.canRunStudies)

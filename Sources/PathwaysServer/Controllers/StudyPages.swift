@@ -81,11 +81,32 @@ struct StudyPages {
                 .response(from: request, context: context)
         }
 
-        routes.get("/studies/{study}/waves/{number}", access: "admin, researcher") { _, context in
+        routes.get("/studies/{study}/waves/{number}", access: "admin, researcher") { request, context in
             let p = try context.require("see studies", Self.mayRun)
             let study = try await Self.study(d, context)
             let wave = try await Self.wave(d, study, context)
-            return try await Self.renderWave(d, study: study, wave: wave, principal: p, context: context)
+            var extra: [String: Any] = [:]
+            if let n = request.uri.queryParameters.get("imported").flatMap(Int.init) {
+                extra["importNotice"] = "\(n) complete interviews stored from the file."
+            }
+            return try await Self.renderWave(d, study: study, wave: wave, principal: p, context: context, extra: extra)
+        }
+
+        // Responses of a wave fielded in another tool, from its CSV export; all or nothing.
+        routes.post("/studies/{study}/waves/{number}/responses", access: "admin, researcher", body: .upload) { request, context -> Response in
+            let p = try context.require("import responses", Self.mayRun)
+            let study = try await Self.study(d, context)
+            let wave = try await Self.wave(d, study, context)
+            let upload = try await Forms.upload(request, context: context, fileField: "file")
+            try FormCSRF.check(upload.fields["_csrf"], context: context)
+            guard let file = upload.file, file.readableBytes > 0 else { throw AppError.badRequest("file: choose the CSV export of the wave's responses") }
+            let report = try await d.app.studies.importResponses(study, wave, text: String(buffer: file), file: upload.fileName ?? "responses.csv", by: p.userID)
+            if report.stored {
+                return Response(status: .seeOther, headers: [.location: "/studies/\(study.key)/waves/\(wave.number)?imported=\(report.interviews)#responses"])
+            }
+            return try await Self.renderWave(d, study: study, wave: wave, principal: p, context: context,
+                                             extra: ["importErrors": report.problems.map(\.description), "hasImportErrors": true], status: .unprocessableContent)
+                .response(from: request, context: context)
         }
 
         routes.post("/studies/{study}/waves/{number}", access: "admin, researcher") { request, context -> SeeOther in
@@ -288,7 +309,8 @@ struct StudyPages {
         rates.all.map { ["name": $0.name, "value": Format.rate($0.value)] }
     }
 
-    static func renderWave(_ d: Dependencies, study: StudyRepository.Study, wave: StudyRepository.Wave, principal: Principal, context: AppContext) async throws -> HTML {
+    static func renderWave(_ d: Dependencies, study: StudyRepository.Study, wave: StudyRepository.Wave, principal: Principal, context: AppContext,
+                           extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> HTML {
         let progress = try await d.fieldwork.progress(wave: wave.id)
         let frame = try await d.fieldwork.frameCounts(study: study, wave: wave)
         let messages = try await d.outbox.counts(wave: wave.id)
@@ -304,7 +326,7 @@ struct StudyPages {
         let actions = Set(WaveLifecycle.available(facts, now: now))
         let preview = try await d.app.studies.framePreview(study, wave)
         let message = try await d.app.studies.previewMessage(study, wave, showName: AccessPolicy.canSeeIdentifiers(principal))
-        return d.views.page("wave", title: "\(study.title): wave \(wave.number)", [
+        let values: [String: Any] = [
             "studyKey": study.key, "studyTitle": study.title, "number": wave.number, "title": wave.title,
             "status": WaveLifecycle.status(facts, opensAt: wave.opensAt, now: now), "opens": Format.day(wave.opensAt), "closes": Format.day(wave.closesAt),
             "canEdit": actions.contains(.edit), "canLaunch": actions.contains(.launch), "canPause": actions.contains(.pause),
@@ -313,6 +335,7 @@ struct StudyPages {
             "hasExamples": !preview.examples.isEmpty,
             "examples": preview.examples.map { ["pseudonym": $0.pseudonym, "program": $0.program, "country": $0.country] },
             "previewSubject": message.subject, "previewBody": message.body, "previewFor": message.pseudonym ?? "",
+            "importErrors": [String](), "importNotice": "",
             "rule": wave.frameRule.description, "reminders": wave.reminderDays.isEmpty ? "none" : wave.reminderDays.map { "day \($0)" }.joined(separator: ", "),
             "screen": wave.screenItem.map { item in "\(item), checked against a completion at least \(wave.eligibilityMonths ?? 0) months before answering" } ?? "",
             "instrument": version.map { "\($0.instrumentKey) v\($0.number)" } ?? "?", "versionID": wave.instrumentVersionID.uuidString,
@@ -332,7 +355,8 @@ struct StudyPages {
                 return ["program": program, "cases": c.total, "complete": c.interviews, "partial": c.partials, "rr2": Format.rate(r.rr2),
                         "rr4": Format.rate(r.rr4), "coop2": Format.rate(r.coop2), "con2": Format.rate(r.con2)]
             },
-        ], context: context)
+        ]
+        return d.views.page("wave", title: "\(study.title): wave \(wave.number)", values.merging(extra) { $1 }, context: context, status: status)
     }
 }
 

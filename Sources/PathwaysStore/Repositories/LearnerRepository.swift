@@ -55,6 +55,21 @@ public struct LearnerRepository: Sendable {
         try await db.raw("SELECT * FROM learners WHERE external_id = \(bind: key)").first().map(Self.learner)
     }
 
+    /// Learners by platform id or by email (lower-cased), for files that name them: id, and whether they withdrew.
+    public func identify(keys: [String], byEmail: Bool) async throws -> [String: (id: UUID, withdrawn: Bool)] {
+        var found: [String: (id: UUID, withdrawn: Bool)] = [:]
+        for part in keys.chunked(500) {
+            let rows = byEmail
+                ? try await db.raw("SELECT id, LOWER(email) AS k, withdrawn_at FROM learners WHERE LOWER(email) IN (\(binds: part.map { $0.lowercased() }))").all()
+                : try await db.raw("SELECT id, external_id AS k, withdrawn_at FROM learners WHERE external_id IN (\(binds: part))").all()
+            for row in rows {
+                found[try row.decode(column: "k", as: String.self)] = (try row.decode(column: "id", as: UUID.self),
+                                                                      try row.decode(column: "withdrawn_at", as: Date?.self) != nil)
+            }
+        }
+        return found
+    }
+
     public func count() async throws -> Int {
         try await db.raw("SELECT COUNT(*) AS n FROM learners").first()!.decode(column: "n", as: Int.self)
     }

@@ -11,6 +11,8 @@ struct CommandRefusal: Error, CustomStringConvertible {
 
     static let options = ["message_subject": "--subject", "message_body": "--body-file", "file": "the workbook"]
 
+    init(lines: [String]) { self.lines = lines }
+
     init(_ error: UseCaseError) {
         if case .rejected(let problems) = error {
             lines = problems.map { "\(Self.options[$0.field] ?? "--" + $0.field.replacingOccurrences(of: "_", with: "-")): \($0.message)" }
@@ -284,6 +286,36 @@ struct WaveCommand: AsyncParsableCommand {
                 }
             }
             say("Wave \(wave.number) of \(target.study): \(wave.state.label)")
+        }
+    }
+}
+
+struct ImportResponses: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-responses",
+        abstract: "Store a wave's responses fielded in another tool, from its CSV export, as complete interviews of the wave.",
+        discussion: """
+            One row per respondent: a learner_id (the platform's id) or email column, optionally submitted_at \
+            (YYYY-MM-DD or an ISO 8601 time), and one column per question by its name in the wave's instrument; a \
+            select_multiple as space-separated choice names, or one 0/1 column per choice named question/choice. Every \
+            answer is checked against the instrument (type, choices, constraint, required, relevance); a file with any \
+            problem stores nothing and every problem is listed with its row and column.
+            """)
+    @OptionGroup var db: DatabaseOptions
+    @OptionGroup var target: WaveOptions
+    @Argument(help: "The CSV file.") var file: String
+
+    func run() async throws {
+        let text = try readText(file)
+        try await db.withStore(db.logger()) { store in
+            let studies = UseCases(store: store).studies
+            let report = try await useCase {
+                let s = try await studies.study(key: target.study)
+                return try await studies.importResponses(s, try await studies.wave(s, number: target.wave), text: text,
+                                                         file: URL(fileURLWithPath: file).lastPathComponent, by: nil)
+            }
+            guard report.stored else { throw CommandRefusal(lines: [report.text]) }
+            say(report.text)
         }
     }
 }
