@@ -156,3 +156,29 @@ import Testing
         #expect(StudySettings(key: "a", title: "x").problems(takenKeys: ["a"]).map(\.message) == ["another study already has the key a"])
     }
 }
+
+@Suite struct InstrumentChangesTests {
+    func form(_ survey: String, _ choices: String) throws -> XLSForm {
+        try XLSForm(csvFiles: ["survey.csv": "type,name,label\n" + survey, "choices.csv": "list_name,name,label\n" + choices])
+    }
+
+    @Test func renamesAreRenamesAndChoiceListsAreCompared() throws {
+        let v1 = try form("select_one yn,finished,Finished?\ntext,cheese,Favourite cheese\ninteger,age,Age\n", "yn,yes,Yes\nyn,no,No\n")
+        let v2 = try form("select_one yn,finished,Did you finish?\ntext,cheese_kind,Favourite cheese\ntext,age,Age\ndate,when,When\n",
+                          "yn,yes,Yes\nyn,not_yet,Not yet\n")
+        let finished = UUID(), cheese = UUID(), age = UUID()
+        let changes = InstrumentChanges.between(v1, items: ["finished": finished, "cheese": cheese, "age": age],
+                                                and: v2, items: ["finished": finished, "cheese_kind": cheese, "age": age, "when": UUID()])
+        #expect(changes.lines == ["added when", "renamed cheese → cheese_kind", "age: type integer → text",
+                                  "finished: choices added not_yet; removed no", "reworded finished"])
+        let same = ["finished": finished, "cheese": cheese, "age": age]
+        #expect(InstrumentChanges.between(v1, items: same, and: v1, items: same).isEmpty)
+    }
+
+    @Test func aQuestionLeftOutIsRemoved() throws {
+        let v1 = try form("text,a,A\ntext,b,B\n", "")
+        let v2 = try form("text,a,A\n", "")
+        let a = UUID()
+        #expect(InstrumentChanges.between(v1, items: ["a": a, "b": UUID()], and: v2, items: ["a": a]).lines == ["removed b"])
+    }
+}

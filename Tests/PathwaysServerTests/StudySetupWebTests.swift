@@ -57,6 +57,30 @@ import Testing
                                                   body: Self.multipart([("_csrf", csrf), ("instrument", "followup")], file: workbook, name: "followup.xlsx"))
             #expect(stored.status == .seeOther)
 
+            // The instrument previewed as a respondent takes it: logic live, refusals as the survey gives them, nothing stored.
+            let stored0 = try await w.store.sql.raw("SELECT COUNT(*) AS n FROM wave_cases").first()!.decode(column: "n", as: Int.self)
+            let studyPage = try await client.execute(uri: "/studies/followup-2027", method: .get, headers: headers)
+            let previewPath = try #require(studyPage.text.range(of: #"/studies/followup-2027/instruments/[0-9A-F-]+/preview"#, options: .regularExpression)
+                .map { String(studyPage.text[$0]) })
+            let first = try await client.execute(uri: previewPath, method: .get, headers: headers)
+            #expect(first.status == .ok && first.text.contains("Preview of followup version 1") && first.text.contains("Page 1 of"))
+            func hidden(_ name: String, _ html: String) throws -> String {
+                let field = try #require(html.range(of: "name=\"\(name)\" value=\"[^\"]*\"", options: .regularExpression).map { String(html[$0]) })
+                return String(field.dropFirst("name=\"\(name)\" value=\"".count).dropLast())
+            }
+            func step(_ html: String, _ answers: [(String, String)]) async throws -> TestResponse {
+                try await client.execute(uri: previewPath, method: .post, headers: headers,
+                                         body: Self.form([("_csrf", csrf), ("state", try hidden("state", html)), ("page", try hidden("page", html)), ("action", "next")] + answers))
+            }
+            let second = try await step(first.text, [])
+            #expect(second.status == .ok && second.text.contains("Page 2 of") && second.text.contains("name=\"completed_program\""))
+            let refusedPage = try await step(second.text, [])
+            #expect(refusedPage.status == .unprocessableContent && refusedPage.text.contains("Please answer so we can show you the right questions."))
+            let screened = try await step(second.text, [("completed_program", "no")])
+            #expect(screened.status == .ok && screened.text.contains("This survey is for people who completed their program at least a year ago"),
+                    "the logic screens the previewer out as it would a respondent")
+            #expect(try await w.store.sql.raw("SELECT COUNT(*) AS n FROM wave_cases").first()!.decode(column: "n", as: Int.self) == stored0)
+
             let waveForm = try await client.execute(uri: "/studies/followup-2027/waves/new", method: .get, headers: headers)
             #expect(waveForm.status == .ok && waveForm.text.contains("name=\"frame\"") && waveForm.text.contains("{{first_name}}"))
             let made = try #require(try await StudyRepository(store: w.store).study(key: "followup-2027"))

@@ -188,7 +188,9 @@ enum Survey {
             let stored = try await upload(renamed, renames: "favorite_cheese -> cheese_kind")
             #expect(stored.status == .seeOther)
             let location = try #require(stored.headers[.location])
-            #expect(try await client.execute(uri: location, method: .get, headers: cookie).text.contains("Stored followup version 2."))
+            let studyPage = try await client.execute(uri: location, method: .get, headers: cookie).text
+            #expect(studyPage.contains("Stored followup version 2."))
+            #expect(studyPage.contains("<li>renamed favorite_cheese → cheese_kind</li>"), "the version list says what changed")
             let versions = try await StudyRepository(store: w.store).versions(study: f.study)
             let v2ID = try #require(versions.first { $0.number == 2 }?.id)
             let v2 = try #require(try await StudyRepository(store: w.store).version(id: v2ID))

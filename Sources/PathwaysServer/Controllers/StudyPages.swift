@@ -276,7 +276,8 @@ struct StudyPages {
                 "rr2": Format.rate(rates.rr2), "status": WaveLifecycle.status(try await d.app.studies.facts(wave), opensAt: wave.opensAt, now: Date()),
             ])
         }
-        let versions = try await d.studies.versions(study: study)
+        let history = try await d.app.studies.versionHistory(study)
+        let versions = history.map(\.version)
         return d.views.page("study", title: study.title, [
             "key": study.key, "title": study.title, "description": study.description ?? "", "waves": waves,
             "partialShare": String(format: "%.0f%%", study.partialShare * 100),
@@ -285,7 +286,11 @@ struct StudyPages {
                 return WithdrawalPolicy.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == current] } }(),
             "canSetPolicy": AccessPolicy.canSetWithdrawalPolicy(try context.requirePrincipal()),
             "eligibilitySource": study.eligibilitySource == .record ? "the learner's records" : "the learner's answer",
-            "versions": versions.map { ["id": $0.id.uuidString, "instrument": $0.instrumentKey, "title": $0.title, "number": $0.number, "created": Format.day($0.createdAt)] },
+            "versions": history.map { h -> [String: Any] in
+                let v = h.version
+                return ["id": v.id.uuidString, "instrument": v.instrumentKey, "title": v.title, "number": v.number, "created": Format.day(v.createdAt),
+                        "changes": h.changes, "hasChanges": !h.changes.isEmpty, "later": v.number > 1]
+            },
             "instruments": Array(Set(versions.map(\.instrumentKey))).sorted(),
             // Every field named, even empty, so the form never picks up the study's own title and the like.
             "upload": ["instrument": "", "title": "", "renames": "", "note": "", "errors": [String](), "notice": ""].merging(upload) { $1 },

@@ -140,6 +140,38 @@ struct StudySetupPages {
             }
         }
 
+        // An instrument version as respondents see it, page by page with its logic live; nothing is stored.
+        @Sendable func preview(_ request: Request, _ context: AppContext, values: [String: [String]]?) async throws -> Response {
+            _ = try context.require("preview instruments", AccessPolicy.canRunStudies)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            guard let id = UUID(uuidString: context.parameters.get("version") ?? "") else { throw UseCaseError.notFound("There is no such instrument version in this study.") }
+            let (version, step) = try await admin.preview(study, version: id, values: values)
+            let here = "/studies/\(study.key)/instruments/\(id.uuidString)/preview"
+            switch step {
+            case .finished(let run):
+                return try d.views.page("preview_done", title: "End of the preview", [
+                    "studyKey": study.key, "studyTitle": study.title, "instrument": "\(version.instrumentKey) v\(version.number)", "again": here,
+                    "answers": run.answers.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+                ], context: context).response(from: request, context: context)
+            case .page(let run, let page, let errors, let submitted):
+                let frame = SurveyPages.Frame(language: version.form.defaultLanguage, studyTitle: study.title, action: here, revision: 0,
+                                              consentText: ConsentText.study(title: study.title), token: "",
+                                              state: StudyAdministration.encodeState(run.answers),
+                                              previewOf: "\(version.instrumentKey) version \(version.number)", backToStudy: "/studies/\(study.key)")
+                return try SurveyPages.render(d, context, run: run, page: page, frame: frame, errors: errors, submitted: submitted, notice: nil)
+                    .response(from: request, context: context)
+            }
+        }
+        routes.get("/studies/{study}/instruments/{version}/preview", access: "admin, researcher") { request, context in
+            try await preview(request, context, values: nil)
+        }
+        routes.post("/studies/{study}/instruments/{version}/preview", access: "admin, researcher") { request, context in
+            let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
+            let values = SurveyPages.decodeForm(String(buffer: body))
+            try FormCSRF.check(values["_csrf"]?.first, context: context)
+            return try await preview(request, context, values: values)
+        }
+
         // The deployment's cap on messages to one learner, across every study and event.
         routes.post("/admin/contact-cap", access: "admin") { request, context -> SeeOther in
             let p = try context.require("set the contact cap", AccessPolicy.canSetContactCap)

@@ -75,10 +75,32 @@ struct SurveyPages {
 
     // MARK: rendering
 
+    /// Where a rendered survey page comes from: a case's link, or a researcher's preview that stores nothing.
+    struct Frame {
+        var language: String
+        var studyTitle: String
+        var action: String
+        var revision: Int
+        var consentText: String
+        var token: String
+        /// The preview's answers so far, carried in the page (a preview has no case to keep them).
+        var state: String = ""
+        var previewOf: String = ""
+        var backToStudy: String = ""
+    }
+
     static func render(_ d: Dependencies, _ context: AppContext, run: SurveyRun, page index: Int, link: SurveyTaking.Link,
                        errors: SurveyRun.PageErrors, submitted: [String: [String]]?, notice: String?) -> HTML {
-        let language = link.language
-        let c = link.case, study = link.study
+        let token = context.parameters.get("token") ?? ""
+        // Until the first page is saved, the page says what answering agrees to; saving it records that consent.
+        let frame = Frame(language: link.language, studyTitle: link.study.title, action: "/s/\(token)", revision: link.case.revision,
+                          consentText: link.case.startedAt == nil ? ConsentText.study(title: link.study.title) : "", token: token)
+        return render(d, context, run: run, page: index, frame: frame, errors: errors, submitted: submitted, notice: notice)
+    }
+
+    static func render(_ d: Dependencies, _ context: AppContext, run: SurveyRun, page index: Int, frame: Frame,
+                       errors: SurveyRun.PageErrors, submitted: [String: [String]]?, notice: String?) -> HTML {
+        let language = frame.language
         let page = run.pages[index]
         func text(_ labels: [String: String]) -> String? {
             let raw = labels[language] ?? labels[""] ?? labels.values.first
@@ -125,16 +147,15 @@ struct SurveyPages {
         }
         let isLast = !run.mayContinue(after: index)
         let values: [String: Any] = [
-            "formTitle": run.form.title ?? study.title, "pageTitle": page.group.flatMap { text($0.labels) } ?? "",
-            "questions": questions, "page": index, "revision": c.revision, "position": position, "pages": shown.count,
+            "formTitle": run.form.title ?? frame.studyTitle, "pageTitle": page.group.flatMap { text($0.labels) } ?? "",
+            "questions": questions, "page": index, "revision": frame.revision, "position": position, "pages": shown.count,
             "percent": shown.isEmpty ? 0 : Int(Double(position - 1) / Double(shown.count) * 100),
             "canGoBack": run.previousPage(before: index) != nil, "isLast": isLast, "hasErrors": !errors.isEmpty,
-            "errorCount": errors.count, "notice": notice ?? "", "token": context.parameters.get("token") ?? "",
-            // Until the first page is saved, the page says what answering agrees to; saving it records that consent.
-            "consentText": c.startedAt == nil ? ConsentText.study(title: study.title) : "",
+            "errorCount": errors.count, "notice": notice ?? "", "token": frame.token, "action": frame.action,
+            "consentText": frame.consentText, "state": frame.state, "previewOf": frame.previewOf, "backToStudy": frame.backToStudy,
         ]
         // Mustache treats "" as a value, so empty texts are left out rather than rendered as empty elements.
-        return d.views.page("survey", title: run.form.title ?? study.title, values.filter { ($0.value as? String) != "" }, context: context,
+        return d.views.page("survey", title: run.form.title ?? frame.studyTitle, values.filter { ($0.value as? String) != "" }, context: context,
                             status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
