@@ -180,4 +180,57 @@ import Testing
             #expect(try await AuditRepository(store: store).recent(limit: 20).contains { $0.action == "import_responses" })
         }
     }
+
+    /// The invitation log: what each case was sent and what comes next, the cap's hold with its day, cancel and
+    /// resend for one case, and the CSV; on both databases.
+    @Test(arguments: TestDatabase.allCases)
+    func theInvitationLogShowsEachCaseAndResendsOrCancels(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            _ = try await DemoLoader.load(DemoInitiative(seed: 5, microBachelorsLearners: 30, universityLearners: 10), into: store)
+            let admin = UseCases(store: store).studies
+            let outbox = OutboxRepository(store: store)
+            let study = try await admin.create(StudyInput(key: "log", title: "Log"), by: nil)
+            _ = try await admin.upload(study: study, key: "start", title: nil, workbook: try DemoInstruments.form(.start).xlsx(), fileName: "start.xlsx",
+                                       renames: nil, note: nil, by: nil)
+            let now = Date()
+            var wave = try await admin.createWave(study, WaveInput(number: "1", title: "Start", instrument: "start",
+                                                                   opens: CalendarDay.format(now.addingTimeInterval(-86_400)),
+                                                                   closes: CalendarDay.format(CalendarDay.adding(days: 40, to: now)), frame: "enrolled in a program",
+                                                                   reminders: "7", messageSubject: "Start", messageBody: "Hi {{first_name}}"), by: nil)
+            _ = try await admin.computeFrame(study, wave, by: nil)
+            var log = try await admin.invitationLog(study, wave)
+            #expect(!log.isEmpty && log.allSatisfy { $0.messages.isEmpty && $0.next == "invitation due, waiting for launch" })
+            wave = try await admin.launch(study, wave, by: nil)
+            try await admin.setContactCap(messages: 1, days: 30, by: nil)
+            let written = try await outbox.plan(now: now).invitations
+            #expect(written == log.count)
+            log = try await admin.invitationLog(study, wave, filter: "written")
+            #expect(log.count == written && log.allSatisfy { $0.messages.map(\.state) == [.written] && $0.next.hasPrefix("reminder 1 scheduled ") })
+
+            // A week on, the reminder is due but the cap (1 in 30 days) holds it, and says until when.
+            let later = now.addingTimeInterval(8 * 86_400)
+            let held = try await admin.invitationLog(study, wave, filter: "held", now: later)
+            #expect(held.count == written && held[0].next.hasPrefix("reminder 1 held by the contact cap until "))
+            let first = log[0].respondentID, second = log[1].respondentID
+            await #expect(throws: UseCaseError.self) { try await admin.resend(study, wave, respondent: first, by: nil, now: later) }
+
+            // Cancel one: its written invitation is not sent and nothing more is written for it.
+            try await admin.cancelMessages(study, wave, respondent: first, by: nil)
+            let cancelled = try #require(try await admin.invitationLog(study, wave, search: first).first)
+            #expect(cancelled.messages.map(\.state) == [.cancelled] && cancelled.next == "cancelled: no more messages")
+            #expect(try await outbox.claim(worker: "t", limit: 1000).count == written - 1)
+
+            // With room under the cap, another case's invitation is written again with a fresh link.
+            try await admin.setContactCap(messages: 5, days: 30, by: nil)
+            try await admin.resend(study, wave, respondent: second, by: nil)
+            let resent = try #require(try await admin.invitationLog(study, wave, search: second).first)
+            #expect(resent.messages.map(\.kind) == ["invitation", "resent invitation"] && resent.messages.last?.state == .written)
+            await #expect(throws: UseCaseError.notFound("Wave 1 has no case pnothing.")) { try await admin.resend(study, wave, respondent: "pnothing", by: nil) }
+
+            let csv = try await admin.invitationLogCSV(study, wave)
+            #expect(csv.hasPrefix("respondent_id,program,disposition,message,state,written_at,sent_at,error,next\n"))
+            #expect(csv.contains("\(second),") && csv.contains(",resent invitation,written,") && csv.contains(",cancelled,"))
+            #expect(!csv.contains("@"), "no email address in the log")
+        }
+    }
 }

@@ -124,6 +124,8 @@ import Testing
             Row(method: .get, route: "/studies/{study}/waves/{number}/edit", uri: wave + "/edit", allowed: studyRoles),
             Row(method: .post, route: "/studies/{study}/waves/{number}/edit", uri: wave + "/edit", allowed: studyRoles, body: "number="),
             Row(method: .post, route: "/studies/{study}/waves/{number}/responses", uri: wave + "/responses", allowed: studyRoles),
+            Row(method: .get, route: "/studies/{study}/waves/{number}/invitations", uri: wave + "/invitations", allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/waves/{number}/invitations", uri: wave + "/invitations", allowed: studyRoles, body: "action=nothing"),
             Row(method: .post, route: "/admin/contact-cap", uri: "/admin/contact-cap", allowed: [.admin], body: "cap_messages=3&cap_days=30"),
             Row(method: .post, route: "/studies/{study}/waves/{number}/open/{item}", uri: wave + "/open/comments", allowed: studyRoles, body: "action=save"),
 
@@ -159,6 +161,11 @@ import Testing
             Row(method: .get, route: "/api/v1/studies/{study}/waves/{number}/rates", uri: "/api/v1/studies/outcomes/waves/1/rates", allowed: studyRoles),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/responses", uri: "/api/v1/studies/outcomes/waves/1/responses",
                 allowed: studyRoles, body: "learner_id\n"),
+            Row(method: .get, route: "/api/v1/studies/{study}/waves/{number}/invitations", uri: "/api/v1/studies/outcomes/waves/1/invitations", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/invitations/{respondent}/resend",
+                uri: "/api/v1/studies/outcomes/waves/1/invitations/pnobody/resend", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/invitations/{respondent}/cancel",
+                uri: "/api/v1/studies/outcomes/waves/1/invitations/pnobody/cancel", allowed: studyRoles),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/launch", uri: "/api/v1/studies/outcomes/waves/1/launch", allowed: studyRoles),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/pause", uri: "/api/v1/studies/outcomes/waves/1/pause", allowed: studyRoles),
             // Last: it ends the wave the rows above use.

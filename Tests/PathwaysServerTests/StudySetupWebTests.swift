@@ -114,6 +114,20 @@ import Testing
             #expect(try await OutboxRepository(store: w.store).plan().invitations == 3)
             page = try await client.execute(uri: "/studies/followup-2027/waves/1", method: .get, headers: headers)
             #expect(page.text.contains("In the field") && !page.text.contains("/waves/1/edit") && page.text.contains("value=\"pause\""))
+            // The invitation log: each case by respondent id, its message, a CSV without addresses.
+            let logPage = try await client.execute(uri: "/studies/followup-2027/waves/1/invitations", method: .get, headers: headers)
+            #expect(logPage.status == .ok && logPage.text.contains("3 cases") && logPage.text.contains("invitation: written"))
+            #expect(!logPage.text.contains("@example.org") && !logPage.text.contains("Alvarez"), "no names or emails")
+            let logCSV = try await client.execute(uri: "/studies/followup-2027/waves/1/invitations?format=csv", method: .get, headers: headers)
+            #expect(logCSV.headers[.contentType] == "text/csv; charset=utf-8" && logCSV.text.split(separator: "\n").count == 4)
+            let respondent = try #require(logCSV.text.split(separator: "\n")[1].split(separator: ",").first.map(String.init))
+            let cancel = try await client.execute(uri: "/studies/followup-2027/waves/1/invitations", method: .post, headers: headers,
+                                                  body: Self.form([("_csrf", csrf), ("respondent", respondent), ("action", "cancel")]))
+            #expect(cancel.status == .seeOther)
+            let after = try await client.execute(uri: try #require(cancel.headers[.location]), method: .get, headers: headers)
+            #expect(after.text.contains("cancelled: no more messages") && after.text.contains("That case&#39;s messages are cancelled.")
+                    || after.text.contains("That case's messages are cancelled."))
+
             let edit = try await client.execute(uri: "/studies/followup-2027/waves/1/edit", method: .post, headers: headers, body: Self.form(fields))
             #expect(edit.status == .conflict && edit.text.contains("has sent invitations"))
             #expect(try await act("close").status == .seeOther)

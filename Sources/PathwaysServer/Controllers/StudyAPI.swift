@@ -106,6 +106,15 @@ struct StudyAPI {
         var problems: [Problem]
     }
 
+    struct InvitationOut: Codable, Sendable {
+        struct Message: Codable, Sendable { var kind: String; var state: String; var writtenAt: Date; var sentAt: Date?; var error: String? }
+        var respondentId: String
+        var program: String
+        var disposition: String
+        var messages: [Message]
+        var next: String
+    }
+
     struct RatesOut: Codable, Sendable {
         var dispositions: [String: Int]
         var rates: [String: Double?]
@@ -235,6 +244,37 @@ struct StudyAPI {
             return try APIController.json(ResponseImportOut(file: file, stored: report.stored, interviews: report.interviews, inFrame: report.inFrame,
                                                             problems: report.problems.map { .init(row: $0.line, column: $0.column, message: $0.message) }),
                                           status: report.stored ? .ok : .unprocessableContent)
+        }
+        // The invitation log (filter with ?state=, search with ?q=), and resend or cancel for one case.
+        routes.get("\(base)/{study}/waves/{number}/invitations", access: who) { request, context in
+            _ = try context.require("see invitation logs", AccessPolicy.canRunStudies)
+            let s = try await study(context)
+            let w = try await wave(s, context)
+            let filter = request.uri.queryParameters.get("state").flatMap { $0.isEmpty ? nil : $0 }
+            if let filter, !StudyAdministration.logFilters.contains(filter) {
+                throw UseCaseError.invalid("state: one of \(StudyAdministration.logFilters.joined(separator: ", "))")
+            }
+            let rows = try await admin.invitationLog(s, w, filter: filter, search: request.uri.queryParameters.get("q"))
+            return try APIController.json(rows.map { r in
+                InvitationOut(respondentId: r.respondentID, program: r.program, disposition: r.disposition,
+                              messages: r.messages.map { .init(kind: $0.kind, state: $0.state.rawValue, writtenAt: $0.written, sentAt: $0.sent, error: $0.error) },
+                              next: r.next)
+            })
+        }
+        for action in ["resend", "cancel"] {
+            routes.post("\(base)/{study}/waves/{number}/invitations/{respondent}/\(action)", access: who, body: .json) { _, context in
+                let p = try context.require("resend or cancel messages", AccessPolicy.canRunStudies)
+                let s = try await study(context)
+                let w = try await wave(s, context)
+                let respondent = context.parameters.get("respondent") ?? ""
+                if action == "resend" { try await admin.resend(s, w, respondent: respondent, by: p.userID) } else {
+                    try await admin.cancelMessages(s, w, respondent: respondent, by: p.userID)
+                }
+                let row = try await admin.invitationLog(s, w, search: respondent).first
+                return try APIController.json(InvitationOut(respondentId: respondent, program: row?.program ?? "", disposition: row?.disposition ?? "",
+                                                            messages: (row?.messages ?? []).map { .init(kind: $0.kind, state: $0.state.rawValue, writtenAt: $0.written, sentAt: $0.sent, error: $0.error) },
+                                                            next: row?.next ?? ""))
+            }
         }
         routes.get("\(base)/{study}/waves/{number}/rates", access: who) { _, context in
             _ = try context.require("see studies", AccessPolicy.canRunStudies)

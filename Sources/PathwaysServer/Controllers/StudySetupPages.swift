@@ -172,6 +172,47 @@ struct StudySetupPages {
             return try await preview(request, context, values: values)
         }
 
+        // A wave's invitation log: filter, search, download; resend or cancel for one case.
+        routes.get("/studies/{study}/waves/{number}/invitations", access: "admin, researcher") { request, context -> Response in
+            _ = try context.require("see invitation logs", AccessPolicy.canRunStudies)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let wave = try await admin.wave(study, number: Int(context.parameters.get("number") ?? "") ?? -1)
+            let query = request.uri.queryParameters
+            if query.get("format") == "csv" {
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(study.key)-wave\(wave.number)-invitations.csv\"",
+                                                       .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: try await admin.invitationLogCSV(study, wave))))
+            }
+            let filter = query.get("state").flatMap { StudyAdministration.logFilters.contains($0) ? $0 : nil }
+            let q = query.get("q") ?? ""
+            let rows = try await admin.invitationLog(study, wave, filter: filter, search: q)
+            let total = filter == nil && q.isEmpty ? rows.count : try await admin.invitationLog(study, wave).count
+            let notice = query.get("done").map { $0 == "resend" ? "The invitation was written again with a fresh link." : "That case's messages are cancelled." } ?? ""
+            return try d.views.page("invitations", title: "Invitation log: wave \(wave.number)", [
+                "studyKey": study.key, "studyTitle": study.title, "number": wave.number, "total": total, "shown": min(rows.count, 200),
+                "filtered": filter != nil || !q.isEmpty, "more": rows.count > 200, "q": q, "notice": notice,
+                "filters": StudyAdministration.logFilters.map { ["value": $0, "selected": $0 == filter] },
+                "rows": rows.prefix(200).map { r -> [String: Any] in
+                    ["respondent": r.respondentID, "program": r.program, "disposition": r.disposition, "next": r.next,
+                     "messages": r.messages.map { ["kind": $0.kind, "state": $0.state.rawValue, "written": Format.day($0.written), "error": $0.error ?? ""] }]
+                },
+            ], context: context).response(from: request, context: context)
+        }
+        routes.post("/studies/{study}/waves/{number}/invitations", access: "admin, researcher") { request, context -> SeeOther in
+            let p = try context.require("resend or cancel messages", AccessPolicy.canRunStudies)
+            struct Form: Decodable { var _csrf: String?; var respondent: String?; var action: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let wave = try await admin.wave(study, number: Int(context.parameters.get("number") ?? "") ?? -1)
+            let respondent = form.respondent ?? ""
+            switch form.action {
+            case "resend": try await admin.resend(study, wave, respondent: respondent, by: p.userID)
+            case "cancel": try await admin.cancelMessages(study, wave, respondent: respondent, by: p.userID)
+            default: throw AppError.badRequest("action: resend or cancel")
+            }
+            return SeeOther(location: "/studies/\(study.key)/waves/\(wave.number)/invitations?q=\(respondent)&done=\(form.action ?? "")")
+        }
+
         // The deployment's cap on messages to one learner, across every study and event.
         routes.post("/admin/contact-cap", access: "admin") { request, context -> SeeOther in
             let p = try context.require("set the contact cap", AccessPolicy.canSetContactCap)

@@ -637,6 +637,9 @@ public enum Migrations {
         Migration(version: 14, name: "wave_states", why: "a wave a person creates is a draft until they launch it, and can be paused and closed; waves stored before this were in the field as soon as their frame was computed, so they start launched", sql: """
             ALTER TABLE waves ADD COLUMN state TEXT NOT NULL DEFAULT 'launched'
             """),
+        Migration(version: 15, name: "case_messages_stopped", why: "a researcher can cancel one case's messages from the invitation log: its written messages are not sent and the schedule writes it no more", sql: """
+            ALTER TABLE wave_cases ADD COLUMN messages_stopped_at {timestamp}
+            """),
     ]
 }
 

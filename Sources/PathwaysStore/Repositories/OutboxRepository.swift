@@ -90,7 +90,7 @@ public struct OutboxRepository: Sendable {
                         SELECT c.id, c.learner_id, c.invited_at, c.reminders_sent, l.name, l.email, p.title AS program_title
                         FROM wave_cases c JOIN learners l ON l.id = c.learner_id LEFT JOIN programs p ON p.id = c.program_id
                         WHERE c.wave_id = \(bind: wave.id) AND c.id > \(bind: from) AND c.submitted_at IS NULL AND c.opted_out_at IS NULL
-                          AND c.disposition IS NULL
+                          AND c.disposition IS NULL AND c.messages_stopped_at IS NULL
                         ORDER BY c.id LIMIT \(literal: chunk)
                         """).all()
                     guard let lastRow = cases.last else { return (nil, report) }
@@ -99,7 +99,7 @@ public struct OutboxRepository: Sendable {
                     var history: [UUID: [Date]] = [:]
                     for row in try await db.raw("""
                         SELECT learner_id, created_at FROM outbox
-                        WHERE learner_id IN (\(binds: learnerIDs)) AND created_at > \(bind: windowStart) AND status <> 'failed'
+                        WHERE learner_id IN (\(binds: learnerIDs)) AND created_at > \(bind: windowStart) AND status NOT IN ('failed', 'cancelled')
                         """).all() {
                         history[try row.decode(column: "learner_id", as: UUID.self), default: []].append(try row.decode(column: "created_at", as: Date.self))
                     }
