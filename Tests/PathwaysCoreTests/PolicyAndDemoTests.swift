@@ -38,6 +38,16 @@ import Testing
     }
 }
 
+@Suite struct AccountChangePolicyTests {
+    @Test func anAdministratorChangesOtherAccountsButNeverTheirOwn() {
+        let admin = Principal(userID: UUID(), email: "a@example.org", role: .admin, learnerID: nil, programScope: [])
+        let researcher = Principal(userID: UUID(), email: "r@example.org", role: .researcher, learnerID: nil, programScope: [])
+        #expect(AccessPolicy.accountChangeRefusal(target: researcher.userID, by: admin) == nil)
+        #expect(AccessPolicy.accountChangeRefusal(target: admin.userID, by: admin) == "you cannot disable your own account or change its role; another administrator can")
+        #expect(AccessPolicy.accountChangeRefusal(target: admin.userID, by: researcher) == "your role (Researcher) may not manage accounts")
+    }
+}
+
 @Suite struct DemoTests {
     @Test func sameSeedSameData() {
         let a = DemoInitiative(seed: 42, microBachelorsLearners: 50, universityLearners: 80)

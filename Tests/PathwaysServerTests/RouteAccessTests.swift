@@ -54,6 +54,8 @@ import Testing
             Row(method: .post, route: "/account/tokens", uri: "/account/tokens", allowed: signedIn, body: "name="),
             Row(method: .post, route: "/account/tokens/{id}/revoke", uri: "/account/tokens/\(UUID().uuidString)/revoke", allowed: signedIn),
             Row(method: .get, route: "/admin/accounts", uri: "/admin/accounts", allowed: [.admin]),
+            Row(method: .post, route: "/account/password", uri: "/account/password", allowed: signedIn, body: "current=x"),
+            Row(method: .post, route: "/admin/accounts/{id}", uri: "/admin/accounts/\(UUID().uuidString)", allowed: [.admin], body: "action=nothing"),
             Row(method: .post, route: "/admin/accounts", uri: "/admin/accounts", allowed: [.admin], body: "email=&role=learner"),
 
             Row(method: .get, route: "/learners", uri: "/learners", allowed: [.admin, .researcher, .staff]),

@@ -78,3 +78,62 @@ public enum PasswordRules {
         return String((0..<24).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })
     }
 }
+
+/// What is done to accounts after they exist: a person changes their own password; an administrator disables,
+/// re-enables or changes the role of another account. Each change is audited and ends the account's sessions.
+public struct AccountAdministration: Sendable {
+    let store: Store
+    let passwords: any PasswordHashing
+
+    public init(store: Store, passwords: any PasswordHashing) {
+        self.store = store
+        self.passwords = passwords
+    }
+
+    var accounts: AccountRepository { AccountRepository(store: store) }
+
+    /// Changes the signed-in person's password after checking the current one; every session ends.
+    public func changePassword(userID: UUID, current: String, new: String, repeated: String) async throws {
+        guard let account = try await accounts.account(id: userID) else { throw UseCaseError.notFound("There is no such account.") }
+        var problems: [FieldProblem] = []
+        if !(try await passwords.verify(current, hash: account.passwordHash)) { problems.append(.init("current", "this is not your current password")) }
+        do { try PasswordRules.check(new) } catch { problems.append(.init("new", error.description)) }
+        if new != repeated { problems.append(.init("repeat", "the two new passwords differ")) }
+        if new == current, problems.isEmpty { problems.append(.init("new", "choose a password other than the current one")) }
+        guard problems.isEmpty else { throw UseCaseError.rejected(problems) }
+        try await accounts.setPassword(userID: userID, passwordHash: try await passwords.hash(new))
+        try await AuditRepository(store: store).record(userID: userID, action: "change_password", subject: "user:\(userID)")
+    }
+
+    public func setDisabled(_ target: UUID, _ disabled: Bool, by actor: Principal) async throws {
+        if let why = AccessPolicy.accountChangeRefusal(target: target, by: actor) { throw UseCaseError.forbidden(why) }
+        guard try await accounts.account(id: target) != nil else { throw UseCaseError.notFound("There is no such account.") }
+        try await accounts.setDisabled(userID: target, disabled)
+        try await AuditRepository(store: store).record(userID: actor.userID, action: disabled ? "disable_account" : "enable_account", subject: "user:\(target)")
+    }
+
+    /// A new role; a learner account names its learner record, program staff their programs (platform ids).
+    public func setRole(_ target: UUID, role: Role, learnerKey: String?, programKeys: [String], by actor: Principal) async throws {
+        if let why = AccessPolicy.accountChangeRefusal(target: target, by: actor) { throw UseCaseError.forbidden(why) }
+        guard try await accounts.account(id: target) != nil else { throw UseCaseError.notFound("There is no such account.") }
+        var learnerID: UUID?
+        var scope: Set<UUID> = []
+        var problems: [FieldProblem] = []
+        if role == .learner {
+            if let key = learnerKey, !key.isEmpty, let learner = try await LearnerRepository(store: store).learner(key: key) { learnerID = learner.id } else {
+                problems.append(.init("learnerId", "a learner account names its learner record (a known learner id)"))
+            }
+        }
+        if role == .programStaff {
+            for key in programKeys {
+                if let program = try await CatalogRepository(store: store).program(key: key) { scope.insert(program.id) } else {
+                    problems.append(.init("programs", "unknown program '\(key)'"))
+                }
+            }
+            if programKeys.isEmpty { problems.append(.init("programs", "program staff need at least one program")) }
+        }
+        guard problems.isEmpty else { throw UseCaseError.rejected(problems) }
+        try await accounts.setRole(userID: target, role: role, learnerID: learnerID, programScope: scope)
+        try await AuditRepository(store: store).record(userID: actor.userID, action: "change_role", subject: "user:\(target)", detail: role.rawValue)
+    }
+}

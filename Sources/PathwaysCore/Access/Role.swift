@@ -111,6 +111,12 @@ public enum AccessPolicy {
     }
 
     public static func canManageAccounts(_ p: Principal) -> Bool { p.role == .admin }
+    /// An administrator may disable or change the role of any account but their own (so no deployment loses its
+    /// last administrator by a slip); nil when allowed, else why not.
+    public static func accountChangeRefusal(target: UUID, by p: Principal) -> String? {
+        guard canManageAccounts(p) else { return "your role (\(p.role.label)) may not manage accounts" }
+        return target == p.userID ? "you cannot disable your own account or change its role; another administrator can" : nil
+    }
 
     /// A learner withdraws themselves; an administrator records a withdrawal asked for another way (letter, email).
     public static func canWithdraw(learner: UUID, by p: Principal) -> Bool {

@@ -40,6 +40,22 @@ struct AccountPages {
             return try await Self.accountPage(d, p, context: context, newToken: secret)
         }
 
+        routes.post("/account/password", access: "signed-in") { request, context -> Response in
+            let p = try context.requirePrincipal()
+            struct Form: Decodable { var _csrf: String?; var current: String?; var new: String?; var `repeat`: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            do {
+                try await AccountAdministration(store: d.store, passwords: d.passwords)
+                    .changePassword(userID: p.userID, current: form.current ?? "", new: form.new ?? "", repeated: form.repeat ?? "")
+            } catch UseCaseError.rejected(let problems) {
+                return try await Self.accountPage(d, p, context: context, newToken: nil, passwordErrors: problems.map(\.description), status: .unprocessableContent)
+                    .response(from: request, context: context)
+            }
+            // Every session ended with the old password; sign in with the new one.
+            return Response(status: .seeOther, headers: [.location: "/login?changed=1"])
+        }
+
         routes.post("/account/tokens/{id}/revoke", access: "signed-in") { request, context -> SeeOther in
             let p = try context.requirePrincipal()
             let form = try await Forms.decode(AuthPages.CSRFForm.self, from: request)
@@ -80,6 +96,25 @@ struct AccountPages {
             ], context: context)
         }
 
+        routes.post("/admin/accounts/{id}", access: "admin") { request, context -> SeeOther in
+            let p = try context.require("manage accounts", AccessPolicy.canManageAccounts)
+            struct Form: Decodable { var _csrf: String?; var action: String?; var role: String?; var learnerId: String?; var programs: String? }
+            let form = try await Forms.decode(Form.self, from: request)
+            try FormCSRF.check(form._csrf, context: context)
+            guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no such account.") }
+            let admin = AccountAdministration(store: d.store, passwords: d.passwords)
+            switch form.action {
+            case "disable": try await admin.setDisabled(id, true, by: p)
+            case "enable": try await admin.setDisabled(id, false, by: p)
+            case "role":
+                guard let role = Role(code: form.role ?? "") else { throw AppError.badRequest("role: one of \(Role.codeList)") }
+                let programs = (form.programs ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                try await admin.setRole(id, role: role, learnerKey: form.learnerId?.trimmingCharacters(in: .whitespaces), programKeys: programs, by: p)
+            default: throw AppError.badRequest("action: disable, enable or role")
+            }
+            return SeeOther(location: "/admin/accounts")
+        }
+
         routes.get("/admin/accounts", access: "admin") { _, context in
             let p = try context.require("manage accounts", AccessPolicy.canManageAccounts)
             return try await Self.accountsPage(d, p, context: context, created: nil)
@@ -99,20 +134,26 @@ struct AccountPages {
         }
     }
 
-    static func accountPage(_ d: Dependencies, _ p: Principal, context: AppContext, newToken: String?) async throws -> HTML {
+    static func accountPage(_ d: Dependencies, _ p: Principal, context: AppContext, newToken: String?, passwordErrors: [String] = [],
+                            status: HTTPResponse.Status = .ok) async throws -> HTML {
         let tokens = try await d.accounts.tokens(userID: p.userID)
         let scope = try await d.catalog.programs(ids: p.programScope.isEmpty ? [] : p.programScope)
         return d.views.page("account", title: "Your account", [
             "email": p.email, "role": p.role.label, "scope": scope.map(\.title), "hasScope": !scope.isEmpty, "newToken": newToken ?? "",
             "tokens": tokens.map { ["id": $0.id.uuidString, "name": $0.name, "created": Format.day($0.createdAt), "expires": Format.day($0.expiresAt), "lastUsed": Format.day($0.lastUsedAt)] },
-        ], context: context)
+            "passwordErrors": passwordErrors, "hasPasswordErrors": !passwordErrors.isEmpty,
+        ], context: context, status: status)
     }
 
     static func accountsPage(_ d: Dependencies, _ p: Principal, context: AppContext, created: AccountProvisioning.Created?) async throws -> HTML {
         let accounts = try await d.accounts.accounts()
         var values: [String: Any] = [
-            "accounts": accounts.map { ["email": $0.email, "role": $0.role.label, "created": Format.day($0.createdAt), "disabled": $0.disabled] },
-            "roles": Role.allCases.map { ["code": $0.rawValue, "label": $0.label] },
+            "accounts": accounts.map { a -> [String: Any] in
+                ["id": a.id.uuidString, "email": a.email, "role": a.role.label, "created": Format.day(a.createdAt), "disabled": a.disabled, "isSelf": a.id == p.userID,
+                 "roles": Role.allCases.map { ["code": $0.rawValue, "label": $0.label, "selected": $0 == a.role] }]
+            },
+            // The form offers the least-privileged role first and chosen.
+            "roles": Role.allCases.reversed().map { ["code": $0.rawValue, "label": $0.label, "selected": $0 == .learner] },
         ]
         if let created {
             values["created"] = ["email": created.account.email, "password": created.generatedPassword ?? ""]

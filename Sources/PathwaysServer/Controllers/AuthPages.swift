@@ -27,7 +27,8 @@ struct AuthPages {
             let token = AccountRepository.newSecret()
             let page = d.views.page("login", title: "Sign in", [
                 "preCSRF": token, "next": Forms.localPath(request.uri.queryParameters.get("next")),
-            ], context: context)
+                "notice": request.uri.queryParameters.get("changed") == "1" ? "Your password was changed and every session ended; sign in with the new one." : "",
+            ].filter { ($0.value as? String) != "" }, context: context)
             var response = try page.response(from: request, context: context)
             response.setCookie(Cookie(name: FormCSRF.preSessionCookie, value: token, maxAge: 3600, path: "/login", secure: secure, httpOnly: true, sameSite: .strict))
             return response

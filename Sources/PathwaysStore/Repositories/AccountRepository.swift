@@ -58,6 +58,27 @@ public struct AccountRepository: Sendable {
         try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
     }
 
+    /// A disabled account signs in with nothing: its sessions end, and its API tokens are refused while it stays disabled.
+    public func setDisabled(userID: UUID, _ disabled: Bool) async throws {
+        try await store.transaction { db in
+            try await db.raw("UPDATE users SET disabled = \(bind: disabled) WHERE id = \(bind: userID)").run()
+            if disabled { try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run() }
+        }
+    }
+
+    /// A new role, with the learner record or programs it needs; the account's sessions end, so its next request
+    /// is made in the new role.
+    public func setRole(userID: UUID, role: Role, learnerID: UUID?, programScope: Set<UUID>) async throws {
+        try await store.transaction { db in
+            try await db.raw("UPDATE users SET role = \(bind: role.rawValue), learner_id = \(bind: learnerID) WHERE id = \(bind: userID)").run()
+            try await db.raw("DELETE FROM user_program_scopes WHERE user_id = \(bind: userID)").run()
+            for program in programScope {
+                try await db.raw("INSERT INTO user_program_scopes (user_id, program_id) VALUES (\(bind: userID), \(bind: program))").run()
+            }
+            try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
+        }
+    }
+
     public func programScope(userID: UUID) async throws -> Set<UUID> {
         Set(try await db.raw("SELECT program_id FROM user_program_scopes WHERE user_id = \(bind: userID)").all()
             .map { try $0.decode(column: "program_id", as: UUID.self) })
