@@ -11,6 +11,7 @@ public struct UseCases: Sendable {
     public let matching: CareerMatching
     public let reporting: WaveReporting
     public let studies: StudyAdministration
+    public let events: CareerEvents
 
     public init(store: Store) {
         self.store = store
@@ -19,5 +20,6 @@ public struct UseCases: Sendable {
         matching = CareerMatching(store: store)
         reporting = WaveReporting(store: store)
         studies = StudyAdministration(store: store, versions: versions)
+        events = CareerEvents(store: store, matching: matching)
     }
 }

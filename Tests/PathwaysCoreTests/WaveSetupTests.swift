@@ -182,3 +182,32 @@ import Testing
         #expect(InstrumentChanges.between(v1, items: ["a": a, "b": UUID()], and: v2, items: ["a": a]).lines == ["removed b"])
     }
 }
+
+@Suite struct EventInputTests {
+    let now = CalendarDay.date(year: 2027, month: 1, day: 1)!
+
+    @Test func localTimesAreReadInTheirTimeZone() throws {
+        let (read, problems) = EventInput(kind: "interview_day", title: "Interviews", starts: "2027-03-15T09:00", ends: "2027-03-15T12:30",
+                                          timeZone: "America/New_York", location: "Online", capacity: "40", programs: "stats, mm-data").read(
+            kinds: ["workshop", "interview_day"], now: now)
+        #expect(problems.isEmpty)
+        let r = try #require(read)
+        #expect(ISO8601DateFormatter().string(from: r.startsAt) == "2027-03-15T13:00:00Z", "daylight saving time began on 14 March")
+        #expect(r.programs == ["stats", "mm-data"] && r.capacity == 40)
+        #expect(EventInput.local(r.startsAt, in: TimeZone(identifier: "America/New_York")!) == "2027-03-15T09:00")
+    }
+
+    @Test func everyProblemNamesItsField() {
+        let (_, problems) = EventInput(kind: "party", title: "", starts: "2026-12-01T10:00", ends: "soon", timeZone: "UTC", location: "", capacity: "0")
+            .read(kinds: ["workshop", "interview_day"], now: now)
+        #expect(problems.map(\.field) == ["kind", "title", "ends", "starts", "location", "capacity", "programs"])
+    }
+
+    @Test func anEmployerOrganisesOnlyItsOwnEvents() {
+        let mine = UUID(), theirs = UUID()
+        #expect(EventOwnership.refusal(eventEmployer: mine, actorEmployer: mine, isAdmin: false) == nil)
+        #expect(EventOwnership.refusal(eventEmployer: theirs, actorEmployer: mine, isAdmin: false) == "this event is another organiser's")
+        #expect(EventOwnership.refusal(eventEmployer: nil, actorEmployer: mine, isAdmin: false) != nil)
+        #expect(EventOwnership.refusal(eventEmployer: theirs, actorEmployer: nil, isAdmin: true) == nil)
+    }
+}

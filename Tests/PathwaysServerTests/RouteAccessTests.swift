@@ -90,6 +90,14 @@ import Testing
             Row(method: .post, route: "/careers/events/{event}/rsvp", uri: "/careers/events/\(event.uuidString)/rsvp", allowed: [.learnerA], body: "action=rsvp"),
             Row(method: .get, route: "/careers/events/{event}/event.ics", uri: "/careers/events/\(event.uuidString)/event.ics", allowed: [.admin, .learnerA]),
             Row(method: .get, route: "/careers/postings", uri: "/careers/postings", allowed: [.admin, .employer]),
+            Row(method: .get, route: "/careers/organise", uri: "/careers/organise", allowed: [.admin, .employer]),
+            Row(method: .get, route: "/careers/organise/new", uri: "/careers/organise/new", allowed: [.admin, .employer]),
+            Row(method: .post, route: "/careers/organise", uri: "/careers/organise", allowed: [.admin], body: "title="),
+            // The test world's employer account is tied to no employer partner: the event is not among its own.
+            Row(method: .get, route: "/careers/organise/{event}", uri: "/careers/organise/\(event.uuidString)", allowed: [.admin]),
+            Row(method: .post, route: "/careers/organise/{event}", uri: "/careers/organise/\(event.uuidString)", allowed: [.admin], body: "action=nothing"),
+            Row(method: .get, route: "/careers/organise/{event}/edit", uri: "/careers/organise/\(event.uuidString)/edit", allowed: [.admin]),
+            Row(method: .post, route: "/careers/organise/{event}/edit", uri: "/careers/organise/\(event.uuidString)/edit", allowed: [.admin], body: "title="),
             Row(method: .post, route: "/careers/postings", uri: "/careers/postings", allowed: [.admin]),
             // The test world's employer account is tied to no employer partner, so it may not enter postings.
             Row(method: .post, route: "/careers/postings/new", uri: "/careers/postings/new", allowed: [.admin], body: "title="),
@@ -149,6 +157,9 @@ import Testing
             Row(method: .post, route: "/api/v1/accounts", uri: "/api/v1/accounts", allowed: [.admin], body: "{}"),
             Row(method: .get, route: "/api/v1/import-jobs/{id}", uri: "/api/v1/import-jobs/\(UUID().uuidString)", allowed: [.admin, .staff]),
 
+            Row(method: .get, route: "/api/v1/events", uri: "/api/v1/events", allowed: [.admin, .employer]),
+            Row(method: .post, route: "/api/v1/events", uri: "/api/v1/events", allowed: [.admin], body: "{}"),
+            Row(method: .post, route: "/api/v1/events/{event}/invite", uri: "/api/v1/events/\(UUID().uuidString)/invite", allowed: [.admin]),
             Row(method: .get, route: "/api/v1/studies", uri: "/api/v1/studies", allowed: studyRoles),
             Row(method: .post, route: "/api/v1/studies", uri: "/api/v1/studies", allowed: studyRoles, body: "{}"),
             Row(method: .get, route: "/api/v1/studies/{study}", uri: "/api/v1/studies/outcomes", allowed: studyRoles),

@@ -175,6 +175,8 @@ public enum AccessPolicy {
     /// Events: administrators see every one; a learner sees those whose audience they are in (checked by the caller).
     public static func mayOpenEvents(_ p: Principal) -> Bool { p.role == .admin || p.role == .learner }
     public static func seesEveryEvent(_ p: Principal) -> Bool { p.role == .admin }
+    /// Administrators organise any event; employer accounts their own employer partner's (`EventOwnership`).
+    public static func canOrganiseEvents(_ p: Principal) -> Bool { p.role == .admin || p.role == .employer }
     /// Job postings are read, written and their candidates seen by administrators and employer partners (an employer
     /// partner only its own, as `PostingOwnership` and the caller's employer decide).
     public static func canManagePostings(_ p: Principal) -> Bool { p.role == .admin || p.role == .employer }

@@ -120,7 +120,7 @@ struct CareerPages {
             let going = replies.filter { $0.status == .going }.count
             let mine = p.learnerID.flatMap { l in replies.first { $0.learner == l }?.status }
             return d.views.page("career_event", title: e.title, [
-                "id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "description": e.description, "when": Self.day(e.startsAt) + " " + Self.time(e.startsAt) + "–" + Self.time(e.endsAt) + " UTC",
+                "id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "description": e.description, "when": CareerEventPages.when(e),
                 "location": e.location, "capacity": e.capacity, "going": going, "waitlisted": replies.filter { $0.status == .waitlisted }.count,
                 "isLearner": AccessPolicy.hasCareerPortal(p), "isGoing": mine == .going, "isWaitlisted": mine == .waitlisted,
                 "canReply": AccessPolicy.hasCareerPortal(p) && (mine == nil || mine == .cancelled), "full": going >= e.capacity,

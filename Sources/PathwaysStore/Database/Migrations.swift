@@ -640,6 +640,10 @@ public enum Migrations {
         Migration(version: 15, name: "case_messages_stopped", why: "a researcher can cancel one case's messages from the invitation log: its written messages are not sent and the schedule writes it no more", sql: """
             ALTER TABLE wave_cases ADD COLUMN messages_stopped_at {timestamp}
             """),
+        Migration(version: 16, name: "event_organising", why: "events are created by people now: each keeps the time zone its times were given in, and who attended is recorded from the RSVP list", sql: """
+            ALTER TABLE career_events ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+            ALTER TABLE career_event_rsvps ADD COLUMN attended_at {timestamp}
+            """),
     ]
 }
 

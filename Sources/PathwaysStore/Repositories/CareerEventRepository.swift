@@ -44,6 +44,7 @@ public struct CareerEventRepository: Sendable {
         public var location: String
         public var capacity: Int
         public var targets: [Target]
+        public var timeZone: String = "UTC"
     }
 
     public func create(kind: Kind, title: String, description: String, employerKey: String? = nil, startsAt: Date, endsAt: Date,
@@ -92,7 +93,8 @@ public struct CareerEventRepository: Sendable {
                      title: try row.decode(column: "title", as: String.self), description: try row.decode(column: "description", as: String.self),
                      employerID: try row.decode(column: "employer_id", as: UUID?.self), startsAt: try row.decode(column: "starts_at", as: Date.self),
                      endsAt: try row.decode(column: "ends_at", as: Date.self), location: try row.decode(column: "location", as: String.self),
-                     capacity: try row.decode(column: "capacity", as: Int.self), targets: targets)
+                     capacity: try row.decode(column: "capacity", as: Int.self), targets: targets,
+                     timeZone: try row.decode(column: "time_zone", as: String.self))
     }
 
     public func upcoming(after now: Date = Date()) async throws -> [Event] {
@@ -241,9 +243,9 @@ public struct CareerEventRepository: Sendable {
     static func when(_ event: Event) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
+        f.timeZone = TimeZone(identifier: event.timeZone) ?? TimeZone(identifier: "UTC")
         f.dateFormat = "EEEE d MMMM yyyy, HH:mm"
-        return f.string(from: event.startsAt) + " UTC"
+        return f.string(from: event.startsAt) + " " + (event.timeZone == "UTC" ? "UTC" : "(\(event.timeZone) time)")
     }
 
     /// The event as an iCalendar (RFC 5545) file: one VEVENT, UTC times, text escaped and lines folded at 75 octets.
