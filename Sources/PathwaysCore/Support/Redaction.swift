@@ -12,6 +12,8 @@ public enum Redaction {
     /// credential, so they stay in the log for tracing requests.
     public static let plainPathParameters: Set<String> = [
         "id", "programId", "kind", "study", "number", "version", "item", "credential", "request", "posting", "event", "application",
+        // A respondent id is a pseudonym: it names a case to the study's researchers, not a person to anyone else.
+        "respondent",
     ]
 
     /// Log metadata that carries data rather than structure: SQLKit's bound values, PostgresNIO's wire messages and
