@@ -319,3 +319,42 @@ struct ImportResponses: AsyncParsableCommand {
         }
     }
 }
+
+struct EventCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "event", abstract: "Create a workshop or interview day as an organiser's account would (an administrator, or an employer account for its own employer).",
+        subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an event; invite its audience afterwards with `pathways invite-event ID`.",
+            discussion: "pathways event create --as employer@contoso.example --kind interview_day --title 'Junior developer interviews' --starts 2027-03-15T09:00 --ends 2027-03-15T12:00 --time-zone America/New_York --location 'Online' --capacity 40 --programs mb-full-stack-development")
+        @OptionGroup var db: DatabaseOptions
+        @Option(name: .customLong("as"), help: "The organiser's account email: an administrator, or an employer account tied to its employer partner.") var account: String
+        @Option(help: "workshop or interview_day.") var kind: String = "workshop"
+        @Option(help: "The event's title.") var title: String
+        @Option(help: "What it is.") var description: String = ""
+        @Option(help: "Local start, YYYY-MM-DDTHH:MM, in --time-zone.") var starts: String
+        @Option(help: "Local end.") var ends: String
+        @Option(help: "An IANA time zone, e.g. America/New_York.") var timeZone: String = "UTC"
+        @Option(help: "A place, or the online link.") var location: String
+        @Option(help: "Places.") var capacity: Int
+        @Option(help: "Program platform ids, comma-separated.") var programs: String?
+        @Option(help: "Skill ids, comma-separated.") var skills: String?
+        @Option(help: "Region or country codes, comma-separated.") var regions: String?
+
+        func run() async throws {
+            try await db.withStore(db.logger()) { store in
+                let accounts = AccountRepository(store: store)
+                guard let found = try await accounts.account(email: account), !found.disabled else { throw ValidationError("--as: no active account \(account)") }
+                let principal = try await accounts.principal(for: found)
+                let event = try await useCase {
+                    try await UseCases(store: store).events.create(EventInput(kind: kind, title: title, description: description, starts: starts, ends: ends,
+                                                                              timeZone: timeZone, location: location, capacity: String(capacity),
+                                                                              programs: programs, skills: skills, regions: regions), by: principal)
+                }
+                say("Created \(event.kind.label.lowercased()) \(event.id.uuidString.lowercased()): \(event.title), \(EventInput.local(event.startsAt, in: TimeZone(identifier: event.timeZone) ?? .gmt)) \(event.timeZone)")
+            }
+        }
+    }
+}
