@@ -26,9 +26,8 @@ extension CareerEventRepository {
 
     /// Events an employer partner organises (all, for nil), soonest first.
     public func organised(employer: UUID?) async throws -> [Event] {
-        let rows = employer != nil
-            ? try await db.raw("SELECT id FROM career_events WHERE employer_id = \(bind: employer!) ORDER BY starts_at DESC").all()
-            : try await db.raw("SELECT id FROM career_events ORDER BY starts_at DESC").all()
+        let filter: SQLQueryString = employer.map { " WHERE employer_id = \(bind: $0)" } ?? ""
+        let rows = try await db.raw("SELECT id FROM career_events\(filter) ORDER BY starts_at DESC").all()
         var out: [Event] = []
         for row in rows { if let e = try await event(id: try row.decode(column: "id", as: UUID.self)) { out.append(e) } }
         return out
