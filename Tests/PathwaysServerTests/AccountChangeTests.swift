@@ -11,10 +11,6 @@ import Testing
 /// Accounts after they exist: a person changes their own password (the old one and every session stop working);
 /// an administrator disables, re-enables and changes the role of another account, never their own; on both databases.
 @Suite struct AccountChangeTests {
-    static func form(_ fields: [(String, String)]) -> ByteBuffer {
-        ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1)" }.joined(separator: "&"))
-    }
-
     @Test(arguments: TestDatabase.allCases)
     func aPasswordIsChangedAndAccountsAreDisabledAndGivenNewRoles(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
@@ -23,13 +19,13 @@ import Testing
             let account = try await client.execute(uri: "/account", method: .get, headers: headers)
             let csrf = try #require(WebTests.csrf(in: account.text))
             let wrong = try await client.execute(uri: "/account/password", method: .post, headers: headers,
-                                                 body: Self.form([("_csrf", csrf), ("current", "not-it"), ("new", "short"), ("repeat", "other")]))
+                                                 body: WebTests.form([("_csrf", csrf), ("current", "not-it"), ("new", "short"), ("repeat", "other")]))
             #expect(wrong.status == .unprocessableContent)
             #expect(wrong.text.contains("current: this is not your current password") && wrong.text.contains("new: the password must be at least 12 characters")
                     && wrong.text.contains("repeat: the two new passwords differ"))
             let old = try #require(w.passwords["learnerA"])
             let changed = try await client.execute(uri: "/account/password", method: .post, headers: headers,
-                                                   body: Self.form([("_csrf", csrf), ("current", old), ("new", "a-new-long-passphrase"), ("repeat", "a-new-long-passphrase")]))
+                                                   body: WebTests.form([("_csrf", csrf), ("current", old), ("new", "a-new-long-passphrase"), ("repeat", "a-new-long-passphrase")]))
             #expect(changed.status == .seeOther && changed.headers[.location] == "/login?changed=1")
             let afterwards = try await client.execute(uri: "/account", method: .get, headers: headers)
             #expect(afterwards.status == .seeOther, "the session ended with the old password")
@@ -54,7 +50,7 @@ import Testing
 
             // Disabled: its token is refused; enabled again, it works.
             func act(_ id: UUID, _ fields: [(String, String)]) async throws -> TestResponse {
-                try await client.execute(uri: "/admin/accounts/\(id.uuidString)", method: .post, headers: headers, body: Self.form([("_csrf", adminCSRF)] + fields))
+                try await client.execute(uri: "/admin/accounts/\(id.uuidString)", method: .post, headers: headers, body: WebTests.form([("_csrf", adminCSRF)] + fields))
             }
             #expect(try await act(researcher.id, [("action", "disable")]).status == .seeOther)
             #expect(try await client.execute(uri: "/api/v1/studies", method: .get, headers: w.auth("researcher")).status == .unauthorized)

@@ -12,10 +12,6 @@ import Testing
 /// audience; an invited learner replies; the employer records who came. Another employer cannot see or change it;
 /// the same through the JSON API; on both databases.
 @Suite struct EventOrganisingTests {
-    static func form(_ fields: [(String, String)]) -> ByteBuffer {
-        ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1)" }.joined(separator: "&"))
-    }
-
     @Test(arguments: TestDatabase.allCases)
     func anEmployerOrganisesAnInterviewDayAndRecordsWhoCame(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
@@ -30,13 +26,13 @@ import Testing
             var fields: [(String, String)] = [("_csrf", csrf), ("kind", "interview_day"), ("title", "Data analyst interviews"), ("description", "Bring a CV."),
                                               ("starts", "\(day)T09:00"), ("ends", "\(day)T08:00"), ("time_zone", "Mars/Olympus"), ("location", "Online: https://meet.example/abc"),
                                               ("capacity", "1"), ("programs", "stats"), ("skills", ""), ("regions", "")]
-            let refused = try await client.execute(uri: "/careers/organise", method: .post, headers: headers, body: Self.form(fields))
+            let refused = try await client.execute(uri: "/careers/organise", method: .post, headers: headers, body: WebTests.form(fields))
             #expect(refused.status == .unprocessableContent && refused.text.contains("time_zone: Mars/Olympus is not a time zone"))
             fields[6] = ("time_zone", "America/New_York")
-            let stillRefused = try await client.execute(uri: "/careers/organise", method: .post, headers: headers, body: Self.form(fields))
+            let stillRefused = try await client.execute(uri: "/careers/organise", method: .post, headers: headers, body: WebTests.form(fields))
             #expect(stillRefused.text.contains("ends: the event must end after it starts"))
             fields[5] = ("ends", "\(day)T12:00")
-            let created = try await client.execute(uri: "/careers/organise", method: .post, headers: headers, body: Self.form(fields))
+            let created = try await client.execute(uri: "/careers/organise", method: .post, headers: headers, body: WebTests.form(fields))
             #expect(created.status == .seeOther)
             let manage = try #require(created.headers[.location])
             let id = try #require(UUID(uuidString: String(manage.split(separator: "/").last!)))
@@ -48,7 +44,7 @@ import Testing
 
             var page = try await client.execute(uri: manage, method: .get, headers: headers)
             #expect(page.text.contains("\(day) 09:00–12:00 (America/New_York)"))
-            let invited = try await client.execute(uri: manage, method: .post, headers: headers, body: Self.form([("_csrf", csrf), ("action", "invite")]))
+            let invited = try await client.execute(uri: manage, method: .post, headers: headers, body: WebTests.form([("_csrf", csrf), ("action", "invite")]))
             #expect(invited.status == .seeOther && (invited.headers[.location] ?? "").contains("invited=2%2C+0+held"), "the stats program's two learners with an email")
 
             // The learner replies; the one place is theirs.
@@ -58,7 +54,7 @@ import Testing
             let learnerCSRF = try #require(WebTests.csrf(in: eventPage.text))
             let rsvp = try await client.execute(uri: "/careers/events/\(id.uuidString.lowercased())/rsvp", method: .post,
                                                 headers: [.cookie: "pw_session=\(learnerSession)", .contentType: "application/x-www-form-urlencoded"],
-                                                body: Self.form([("_csrf", learnerCSRF), ("action", "rsvp")]))
+                                                body: WebTests.form([("_csrf", learnerCSRF), ("action", "rsvp")]))
             #expect(rsvp.status == .seeOther)
             page = try await client.execute(uri: manage, method: .get, headers: headers)
             #expect(page.text.contains("Ana Alvarez") && page.text.contains("1 going of 1"))
@@ -75,7 +71,7 @@ import Testing
             // The capacity cannot drop below who is going; another employer sees nothing of it.
             var edit = fields
             edit[8] = ("capacity", "0")
-            let badEdit = try await client.execute(uri: manage + "/edit", method: .post, headers: headers, body: Self.form(edit))
+            let badEdit = try await client.execute(uri: manage + "/edit", method: .post, headers: headers, body: WebTests.form(edit))
             #expect(badEdit.status == .unprocessableContent)
             _ = try await careers.saveEmployer(key: "fabrikam", name: "Fabrikam")
             try await careers.linkAccount(email: "employer@pathways.test", employerKey: "fabrikam")

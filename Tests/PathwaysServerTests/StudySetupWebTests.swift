@@ -23,10 +23,6 @@ import Testing
 
     static func object(_ r: TestResponse) throws -> [String: Any] { try #require(try r.json() as? [String: Any]) }
 
-    static func form(_ fields: [(String, String)]) -> ByteBuffer {
-        ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1)" }.joined(separator: "&"))
-    }
-
     @Test(arguments: TestDatabase.allCases)
     func aResearcherSetsUpAndLaunchesAWaveInThePages(_ db: TestDatabase) async throws {
         let workbook = try DemoInstruments.form(.followup).xlsx()
@@ -40,14 +36,14 @@ import Testing
 
             // A bad key and no title: the form again, every problem named, nothing stored.
             let refused = try await client.execute(uri: "/studies", method: .post, headers: headers,
-                                                   body: Self.form([("_csrf", csrf), ("key", "My Study"), ("title", ""), ("eligibility_source", "record"), ("partial_share", "0.5")]))
+                                                   body: WebTests.form([("_csrf", csrf), ("key", "My Study"), ("title", ""), ("eligibility_source", "record"), ("partial_share", "0.5")]))
             #expect(refused.status == .unprocessableContent)
             #expect(refused.text.contains("key: a short key of lower-case letters") && refused.text.contains("title: give the study a title"))
             #expect(refused.text.contains("value=\"My Study\""), "what was typed is kept")
             #expect(try await StudyRepository(store: w.store).studies().isEmpty)
 
             let created = try await client.execute(uri: "/studies", method: .post, headers: headers,
-                                                   body: Self.form([("_csrf", csrf), ("key", "followup-2027"), ("title", "Follow-up 2027"),
+                                                   body: WebTests.form([("_csrf", csrf), ("key", "followup-2027"), ("title", "Follow-up 2027"),
                                                                     ("description", "A year after completion."), ("eligibility_source", "record"), ("partial_share", "0.5")]))
             #expect(created.status == .seeOther && created.headers[.location] == "/studies/followup-2027")
 
@@ -70,7 +66,7 @@ import Testing
             }
             func step(_ html: String, _ answers: [(String, String)]) async throws -> TestResponse {
                 try await client.execute(uri: previewPath, method: .post, headers: headers,
-                                         body: Self.form([("_csrf", csrf), ("state", try hidden("state", html)), ("page", try hidden("page", html)), ("action", "next")] + answers))
+                                         body: WebTests.form([("_csrf", csrf), ("state", try hidden("state", html)), ("page", try hidden("page", html)), ("action", "next")] + answers))
             }
             let second = try await step(first.text, [])
             #expect(second.status == .ok && second.text.contains("Page 2 of") && second.text.contains("name=\"completed_program\""))
@@ -91,18 +87,18 @@ import Testing
                 ("frame", "completed a program at least 12 months"), ("reminders", "7, 14"), ("screen_item", "eligible"), ("eligibility_months", "12"),
                 ("message_subject", "A year on: {{program}}"), ("message_body", "Dear {{first_name}}, take the survey: {{survey_link}}"),
             ]
-            let badRule = try await client.execute(uri: "/studies/followup-2027/waves", method: .post, headers: headers, body: Self.form(fields))
+            let badRule = try await client.execute(uri: "/studies/followup-2027/waves", method: .post, headers: headers, body: WebTests.form(fields))
             #expect(badRule.status == .unprocessableContent)
             #expect(badRule.text.contains("frame: character 39: the rule ends where &#39;before this wave opens&#39; after the months was expected")
                     || badRule.text.contains("frame: character 39"), "\(badRule.text.prefix(0))")
             fields[6] = ("frame", "enrolled in a program")
-            let wave = try await client.execute(uri: "/studies/followup-2027/waves", method: .post, headers: headers, body: Self.form(fields))
+            let wave = try await client.execute(uri: "/studies/followup-2027/waves", method: .post, headers: headers, body: WebTests.form(fields))
             #expect(wave.status == .seeOther && wave.headers[.location] == "/studies/followup-2027/waves/1")
 
             var page = try await client.execute(uri: "/studies/followup-2027/waves/1", method: .get, headers: headers)
             #expect(page.text.contains("Draft: frame not computed") && !page.text.contains("value=\"launch\"") && page.text.contains("/waves/1/edit"))
             let act = { (action: String) in
-                try await client.execute(uri: "/studies/followup-2027/waves/1", method: .post, headers: headers, body: Self.form([("_csrf", csrf), ("action", action)]))
+                try await client.execute(uri: "/studies/followup-2027/waves/1", method: .post, headers: headers, body: WebTests.form([("_csrf", csrf), ("action", action)]))
             }
             #expect(try await act("launch").status == .conflict, "no launch before the frame")
             #expect(try await act("frame").status == .seeOther)
@@ -122,13 +118,13 @@ import Testing
             #expect(logCSV.headers[.contentType] == "text/csv; charset=utf-8" && logCSV.text.split(separator: "\n").count == 4)
             let respondent = try #require(logCSV.text.split(separator: "\n")[1].split(separator: ",").first.map(String.init))
             let cancel = try await client.execute(uri: "/studies/followup-2027/waves/1/invitations", method: .post, headers: headers,
-                                                  body: Self.form([("_csrf", csrf), ("respondent", respondent), ("action", "cancel")]))
+                                                  body: WebTests.form([("_csrf", csrf), ("respondent", respondent), ("action", "cancel")]))
             #expect(cancel.status == .seeOther)
             let after = try await client.execute(uri: try #require(cancel.headers[.location]), method: .get, headers: headers)
             #expect(after.text.contains("cancelled: no more messages") && after.text.contains("That case&#39;s messages are cancelled.")
                     || after.text.contains("That case's messages are cancelled."))
 
-            let edit = try await client.execute(uri: "/studies/followup-2027/waves/1/edit", method: .post, headers: headers, body: Self.form(fields))
+            let edit = try await client.execute(uri: "/studies/followup-2027/waves/1/edit", method: .post, headers: headers, body: WebTests.form(fields))
             #expect(edit.status == .conflict && edit.text.contains("has sent invitations"))
             #expect(try await act("close").status == .seeOther)
             page = try await client.execute(uri: "/studies/followup-2027/waves/1", method: .get, headers: headers)
@@ -138,7 +134,7 @@ import Testing
             let staff = try await client.execute(uri: "/studies/new", method: .get, headers: w.auth("staff"))
             #expect(staff.status == .forbidden)
             let renamed = try await client.execute(uri: "/studies/followup-2027/settings", method: .post, headers: headers,
-                                                   body: Self.form([("_csrf", csrf), ("key", "followup-2027"), ("title", "Follow-up, 2027"),
+                                                   body: WebTests.form([("_csrf", csrf), ("key", "followup-2027"), ("title", "Follow-up, 2027"),
                                                                     ("eligibility_source", "self_report"), ("partial_share", "0.4")]))
             #expect(renamed.status == .seeOther)
             let study = try #require(try await StudyRepository(store: w.store).study(key: "followup-2027"))

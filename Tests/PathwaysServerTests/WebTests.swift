@@ -20,6 +20,11 @@ import Testing
         return try #require(r.cookies["pw_session"])
     }
 
+    /// An `application/x-www-form-urlencoded` body, each value percent-encoded, in the order given.
+    static func form(_ fields: [(String, String)]) -> ByteBuffer {
+        ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1)" }.joined(separator: "&"))
+    }
+
     static func csrf(in html: String) -> String? {
         guard let range = html.range(of: "name=\"_csrf\" value=\"") else { return nil }
         return String(html[range.upperBound...].prefix { $0 != "\"" })

@@ -43,8 +43,7 @@ extension FieldworkRepository {
                     id = try await db.raw("""
                         INSERT INTO wave_cases (wave_id, learner_id, program_id, reminders_sent, answered_share, eligibility_conflict, revision, updated_at)
                         SELECT \(bind: wave.id), l.id,
-                               (SELECT e.program_id FROM enrollments e WHERE e.learner_id = l.id
-                                ORDER BY CASE WHEN e.completed_at IS NULL THEN 1 ELSE 0 END, e.completed_at DESC, e.enrolled_at DESC LIMIT 1),
+                               \(unsafeRaw: Self.caseProgram),
                                0, 0, \(bind: false), 0, \(bind: now)
                         FROM learners l WHERE l.id = \(bind: interview.learnerID)
                         RETURNING id

@@ -16,6 +16,13 @@ public struct FieldworkRepository: Sendable {
 
     // MARK: frame
 
+    /// The program a new case is tied to, for rates by program: the learner's latest completed program, else their
+    /// latest enrollment. Over `learners l`.
+    static let caseProgram = """
+        (SELECT e.program_id FROM enrollments e WHERE e.learner_id = l.id
+         ORDER BY CASE WHEN e.completed_at IS NULL THEN 1 ELSE 0 END, e.completed_at DESC, e.enrolled_at DESC LIMIT 1)
+        """
+
     public struct FrameCounts: Sendable, Equatable {
         public var cases: Int
         /// Matched the rule but have no email address on record, so cannot be invited (not in the frame).
@@ -44,8 +51,7 @@ public struct FieldworkRepository: Sendable {
             try await db.raw("""
                 INSERT INTO wave_cases (wave_id, learner_id, program_id, reminders_sent, answered_share, eligibility_conflict, revision, updated_at)
                 SELECT \(bind: wave.id), l.id,
-                       (SELECT e.program_id FROM enrollments e WHERE e.learner_id = l.id
-                        ORDER BY CASE WHEN e.completed_at IS NULL THEN 1 ELSE 0 END, e.completed_at DESC, e.enrolled_at DESC LIMIT 1),
+                       \(unsafeRaw: Self.caseProgram),
                        0, 0, \(bind: false), 0, \(bind: now)
                 FROM learners l
                 WHERE l.email IS NOT NULL AND l.withdrawn_at IS NULL AND \(condition)
