@@ -610,7 +610,7 @@ actor Recorder: MailTransport {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pathways-mail-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let transport = try FileMailTransport(directory: folder)
-        let claimed = OutboxRepository.Claimed(id: 7, caseID: 1, to: "ana@example.org", subject: "Survey", body: "{{survey_link}}", linkToken: "tok-a", attempts: 1)
+        let claimed = OutboxRepository.Claimed(id: 7, caseID: 1, kind: "invitation", to: "ana@example.org", subject: "Survey", body: "{{survey_link}}", linkToken: "tok-a", attempts: 1)
         let message = MailMessage(from: "s@x.test", to: claimed.to, subject: claimed.subject, body: claimed.renderedBody(baseURL: "https://x.test"), messageID: claimed.messageID)
         #expect(try await transport.send(message) == .delivered)
         var retry = message

@@ -63,3 +63,51 @@ extension StudyAdministration {
         return result
     }
 }
+
+extension StudyAdministration {
+    /// A test link to an instrument version, for a colleague who has no account: it opens the same preview (no case,
+    /// nothing stored, no rate) for 14 days. Returns the link's path under the deployment's address.
+    public func testLink(_ study: Study, version id: UUID, by p: Principal, now: Date = Date()) async throws -> String {
+        guard AccessPolicy.canRunStudies(p) else { throw UseCaseError.forbidden("your role (\(p.role.label)) does not run studies") }
+        let version = try await version(id, of: study)
+        let token = try await AccountLinkRepository(store: store).create(.trial, userID: p.userID, subject: Self.trialSubject(study, version.id), now: now)
+        try await audit.record(userID: p.userID, action: "create_test_link", subject: "study:\(study.key)", detail: "\(version.instrumentKey) v\(version.number)")
+        return AccountLinkPurpose.trial.path(token)
+    }
+
+    /// The study and instrument version a test link opens; refused with the reason once it has expired.
+    public func trial(_ token: String, now: Date = Date()) async throws -> (Study, UUID) {
+        let links = AccountLinkRepository(store: store)
+        guard let link = try await links.link(token, purpose: .trial) else { throw UseCaseError.notFound("This test link is not one Pathways made, or it was mistyped.") }
+        if let why = AccountLinkRules.refusal(.trial, expiresAt: link.expiresAt, usedAt: link.usedAt, now: now) { throw UseCaseError.notFound(why) }
+        let parts = (link.subject ?? "").split(separator: ":").map(String.init)
+        guard parts.count == 3, parts[0] == "version", let studyID = UUID(uuidString: parts[1]), let id = UUID(uuidString: parts[2]),
+              let study = try await studies.study(id: studyID)
+        else { throw UseCaseError.notFound("The instrument this link tested is no longer stored.") }
+        return (study, id)
+    }
+
+    /// What a test link opens: "version:<study>:<instrument version>".
+    static func trialSubject(_ study: Study, _ version: UUID) -> String {
+        "version:\(study.id.uuidString.lowercased()):\(version.uuidString.lowercased())"
+    }
+
+    /// The wave's invitation, filled in for a real case of its frame as the preview shows it, sent to the signed-in
+    /// person's own address through the outbox; its survey link is a test link (no case, no rate).
+    public func sendTestMessage(_ study: Study, _ wave: Wave, to p: Principal, now: Date = Date()) async throws {
+        guard AccessPolicy.canRunStudies(p) else { throw UseCaseError.forbidden("your role (\(p.role.label)) does not run studies") }
+        let preview = try await previewMessage(study, wave, showName: AccessPolicy.canSeeIdentifiers(p))
+        let token = try await AccountLinkRepository(store: store).create(.trial, userID: p.userID, subject: Self.trialSubject(study, wave.instrumentVersionID), now: now)
+        try await AccountLinkRepository(store: store).enqueue(kind: "test", learnerID: nil, to: p.email, subject: "[Test] " + preview.subject,
+                                                             body: Self.testBody(preview.body),
+                                                             token: token, now: now)
+        try await audit.record(userID: p.userID, action: "send_test_message", subject: "study:\(study.key)", detail: "wave \(wave.number) to \(p.email)")
+    }
+
+    /// The previewed body keeps its merge fields filled for the example case; its link placeholders are put back
+    /// so the sender fills in the test link.
+    static func testBody(_ previewed: String) -> String {
+        previewed.replacingOccurrences(of: "[the case's own survey link]/opt-out", with: "{{opt_out_link}}")
+            .replacingOccurrences(of: "[the case's own survey link]", with: "{{survey_link}}")
+    }
+}

@@ -111,6 +111,8 @@ public enum AccessPolicy {
     }
 
     public static func canManageAccounts(_ p: Principal) -> Bool { p.role == .admin }
+    /// Inviting learners to create their accounts is account management.
+    public static func canInviteLearners(_ p: Principal) -> Bool { canManageAccounts(p) }
     /// An administrator may disable or change the role of any account but their own (so no deployment loses its
     /// last administrator by a slip); nil when allowed, else why not.
     public static func accountChangeRefusal(target: UUID, by p: Principal) -> String? {

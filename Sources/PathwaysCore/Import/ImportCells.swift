@@ -71,6 +71,16 @@ struct CellReader {
         return .some(d)
     }
 
+    /// A date that may lie in the future (an agreement's last day).
+    mutating func anyDate(_ r: CSVTable.Record, _ column: String) -> Date?? {
+        guard let v = raw(r, column) else { return .some(nil) }
+        guard let d = CalendarDay.parse(v) else {
+            fail(r, column, v, "is not a date (expected YYYY-MM-DD)")
+            return nil
+        }
+        return .some(d)
+    }
+
     mutating func int(_ r: CSVTable.Record, _ column: String, _ range: ClosedRange<Int>) -> Int?? {
         guard let v = raw(r, column) else { return .some(nil) }
         guard let n = Int(v), range.contains(n) else {
@@ -176,6 +186,22 @@ struct CellReader {
         let effort = int(r, "effort_hours", 0...10_000)
         guard let key, let program, let title, let position, let credit, let effort else { return nil }
         return CourseDraft(row: r.line, key: key, programKey: program, title: title, position: position, creditValue: credit, effortHours: effort)
+    }
+
+    mutating func creditAgreement(_ r: CSVTable.Record) -> CreditAgreementDraft? {
+        let program = identifier(r, "program_id"), institution = required(r, "institution")
+        if let i = institution, i.count > 300 { fail(r, "institution", i, "is longer than 300 characters") }
+        var credits: Double?? = nil
+        if required(r, "credits") != nil { credits = number(r, "credits", 0...500) }
+        if let c = credits.flatMap({ $0 }), c <= 0 { fail(r, "credits", raw(r, "credits"), "must be more than 0"); credits = nil }
+        let degree = text(r, "degree", max: 300)
+        var from: Date?? = nil
+        if required(r, "valid_from") != nil { from = anyDate(r, "valid_from") }
+        var to = anyDate(r, "valid_to")
+        if let f = from.flatMap({ $0 }), let t = to.flatMap({ $0 }), t < f { fail(r, "valid_to", raw(r, "valid_to"), "is before valid_from"); to = nil }
+        guard let program, let institution, institution.count <= 300, let credits = credits.flatMap({ $0 }), let validFrom = from.flatMap({ $0 }), let validTo = to
+        else { return nil }
+        return CreditAgreementDraft(row: r.line, programKey: program, institution: institution, credits: credits, degree: degree, validFrom: validFrom, validTo: validTo)
     }
 
     mutating func learner(_ r: CSVTable.Record) -> LearnerDraft? {

@@ -34,6 +34,16 @@ public struct CourseDraft: Sendable, Equatable {
     public var effortHours: Int?
 }
 
+public struct CreditAgreementDraft: Sendable, Equatable {
+    public var row: Int
+    public var programKey: String
+    public var institution: String
+    public var credits: Double
+    public var degree: String?
+    public var validFrom: Date
+    public var validTo: Date?
+}
+
 public struct LearnerDraft: Sendable, Equatable {
     public var row: Int
     public var key: String
@@ -68,6 +78,7 @@ public enum ImportBatch: Sendable, Equatable {
     case providers([ProviderDraft])
     case programs([ProgramDraft])
     case courses([CourseDraft])
+    case creditAgreements([CreditAgreementDraft])
     case learners([LearnerDraft])
     case enrollments([EnrollmentDraft])
     case completions([CompletionDraft])
@@ -77,6 +88,7 @@ public enum ImportBatch: Sendable, Equatable {
         case .providers(let r): r.count
         case .programs(let r): r.count
         case .courses(let r): r.count
+        case .creditAgreements(let r): r.count
         case .learners(let r): r.count
         case .enrollments(let r): r.count
         case .completions(let r): r.count
@@ -88,6 +100,7 @@ public enum ImportBatch: Sendable, Equatable {
         case .providers: .providers([])
         case .programs: .programs([])
         case .courses: .courses([])
+        case .creditAgreements: .creditAgreements([])
         case .learners: .learners([])
         case .enrollments: .enrollments([])
         case .completions: .completions([])
@@ -96,13 +109,14 @@ public enum ImportBatch: Sendable, Equatable {
 
     /// The rows of several batches of `kind`, in order.
     public static func joined(_ batches: [ImportBatch], kind: ImportKind) -> ImportBatch {
-        var providers: [ProviderDraft] = [], programs: [ProgramDraft] = [], courses: [CourseDraft] = []
+        var providers: [ProviderDraft] = [], programs: [ProgramDraft] = [], courses: [CourseDraft] = [], agreements: [CreditAgreementDraft] = []
         var learners: [LearnerDraft] = [], enrollments: [EnrollmentDraft] = [], completions: [CompletionDraft] = []
         for batch in batches {
             switch batch {
             case .providers(let r): providers += r
             case .programs(let r): programs += r
             case .courses(let r): courses += r
+            case .creditAgreements(let r): agreements += r
             case .learners(let r): learners += r
             case .enrollments(let r): enrollments += r
             case .completions(let r): completions += r
@@ -112,6 +126,7 @@ public enum ImportBatch: Sendable, Equatable {
         case .providers: return .providers(providers)
         case .programs: return .programs(programs)
         case .courses: return .courses(courses)
+        case .creditAgreements: return .creditAgreements(agreements)
         case .learners: return .learners(learners)
         case .enrollments: return .enrollments(enrollments)
         case .completions: return .completions(completions)
@@ -134,7 +149,7 @@ public enum ImportBatch: Sendable, Equatable {
         case .completions(let rows):
             let (kept, removed) = split(rows, \.learnerKey, \.row)
             return (.completions(kept), removed.map { (row: $0.0, key: $0.1) })
-        case .providers, .programs, .courses:
+        case .providers, .programs, .courses, .creditAgreements:
             return (self, [])
         }
     }
@@ -147,6 +162,7 @@ public enum ImportBatch: Sendable, Equatable {
         case .providers: break
         case .programs(let rows): keys.providers = Set(rows.map(\.providerKey))
         case .courses(let rows): keys.programs = Set(rows.map(\.programKey))
+        case .creditAgreements(let rows): keys.programs = Set(rows.map(\.programKey))
         case .learners(let rows): keys.learners = Set(rows.map(\.key))
         case .enrollments(let rows):
             keys.learners = Set(rows.map(\.learnerKey))

@@ -3,6 +3,7 @@ public enum ImportKind: String, Codable, Sendable, CaseIterable {
     case providers
     case programs
     case courses
+    case creditAgreements = "credit_agreements"
     case learners
     case enrollments
     case completions
@@ -48,6 +49,15 @@ public enum ImportKind: String, Codable, Sendable, CaseIterable {
                 opt("credit_value", "credit for this course"),
                 opt("effort_hours", "typical hours of effort"),
             ]
+        case .creditAgreements:
+            return [
+                req("program_id", "a program already imported"),
+                req("institution", "the institution that accepts the program's credit"),
+                req("credits", "credits it grants, more than 0 and at most 500"),
+                opt("degree", "the degree the credit counts toward, e.g. Bachelor of Science in Business"),
+                req("valid_from", "first day the agreement is in force, YYYY-MM-DD"),
+                opt("valid_to", "last day it is in force, YYYY-MM-DD; blank while it has no end"),
+            ]
         case .learners:
             return [
                 req("learner_id", "the learner's id in the platform; unique"),
@@ -91,7 +101,7 @@ public enum ImportKind: String, Codable, Sendable, CaseIterable {
     public var isLearnerData: Bool {
         switch self {
         case .learners, .enrollments, .completions: true
-        case .providers, .programs, .courses: false
+        case .providers, .programs, .courses, .creditAgreements: false
         }
     }
 }

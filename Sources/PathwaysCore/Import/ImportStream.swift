@@ -22,6 +22,9 @@ public struct DuplicateTracker: Sendable {
         case .providers(let rows): check(rows, column: "provider_id", key: \.key, row: \.row, what: "provider_id")
         case .programs(let rows): check(rows, column: "program_id", key: \.key, row: \.row, what: "program_id")
         case .courses(let rows): check(rows, column: "course_id", key: \.key, row: \.row, what: "course_id")
+        case .creditAgreements(let rows):
+            check(rows, column: "institution", key: { "\($0.institution)|\($0.programKey)|\(CalendarDay.format($0.validFrom))" }, row: \.row,
+                  what: "agreement of this institution for this program from this day")
         case .learners(let rows): check(rows, column: "learner_id", key: \.key, row: \.row, what: "learner_id")
         case .enrollments(let rows):
             check(rows, column: "learner_id", key: { ImportReferences.pair($0.learnerKey, $0.programKey) }, row: \.row, what: "enrollment of this learner in this program")
@@ -131,6 +134,7 @@ public struct ImportStream: Sendable {
         case .providers: batch = .providers(records.compactMap { cells.provider($0) })
         case .programs: batch = .programs(records.compactMap { cells.program($0) })
         case .courses: batch = .courses(records.compactMap { cells.course($0) })
+        case .creditAgreements: batch = .creditAgreements(records.compactMap { cells.creditAgreement($0) })
         case .learners: batch = .learners(records.compactMap { cells.learner($0) })
         case .enrollments: batch = .enrollments(records.compactMap { cells.enrollment($0) })
         case .completions: batch = .completions(records.compactMap { cells.completion($0) })

@@ -33,6 +33,8 @@ public enum ImportValidator {
             }
         case .courses(let rows):
             for r in rows { _ = program(r.row, r.programKey) }
+        case .creditAgreements(let rows):
+            for r in rows { _ = program(r.row, r.programKey) }
         case .learners(let rows):
             if scope != nil {
                 for r in rows where refs.learners.contains(r.key) && !refs.learnersInScope.contains(r.key) {

@@ -93,8 +93,9 @@ public struct MessageTemplate: Sendable, Equatable {
     }
 
     /// The links filled in, as when the message is sent: `link` is the case's survey link.
-    public static func withLinks(_ body: String, surveyLink link: String) -> String {
-        body.replacingOccurrences(of: "{{survey_link}}", with: link).replacingOccurrences(of: "{{opt_out_link}}", with: link + "/opt-out")
+    /// A test message's opt-out link says what it would be, since a test has no case to opt out of.
+    public static func withLinks(_ body: String, surveyLink link: String, optOutLink: String? = nil) -> String {
+        body.replacingOccurrences(of: "{{survey_link}}", with: link).replacingOccurrences(of: "{{opt_out_link}}", with: optOutLink ?? link + "/opt-out")
     }
 }
 

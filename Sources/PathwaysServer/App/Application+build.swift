@@ -34,6 +34,7 @@ public func buildRouter(_ d: Dependencies) throws -> (Router<AppContext>, RouteT
     LearnerPages(dependencies: d).register(on: routes)
     ImportPages(dependencies: d).register(on: routes)
     AccountPages(dependencies: d).register(on: routes)
+    AccountLinkPages(dependencies: d).register(on: routes)
     SurveyPages(dependencies: d).register(on: routes)
     StudySetupPages(dependencies: d).register(on: routes)
     CareerEventPages(dependencies: d).register(on: routes)

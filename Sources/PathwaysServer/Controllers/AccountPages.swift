@@ -115,9 +115,9 @@ struct AccountPages {
             return SeeOther(location: "/admin/accounts")
         }
 
-        routes.get("/admin/accounts", access: "admin") { _, context in
+        routes.get("/admin/accounts", access: "admin") { request, context in
             let p = try context.require("manage accounts", AccessPolicy.canManageAccounts)
-            return try await Self.accountsPage(d, p, context: context, created: nil)
+            return try await Self.accountsPage(d, p, context: context, created: nil, invited: request.uri.queryParameters.get("invited").flatMap { Int($0) })
         }
 
         routes.post("/admin/accounts", access: "admin") { request, context in
@@ -145,7 +145,7 @@ struct AccountPages {
         ], context: context, status: status)
     }
 
-    static func accountsPage(_ d: Dependencies, _ p: Principal, context: AppContext, created: AccountProvisioning.Created?) async throws -> HTML {
+    static func accountsPage(_ d: Dependencies, _ p: Principal, context: AppContext, created: AccountProvisioning.Created?, invited: Int? = nil) async throws -> HTML {
         let accounts = try await d.accounts.accounts()
         var values: [String: Any] = [
             "accounts": accounts.map { a -> [String: Any] in
@@ -158,6 +158,8 @@ struct AccountPages {
         if let created {
             values["created"] = ["email": created.account.email, "password": created.generatedPassword ?? ""]
         }
+        if let invited { values["invited"] = "\(invited) learner\(invited == 1 ? "" : "s") invited to create an account; the messages are in the outbox." }
+        values["programs"] = try await d.catalog.programs().map { ["key": $0.key, "title": $0.title] }
         return d.views.page("accounts", title: "Accounts", values, context: context)
     }
 }

@@ -18,6 +18,17 @@ struct AuthPages {
         var _csrf: String?
     }
 
+    /// A new session for `account` and a redirect to `target`. A new session token on every sign-in: a token
+    /// planted before sign-in is never promoted.
+    static func startSession(_ d: Dependencies, _ account: AccountRepository.Account, then target: String) async throws -> Response {
+        try await d.accounts.deleteExpiredSessions()
+        let (token, _) = try await d.accounts.startSession(userID: account.id, lifetime: d.configuration.sessionLifetime)
+        var response = Response(status: .seeOther, headers: [.location: target])
+        response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: token, maxAge: Int(d.configuration.sessionLifetime), path: "/",
+                                  secure: d.configuration.secureCookies, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
     func register(on routes: RouteTable) {
         let d = dependencies
         let secure = d.configuration.secureCookies
@@ -66,15 +77,10 @@ struct AuthPages {
                 return try page.response(from: request, context: context)
             }
             try await throttle.succeeded([(accountKey, LoginThrottle.perAccount, true), (addressKey, LoginThrottle.perAddress, false)])
-            // A new session token on every sign-in: a token planted before sign-in is never promoted.
-            try await d.accounts.deleteExpiredSessions()
-            let (token, _) = try await d.accounts.startSession(userID: account.id, lifetime: d.configuration.sessionLifetime)
             try await d.audit.record(userID: account.id, action: "login", subject: "user:\(account.id)")
             var target = Forms.localPath(form.next)
             if target == "/" || target == "/login" { target = AccessPolicy.landingPage(for: account.role) }
-            var response = Response(status: .seeOther, headers: [.location: target])
-            response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: token, maxAge: Int(d.configuration.sessionLifetime), path: "/",
-                                      secure: secure, httpOnly: true, sameSite: .lax))
+            var response = try await Self.startSession(d, account, then: target)
             response.setCookie(Cookie(name: FormCSRF.preSessionCookie, value: "", maxAge: 0, path: "/login", secure: secure, httpOnly: true, sameSite: .strict))
             return response
         }

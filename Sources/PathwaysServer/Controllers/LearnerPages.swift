@@ -53,11 +53,12 @@ struct LearnerPages {
             ], context: context)
         }
 
-        routes.get("/learners/{id}", access: "admin, researcher, program staff (their programs), learner (self)") { _, context in
+        routes.get("/learners/{id}", access: "admin, researcher, program staff (their programs), learner (self)") { request, context in
             let p = try context.requirePrincipal()
             guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
             let record = try await d.learnerRecord(id: id, for: p, via: "web")
-            return try await Self.render(record, d: d, context: context)
+            let notice = request.uri.queryParameters.get("invited") == "1" ? "An invitation to create an account is in the outbox." : nil
+            return try await Self.render(record, d: d, context: context, notice: notice)
         }
 
         routes.post("/learners/{id}/withdraw", access: "admin, learner (self)") { request, context -> HTML in
@@ -86,7 +87,7 @@ struct LearnerPages {
         }
     }
 
-    static func render(_ record: LearnerRecord, d: Dependencies, context: AppContext) async throws -> HTML {
+    static func render(_ record: LearnerRecord, d: Dependencies, context: AppContext, notice: String? = nil) async throws -> HTML {
         let programs = try await d.programIndex()
         var courseRows: [[String: Any]] = []
         var enrollmentRows: [[String: Any]] = []
@@ -168,6 +169,7 @@ struct LearnerPages {
             "consents": consents, "hasConsents": !consents.isEmpty, "withdrawnOn": l.withdrawnAt.map { Format.day($0) } ?? "",
             "canWithdraw": l.withdrawnAt == nil && AccessPolicy.canWithdraw(learner: l.id, by: principal),
             "selfService": AccessPolicy.isSelf(l.id, principal), "id": l.id.uuidString,
+            "canInvite": l.withdrawnAt == nil && l.email != nil && AccessPolicy.canInviteLearners(principal), "notice": notice ?? "",
         ], context: context)
     }
 }

@@ -89,6 +89,9 @@ struct StudyPages {
             if let n = request.uri.queryParameters.get("imported").flatMap(Int.init) {
                 extra["importNotice"] = "\(n) complete interviews stored from the file."
             }
+            if request.uri.queryParameters.get("tested") == "1" {
+                extra["testNotice"] = "A test message is in the outbox for \(p.email). Its link opens the survey as a test: no case, no rate."
+            }
             return try await Self.renderWave(d, study: study, wave: wave, principal: p, context: context, extra: extra)
         }
 

@@ -145,22 +145,8 @@ struct StudySetupPages {
             _ = try context.require("preview instruments", AccessPolicy.canRunStudies)
             let study = try await admin.study(key: context.parameters.get("study") ?? "")
             guard let id = UUID(uuidString: context.parameters.get("version") ?? "") else { throw UseCaseError.notFound("There is no such instrument version in this study.") }
-            let (version, step) = try await admin.preview(study, version: id, values: values)
-            let here = "/studies/\(study.key)/instruments/\(id.uuidString)/preview"
-            switch step {
-            case .finished(let run):
-                return try d.views.page("preview_done", title: "End of the preview", [
-                    "studyKey": study.key, "studyTitle": study.title, "instrument": "\(version.instrumentKey) v\(version.number)", "again": here,
-                    "answers": run.answers.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
-                ], context: context).response(from: request, context: context)
-            case .page(let run, let page, let errors, let submitted):
-                let frame = SurveyPages.Frame(language: version.form.defaultLanguage, studyTitle: study.title, action: here, revision: 0,
-                                              consentText: ConsentText.study(title: study.title), token: "",
-                                              state: StudyAdministration.encodeState(run.answers),
-                                              previewOf: "\(version.instrumentKey) version \(version.number)", backToStudy: "/studies/\(study.key)")
-                return try SurveyPages.render(d, context, run: run, page: page, frame: frame, errors: errors, submitted: submitted, notice: nil)
-                    .response(from: request, context: context)
-            }
+            return try await Self.preview(d, request, context, study: study, version: id, values: values,
+                                          here: "/studies/\(study.key)/instruments/\(id.uuidString)/preview", back: "/studies/\(study.key)")
         }
         routes.get("/studies/{study}/instruments/{version}/preview", access: "admin, researcher") { request, context in
             try await preview(request, context, values: nil)
@@ -170,6 +156,29 @@ struct StudySetupPages {
             let values = SurveyPages.decodeForm(String(buffer: body))
             try FormCSRF.check(values["_csrf"]?.first, context: context)
             return try await preview(request, context, values: values)
+        }
+
+        // A test link for colleagues without an account, and a test message to oneself.
+        routes.post("/studies/{study}/instruments/{version}/test-link", access: "admin, researcher") { request, context in
+            let p = try context.requirePrincipal()
+            struct Form: Decodable { var _csrf: String? }
+            try FormCSRF.check(try await Forms.decode(Form.self, from: request)._csrf, context: context)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            guard let id = UUID(uuidString: context.parameters.get("version") ?? "") else { throw UseCaseError.notFound("There is no such instrument version in this study.") }
+            let path = try await admin.testLink(study, version: id, by: p)
+            return AccountLinkPages.page(d, context, title: "Test link",
+                                         text: "Anyone with this link can take the instrument as a respondent would, without signing in, for 14 days: no case is made, nothing is stored and no rate counts it. It is shown once.",
+                                         link: d.publicURL + path,
+                                         back: ("/studies/\(study.key)", "Back to the study"))
+        }
+        routes.post("/studies/{study}/waves/{number}/test-message", access: "admin, researcher") { request, context -> SeeOther in
+            let p = try context.requirePrincipal()
+            struct Form: Decodable { var _csrf: String? }
+            try FormCSRF.check(try await Forms.decode(Form.self, from: request)._csrf, context: context)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let wave = try await admin.wave(study, number: Int(context.parameters.get("number") ?? "") ?? -1)
+            try await admin.sendTestMessage(study, wave, to: p)
+            return SeeOther(location: "/studies/\(study.key)/waves/\(wave.number)?tested=1")
         }
 
         // A wave's invitation log: filter, search, download; resend or cancel for one case.
@@ -269,5 +278,25 @@ struct StudySetupPages {
             "mergeFields": MessageTemplate.fields.map { ["code": "{{\($0.name)}}", "meaning": $0.meaning] },
             "errors": problems.map(\.description), "hasErrors": !problems.isEmpty,
         ], context: context, status: status)
+    }
+    /// One step of an instrument's preview, for a signed-in researcher or a test link (`back`: nil, since a test
+    /// link's holder has no study page to go back to).
+    static func preview(_ d: Dependencies, _ request: Request, _ context: AppContext, study: Study, version id: UUID,
+                        values: [String: [String]]?, here: String, back: String?) async throws -> Response {
+        let (version, step) = try await d.app.studies.preview(study, version: id, values: values)
+        switch step {
+        case .finished(let run):
+            return try d.views.page("preview_done", title: "End of the preview", [
+                "studyKey": study.key, "studyTitle": study.title, "instrument": "\(version.instrumentKey) v\(version.number)", "again": here,
+                "back": back ?? "", "answers": run.answers.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+            ], context: context).response(from: request, context: context)
+        case .page(let run, let page, let errors, let submitted):
+            let frame = SurveyPages.Frame(language: version.form.defaultLanguage, studyTitle: study.title, action: here, revision: 0,
+                                          consentText: ConsentText.study(title: study.title), token: "",
+                                          state: StudyAdministration.encodeState(run.answers),
+                                          previewOf: "\(version.instrumentKey) version \(version.number)", backToStudy: back ?? "")
+            return try SurveyPages.render(d, context, run: run, page: page, frame: frame, errors: errors, submitted: submitted, notice: nil)
+                .response(from: request, context: context)
+        }
     }
 }

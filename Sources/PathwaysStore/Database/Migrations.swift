@@ -13,12 +13,23 @@ public struct Migration: Sendable {
     /// One line: why this change exists.
     public var why: String
     public var sql: String
+    /// SQLite's own statements where its `ALTER TABLE` cannot say the change (a table rebuilt, as SQLite documents
+    /// it): run with foreign keys off and checked before commit.
+    public var sqlite: String?
+
+    public init(version: Int, name: String, why: String, sql: String, sqlite: String? = nil) {
+        self.version = version
+        self.name = name
+        self.why = why
+        self.sql = sql
+        self.sqlite = sqlite
+    }
 
     func statements(for dialect: Store.Dialect) -> [String] {
         let types: [String: String] = dialect == .postgres
             ? ["{uuid}": "UUID", "{timestamp}": "TIMESTAMPTZ", "{bool}": "BOOLEAN", "{real}": "DOUBLE PRECISION", "{serial}": "BIGSERIAL PRIMARY KEY"]
             : ["{uuid}": "TEXT", "{timestamp}": "REAL", "{bool}": "INTEGER", "{real}": "REAL", "{serial}": "INTEGER PRIMARY KEY"]
-        var text = sql
+        var text = dialect == .sqlite ? sqlite ?? sql : sql
         for (placeholder, type) in types { text = text.replacingOccurrences(of: placeholder, with: type) }
         return text.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
@@ -38,6 +49,10 @@ public enum Migrator {
             """).run()
         var applied: [Int] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
+            if store.dialect == .sqlite, migration.sqlite != nil {
+                if try await rebuildOnSQLite(store, migration) { applied.append(migration.version) }
+                continue
+            }
             let done = try await store.transaction { db -> Bool in
                 if store.dialect == .postgres {
                     try await db.raw("SELECT pg_advisory_xact_lock(\(literal: 7_415_001))").run()
@@ -59,6 +74,40 @@ public enum Migrator {
             }
         }
         return applied
+    }
+
+    /// SQLite's procedure for a change `ALTER TABLE` cannot make: foreign keys off on the one connection (a pragma
+    /// that has no effect inside a transaction), the statements in a transaction, `foreign_key_check` empty before
+    /// commit, foreign keys back on whatever happened.
+    static func rebuildOnSQLite(_ store: Store, _ migration: Migration) async throws -> Bool {
+        try await store.sql.withSession { db in
+            try await db.raw("PRAGMA foreign_keys = OFF").run()
+            do {
+                try await db.raw("BEGIN IMMEDIATE").run()
+                let done: Bool
+                do {
+                    if try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first() != nil {
+                        done = false
+                    } else {
+                        for statement in migration.statements(for: .sqlite) { try await db.raw(SQLQueryString(statement)).run() }
+                        let broken = try await db.raw("PRAGMA foreign_key_check").all()
+                        if !broken.isEmpty { throw StoreError.invalid("migration \(migration.version) would leave \(broken.count) rows pointing at nothing") }
+                        try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date()))").run()
+                        done = true
+                    }
+                    try await db.raw("COMMIT").run()
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+                try await db.raw("PRAGMA foreign_keys = ON").run()
+                if done { store.logger.info("migrated", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]) }
+                return done
+            } catch {
+                try? await db.raw("PRAGMA foreign_keys = ON").run()
+                throw error
+            }
+        }
     }
 
     /// The versions applied so far.
@@ -644,8 +693,55 @@ public enum Migrations {
             ALTER TABLE career_events ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
             ALTER TABLE career_event_rsvps ADD COLUMN attended_at {timestamp}
             """),
+        Migration(version: 17, name: "account_links", why: "people reach their account by an emailed link (a learner invited to create one, anyone who forgot a password, a researcher's test link): only the link's hash is kept, and the outbox carries messages to people who are no learner", sql: """
+            ALTER TABLE outbox ALTER COLUMN learner_id DROP NOT NULL;
+            \(accountLinksTable)
+            """, sqlite: """
+            CREATE TABLE outbox_rebuilt (
+                id {serial},
+                case_id BIGINT REFERENCES wave_cases (id),
+                learner_id {uuid} REFERENCES learners (id),
+                to_address TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                link_token TEXT,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                claimed_by TEXT,
+                claimed_until {timestamp},
+                last_error TEXT,
+                created_at {timestamp} NOT NULL,
+                sent_at {timestamp},
+                message_id TEXT
+            );
+            INSERT INTO outbox_rebuilt (id, case_id, learner_id, to_address, kind, subject, body, link_token, status, attempts, claimed_by,
+                                        claimed_until, last_error, created_at, sent_at, message_id)
+            SELECT id, case_id, learner_id, to_address, kind, subject, body, link_token, status, attempts, claimed_by,
+                   claimed_until, last_error, created_at, sent_at, message_id FROM outbox;
+            DROP TABLE outbox;
+            ALTER TABLE outbox_rebuilt RENAME TO outbox;
+            CREATE INDEX outbox_status ON outbox (status, id);
+            CREATE INDEX outbox_learner ON outbox (learner_id, created_at);
+            \(accountLinksTable)
+            """),
     ]
 }
+
+/// One-time and short-lived links to an account: the token's hash, what it is for, whom it reaches.
+let accountLinksTable = """
+    CREATE TABLE account_links (
+        token_hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        user_id {uuid} REFERENCES users (id),
+        learner_id {uuid} REFERENCES learners (id),
+        subject TEXT,
+        expires_at {timestamp} NOT NULL,
+        used_at {timestamp},
+        created_at {timestamp} NOT NULL
+    );
+    CREATE INDEX account_links_learner ON account_links (learner_id, purpose)
+    """
 
 /// The words of profile consents recorded before consent texts were kept (migration 7): fixed here, as shipped.
 let legacyConsentText = "Consent to profile data recorded by a learner import before Pathways kept consent texts: the words agreed to are those of the provider's own form."

@@ -144,6 +144,8 @@ public struct CareerEventRepository: Sendable {
         public var invited = 0
         public var heldByCap = 0
         public var alreadyInvited = 0
+        /// Of those invited, how many had no account and were sent a link to create one.
+        public var welcomed = 0
     }
 
     /// Writes an invitation to the outbox for each learner in the event's audience not yet invited, unless the
@@ -175,17 +177,24 @@ public struct CareerEventRepository: Sendable {
                     """).all() {
                     recent[try row.decode(column: "learner_id", as: UUID.self), default: 0] += 1
                 }
-                let people = try await db.raw("SELECT id, name, email FROM learners WHERE id IN (\(binds: chunk))").all()
+                let people = try await db.raw("""
+                    SELECT l.id, l.name, l.email, EXISTS (SELECT 1 FROM users u WHERE u.learner_id = l.id) AS has_account
+                    FROM learners l WHERE l.id IN (\(binds: chunk))
+                    """).all()
                 for row in people {
                     let learner = try row.decode(column: "id", as: UUID.self)
                     guard let email = try row.decode(column: "email", as: String?.self) else { continue }
                     if (recent[learner] ?? 0) >= cap.messages { report.heldByCap += 1; continue }
                     let name = try row.decode(column: "name", as: String?.self) ?? "there"
-                    let outboxID = try await db.raw("""
-                        INSERT INTO outbox (learner_id, to_address, kind, subject, body, status, attempts, created_at)
-                        VALUES (\(bind: learner), \(bind: email), 'event', \(bind: subject), \(bind: body.replacingOccurrences(of: "{{name}}", with: name)), 'pending', 0, \(bind: now))
-                        RETURNING id
-                        """).first()?.decode(column: "id", as: Int64.self)
+                    // A learner with no account yet gets, in the same message, a link to create one and then reply.
+                    var text = body.replacingOccurrences(of: "{{name}}", with: name)
+                    var token: String? = nil
+                    if !(try row.decode(column: "has_account", as: Bool.self)) {
+                        token = try await AccountLinkRepository.create(.welcome, userID: nil, learnerID: learner, subject: "event:\(event.id.uuidString.lowercased())", now: now, on: db)
+                        text += "\n\nYou have no Pathways account yet. Create yours here, then reply (the link works once, for 30 days):\n{{link}}"
+                        report.welcomed += 1
+                    }
+                    let outboxID = try await AccountLinkRepository.enqueue(kind: "event", learnerID: learner, to: email, subject: subject, body: text, token: token, now: now, on: db)
                     try await db.raw("""
                         INSERT INTO career_event_invitations (event_id, learner_id, outbox_id, planned_at) VALUES (\(bind: event.id), \(bind: learner), \(bind: outboxID), \(bind: now))
                         """).run()

@@ -101,6 +101,24 @@ extension ImportRepository {
                           .keepStoredWhenNull("effort_hours"), .replace("updated_at")])
             return split(rows.map(\.key), existing: keys.courses)
 
+        case .creditAgreements(let rows):
+            // An agreement is the institution's for the program from a day; a row naming a stored one updates it.
+            var stored: Set<String> = []
+            let programIDs = Array(Set(rows.compactMap { keys.programs[$0.programKey] }))
+            for chunk in programIDs.chunked() {
+                for row in try await db.raw("SELECT institution, program_id, valid_from FROM credit_agreements WHERE program_id IN (\(binds: chunk))").all() {
+                    stored.insert(Self.agreementKey(try row.decode(column: "institution", as: String.self), try row.decode(column: "program_id", as: UUID.self),
+                                                    try row.decode(column: "valid_from", as: Date.self)))
+                }
+            }
+            try await BulkWrite.insert(
+                db, into: "credit_agreements", columns: ["id", "institution", "program_id", "credits", "degree", "valid_from", "valid_to", "created_at"],
+                rows: rows.map { [UUID(), $0.institution, keys.programs[$0.programKey]!, $0.credits, $0.degree, $0.validFrom, $0.validTo, now] },
+                conflictTarget: ["institution", "program_id", "valid_from"],
+                updates: [.replace("credits"), .keepStoredWhenNull("degree"), .keepStoredWhenNull("valid_to")])
+            let updated = rows.filter { stored.contains(Self.agreementKey($0.institution, keys.programs[$0.programKey]!, $0.validFrom)) }.count
+            return (rows.count - updated, updated)
+
         case .learners(let rows):
             let learners = rows.map { Learner(id: .timeOrdered(), key: $0.key, name: $0.name, email: $0.email?.lowercased(), profileConsentAt: $0.profileConsentAt, profile: $0.profile) }
             try await LearnerRepository.upsert(learners, on: db, now: now)
@@ -171,6 +189,10 @@ extension ImportRepository {
             return .init(learnerID: id, purpose: .profile, text: ConsentText.profile, givenAt: at, source: "learner import \(fileName), row \(r.row)")
         }
         try await PrivacyRepository.record(new, on: db, now: now)
+    }
+
+    static func agreementKey(_ institution: String, _ program: UUID, _ from: Date) -> String {
+        "\(institution)|\(program)|\(Int(from.timeIntervalSince1970))"
     }
 
     private func split<V>(_ rowKeys: [String], existing: [String: V]) -> (Int, Int) {

@@ -153,6 +153,8 @@ public struct OutboxRepository: Sendable {
     public struct Claimed: Sendable, Equatable {
         public var id: Int64
         public var caseID: Int64?
+        /// "invitation", "reminder N", "event", "welcome", "password_reset" or "test".
+        public var kind: String
         public var to: String
         public var subject: String
         public var body: String
@@ -169,8 +171,9 @@ public struct OutboxRepository: Sendable {
         /// The body with its links filled in from `baseURL`.
         public func renderedBody(baseURL: String) -> String {
             let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-            let link = linkToken.map { "\(base)/s/\($0)" } ?? base
-            return MessageTemplate.withLinks(body, surveyLink: link)
+            let link = linkToken.map { base + AccountLinkRules.linkPath(messageKind: kind, token: $0) } ?? base
+            guard AccountLinkRules.isSurveyMessage(kind) else { return body.replacingOccurrences(of: "{{link}}", with: link) }
+            return MessageTemplate.withLinks(body, surveyLink: link, optOutLink: kind == "test" ? "(the respondent's own opt-out link)" : nil)
         }
     }
 
@@ -189,9 +192,10 @@ public struct OutboxRepository: Sendable {
                                AND (o.case_id IS NULL OR EXISTS (SELECT 1 FROM wave_cases hc JOIN waves hw ON hw.id = hc.wave_id
                                                                  WHERE hc.id = o.case_id AND hw.state = \(bind: WaveState.launched.rawValue)))
                              ORDER BY o.id LIMIT \(literal: limit)\(skipLocked))
-                RETURNING id, case_id, to_address, subject, body, link_token, attempts
+                RETURNING id, case_id, kind, to_address, subject, body, link_token, attempts
                 """).all().map {
                 Claimed(id: try $0.decode(column: "id", as: Int64.self), caseID: try $0.decode(column: "case_id", as: Int64?.self),
+                        kind: try $0.decode(column: "kind", as: String.self),
                         to: try $0.decode(column: "to_address", as: String.self), subject: try $0.decode(column: "subject", as: String.self),
                         body: try $0.decode(column: "body", as: String.self), linkToken: try $0.decode(column: "link_token", as: String?.self),
                         attempts: try $0.decode(column: "attempts", as: Int.self))
