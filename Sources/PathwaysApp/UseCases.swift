@@ -23,3 +23,9 @@ public struct UseCases: Sendable {
         events = CareerEvents(store: store, matching: matching)
     }
 }
+
+extension Principal {
+    /// Whoever runs a `pathways` command on the database itself: its operator, who holds the database and so acts
+    /// as an administrator. The audit log names it by the all-zero account id, which no account has.
+    public static let commandLine = Principal(userID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), email: "the command line", role: .admin)
+}

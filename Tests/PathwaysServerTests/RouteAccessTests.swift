@@ -56,6 +56,10 @@ import Testing
             Row(method: .post, route: "/welcome/{token}", uri: "/welcome/not-a-link", allowed: everyone, body: "password=x"),
             Row(method: .get, route: "/try/{token}", uri: "/try/not-a-link", allowed: everyone),
             Row(method: .post, route: "/try/{token}", uri: "/try/not-a-link", allowed: everyone, body: "page=0"),
+            Row(method: .get, route: "/admin/catalog", uri: "/admin/catalog", allowed: [.admin]),
+            Row(method: .get, route: "/admin/catalog/{kind}/new", uri: "/admin/catalog/programs/new", allowed: [.admin]),
+            Row(method: .get, route: "/admin/catalog/{kind}/{key}/edit", uri: "/admin/catalog/programs/stats/edit", allowed: [.admin]),
+            Row(method: .post, route: "/admin/catalog/{kind}", uri: "/admin/catalog/providers", allowed: [.admin], body: "provider_id="),
             Row(method: .post, route: "/learners/{id}/account-invitation", uri: "/learners/\(a1)/account-invitation", allowed: [.admin]),
             Row(method: .post, route: "/admin/learner-invitations", uri: "/admin/learner-invitations", allowed: [.admin], body: "program=stats"),
 
@@ -170,6 +174,12 @@ import Testing
             Row(method: .post, route: "/api/v1/accounts", uri: "/api/v1/accounts", allowed: [.admin], body: "{}"),
             Row(method: .get, route: "/api/v1/import-jobs/{id}", uri: "/api/v1/import-jobs/\(UUID().uuidString)", allowed: [.admin, .staff]),
 
+            Row(method: .get, route: "/api/v1/employers", uri: "/api/v1/employers", allowed: [.admin, .employer]),
+            Row(method: .post, route: "/api/v1/employers", uri: "/api/v1/employers", allowed: [.admin], body: "{}"),
+            Row(method: .post, route: "/api/v1/learner-invitations", uri: "/api/v1/learner-invitations", allowed: [.admin], body: #"{"learnerId": "nobody"}"#),
+            Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/test-message", uri: "/api/v1/studies/outcomes/waves/1/test-message", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies/{study}/instruments/{version}/test-link",
+                uri: "/api/v1/studies/outcomes/instruments/\(f.version.id.uuidString)/test-link", allowed: studyRoles),
             Row(method: .get, route: "/api/v1/events", uri: "/api/v1/events", allowed: [.admin, .employer]),
             Row(method: .post, route: "/api/v1/events", uri: "/api/v1/events", allowed: [.admin], body: "{}"),
             Row(method: .post, route: "/api/v1/events/{event}/invite", uri: "/api/v1/events/\(UUID().uuidString)/invite", allowed: [.admin]),

@@ -13,6 +13,12 @@ public enum ImportKind: String, Codable, Sendable, CaseIterable {
         public var name: String
         public var required: Bool
         public var help: String
+
+        public init(name: String, required: Bool, help: String) {
+            self.name = name
+            self.required = required
+            self.help = help
+        }
     }
 
     public var columns: [Column] {

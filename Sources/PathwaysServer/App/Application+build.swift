@@ -31,6 +31,7 @@ public func buildRouter(_ d: Dependencies) throws -> (Router<AppContext>, RouteT
     EventAPI(dependencies: d).register(on: routes)
     AuthPages(dependencies: d).register(on: routes)
     CatalogPages(dependencies: d).register(on: routes)
+    CatalogAdminPages(dependencies: d).register(on: routes)
     LearnerPages(dependencies: d).register(on: routes)
     ImportPages(dependencies: d).register(on: routes)
     AccountPages(dependencies: d).register(on: routes)

@@ -56,6 +56,35 @@ struct EventAPI {
         }
     }
 
+    struct EmployerOut: Codable, Sendable {
+        var employerId: String
+        var name: String
+        var website: String?
+        var description: String?
+        var programs: [String]
+        var accounts: [String]
+
+        init(_ e: CareerRepository.Employer, _ d: Dependencies) async throws {
+            employerId = e.key; name = e.name; website = e.website; description = e.description
+            programs = try await d.catalog.programs(ids: Set(e.programIDs)).map(\.key)
+            accounts = try await CareerRepository(store: d.store).accountEmails(employer: e.id)
+        }
+    }
+
+    struct EmployerIn: Codable, Sendable {
+        var employerId: String?
+        var name: String?
+        var website: String?
+        var description: String?
+        var programs: [String]?
+        var accounts: [String]?
+
+        var input: EmployerInput {
+            EmployerInput(key: employerId, name: name, website: website, description: description,
+                          programs: programs?.joined(separator: ","), accounts: accounts?.joined(separator: ","))
+        }
+    }
+
     func register(on routes: RouteTable) {
         let d = dependencies
         let events = d.app.events
@@ -75,8 +104,35 @@ struct EventAPI {
             let p = try context.require("organise events", AccessPolicy.canOrganiseEvents)
             guard let id = UUID(uuidString: context.parameters.get("event") ?? "") else { throw UseCaseError.notFound("There is no such event.") }
             let report = try await events.invite(id, by: p, baseURL: d.publicURL)
-            struct Out: Codable { var invited: Int; var heldByCap: Int; var alreadyInvited: Int }
-            return try APIController.json(Out(invited: report.invited, heldByCap: report.heldByCap, alreadyInvited: report.alreadyInvited))
+            struct Out: Codable { var invited: Int; var heldByCap: Int; var alreadyInvited: Int; var withAccountLink: Int }
+            return try APIController.json(Out(invited: report.invited, heldByCap: report.heldByCap, alreadyInvited: report.alreadyInvited, withAccountLink: report.welcomed))
+        }
+
+        // Employer partners: every one for an administrator, its own for an employer account; created and updated
+        // (by id) by administrators.
+        routes.get("/api/v1/employers", access: "admin, employer (own)") { _, context in
+            let p = try context.requirePrincipal()
+            let catalog = CatalogAdministration(store: d.store)
+            var out: [EmployerOut] = []
+            for e in try await catalog.employers(for: p) { out.append(try await EmployerOut(e, d)) }
+            return try APIController.json(out)
+        }
+        routes.post("/api/v1/employers", access: "admin", body: .json) { request, context in
+            let p = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
+            let input = try await APIController.decode(EmployerIn.self, from: request)
+            let existed = try await CareerRepository(store: d.store).employer(key: input.employerId ?? "") != nil
+            let saved = try await CatalogAdministration(store: d.store).saveEmployer(input.input, by: p)
+            return try APIController.json(try await EmployerOut(saved, d), status: existed ? .ok : .created)
+        }
+
+        // Invitations to learners to create their accounts: one learner, a program's, or every learner without one.
+        routes.post("/api/v1/learner-invitations", access: "admin", body: .json) { request, context in
+            let p = try context.require("invite learners", AccessPolicy.canInviteLearners)
+            struct In: Codable { var learnerId: String?; var programId: String? }
+            let input = try await APIController.decode(In.self, from: request)
+            let report = try await AccountLinks(store: d.store, passwords: d.passwords).inviteLearners(learnerKey: input.learnerId, programKey: input.programId, by: p)
+            struct Out: Codable { var invited: Int }
+            return try APIController.json(Out(invited: report.invited), status: .accepted)
         }
     }
 }

@@ -219,6 +219,23 @@ struct StudyAPI {
                 examples: preview.examples.map { .init(respondentId: $0.pseudonym, program: $0.program, country: $0.country) },
                 message: .init(subject: message.subject, body: message.body, respondentId: message.pseudonym)))
         }
+        // The wave's invitation as a real case of its frame would get it, sent to the caller's own address; its link a test link.
+        routes.post("\(base)/{study}/waves/{number}/test-message", access: who, body: .json) { _, context in
+            let p = try context.require("send test messages", AccessPolicy.canRunStudies)
+            let s = try await study(context)
+            try await admin.sendTestMessage(s, try await wave(s, context), to: p)
+            struct Out: Codable { var to: String }
+            return try APIController.json(Out(to: p.email), status: .accepted)
+        }
+        // A test link to an instrument version: taken without signing in, no case, no rate; shown once.
+        routes.post("\(base)/{study}/instruments/{version}/test-link", access: who, body: .json) { _, context in
+            let p = try context.require("make test links", AccessPolicy.canRunStudies)
+            let s = try await study(context)
+            guard let id = UUID(uuidString: context.parameters.get("version") ?? "") else { throw UseCaseError.notFound("There is no such instrument version in this study.") }
+            let path = try await admin.testLink(s, version: id, by: p)
+            struct Out: Codable { var url: String; var expiresAt: Date }
+            return try APIController.json(Out(url: d.publicURL + path, expiresAt: Date().addingTimeInterval(AccountLinkPurpose.trial.lifetime)), status: .created)
+        }
         for action in [WaveLifecycle.Action.launch, .pause, .close] {
             routes.post("\(base)/{study}/waves/{number}/\(action.rawValue)", access: who, body: .json) { _, context in
                 let p = try context.require("\(action.rawValue) waves", AccessPolicy.canRunStudies)

@@ -219,6 +219,13 @@ public struct CareerRepository: Sendable {
         }
     }
 
+    /// The emails of the accounts that act for an employer partner.
+    public func accountEmails(employer: UUID) async throws -> [String] {
+        try await db.raw("""
+            SELECT u.email FROM employer_accounts ea JOIN users u ON u.id = ea.user_id WHERE ea.employer_id = \(bind: employer) ORDER BY u.email
+            """).all().map { try $0.decode(column: "email", as: String.self) }
+    }
+
     public func employer(forUser user: UUID) async throws -> Employer? {
         guard let id = try await db.raw("SELECT employer_id FROM employer_accounts WHERE user_id = \(bind: user)").first()?.decode(column: "employer_id", as: UUID.self) else { return nil }
         return try await employers().first { $0.id == id }

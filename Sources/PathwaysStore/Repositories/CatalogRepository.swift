@@ -19,6 +19,10 @@ public struct CatalogRepository: Sendable {
         try await db.raw("SELECT * FROM providers WHERE id = \(bind: id)").first().map(Self.provider)
     }
 
+    public func provider(key: String) async throws -> Provider? {
+        try await db.raw("SELECT * FROM providers WHERE external_id = \(bind: key)").first().map(Self.provider)
+    }
+
     public func createProvider(_ p: Provider) async throws {
         let now = Date()
         try await StoreError.mappingConflict("a provider with id '\(p.key)' already exists") {
@@ -159,6 +163,24 @@ public struct CatalogRepository: Sendable {
     }
 
     // MARK: credit agreements
+
+    /// Every course, by program and position.
+    public func allCourses() async throws -> [Course] {
+        try await db.raw("SELECT * FROM courses ORDER BY program_id, position").all().map(Self.course)
+    }
+
+    public func course(key: String) async throws -> Course? {
+        try await db.raw("SELECT * FROM courses WHERE external_id = \(bind: key)").first().map(Self.course)
+    }
+
+    /// Every credit agreement, by institution.
+    public func allAgreements() async throws -> [CreditAgreement] {
+        try await db.raw("SELECT * FROM credit_agreements ORDER BY institution, valid_from").all().map(Self.agreement)
+    }
+
+    public func agreement(id: UUID) async throws -> CreditAgreement? {
+        try await db.raw("SELECT * FROM credit_agreements WHERE id = \(bind: id)").first().map(Self.agreement)
+    }
 
     public func agreements(programID: UUID) async throws -> [CreditAgreement] {
         try await db.raw("SELECT * FROM credit_agreements WHERE program_id = \(bind: programID) ORDER BY institution").all().map(Self.agreement)

@@ -79,3 +79,28 @@ struct Withdraw: AsyncParsableCommand {
         }
     }
 }
+
+struct InviteLearners: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invite-learners",
+        abstract: "Invite learners to create their accounts: each gets a link by email (through the outbox; pathways send delivers it) that works once, for 30 days.",
+        discussion: """
+            With no option, every learner with an email address and no account (and no invitation still open) is invited.
+              pathways invite-learners --program mb-data-analytics
+              pathways invite-learners --learner L-10041
+            """)
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Only the learners of this program (platform id).") var program: String?
+    @Option(help: "Only this learner (platform id).") var learner: String?
+
+    func run() async throws {
+        let logger = db.logger()
+        let report = try await db.withStore(logger) { store in
+            try await useCase {
+                try await AccountLinks(store: store, passwords: Passwords(cost: AppConfiguration().bcryptCost))
+                    .inviteLearners(learnerKey: learner, programKey: program, by: .commandLine)
+            }
+        }
+        say("\(report.invited) learner\(report.invited == 1 ? "" : "s") invited to create an account; the messages are in the outbox.")
+    }
+}

@@ -219,21 +219,25 @@ struct CareerOutcomes: AsyncParsableCommand {
 struct EmployerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "employer",
-        abstract: "Create or update an employer partner and the programs it hires from; optionally tie an employer account to it.")
+        abstract: "Create or update an employer partner, the programs it hires from and the employer accounts that act for it.",
+        discussion: "pathways employer --key contoso --name 'Contoso' --website https://contoso.example --program mb-data-analytics --account hiring@contoso.example")
     @OptionGroup var options: DatabaseOptions
-    @Option(help: "The employer's key.") var key: String
+    @Option(help: "The employer's id: letters, digits, '-' and '_'.") var key: String
     @Option(help: "Its name.") var name: String
-    @Option(help: "Its website.") var website: String?
-    @Option(help: "A program it hires from (by key); repeat for several.") var program: [String] = []
-    @Option(help: "An account with the employer role (by email) to tie to it.") var account: String?
+    @Option(help: "Its website (https URL).") var website: String?
+    @Option(help: "One paragraph shown to learners.") var description: String?
+    @Option(help: "A program it hires from (by platform id); repeat for several.") var program: [String] = []
+    @Option(help: "An account with the employer role (by email) that acts for it; repeat for several.") var account: [String] = []
 
     func run() async throws {
         let logger = options.logger()
         try await options.withStore(logger) { store in
-            let careers = CareerRepository(store: store)
-            let e = try await careers.saveEmployer(key: key, name: name, website: website, programKeys: program)
-            if let account { try await careers.linkAccount(email: account, employerKey: key) }
-            say("Employer partner \(e.name) (\(e.key)): hires from \(e.programIDs.count) programs" + (account.map { "; account \($0) tied to it" } ?? "") + ".")
+            let e = try await useCase {
+                try await CatalogAdministration(store: store).saveEmployer(
+                    EmployerInput(key: key, name: name, website: website, description: description, programs: program.joined(separator: ","),
+                                  accounts: account.joined(separator: ",")), by: .commandLine)
+            }
+            say("Employer partner \(e.name) (\(e.key)): hires from \(e.programIDs.count) programs" + (account.isEmpty ? "" : "; acting for it: \(account.joined(separator: ", "))") + ".")
         }
     }
 }
