@@ -51,10 +51,18 @@ public struct CareerEvents: Sendable {
         if !who.isAdmin, who.employer == nil { throw UseCaseError.forbidden("your account is tied to no employer partner; an administrator ties it") }
         let (read, problems) = input.read(kinds: Self.kinds, now: now)
         guard let read else { throw UseCaseError.rejected(problems) }
+        // An administrator may organise for an employer partner; an employer account always organises for its own.
+        var employerKey = who.employer?.key
+        if who.isAdmin, let named = input.employer?.trimmingCharacters(in: .whitespaces), !named.isEmpty {
+            guard try await CareerRepository(store: store).employer(key: named) != nil else {
+                throw UseCaseError.rejected([.init("employer", "no employer partner with id '\(named)'")])
+            }
+            employerKey = named
+        }
         let created: CareerEventRepository.Event
         do {
             created = try await events.create(kind: CareerEventRepository.Kind(rawValue: read.kind)!, title: read.title, description: read.description,
-                                              employerKey: who.employer?.key, startsAt: read.startsAt, endsAt: read.endsAt, location: read.location,
+                                              employerKey: employerKey, startsAt: read.startsAt, endsAt: read.endsAt, location: read.location,
                                               capacity: read.capacity, targets: targets(read), now: now)
         } catch StoreError.invalid(let message) {
             throw UseCaseError.rejected([.init("programs", message)])

@@ -18,9 +18,13 @@ public struct EventInput: Sendable, Equatable {
     public var programs: String?
     public var skills: String?
     public var regions: String?
+    /// The employer partner whose event it is (its id), named by an administrator; an employer account's events
+    /// are always its own employer's.
+    public var employer: String?
 
     public init(kind: String? = nil, title: String? = nil, description: String? = nil, starts: String? = nil, ends: String? = nil, timeZone: String? = nil,
-                location: String? = nil, capacity: String? = nil, programs: String? = nil, skills: String? = nil, regions: String? = nil) {
+                location: String? = nil, capacity: String? = nil, programs: String? = nil, skills: String? = nil, regions: String? = nil, employer: String? = nil) {
+        self.employer = employer
         self.kind = kind
         self.title = title
         self.description = description

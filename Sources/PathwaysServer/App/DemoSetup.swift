@@ -79,20 +79,21 @@ public enum DemoSetup {
     /// and a workshop for statistics learners in the US, and the follow-up survey's reported outcomes.
     static func careers(store: Store, demo: DemoInitiative, seed: UInt64, now: Date = Date()) async throws -> String {
         let careers = CareerRepository(store: store)
-        try await careers.saveEmployer(key: "contoso-cloud", name: "Contoso Cloud", website: "https://contosocloud.example",
-                                       description: "Cloud services; hires junior developers from skills-based programs.", programKeys: ["mb-full-stack-development"])
-        try await careers.saveEmployer(key: "tailspin-analytics", name: "Tailspin Analytics", website: "https://tailspin.example",
-                                       description: "Analytics consultancy.", programKeys: ["mb-statistics-fundamentals", "mm-data-science"])
+        // Partners and events made as an administrator makes them, through the same use cases as the pages.
+        let catalog = CatalogAdministration(store: store)
+        let employerAccount = try await AccountRepository(store: store).account(email: "employer@pathways.example") != nil ? "employer@pathways.example" : nil
+        try await catalog.saveEmployer(.init(key: "contoso-cloud", name: "Contoso Cloud", website: "https://contosocloud.example",
+                                             description: "Cloud services; hires junior developers from skills-based programs.",
+                                             programs: "mb-full-stack-development", accounts: employerAccount), by: .commandLine)
+        try await catalog.saveEmployer(.init(key: "tailspin-analytics", name: "Tailspin Analytics", website: "https://tailspin.example",
+                                             description: "Analytics consultancy.", programs: "mb-statistics-fundamentals, mm-data-science"), by: .commandLine)
         let postings = DemoJobBoard.postings(count: 1_500, seed: seed, now: now)
         var board = try await careers.store(postings.filter { $0.hiringOrganization != "Contoso Cloud" }.map { ($0, "demo job board") }, now: now)
         let contoso = try await careers.store(postings.filter { $0.hiringOrganization == "Contoso Cloud" }.map { ($0, "Contoso Cloud careers page") },
                                               writer: .administrator(employerKey: "contoso-cloud"), now: now)
         board.added += contoso.added
         for (r, n) in contoso.byRequirement { board.byRequirement[r, default: 0] += n }
-        // The employer account is Contoso's; a third of the full-stack learners let employer partners see them.
-        if try await AccountRepository(store: store).account(email: "employer@pathways.example") != nil {
-            try await careers.linkAccount(email: "employer@pathways.example", employerKey: "contoso-cloud")
-        }
+        // A third of the full-stack learners let employer partners see them.
         var rng = SeededRandom(seed: seed &+ 7)
         if let fullStack = demo.programs.first(where: { $0.key == "mb-full-stack-development" }) {
             for e in demo.enrollments where e.programID == fullStack.id && rng.chance(0.33) {
@@ -100,18 +101,20 @@ public enum DemoSetup {
             }
         }
         let events = CareerEventRepository(store: store)
+        let organise = CareerEvents(store: store, matching: CareerMatching(store: store))
         let day: TimeInterval = 86_400
         let start = Calendar(identifier: .gregorian).startOfDay(for: now).addingTimeInterval(21 * day + 15 * 3600)
-        let interview = try await events.create(
-            kind: .interviewDay, title: "Contoso Cloud junior developer interviews",
+        func local(_ d: Date) -> String { EventInput.local(d, in: .gmt) }
+        let interview = try await organise.create(EventInput(
+            kind: "interview_day", title: "Contoso Cloud junior developer interviews",
             description: "Fifteen-minute interviews with Contoso Cloud's engineering teams for junior developer roles that require no degree. Bring a project you built.",
-            employerKey: "contoso-cloud", startsAt: start, endsAt: start.addingTimeInterval(4 * 3600), location: "Online (video call)", capacity: 40,
-            targets: [.program(key: "mb-full-stack-development")], now: now)
-        let workshop = try await events.create(
-            kind: .workshop, title: "From statistics to a first analyst job",
+            starts: local(start), ends: local(start.addingTimeInterval(4 * 3600)), timeZone: "UTC", location: "Online (video call)", capacity: "40",
+            programs: "mb-full-stack-development", employer: "contoso-cloud"), by: .commandLine, now: now)
+        let workshop = try await organise.create(EventInput(
+            kind: "workshop", title: "From statistics to a first analyst job",
             description: "Tailspin Analytics' analysts walk through a real take-home exercise in SQL and spreadsheets.",
-            employerKey: "tailspin-analytics", startsAt: start.addingTimeInterval(7 * day), endsAt: start.addingTimeInterval(7 * day + 2 * 3600),
-            location: "Columbus, OH", capacity: 25, targets: [.program(key: "mb-statistics-fundamentals"), .region("US")], now: now)
+            starts: local(start.addingTimeInterval(7 * day)), ends: local(start.addingTimeInterval(7 * day + 2 * 3600)), timeZone: "UTC",
+            location: "Columbus, OH", capacity: "25", programs: "mb-statistics-fundamentals", regions: "US", employer: "tailspin-analytics"), by: .commandLine, now: now)
         let invitedInterview = try await events.audience(interview).count, invitedWorkshop = try await events.audience(workshop).count
         var outcomes = 0
         if let study = try await StudyRepository(store: store).study(key: DemoStudy.key) {

@@ -23,10 +23,11 @@ struct CareerEventPages {
         var programs: String?
         var skills: String?
         var regions: String?
+        var employer: String?
 
         var input: EventInput {
             EventInput(kind: kind, title: title, description: description, starts: starts, ends: ends, timeZone: time_zone, location: location,
-                       capacity: capacity, programs: programs, skills: skills, regions: regions)
+                       capacity: capacity, programs: programs, skills: skills, regions: regions, employer: employer)
         }
     }
 
@@ -159,6 +160,8 @@ struct CareerEventPages {
             "title": input.title ?? "", "description": input.description ?? "", "starts": input.starts ?? "", "ends": input.ends ?? "",
             "timeZone": input.timeZone ?? "UTC", "location": input.location ?? "", "capacity": input.capacity ?? "", "programs": input.programs ?? "",
             "skills": input.skills ?? "", "regions": input.regions ?? "", "errors": problems.map(\.description), "hasErrors": !problems.isEmpty,
+            // An administrator names the employer partner of a new event; an employer account's are its own.
+            "namesEmployer": event == nil && context.principal.map(AccessPolicy.seesEveryEvent) == true, "employer": input.employer ?? "",
         ], context: context, status: status)
     }
 }

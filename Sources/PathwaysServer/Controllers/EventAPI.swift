@@ -48,11 +48,13 @@ struct EventAPI {
         var programs: [String]?
         var skills: [String]?
         var regions: [String]?
+        /// An administrator's event for an employer partner (its id).
+        var employer: String?
 
         var input: EventInput {
             EventInput(kind: kind, title: title, description: description, starts: starts, ends: ends, timeZone: timeZone, location: location,
                        capacity: capacity.map(String.init), programs: programs?.joined(separator: ","), skills: skills?.joined(separator: ","),
-                       regions: regions?.joined(separator: ","))
+                       regions: regions?.joined(separator: ","), employer: employer)
         }
     }
 
