@@ -194,6 +194,8 @@ import Testing
             Row(method: .get, route: "/api/v1/studies/{study}/waves/{number}", uri: "/api/v1/studies/outcomes/waves/1", allowed: studyRoles),
             Row(method: .patch, route: "/api/v1/studies/{study}/waves/{number}", uri: "/api/v1/studies/outcomes/waves/1", allowed: studyRoles, body: "{}"),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/frame", uri: "/api/v1/studies/outcomes/waves/1/frame", allowed: studyRoles),
+            Row(method: .get, route: "/api/v1/studies/{study}/waves/{number}/cases", uri: "/api/v1/studies/outcomes/waves/1/cases", allowed: studyRoles),
+            Row(method: .get, route: "/api/v1/studies/{study}/waves/{number}/report", uri: "/api/v1/studies/outcomes/waves/1/report", allowed: studyRoles),
             Row(method: .get, route: "/api/v1/studies/{study}/waves/{number}/rates", uri: "/api/v1/studies/outcomes/waves/1/rates", allowed: studyRoles),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/responses", uri: "/api/v1/studies/outcomes/waves/1/responses",
                 allowed: studyRoles, body: "learner_id\n"),

@@ -10,6 +10,8 @@ extension StudyAdministration {
         public var caseID: Int64
         public var program: String
         public var disposition: String
+        /// The AAPOR code of the disposition, nil while the case has none.
+        public var dispositionCode: String?
         public var messages: [(kind: String, state: InvitationLog.MessageState, written: Date, sent: Date?, error: String?)]
         public var next: String
     }
@@ -34,7 +36,7 @@ extension StudyAdministration {
             let decision = plan.decide(.init(invitedAt: c.invitedAt, remindersSent: c.remindersSent, responded: c.submitted, optedOut: c.optedOut),
                                        history: history[c.learnerID] ?? [], opens: wave.opensAt, closes: wave.closesAt, now: now)
             let bounced = c.disposition == .undeliverable
-            let row = LogRow(respondentID: ids[c.caseID]!, caseID: c.caseID, program: c.program ?? "(no program)", disposition: c.disposition?.label ?? "—",
+            let row = LogRow(respondentID: ids[c.caseID]!, caseID: c.caseID, program: c.program ?? "(no program)", disposition: c.disposition?.label ?? "—", dispositionCode: c.disposition?.rawValue,
                              messages: (messages[c.caseID] ?? []).map { ($0.kind, InvitationLog.MessageState(status: $0.status, bounced: bounced), $0.createdAt, $0.sentAt, $0.lastError) },
                              next: c.hasEmail ? InvitationLog.next(decision, stopped: c.stopped, state: wave.state) : "no email address")
             if let filter, !filter.isEmpty {

@@ -293,6 +293,29 @@ struct StudyAPI {
                                                             next: row?.next ?? ""))
             }
         }
+        // The wave's cases by respondent id (a pseudonym), with their programs and dispositions: no names, no addresses.
+        routes.get("\(base)/{study}/waves/{number}/cases", access: who) { _, context in
+            _ = try context.require("see studies", AccessPolicy.canRunStudies)
+            let s = try await study(context)
+            let w = try await wave(s, context)
+            struct CaseOut: Codable { var respondentId: String; var program: String; var disposition: String?; var dispositionLabel: String }
+            return try APIController.json(try await admin.invitationLog(s, w).map {
+                CaseOut(respondentId: $0.respondentID, program: $0.program, disposition: $0.dispositionCode, dispositionLabel: $0.disposition)
+            })
+        }
+        // The wave's report as JSON, the same tables as its page (?by= a grouping, ?min_cell= the smallest cell shown).
+        routes.get("\(base)/{study}/waves/{number}/report", access: who) { request, context in
+            _ = try context.require("see studies", AccessPolicy.canRunStudies)
+            let s = try await study(context)
+            let w = try await wave(s, context)
+            guard let version = try await d.versionCache.version(w.instrumentVersionID, d.studies) else { throw UseCaseError.notFound("The wave's instrument version is missing.") }
+            let query = request.uri.queryParameters
+            guard let minCell = Int(query.get("min_cell") ?? "10"), (0...1000).contains(minCell) else { throw UseCaseError.invalid("min_cell: a whole number from 0 to 1000") }
+            let by = query.get("by").flatMap { $0.isEmpty ? nil : $0 }
+            let report = try await d.app.reporting.report(study: s, wave: w, version: version, options: .init(by: by, minCell: minCell, rake: []))
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: try WaveReporting.Format.json.render(report))))
+        }
         routes.get("\(base)/{study}/waves/{number}/rates", access: who) { _, context in
             _ = try context.require("see studies", AccessPolicy.canRunStudies)
             let s = try await study(context)
