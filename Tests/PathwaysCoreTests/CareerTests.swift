@@ -268,6 +268,12 @@ import Testing
         #expect(OutcomeProfile.median([1, 2, 3, 4]) == nil, "fewer than five salaries: withheld")
         #expect(OutcomeProfile.median([5, 1, 3, 2, 4]) == 3)
         #expect((twelve.ctdl["ceterms:numberAwarded"] as? Int) == 8 && twelve.ctdl["ceterms:medianEarnings"] as? Double == 52_500)
+
+        // Attendance counts as the career support taken up: by the end of each completer's window.
+        let attendance = [learners[0]: [Self.day(2025, 2, 1)], learners[1]: [Self.day(2025, 10, 1)], recent: [Self.day(2025, 11, 5)]]
+        let withEvents = OutcomeProfile.compute(completions: completions, outcomes: outcomes, months: [3, 12], asOf: Self.day(2026, 1, 15), attendance: attendance)
+        #expect(withEvents.map(\.attendedEvents) == [1, 2], "at 3 months only learner 0 had attended; the recent completer is not counted")
+        #expect(profiles.allSatisfy { $0.attendedEvents == 0 })
     }
 
     @Test func surveyAnswersBecomeOutcomesOncePerCaseAndKind() {

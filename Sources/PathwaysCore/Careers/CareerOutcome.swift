@@ -86,6 +86,9 @@ public struct OutcomeProfile: Sendable, Equatable {
     public var noDegreeRoles: Int
     public var medianEarnings: Double?
     public var earningsReported: Int
+    /// Completers counted who attended at least one workshop or interview day by the end of their window: the
+    /// career support they took up, beside what came of it.
+    public var attendedEvents: Int = 0
 
     /// A median of fewer salaries than this would come close to showing someone's pay: withheld.
     public static let minimumSalaries = 5
@@ -130,7 +133,9 @@ public struct OutcomeProfile: Sendable, Equatable {
 
     /// Every program's profile at each of `months`, as of `now`. Only completers whose window has fully passed are
     /// counted, so the share is not diluted by recent ones; each completer counts their first job in the window.
-    public static func compute(completions: [Completion], outcomes: [UUID: [ReportedOutcome]], months: [Int], asOf now: Date) -> [OutcomeProfile] {
+    /// `attendance`: when each learner attended an event (from the organisers' attendance lists).
+    public static func compute(completions: [Completion], outcomes: [UUID: [ReportedOutcome]], months: [Int], asOf now: Date,
+                               attendance: [UUID: [Date]] = [:]) -> [OutcomeProfile] {
         let calendar = Calendar(identifier: .gregorian)
         var out: [OutcomeProfile] = []
         let byProgram = Dictionary(grouping: completions, by: \.programKey)
@@ -138,10 +143,11 @@ public struct OutcomeProfile: Sendable, Equatable {
             let list = byProgram[key]!
             for m in months {
                 let eligible = list.filter { calendar.date(byAdding: .month, value: m, to: $0.completedAt)! <= now }
-                var jobs = 0, noDegree = 0
+                var jobs = 0, noDegree = 0, attended = 0
                 var salaries: [Double] = []
                 for c in eligible {
                     let end = calendar.date(byAdding: .month, value: m, to: c.completedAt)!
+                    if (attendance[c.learner] ?? []).contains(where: { $0 <= end }) { attended += 1 }
                     let first = (outcomes[c.learner] ?? []).filter { $0.kind.isJob && $0.occurredOn >= c.completedAt && $0.occurredOn <= end }
                         .min { $0.occurredOn < $1.occurredOn }
                     guard let first else { continue }
@@ -150,7 +156,8 @@ public struct OutcomeProfile: Sendable, Equatable {
                     if let s = first.annualSalary { salaries.append(s) }
                 }
                 out.append(OutcomeProfile(programKey: key, programTitle: list[0].programTitle, postReceiptMonths: m, numberAwarded: eligible.count,
-                                          jobsObtained: jobs, noDegreeRoles: noDegree, medianEarnings: median(salaries), earningsReported: salaries.count))
+                                          jobsObtained: jobs, noDegreeRoles: noDegree, medianEarnings: median(salaries), earningsReported: salaries.count,
+                                          attendedEvents: attended))
             }
         }
         return out

@@ -129,7 +129,9 @@ extension CareerRepository {
                 .init(kind: kind, occurredOn: try row.decode(column: "occurred_on", as: Date.self),
                       annualSalary: try row.decode(column: "annual_salary", as: Double?.self), noDegreeRole: try row.decode(column: "no_degree_role", as: Bool?.self)))
         }
-        return OutcomeProfile.compute(completions: completions, outcomes: outcomes, months: months, asOf: now)
+        var attendance: [UUID: [Date]] = [:]
+        for a in try await CareerEventRepository(store: store).attendance() { attendance[a.learner, default: []].append(a.at) }
+        return OutcomeProfile.compute(completions: completions, outcomes: outcomes, months: months, asOf: now, attendance: attendance)
     }
 
     /// Records an outcome for each outcome choice in each submitted answer of the study (`SurveyOutcomeMapping`), once

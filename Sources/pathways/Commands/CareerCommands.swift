@@ -206,10 +206,10 @@ struct CareerOutcomes: AsyncParsableCommand {
                 say(String(decoding: data, as: UTF8.self))
                 return
             }
-            say("Program".padding(toLength: 44, withPad: " ", startingAt: 0) + "Months  Awarded  Jobs  No-degree  Median salary")
+            say("Program".padding(toLength: 44, withPad: " ", startingAt: 0) + "Months  Awarded  Jobs  No-degree  At events  Median salary")
             for p in profiles {
                 say(p.programTitle.prefix(43).padding(toLength: 44, withPad: " ", startingAt: 0)
-                    + String(format: "%6d  %7d  %4d  %9d  ", p.postReceiptMonths, p.numberAwarded, p.jobsObtained, p.noDegreeRoles)
+                    + String(format: "%6d  %7d  %4d  %9d  %9d  ", p.postReceiptMonths, p.numberAwarded, p.jobsObtained, p.noDegreeRoles, p.attendedEvents)
                     + (p.medianEarnings.map { String(format: "%.0f (n=%d)", $0, p.earningsReported) } ?? (p.earningsReported > 0 ? "withheld (n=\(p.earningsReported) < 5)" : "—")))
             }
         }
