@@ -90,6 +90,8 @@ def main():
         demo = subprocess.run([binary, "demo", "--database", database], capture_output=True, text=True, check=True)
         researcher = re.search(r"Researcher\s+(\S+@\S+)\s+(\S+)", demo.stdout)
         check(researcher is not None, "the demo printed the researcher's sign-in")
+        administrator = re.search(r"Administrator\s+(\S+@\S+)\s+(\S+)", demo.stdout)
+        check(administrator is not None, "the demo printed the administrator's sign-in")
         learner = re.search(r"Learner\s+(\S+@\S+)\s+(\S+)", demo.stdout)
         check(learner is not None, "the demo printed the learner's sign-in")
         subprocess.run([binary, "send", "--database", database, "--mail", f"file:{mail}", "--public-url", base],
@@ -126,6 +128,7 @@ def main():
         opt_out(driver, links[2])
         wave_page(driver, base, researcher.group(1), researcher.group(2))
         set_up_a_study(chromium, chromedriver, base, researcher.group(1), researcher.group(2))
+        catalog_and_accounts(chromium, chromedriver, base, administrator.group(1), administrator.group(2))
         driver.delete_all_cookies()
         credential(driver, base, learner.group(1), learner.group(2), downloads)
         print("browser-test: all checks passed")
@@ -297,23 +300,64 @@ def no_sideways_scroll(driver, what):
     check(width <= viewport, f"{what} fits a {viewport} px screen (it is {width} px wide)")
 
 
-def set_up_a_study(chromium, chromedriver, base, email_address, password):
-    """A study and a wave made in the pages by a researcher on a 390 px phone with JavaScript turned off."""
-    print("a study and a wave set up in the pages, on a phone, without JavaScript")
+def phone_signed_in(chromium, chromedriver, base, email_address, password):
+    """A 390 px phone with JavaScript turned off, signed in."""
     options = Options()
     options.binary_location = chromium
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=390,844"):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     phone = webdriver.Chrome(service=Service(chromedriver), options=options)
+    # A headless window is at least 500 px wide; the phone's 390 px is emulated.
+    phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})
+    phone.set_page_load_timeout(30)
+    phone.get(base + "/login")
+    phone.find_element(By.ID, "email").send_keys(email_address)
+    phone.find_element(By.ID, "password").send_keys(password)
+    submit(phone, phone.find_element(By.CSS_SELECTOR, "form button[type='submit']"))
+    return phone
+
+
+def catalog_and_accounts(chromium, chromedriver, base, email_address, password):
+    """The catalog and the account pages an administrator uses, on a 390 px phone without JavaScript."""
+    print("the catalog and account pages, on a phone, without JavaScript")
+    phone = phone_signed_in(chromium, chromedriver, base, email_address, password)
     try:
-        # A headless window is at least 500 px wide; the phone's 390 px is emulated.
-        phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})
-        phone.set_page_load_timeout(30)
-        phone.get(base + "/login")
-        phone.find_element(By.ID, "email").send_keys(email_address)
-        phone.find_element(By.ID, "password").send_keys(password)
-        submit(phone, phone.find_element(By.CSS_SELECTOR, "form button[type='submit']"))
+        phone.get(base + "/admin/catalog")
+        check("Employer partners" in phone.find_element(By.TAG_NAME, "body").text, "the catalog lists employer partners")
+        no_sideways_scroll(phone, "the catalog")
+        phone.get(base + "/admin/catalog/providers/new")
+        no_sideways_scroll(phone, "the new-provider form")
+        fill(phone, {"provider_id": "phone-provider", "name": "Made on a phone", "country": "ca"})
+        submit(phone, phone.find_element(By.CSS_SELECTOR, "form.stack button[type='submit']"))
+        body = phone.find_element(By.TAG_NAME, "body").text
+        check("The provider is saved." in body and "phone-provider" in body, "the provider is stored and listed")
+        phone.get(base + "/admin/catalog/programs/new")
+        no_sideways_scroll(phone, "the new-program form")
+        phone.get(base + "/admin/catalog/credit_agreements/new")
+        no_sideways_scroll(phone, "the new-agreement form")
+        phone.get(base + "/admin/accounts")
+        no_sideways_scroll(phone, "the accounts page with its learner invitations")
+        phone.get(base + "/careers/organise/new")
+        no_sideways_scroll(phone, "the new-event form")
+        phone.delete_all_cookies()
+        phone.get(base + "/password-reset")
+        no_sideways_scroll(phone, "the forgotten-password page")
+        fill(phone, {"email": "nobody@pathways.example"})
+        submit(phone, phone.find_element(By.CSS_SELECTOR, "form.stack button[type='submit']"))
+        check("Check your email" in phone.find_element(By.TAG_NAME, "h1").text, "a reset request is answered without saying whether the account exists")
+        phone.get(base + "/welcome/not-a-link")
+        check("cannot be used" in phone.find_element(By.TAG_NAME, "h1").text, "a bad invitation link says so")
+        no_sideways_scroll(phone, "an invitation link's page")
+    finally:
+        phone.quit()
+
+
+def set_up_a_study(chromium, chromedriver, base, email_address, password):
+    """A study and a wave made in the pages by a researcher on a 390 px phone with JavaScript turned off."""
+    print("a study and a wave set up in the pages, on a phone, without JavaScript")
+    phone = phone_signed_in(chromium, chromedriver, base, email_address, password)
+    try:
         phone.get(base + "/studies/new")
         no_sideways_scroll(phone, "the new-study form")
         fill(phone, {"key": "phone-study", "title": "A study made on a phone", "description": "Set up without JavaScript."})

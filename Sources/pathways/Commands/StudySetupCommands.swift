@@ -9,7 +9,8 @@ struct CommandRefusal: Error, CustomStringConvertible {
     var lines: [String]
     var description: String { lines.joined(separator: "\n") }
 
-    static let options = ["message_subject": "--subject", "message_body": "--body-file", "file": "the workbook"]
+    static let options = ["message_subject": "--subject", "message_body": "--body-file", "file": "the workbook",
+                          "employer_id": "--key", "programs": "--program", "accounts": "--account"]
 
     init(lines: [String]) { self.lines = lines }
 
