@@ -140,6 +140,17 @@ import Testing
             #expect(researcher.status == .forbidden || researcher.status == .unauthorized)
             let messages = try await OutboxRepository(store: w.store).claim(worker: "test")
             #expect(messages.count == withEmail && messages.allSatisfy { $0.kind == "welcome" })
+            #expect(try await w.store.sql.raw("SELECT COUNT(*) AS n FROM account_links WHERE purpose = 'welcome'").first()!.decode(column: "n", as: Int.self) == withEmail,
+                    "one link per message sent, none that was never sent")
+
+            // A learner who withdraws: their invitation stops working.
+            let c3 = try #require(try await LearnerRepository(store: w.store).learner(key: "C3"))
+            let toC3 = try #require(messages.first { $0.to == c3.email })
+            let path = try Self.link(in: toC3, "/welcome/")
+            #expect(try await client.execute(uri: path, method: .get).status == .ok)
+            _ = try await PrivacyRepository(store: w.store).withdraw(learner: c3.id, by: nil, via: "test")
+            let after = try await client.execute(uri: path, method: .get)
+            #expect(after.status == .notFound && after.text.contains("not one Pathways made"))
         }
     }
 }

@@ -36,10 +36,11 @@ public enum TestDatabase: String, Sendable, CaseIterable {
         case .postgres:
             guard let url = ProcessInfo.processInfo.environment[Self.postgresVariable], !url.isEmpty else { throw Missing() }
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-            let admin = try await Store.openPostgres(url: url, logger: Self.logger)
+            // Every test on PostgreSQL runs at once with the others: small pools keep them under the server's connections.
+            let admin = try await Store.openPostgres(url: url, logger: Self.logger, connectionsPerEventLoop: 1)
             try await admin.sql.raw("CREATE SCHEMA \(ident: String(schema))").run()
             do {
-                let store = try await Store.openPostgres(url: url, searchPath: [String(schema)], logger: logger)
+                let store = try await Store.openPostgres(url: url, searchPath: [String(schema)], logger: logger, connectionsPerEventLoop: 3)
                 let result = try await Self.run(store, body)
                 try await admin.sql.raw("DROP SCHEMA \(ident: String(schema)) CASCADE").run()
                 try await admin.close()

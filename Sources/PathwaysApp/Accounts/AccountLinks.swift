@@ -32,15 +32,14 @@ public struct AccountLinks: Sendable {
             try await audit.record(userID: account.id, action: "password_reset_held", subject: "user:\(account.id)", detail: "\(AccountLinkRules.resetsPerHour) already this hour")
             return
         }
-        let token = try await links.create(.passwordReset, userID: account.id, now: now)
-        try await links.enqueue(kind: "password_reset", learnerID: account.learnerID, to: account.email, subject: "Set a new Pathways password", body: """
+        try await links.send(.init(kind: "password_reset", learnerID: account.learnerID, to: account.email, subject: "Set a new Pathways password", body: """
             Somebody (we hope you) asked to set a new password for the Pathways account \(account.email).
 
             Choose it here; the link works once, for one hour:
             {{link}}
 
             If it was not you, do nothing: your password stays as it is.
-            """, token: token, now: now)
+            """), with: .passwordReset, userID: account.id, now: now)
         try await audit.record(userID: account.id, action: "password_reset_requested", subject: "user:\(account.id)")
     }
 
@@ -100,14 +99,13 @@ public struct AccountLinks: Sendable {
         let learners = LearnerRepository(store: store)
         for id in wanted {
             guard let learner = try await learners.learner(id: id), let email = learner.email else { report.skipped += 1; continue }
-            let token = try await links.create(.welcome, learnerID: id, now: now)
-            try await links.enqueue(kind: "welcome", learnerID: id, to: email, subject: "Your Pathways account", body: """
+            try await links.send(.init(kind: "welcome", learnerID: id, to: email, subject: "Your Pathways account", body: """
                 Hello \(learner.name ?? "there"),
 
                 Pathways keeps your programs, credentials and career support in one place. Create your account here;
                 the link works once, for 30 days:
                 {{link}}
-                """, token: token, now: now)
+                """), with: .welcome, learnerID: id, now: now)
             report.invited += 1
         }
         try await audit.record(userID: p.userID, action: "invite_learners", subject: (learnerID?.uuidString.lowercased() ?? learnerKey).map { "learner:\($0)" } ?? programKey.map { "program:\($0)" } ?? "learners",

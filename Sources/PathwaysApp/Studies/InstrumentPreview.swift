@@ -97,10 +97,9 @@ extension StudyAdministration {
     public func sendTestMessage(_ study: Study, _ wave: Wave, to p: Principal, now: Date = Date()) async throws {
         guard AccessPolicy.canRunStudies(p) else { throw UseCaseError.forbidden("your role (\(p.role.label)) does not run studies") }
         let preview = try await previewMessage(study, wave, showName: AccessPolicy.canSeeIdentifiers(p))
-        let token = try await AccountLinkRepository(store: store).create(.trial, userID: p.userID, subject: Self.trialSubject(study, wave.instrumentVersionID), now: now)
-        try await AccountLinkRepository(store: store).enqueue(kind: "test", learnerID: nil, to: p.email, subject: "[Test] " + preview.subject,
-                                                             body: Self.testBody(preview.body),
-                                                             token: token, now: now)
+        try await AccountLinkRepository(store: store).send(.init(kind: "test", learnerID: nil, to: p.email, subject: "[Test] " + preview.subject,
+                                                                 body: Self.testBody(preview.body)),
+                                                           with: .trial, userID: p.userID, subject: Self.trialSubject(study, wave.instrumentVersionID), now: now)
         try await audit.record(userID: p.userID, action: "send_test_message", subject: "study:\(study.key)", detail: "wave \(wave.number) to \(p.email)")
     }
 

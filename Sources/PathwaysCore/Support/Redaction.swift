@@ -14,6 +14,8 @@ public enum Redaction {
         "id", "programId", "kind", "study", "number", "version", "item", "credential", "request", "posting", "event", "application",
         // A respondent id is a pseudonym: it names a case to the study's researchers, not a person to anyone else.
         "respondent",
+        // A catalog record's platform id (provider, program, course, employer) or a credit agreement's id.
+        "key",
     ]
 
     /// Log metadata that carries data rather than structure: SQLKit's bound values, PostgresNIO's wire messages and

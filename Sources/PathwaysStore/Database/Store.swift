@@ -102,13 +102,15 @@ public final class Store: Sendable {
         }
     }
 
-    public static func openPostgres(url: String, searchPath: [String]? = nil, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
+    /// `connectionsPerEventLoop`: the pool's size on each event loop (a server's default; tests, many at once, use fewer).
+    public static func openPostgres(url: String, searchPath: [String]? = nil, logger: Logger, connectionsPerEventLoop: Int = 4,
+                                    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Store {
         try checkCapabilities(PostgresDialect())
         var configuration = try SQLPostgresConfiguration(url: url)
         if let searchPath { configuration.searchPath = searchPath }
         let source = PostgresConnectionSource(sqlConfiguration: configuration)
         let pool = EventLoopGroupConnectionPool(
-            source: source, maxConnectionsPerEventLoop: 4, requestTimeout: .seconds(30), pruneInterval: .seconds(60),
+            source: source, maxConnectionsPerEventLoop: connectionsPerEventLoop, requestTimeout: .seconds(30), pruneInterval: .seconds(60),
             logger: logger, on: eventLoopGroup)
         let box = PoolBox(pool)
         let db = PooledSQLDatabase(pool: box, logger: logger, dialect: PostgresDialect()) { conn in

@@ -74,12 +74,33 @@ public struct AccountLinkRepository: Sendable {
             """).all().map { try $0.decode(column: "id", as: UUID.self) }
     }
 
-    /// Writes a message that carries a link to the outbox (sent by the outbox's senders like every other message);
-    /// `{{link}}` in the body becomes the link's address when it is sent.
-    public func enqueue(kind: String, learnerID: UUID?, to address: String, subject: String, body: String, token: String?, now: Date = Date()) async throws {
-        try await Self.enqueue(kind: kind, learnerID: learnerID, to: address, subject: subject, body: body, token: token, now: now, on: db)
+    /// A message to the outbox and the new link it carries, written together, so no link exists that was never sent.
+    public struct Message: Sendable {
+        public var kind: String
+        public var learnerID: UUID?
+        public var to: String
+        public var subject: String
+        public var body: String
+        public init(kind: String, learnerID: UUID?, to: String, subject: String, body: String) {
+            self.kind = kind
+            self.learnerID = learnerID
+            self.to = to
+            self.subject = subject
+            self.body = body
+        }
     }
 
+    public func send(_ message: Message, with purpose: AccountLinkPurpose, userID: UUID? = nil, learnerID: UUID? = nil, subject: String? = nil,
+                     now: Date = Date()) async throws {
+        try await store.transaction { db in
+            let token = try await Self.create(purpose, userID: userID, learnerID: learnerID, subject: subject, now: now, on: db)
+            try await Self.enqueue(kind: message.kind, learnerID: message.learnerID, to: message.to, subject: message.subject, body: message.body,
+                                   token: token, now: now, on: db)
+        }
+    }
+
+    /// Writes a message that carries a link to the outbox (sent by the outbox's senders like every other message);
+    /// `{{link}}` in the body becomes the link's address when it is sent.
     @discardableResult
     static func enqueue(kind: String, learnerID: UUID?, to address: String, subject: String, body: String, token: String?, now: Date, on db: any SQLDatabase) async throws -> Int64? {
         try await db.raw("""

@@ -191,7 +191,10 @@ public struct PrivacyRepository: Sendable {
             try await db.raw("UPDATE consents SET withdrawn_at = \(bind: now) WHERE learner_id = \(bind: learner) AND withdrawn_at IS NULL").run()
 
             let accounts = try await db.raw("SELECT id FROM users WHERE learner_id = \(bind: learner)").all().map { try $0.decode(column: "id", as: UUID.self) }
+            // Links to create the account or set its password stop working.
+            try await db.raw("DELETE FROM account_links WHERE learner_id = \(bind: learner)").run()
             for account in accounts {
+                try await db.raw("DELETE FROM account_links WHERE user_id = \(bind: account)").run()
                 try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: account)").run()
                 try await db.raw("DELETE FROM api_tokens WHERE user_id = \(bind: account)").run()
                 try await db.raw("""
