@@ -27,7 +27,10 @@ import Testing
 
             // A provider: refused with each field named, then stored.
             let newForm = try await client.execute(uri: "/admin/catalog/providers/new", method: .get, headers: headers)
-            #expect(newForm.status == .ok && newForm.text.contains("name=\"provider_id\"") && newForm.text.contains("<option value=\"university\""))
+            #expect(newForm.status == .ok && newForm.text.contains("<input id=\"f-provider_id\" name=\"provider_id\"") && newForm.text.contains("<option value=\"university\""),
+                    "a new provider's id is typed, not chosen")
+            let programForm = try await client.execute(uri: "/admin/catalog/programs/new", method: .get, headers: headers)
+            #expect(programForm.text.contains("<select id=\"f-provider_id\"") && programForm.text.contains("<input id=\"f-program_id\""), "a program's provider is chosen")
             let refused = try await post("providers", [("provider_id", "acme"), ("name", ""), ("kind", "guild"), ("website", "ftp://acme")])
             #expect(refused.status == .unprocessableContent)
             #expect(refused.text.contains("name: is required but empty") && refused.text.contains("kind: is not one of") && refused.text.contains("website: is not an http(s) URL"))

@@ -97,17 +97,20 @@ public struct AccountLinks: Sendable {
             wanted = [learner.id]
         }
         let learners = LearnerRepository(store: store)
+        var messages: [AccountLinkRepository.Message] = [], ids: [UUID?] = []
         for id in wanted {
             guard let learner = try await learners.learner(id: id), let email = learner.email else { report.skipped += 1; continue }
-            try await links.send(.init(kind: "welcome", learnerID: id, to: email, subject: "Your Pathways account", body: """
+            messages.append(.init(kind: "welcome", learnerID: id, to: email, subject: "Your Pathways account", body: """
                 Hello \(learner.name ?? "there"),
 
                 Pathways keeps your programs, credentials and career support in one place. Create your account here;
                 the link works once, for 30 days:
                 {{link}}
-                """), with: .welcome, learnerID: id, now: now)
-            report.invited += 1
+                """))
+            ids.append(id)
         }
+        try await links.sendAll(messages, with: .welcome, userIDs: ids.map { _ in nil }, learnerIDs: ids, now: now)
+        report.invited = messages.count
         try await audit.record(userID: p.userID, action: "invite_learners", subject: (learnerID?.uuidString.lowercased() ?? learnerKey).map { "learner:\($0)" } ?? programKey.map { "program:\($0)" } ?? "learners",
                                detail: "\(report.invited) invited")
         return report

@@ -132,7 +132,7 @@ struct CatalogAdminPages {
             switch column.name {
             case "kind" where kind == .providers: choices = options(ProviderKind.allCases.map { ($0.rawValue, $0.label) }, value)
             case "kind" where kind == .programs: choices = options(ProgramKind.allCases.map { ($0.rawValue, $0.label) }, value)
-            case "provider_id": choices = options(providers.map { ($0.key, "\($0.name) (\($0.key))") }, value)
+            case "provider_id" where kind == .programs: choices = options(providers.map { ($0.key, "\($0.name) (\($0.key))") }, value)
             case "program_id" where kind != .programs: choices = options(programs.map { ($0.key, "\($0.title) (\($0.key))") }, value)
             default: break
             }

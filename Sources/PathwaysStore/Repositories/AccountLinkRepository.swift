@@ -92,10 +92,22 @@ public struct AccountLinkRepository: Sendable {
 
     public func send(_ message: Message, with purpose: AccountLinkPurpose, userID: UUID? = nil, learnerID: UUID? = nil, subject: String? = nil,
                      now: Date = Date()) async throws {
-        try await store.transaction { db in
-            let token = try await Self.create(purpose, userID: userID, learnerID: learnerID, subject: subject, now: now, on: db)
-            try await Self.enqueue(kind: message.kind, learnerID: message.learnerID, to: message.to, subject: message.subject, body: message.body,
-                                   token: token, now: now, on: db)
+        try await sendAll([message], with: purpose, userIDs: [userID], learnerIDs: [learnerID], subject: subject, now: now)
+    }
+
+    /// Many messages, each with its own new link (`userIDs` and `learnerIDs` side by side with `messages`), a
+    /// transaction per 500, so inviting a whole program is a few commits rather than one per learner.
+    public func sendAll(_ messages: [Message], with purpose: AccountLinkPurpose, userIDs: [UUID?], learnerIDs: [UUID?], subject: String? = nil,
+                        now: Date = Date()) async throws {
+        let all = Array(zip(messages, zip(userIDs, learnerIDs)))
+        for chunk in all.chunked(500) {
+            try await store.transaction { db in
+                for (message, (userID, learnerID)) in chunk {
+                    let token = try await Self.create(purpose, userID: userID, learnerID: learnerID, subject: subject, now: now, on: db)
+                    try await Self.enqueue(kind: message.kind, learnerID: message.learnerID, to: message.to, subject: message.subject, body: message.body,
+                                           token: token, now: now, on: db)
+                }
+            }
         }
     }
 
