@@ -117,6 +117,29 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.allCases)
+    func aPasswordResetUsesUpNoContactCap(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            try await OutboxRepository(store: w.store).setContactCap(.init(messages: 1, days: 30))
+            let asked = try await client.execute(uri: "/password-reset", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                 body: WebTests.form([("email", "learnerA@pathways.test")]))
+            #expect(asked.status == .ok)
+            #expect(try await w.store.sql.raw("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'password_reset' AND learner_id = \(bind: w.learnerIDs["A1"]!)").first()!
+                .decode(column: "n", as: Int.self) == 1)
+            let admin = try #require(try await AccountRepository(store: w.store).account(email: "admin@pathways.test"))
+            let principal = try await AccountRepository(store: w.store).principal(for: admin)
+            let day = CalendarDay.format(CalendarDay.adding(days: 10, to: Date()))
+            let event = try await UseCases(store: w.store).events.create(
+                EventInput(kind: "workshop", title: "Capped", starts: "\(day)T09:00", ends: "\(day)T10:00", location: "Room 1", capacity: "5", programs: "stats"), by: principal)
+            let report = try await UseCases(store: w.store).events.invite(event.id, by: principal, baseURL: "http://pathways.test")
+            #expect(report.invited == 2 && report.heldByCap == 0, "the reset A1 asked for does not hold back the one message the cap allows")
+            let again = try await UseCases(store: w.store).events.create(
+                EventInput(kind: "workshop", title: "Capped again", starts: "\(day)T11:00", ends: "\(day)T12:00", location: "Room 1", capacity: "5", programs: "stats"), by: principal)
+            let held = try await UseCases(store: w.store).events.invite(again.id, by: principal, baseURL: "http://pathways.test")
+            #expect(held.invited == 0 && held.heldByCap == 2, "an invitation nobody asked for does use it up")
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases)
     func anAdministratorInvitesLearnersWithoutAccounts(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
             let session = try await WebTests.signIn(w, "admin", client: client)

@@ -56,6 +56,10 @@ public enum AccountLinkRules {
         }
     }
 
+    /// Messages a person asked for (a password reset) or sent to themselves (a test): they never use up anyone's
+    /// contact cap, which limits messages nobody asked for.
+    public static let uncappedMessageKinds = ["password_reset", "test"]
+
     /// Message kinds written from a wave's template, whose bodies carry `{{survey_link}}` and `{{opt_out_link}}`.
     public static func isSurveyMessage(_ kind: String) -> Bool {
         kind == "invitation" || kind.hasPrefix("reminder") || kind == "test"

@@ -173,7 +173,7 @@ public struct CareerEventRepository: Sendable {
             for chunk in audience.filter({ !done.contains($0) }).chunked(500) {
                 var recent: [UUID: Int] = [:]
                 for row in try await db.raw("""
-                    SELECT learner_id FROM outbox WHERE learner_id IN (\(binds: chunk)) AND created_at > \(bind: windowStart) AND status <> 'failed'
+                    SELECT learner_id FROM outbox WHERE learner_id IN (\(binds: chunk)) AND created_at > \(bind: windowStart) AND \(OutboxRepository.countsTowardTheCap)
                     """).all() {
                     recent[try row.decode(column: "learner_id", as: UUID.self), default: 0] += 1
                 }

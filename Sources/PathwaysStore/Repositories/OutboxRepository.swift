@@ -23,6 +23,12 @@ public struct OutboxRepository: Sendable {
         public static let standard = ContactCap(messages: 3, days: 30)
     }
 
+    /// Which outbox rows use up a learner's contact cap: messages written and not failed or cancelled, other than
+    /// those a person asked for or sent to themselves (`AccountLinkRules.uncappedMessageKinds`).
+    static var countsTowardTheCap: SQLQueryString {
+        "status NOT IN ('failed', 'cancelled') AND kind NOT IN (\(binds: AccountLinkRules.uncappedMessageKinds))"
+    }
+
     public func contactCap() async throws -> ContactCap { try await Self.contactCap(on: db) }
 
     /// The deployment's contact cap, read on `db`.
@@ -99,7 +105,7 @@ public struct OutboxRepository: Sendable {
                     var history: [UUID: [Date]] = [:]
                     for row in try await db.raw("""
                         SELECT learner_id, created_at FROM outbox
-                        WHERE learner_id IN (\(binds: learnerIDs)) AND created_at > \(bind: windowStart) AND status NOT IN ('failed', 'cancelled')
+                        WHERE learner_id IN (\(binds: learnerIDs)) AND created_at > \(bind: windowStart) AND \(Self.countsTowardTheCap)
                         """).all() {
                         history[try row.decode(column: "learner_id", as: UUID.self), default: []].append(try row.decode(column: "created_at", as: Date.self))
                     }
