@@ -111,11 +111,7 @@ import Testing
                 var page = try await client.execute(uri: survey, method: .get)
                 var finished = false
                 for _ in 0..<40 where !finished {
-                    func hidden(_ name: String) -> String? {
-                        page.text.range(of: "name=\"\(name)\" value=\"[^\"]*\"", options: .regularExpression)
-                            .map { String(page.text[$0].dropFirst("name=\"\(name)\" value=\"".count).dropLast()) }
-                    }
-                    guard let number = hidden("page"), let revision = hidden("revision") else { finished = page.text.contains("Thank you"); break }
+                    guard let number = WebTests.hidden("page", in: page.text), let revision = WebTests.hidden("revision", in: page.text) else { finished = page.text.contains("Thank you"); break }
                     var fields: [(String, String)] = [("page", number), ("revision", revision), ("action", "next")]
                     for (name, value) in answers {
                         if case .selectMultiple = followup.question(named: name)?.type {

@@ -60,10 +60,7 @@ import Testing
                 .map { String(studyPage.text[$0]) })
             let first = try await client.execute(uri: previewPath, method: .get, headers: headers)
             #expect(first.status == .ok && first.text.contains("Preview of followup version 1") && first.text.contains("Page 1 of"))
-            func hidden(_ name: String, _ html: String) throws -> String {
-                let field = try #require(html.range(of: "name=\"\(name)\" value=\"[^\"]*\"", options: .regularExpression).map { String(html[$0]) })
-                return String(field.dropFirst("name=\"\(name)\" value=\"".count).dropLast())
-            }
+            func hidden(_ name: String, _ html: String) throws -> String { try #require(WebTests.hidden(name, in: html)) }
             func step(_ html: String, _ answers: [(String, String)]) async throws -> TestResponse {
                 try await client.execute(uri: previewPath, method: .post, headers: headers,
                                          body: WebTests.form([("_csrf", csrf), ("state", try hidden("state", html)), ("page", try hidden("page", html)), ("action", "next")] + answers))

@@ -25,6 +25,12 @@ import Testing
         ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1)" }.joined(separator: "&"))
     }
 
+    /// The value of the hidden field `name` in a page.
+    static func hidden(_ name: String, in html: String) -> String? {
+        html.range(of: "name=\"\(name)\" value=\"[^\"]*\"", options: .regularExpression)
+            .map { String(html[$0].dropFirst("name=\"\(name)\" value=\"".count).dropLast()) }
+    }
+
     static func csrf(in html: String) -> String? {
         guard let range = html.range(of: "name=\"_csrf\" value=\"") else { return nil }
         return String(html[range.upperBound...].prefix { $0 != "\"" })

@@ -45,8 +45,12 @@ public struct AccountLinks: Sendable {
 
     /// Why the link cannot be used (its page says so before asking for anything); nil when it can.
     public func refusal(_ token: String, purpose: AccountLinkPurpose, now: Date = Date()) async throws -> String? {
-        guard let link = try await links.link(token, purpose: purpose) else { return "This link is not one Pathways made, or it was mistyped." }
-        return AccountLinkRules.refusal(purpose, expiresAt: link.expiresAt, usedAt: link.usedAt, now: now)
+        do {
+            _ = try await links.usable(token, purpose: purpose, now: now)
+            return nil
+        } catch UseCaseError.notFound(let why) {
+            return why
+        }
     }
 
     /// Sets the new password; the link is spent and every session of the account ends.
@@ -118,8 +122,8 @@ public struct AccountLinks: Sendable {
 
     /// Whom a welcome link is for, for its page: the learner's name and address (the link's owner holds it).
     public func welcome(_ token: String, now: Date = Date()) async throws -> (name: String?, email: String) {
-        if let why = try await refusal(token, purpose: .welcome, now: now) { throw UseCaseError.notFound(why) }
-        guard let link = try await links.link(token, purpose: .welcome), let id = link.learnerID,
+        let link = try await links.usable(token, purpose: .welcome, now: now)
+        guard let id = link.learnerID,
               let learner = try await LearnerRepository(store: store).learner(id: id), let email = learner.email
         else { throw UseCaseError.notFound("This link names nobody who can have an account.") }
         return (learner.name, email)
@@ -139,5 +143,14 @@ public struct AccountLinks: Sendable {
         try await audit.record(userID: account.id, action: "create_account_from_invitation", subject: "user:\(account.id)")
         let next = link.subject.flatMap { $0.hasPrefix("event:") ? "/careers/events/" + $0.dropFirst("event:".count) : nil }
         return (account, next)
+    }
+}
+
+extension AccountLinkRepository {
+    /// The link a secret names when it can be used now; otherwise not found, with why in the words its page shows.
+    func usable(_ token: String, purpose: AccountLinkPurpose, now: Date) async throws -> Link {
+        guard let link = try await link(token, purpose: purpose) else { throw UseCaseError.notFound("This link is not one Pathways made, or it was mistyped.") }
+        if let why = AccountLinkRules.refusal(purpose, expiresAt: link.expiresAt, usedAt: link.usedAt, now: now) { throw UseCaseError.notFound(why) }
+        return link
     }
 }

@@ -70,8 +70,9 @@ public struct CatalogAdministration: Sendable {
 
     /// Creates or updates an employer partner: the programs it hires from, and the employer accounts that act for it
     /// (each must exist with the employer role; an account acts for one employer, so naming it here moves it).
+    /// `created`: whether it is new.
     @discardableResult
-    public func saveEmployer(_ input: EmployerInput, by p: Principal) async throws -> CareerRepository.Employer {
+    public func saveEmployer(_ input: EmployerInput, by p: Principal) async throws -> (employer: CareerRepository.Employer, created: Bool) {
         try requireEditor(p)
         let (read, problems) = input.read()
         guard let read else { throw UseCaseError.rejected(problems) }
@@ -86,11 +87,12 @@ public struct CatalogAdministration: Sendable {
             }
         }
         guard more.isEmpty else { throw UseCaseError.rejected(more) }
+        let created = try await careers.employer(key: read.key) == nil
         let saved = try await careers.saveEmployer(key: read.key, name: read.name, website: read.website, description: read.description, programKeys: read.programs)
         for email in read.accounts { try await careers.linkAccount(email: email, employerKey: read.key) }
         try await AuditRepository(store: store).record(userID: p.userID, action: "edit_employer", subject: "employer:\(read.key)",
                                                        detail: read.accounts.isEmpty ? nil : "accounts: \(read.accounts.joined(separator: ", "))")
-        return saved
+        return (saved, created)
     }
 
     /// Employer partners an account may see: every one for an administrator, its own for an employer account.

@@ -77,9 +77,7 @@ extension StudyAdministration {
 
     /// The study and instrument version a test link opens; refused with the reason once it has expired.
     public func trial(_ token: String, now: Date = Date()) async throws -> (Study, UUID) {
-        let links = AccountLinkRepository(store: store)
-        guard let link = try await links.link(token, purpose: .trial) else { throw UseCaseError.notFound("This test link is not one Pathways made, or it was mistyped.") }
-        if let why = AccountLinkRules.refusal(.trial, expiresAt: link.expiresAt, usedAt: link.usedAt, now: now) { throw UseCaseError.notFound(why) }
+        let link = try await AccountLinkRepository(store: store).usable(token, purpose: .trial, now: now)
         let parts = (link.subject ?? "").split(separator: ":").map(String.init)
         guard parts.count == 3, parts[0] == "version", let studyID = UUID(uuidString: parts[1]), let id = UUID(uuidString: parts[2]),
               let study = try await studies.study(id: studyID)

@@ -99,8 +99,7 @@ struct AccountLinkPages {
         // An administrator invites learners to create their accounts: one from their record, or many at once.
         routes.post("/learners/{id}/account-invitation", access: "admin") { request, context -> SeeOther in
             let p = try context.requirePrincipal()
-            struct Form: Decodable { var _csrf: String? }
-            try FormCSRF.check(try await Forms.decode(Form.self, from: request)._csrf, context: context)
+            try await Forms.checkCSRF(request, context: context)
             guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
             _ = try await links.inviteLearners(learnerID: id, by: p)
             return SeeOther(location: "/learners/\(id.uuidString.lowercased())?invited=1")

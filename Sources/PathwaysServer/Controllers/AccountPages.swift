@@ -58,8 +58,7 @@ struct AccountPages {
 
         routes.post("/account/tokens/{id}/revoke", access: "signed-in") { request, context -> SeeOther in
             let p = try context.requirePrincipal()
-            let form = try await Forms.decode(AuthPages.CSRFForm.self, from: request)
-            try FormCSRF.check(form._csrf, context: context)
+            try await Forms.checkCSRF(request, context: context)
             guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("no such token") }
             try await d.accounts.revokeToken(id: id, userID: p.userID)
             return SeeOther(location: "/account")

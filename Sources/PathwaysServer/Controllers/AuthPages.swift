@@ -86,8 +86,7 @@ struct AuthPages {
         }
 
         routes.post("/logout", access: "signed-in") { request, context -> Response in
-            let form = try await Forms.decode(CSRFForm.self, from: request)
-            try FormCSRF.check(form._csrf, context: context)
+            try await Forms.checkCSRF(request, context: context)
             if let token = request.cookies[AuthMiddleware.sessionCookie]?.value { try await d.accounts.endSession(token: token) }
             var response = Response(status: .seeOther, headers: [.location: "/"])
             response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))

@@ -77,8 +77,7 @@ struct CareerPages {
 
         routes.post("/careers/postings/{posting}/apply", access: "learner") { request, context -> SeeOther in
             let p = try context.require("record an application", AccessPolicy.hasCareerPortal)
-            struct Form: Decodable { var _csrf: String? }
-            try FormCSRF.check(try await Forms.decode(Form.self, from: request)._csrf, context: context)
+            try await Forms.checkCSRF(request, context: context)
             guard let posting = UUID(uuidString: context.parameters.get("posting") ?? "") else { throw AppError.notFound("There is no such posting.") }
             do { try await careers.apply(learner: p.learnerID!, posting: posting, by: "the learner") } catch StoreError.invalid { throw AppError.notFound("There is no such posting.") }
             return SeeOther(location: "/careers")

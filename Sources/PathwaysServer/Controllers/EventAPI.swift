@@ -122,9 +122,8 @@ struct EventAPI {
         routes.post("/api/v1/employers", access: "admin", body: .json) { request, context in
             let p = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
             let input = try await APIController.decode(EmployerIn.self, from: request)
-            let existed = try await CareerRepository(store: d.store).employer(key: input.employerId ?? "") != nil
             let saved = try await CatalogAdministration(store: d.store).saveEmployer(input.input, by: p)
-            return try APIController.json(try await EmployerOut(saved, d), status: existed ? .ok : .created)
+            return try APIController.json(try await EmployerOut(saved.employer, d), status: saved.created ? .created : .ok)
         }
 
         // Invitations to learners to create their accounts: one learner, a program's, or every learner without one.

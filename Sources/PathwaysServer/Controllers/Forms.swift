@@ -32,6 +32,11 @@ enum Forms {
     }
 
     /// Decodes an `application/x-www-form-urlencoded` body.
+    /// A form that carries nothing but its CSRF token (a button): read and checked against the session.
+    static func checkCSRF(_ request: Request, context: AppContext) async throws {
+        try FormCSRF.check(try await decode(AuthPages.CSRFForm.self, from: request)._csrf, context: context)
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         let body = try await collect(request, limit: maxFormSize, what: "the form")
         do {

@@ -161,8 +161,7 @@ struct StudySetupPages {
         // A test link for colleagues without an account, and a test message to oneself.
         routes.post("/studies/{study}/instruments/{version}/test-link", access: "admin, researcher") { request, context in
             let p = try context.requirePrincipal()
-            struct Form: Decodable { var _csrf: String? }
-            try FormCSRF.check(try await Forms.decode(Form.self, from: request)._csrf, context: context)
+            try await Forms.checkCSRF(request, context: context)
             let study = try await admin.study(key: context.parameters.get("study") ?? "")
             guard let id = UUID(uuidString: context.parameters.get("version") ?? "") else { throw UseCaseError.notFound("There is no such instrument version in this study.") }
             let path = try await admin.testLink(study, version: id, by: p)
@@ -173,8 +172,7 @@ struct StudySetupPages {
         }
         routes.post("/studies/{study}/waves/{number}/test-message", access: "admin, researcher") { request, context -> SeeOther in
             let p = try context.requirePrincipal()
-            struct Form: Decodable { var _csrf: String? }
-            try FormCSRF.check(try await Forms.decode(Form.self, from: request)._csrf, context: context)
+            try await Forms.checkCSRF(request, context: context)
             let study = try await admin.study(key: context.parameters.get("study") ?? "")
             let wave = try await admin.wave(study, number: Int(context.parameters.get("number") ?? "") ?? -1)
             try await admin.sendTestMessage(study, wave, to: p)

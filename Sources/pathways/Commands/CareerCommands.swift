@@ -232,7 +232,7 @@ struct EmployerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = options.logger()
         try await options.withStore(logger) { store in
-            let e = try await useCase {
+            let (e, _) = try await useCase {
                 try await CatalogAdministration(store: store).saveEmployer(
                     EmployerInput(key: key, name: name, website: website, description: description, programs: program.joined(separator: ","),
                                   accounts: account.joined(separator: ",")), by: .commandLine)
