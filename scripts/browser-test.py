@@ -11,61 +11,23 @@ with the answers kept, a follow-up question on the same page), answers another a
 third person out, and signs in as the researcher to see all three on the wave page. Any missing piece
 (Chromium, chromedriver, Selenium) is an error, never a skip.
 """
-import email
-import email.policy
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-except ImportError:
-    sys.exit("browser-test: Selenium is not installed (pip install selenium); .ci/run installs it")
-
-
-def fail(message):
-    sys.exit(f"browser-test: FAILED: {message}")
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-    print(f"  ok  {message}")
-
-
-def find_program(*names):
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    fail(f"none of {', '.join(names)} is installed (Debian: apt-get install chromium chromium-driver)")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from browser_support import (By, Server, check, desktop, fail, fill, find_program, no_sideways_scroll, page_position, phone_signed_in,
+                             press, report_failure, sign_in, submit)
+import browser_support
 
 
 def survey_links(mail_folder, base):
     """Survey links of the wave-3 invitations, one per message, read as a mail client would."""
     links = []
-    for name in sorted(os.listdir(mail_folder)):
-        with open(os.path.join(mail_folder, name), "rb") as f:
-            message = email.message_from_binary_file(f, policy=email.policy.default)
-        body = message.get_body(preferencelist=("plain",)).get_content()
+    for _, _, body in browser_support.messages(mail_folder):
         found = re.findall(re.escape(base) + r"/s/[A-Za-z0-9_-]{20,}", body)
         if found:
             links.append(found[0])
@@ -82,7 +44,7 @@ def main():
     work = tempfile.mkdtemp(prefix="pathways-browser-")
     database = os.path.join(work, "pathways.sqlite")
     mail = os.path.join(work, "mail")
-    port = free_port()
+    port = browser_support.free_port()
     base = f"http://localhost:{port}"
     server = None
     driver = None
@@ -98,31 +60,11 @@ def main():
                        capture_output=True, text=True, check=True)
         links = survey_links(mail, base)
         check(len(links) >= 3, f"invitations were delivered as messages with survey links ({len(links)})")
+        server = Server(binary, database, work, mail, port=port)
 
-        log = open(os.path.join(work, "server.log"), "w")
-        server = subprocess.Popen([binary, "serve", "--database", database, "--port", str(port), "--mail", f"file:{mail}",
-                                   "--public-url", base], stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    fail("the server exited; see " + log.name)
-                time.sleep(0.2)
-        else:
-            fail("the server did not answer /health")
-
-        options = Options()
-        options.binary_location = chromium
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=412,915"):
-            options.add_argument(argument)
         downloads = os.path.join(work, "downloads")
         os.makedirs(downloads)
-        options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
-        driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
-        driver.set_page_load_timeout(30)
+        driver = desktop(chromium, chromedriver, downloads=downloads, width=412, height=915)
         take_a_survey(driver, links[0])
         answer_against_the_record(driver, links[1])
         opt_out(driver, links[2])
@@ -135,22 +77,12 @@ def main():
     except subprocess.CalledProcessError as e:
         fail(f"{' '.join(e.cmd[:2])} failed: {e.stderr}")
     except Exception as e:
-        page = ""
-        if driver:
-            try:
-                page = f" on {driver.current_url}:\n" + driver.find_element(By.TAG_NAME, "body").text[:1500]
-            except Exception:
-                pass
-        fail(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}{page}")
+        report_failure(driver, e)
     finally:
         if driver:
             driver.quit()
         if server:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -162,57 +94,6 @@ ANSWERS = {
     "income": "52000", "knowledge": ["advanced"], "benefits": ["job_performance", "raise"], "ways": ["efficiency", "quality"],
     "enrolled_degree": ["no"], "other_credentials": ["no"], "comments": "It helped, and I got a raise.",
 }
-
-
-def page_position(driver):
-    text = driver.find_element(By.CSS_SELECTOR, ".progress-text").text
-    match = re.match(r"Page (\d+) of (\d+)", text)
-    check(match is not None, f"the progress indicator reads '{text}'")
-    return int(match.group(1)), int(match.group(2))
-
-
-def fill(driver, answers):
-    """Answers every field of the page that `answers` names, as a person would: click choices, type text."""
-    for name, value in answers.items():
-        fields = driver.find_elements(By.NAME, name)
-        if not fields:
-            continue
-        kind = fields[0].get_attribute("type")
-        if kind in ("radio", "checkbox"):
-            for field in fields:
-                if (field.get_attribute("value") in value) != field.is_selected():
-                    driver.find_element(By.CSS_SELECTOR, f"label[for='{field.get_attribute('id')}']").click()
-        elif kind == "date":
-            # A date field's typing order follows the browser's locale; set the value the way the picker does.
-            driver.execute_script("arguments[0].value = arguments[1]", fields[0], value)
-        else:
-            fields[0].clear()
-            fields[0].send_keys(value)
-
-
-def submit(driver, button):
-    """Clicks a button or link and waits until the browser has the page the server answered with."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    button.click()
-
-    def replaced(_):
-        try:
-            old.is_enabled()
-            return False
-        except StaleElementReferenceException:
-            return True
-        except WebDriverException as e:
-            # Chromium sometimes reports a node from the replaced page as an inspector error, not as stale.
-            if "does not belong to the document" in str(e) or "No node with given id" in str(e):
-                return True
-            raise
-
-    WebDriverWait(driver, 30).until(replaced)
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
-
-
-def press(driver, action):
-    submit(driver, driver.find_element(By.CSS_SELECTOR, f"button[name='action'][value='{action}']"))
 
 
 def take_a_survey(driver, link):
@@ -279,10 +160,7 @@ def opt_out(driver, link):
 
 def wave_page(driver, base, email_address, password):
     print("the wave page, signed in as the researcher")
-    driver.get(base + "/login")
-    driver.find_element(By.ID, "email").send_keys(email_address)
-    driver.find_element(By.ID, "password").send_keys(password)
-    submit(driver, driver.find_element(By.CSS_SELECTOR, "form button[type='submit']"))
+    sign_in(driver, base, email_address, password)
     driver.get(base + "/studies/credential-outcomes/waves/3")
     facts = {}
     for term in driver.find_elements(By.CSS_SELECTOR, "dl.facts dt"):
@@ -292,30 +170,6 @@ def wave_page(driver, base, email_address, password):
     check(facts.get("Opted out") == "1", f"one opted out ({facts.get('Opted out')})")
     check(facts.get("Answer and record disagreed") == "1", f"one disagreement counted ({facts.get('Answer and record disagreed')})")
     check(int(facts.get("Opened", "0")) >= 3, f"three links opened ({facts.get('Opened')})")
-
-
-def no_sideways_scroll(driver, what):
-    width = driver.execute_script("return document.documentElement.scrollWidth")
-    viewport = driver.execute_script("return window.innerWidth")
-    check(width <= viewport, f"{what} fits a {viewport} px screen (it is {width} px wide)")
-
-
-def phone_signed_in(chromium, chromedriver, base, email_address, password):
-    """A 390 px phone with JavaScript turned off, signed in."""
-    options = Options()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=390,844"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    phone = webdriver.Chrome(service=Service(chromedriver), options=options)
-    # A headless window is at least 500 px wide; the phone's 390 px is emulated.
-    phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})
-    phone.set_page_load_timeout(30)
-    phone.get(base + "/login")
-    phone.find_element(By.ID, "email").send_keys(email_address)
-    phone.find_element(By.ID, "password").send_keys(password)
-    submit(phone, phone.find_element(By.CSS_SELECTOR, "form button[type='submit']"))
-    return phone
 
 
 def catalog_and_accounts(chromium, chromedriver, base, email_address, password):
@@ -393,10 +247,7 @@ def set_up_a_study(chromium, chromedriver, base, email_address, password):
 
 def credential(driver, base, email_address, password, downloads):
     print("a learner downloads their credential and verifies it")
-    driver.get(base + "/login")
-    driver.find_element(By.ID, "email").send_keys(email_address)
-    driver.find_element(By.ID, "password").send_keys(password)
-    submit(driver, driver.find_element(By.CSS_SELECTOR, "form button[type='submit']"))
+    sign_in(driver, base, email_address, password)
     driver.get(base + "/me")
     links = driver.find_elements(By.PARTIAL_LINK_TEXT, ".jwt (EdDSA)")
     check(len(links) >= 1, "the learner's record offers their credential")

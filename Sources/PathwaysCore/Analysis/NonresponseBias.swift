@@ -94,7 +94,7 @@ public enum NonresponseBias {
 
     public static func html(_ rows: [Row]) -> String {
         let weighted = rows.contains { $0.weightedShare != nil }
-        var out = "<table class=\"report-table\"><thead><tr><th scope=\"col\">Characteristic</th><th scope=\"col\">Category</th><th scope=\"col\" class=\"num\">Frame</th>"
+        var out = "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Respondents compared with the frame: table\"><table class=\"report-table\"><thead><tr><th scope=\"col\">Characteristic</th><th scope=\"col\">Category</th><th scope=\"col\" class=\"num\">Frame</th>"
             + "<th scope=\"col\" class=\"num\">Respondents</th><th scope=\"col\" class=\"num\">d</th>"
             + (weighted ? "<th scope=\"col\" class=\"num\">Weighted</th><th scope=\"col\" class=\"num\">Weighted d</th>" : "") + "</tr></thead><tbody>\n"
         for r in rows {
@@ -106,7 +106,7 @@ public enum NonresponseBias {
             }
             out += "</tr>\n"
         }
-        return out + "</tbody></table>\n<p class=\"report-note\">d: the difference of shares over their pooled standard deviation; |d| above 0.1 is a notable imbalance.</p>\n"
+        return out + "</tbody></table></div>\n<p class=\"report-note\">d: the difference of shares over their pooled standard deviation; |d| above 0.1 is a notable imbalance.</p>\n"
     }
 
     static func percent(_ share: Double?, _ row: Row) -> String {

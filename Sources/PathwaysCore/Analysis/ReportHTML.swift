@@ -54,16 +54,18 @@ extension Report {
         var out = "<section class=\"report-item\" id=\"item-\(e(table.item))\">\n<h3>\(e(table.label))</h3>\n"
         let groups = table.groups ?? []
         let groupHeads = groups.map { "<th scope=\"col\" class=\"num\">\(e($0.label)) (n = \($0.base))</th>" }.joined()
+        // A table split by many groups scrolls inside its own box (reachable from the keyboard), never the page.
+        let wrap = "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"\(e(table.label)): table\">"
         switch table.kind {
         case "select_one", "select_multiple":
             out += chart(table)
-            out += "<table class=\"report-table\"><thead><tr><th scope=\"col\">Option</th><th scope=\"col\" class=\"num\">n</th>"
+            out += wrap + "<table class=\"report-table\"><thead><tr><th scope=\"col\">Option</th><th scope=\"col\" class=\"num\">n</th>"
             out += "<th scope=\"col\" class=\"num\">% of respondents (n = \(table.base))</th><th scope=\"col\" class=\"num\">\(Int((level * 100).rounded()))% interval</th>\(groupHeads)</tr></thead><tbody>\n"
             for (i, row) in table.rows.enumerated() {
                 out += "<tr><th scope=\"row\">\(e(row.label))</th>" + cells(row) + groups.map { "<td class=\"num\">\(groupCell($0.rows[i]))</td>" }.joined() + "</tr>\n"
             }
         case "number", "date":
-            out += "<table class=\"report-table\"><thead><tr><th scope=\"col\">Statistic</th><th scope=\"col\" class=\"num\">All (n = \(table.base))</th>\(groupHeads)</tr></thead><tbody>\n"
+            out += wrap + "<table class=\"report-table\"><thead><tr><th scope=\"col\">Statistic</th><th scope=\"col\" class=\"num\">All (n = \(table.base))</th>\(groupHeads)</tr></thead><tbody>\n"
             for (i, row) in table.rows.enumerated() {
                 let show = { (r: Row) -> String in
                     if r.suppressed == true { return "‡" }
@@ -74,12 +76,12 @@ extension Report {
                 out += "<tr><th scope=\"row\">\(e(row.label))</th><td class=\"num\">\(show(row))</td>" + groups.map { "<td class=\"num\">\(show($0.rows[i]))</td>" }.joined() + "</tr>\n"
             }
         default:
-            out += "<table class=\"report-table\"><thead><tr><th scope=\"col\">Answer</th><th scope=\"col\" class=\"num\">n</th><th scope=\"col\" class=\"num\">% (n = \(table.base))</th></tr></thead><tbody>\n"
+            out += wrap + "<table class=\"report-table\"><thead><tr><th scope=\"col\">Answer</th><th scope=\"col\" class=\"num\">n</th><th scope=\"col\" class=\"num\">% (n = \(table.base))</th></tr></thead><tbody>\n"
             for row in table.rows {
                 out += "<tr><th scope=\"row\">\(e(row.label))</th><td class=\"num\">\(row.count.map(String.init) ?? "")</td><td class=\"num\">\(row.percent.map { String(format: "%.0f%%", $0) } ?? "")</td></tr>\n"
             }
         }
-        out += "</tbody></table>\n<p class=\"report-note\">\(e(table.note))</p>\n</section>\n"
+        out += "</tbody></table></div>\n<p class=\"report-note\">\(e(table.note))</p>\n</section>\n"
         return out
     }
 

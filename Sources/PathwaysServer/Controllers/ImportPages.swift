@@ -42,7 +42,6 @@ struct ImportPages {
                         "failed": job.status == .failed, "failure": job.failure ?? "", "started": ISO8601DateFormatter().string(from: job.createdAt)]
             },
             "hasJobs": !running.isEmpty,
-            "refreshSeconds": running.contains { $0.status == .applying } ? 3 : 0,
             "kinds": ImportKind.allCases.filter { AccessPolicy.canImport($0, by: principal) }.map { kind in
                 [
                     "code": kind.rawValue,
@@ -57,6 +56,8 @@ struct ImportPages {
                 ] as [String: Any]
             },
         ]
+        // Only while a job runs: a Mustache section is shown for any number, 0 too (a refresh every 0 seconds).
+        if running.contains(where: { $0.status == .applying }) { values["refreshSeconds"] = 3 }
         if let report {
             values["report"] = [
                 "file": report.file, "kind": report.kind.rawValue, "rows": report.rows, "applied": report.applied,
