@@ -112,6 +112,36 @@ import Testing
         }
     }
 
+    /// The demo is loaded as a person's files are: its CSV files pass the import whole, and what the import stores
+    /// is what the bulk fixture writer stores (enrollments by status, course progress, profiles kept under consent).
+    @Test(arguments: TestDatabase.allCases)
+    func theDemosFilesPassTheImportAndStoreWhatTheInitiativeHolds(_ db: TestDatabase) async throws {
+        let demo = DemoInitiative(seed: 3, microBachelorsLearners: 60, universityLearners: 40)
+        func figures(_ store: Store) async throws -> [String] {
+            try await store.sql.raw("""
+                SELECT 'e:' || status || ':' || COUNT(*) AS f FROM enrollments GROUP BY status
+                UNION ALL SELECT 'p:' || COUNT(*) || ':' || SUM(CASE WHEN completed_at IS NULL THEN 0 ELSE 1 END) || ':' || CAST(SUM(COALESCE(grade, 0)) AS INTEGER) FROM course_progress
+                UNION ALL SELECT 'l:' || COUNT(gender) || ':' || COUNT(income_band) || ':' || COUNT(birth_year) FROM learners
+                UNION ALL SELECT 'c:' || COUNT(*) FROM enrollments WHERE completed_at IS NOT NULL
+                UNION ALL SELECT 's:' || COUNT(*) FROM program_skills
+                UNION ALL SELECT 'a:' || COUNT(*) FROM credit_agreements
+                """).all().map { try $0.decode(column: "f", as: String.self) }.sorted()
+        }
+        let bulk = try await db.withStore { (store: Store) async throws in
+            _ = try await DemoLoader.load(demo, into: store)
+            return try await figures(store)
+        }
+        try await db.withStore { (store: Store) async throws in
+            for (kind, text) in demo.importFiles() {
+                let report = try await ImportRepository(store: store, chunkRows: 400).run(kind: kind, fileName: "\(kind.rawValue).csv", text: text,
+                                                                                         by: .init(userID: nil, programScope: nil))
+                #expect(report.applied && report.errors.isEmpty, "\(kind.rawValue): \(report.text)")
+            }
+            #expect(try await figures(store) == bulk)
+            #expect(try await LearnerRepository(store: store).count() == 100)
+        }
+    }
+
     @Test(arguments: TestDatabase.allCases)
     func sessionsAndTokensStoreOnlyHashes(_ db: TestDatabase) async throws {
         try await db.withStore { (store: Store) async throws in

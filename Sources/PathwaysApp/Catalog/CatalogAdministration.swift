@@ -52,7 +52,7 @@ public struct CatalogAdministration: Sendable {
             return ["program_id": p.key, "provider_id": provider.key, "title": p.title, "kind": p.kind.rawValue, "summary": p.summary ?? "",
                     "duration_months": p.typicalDurationMonths.map(String.init) ?? "", "cost_usd": number(p.typicalCostUSD),
                     "credit_value": number(p.creditValue), "credit_unit": p.creditUnit ?? "",
-                    "skills": p.skills.map { $0.scheme == .local || $0.code == nil ? $0.label : "\($0.label)=\($0.scheme.rawValue):\($0.code!)" }.joined(separator: "; ")]
+                    "skills": p.skills.map(\.importText).joined(separator: "; ")]
         case .courses:
             guard let c = try await catalog.course(key: key), let program = try await catalog.program(id: c.programID) else { return nil }
             return ["course_id": c.key, "program_id": program.key, "title": c.title, "position": String(c.position),

@@ -5,8 +5,13 @@ import PathwaysStore
 
 /// Fills an empty database with the demo initiative and one account per role, with random passwords.
 public enum DemoSetup {
+    /// What the demo's files held.
+    public struct Counts: Sendable, Equatable {
+        public var providers, programs, courses, learners, enrollments, completions: Int
+    }
+
     public struct Result: Sendable {
-        public var counts: DemoLoader.Counts
+        public var counts: Counts
         public var accounts: [(role: Role, email: String, password: String, note: String)]
         public var study: DemoStudy.Result
         public var credentialsIssued: Int
@@ -42,8 +47,7 @@ public enum DemoSetup {
     }
 
     public static func run(store: Store, passwords: Passwords, seed: UInt64 = DemoInitiative.defaultSeed, issuing: Issuing? = nil) async throws -> Result {
-        let demo = DemoInitiative(seed: seed)
-        let counts = try await DemoLoader.load(demo, into: store)
+        let (demo, counts) = try await importInitiative(DemoInitiative(seed: seed), into: store)
         let provisioning = AccountProvisioning(store: store, passwords: passwords)
         // The learner account belongs to a MicroBachelors completer, so its record shows credit and transfer.
         let mbPrograms = Set(demo.programs.filter { $0.kind == .microBachelors }.map(\.id))
@@ -73,6 +77,28 @@ public enum DemoSetup {
         var result = Result(counts: counts, accounts: accounts, study: study, credentialsIssued: issued)
         result.careers = try await careers(store: store, demo: demo, seed: seed)
         return result
+    }
+
+    /// Loads the initiative as a person loads theirs: its CSV files through the import (`pathways import`, the
+    /// Imports page, `POST /api/v1/imports/{kind}`), each checked whole and written by the import's rules. Refused
+    /// when the catalog already has programs, so real data is never mixed with it. Returns the initiative with the
+    /// stored ids.
+    static func importInitiative(_ demo: DemoInitiative, into store: Store) async throws -> (DemoInitiative, Counts) {
+        let catalog = CatalogRepository(store: store)
+        let existing = try await catalog.programs().count
+        guard existing == 0 else { throw StoreError.conflict("the database already has \(existing) programs; the demo loads only into an empty one") }
+        let imports = ImportRepository(store: store)
+        for (kind, text) in demo.importFiles() {
+            let report = try await imports.run(kind: kind, fileName: "demo \(kind.rawValue).csv", text: text, by: .init(userID: nil, programScope: nil))
+            guard report.applied else { throw StoreError.invalid("the demo's \(kind.rawValue) file was refused: \(report.text)") }
+        }
+        let learners = try await LearnerRepository(store: store).identify(keys: demo.learners.map(\.key), byEmail: false).mapValues(\.id)
+        var programs: [String: UUID] = [:]
+        for p in demo.programs { programs[p.key] = try await catalog.program(key: p.key)?.id }
+        let stored = demo.withStoredIDs(learners: learners, programs: programs)
+        return (stored, Counts(providers: demo.providers.count, programs: demo.programs.count, courses: demo.courses.count,
+                                          learners: demo.learners.count, enrollments: demo.enrollments.count,
+                                          completions: demo.enrollments.filter { $0.completedAt != nil }.count))
     }
 
     /// Career support: two employer partners, a job board open today, an interview day for the full-stack program

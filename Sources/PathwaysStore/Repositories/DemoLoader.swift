@@ -2,7 +2,9 @@ import Foundation
 import PathwaysCore
 import SQLKit
 
-/// Writes a generated initiative into an empty database, in one transaction.
+/// Writes a generated initiative into an empty database, in one transaction, keeping its ids: the tests' fixture.
+/// The demo itself loads through the import, as a person's files do (`DemoInitiative.importFiles`, `DemoSetup`); a
+/// test holds the two to the same stored figures.
 public enum DemoLoader {
     public struct Counts: Sendable, Equatable {
         public var providers, programs, courses, learners, enrollments, completions: Int
