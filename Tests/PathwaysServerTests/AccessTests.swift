@@ -99,13 +99,26 @@ import Testing
             #expect(again.status == .conflict)
             let badKind = try await client.execute(uri: "/api/v1/programs", method: .post, headers: w.auth("admin"),
                                                    body: ByteBuffer(string: #"{"programId":"x","providerId":"ibm","title":"X","kind":"degree"}"#))
-            #expect(badKind.status == .badRequest)
-            #expect(badKind.text.contains("kind: 'degree' is not one of"))
+            // Checked by the catalog's use case with the import's rules: each problem by its column, nothing stored.
+            #expect(badKind.status == .unprocessableContent)
+            let problems = (try badKind.json() as? [String: Any]).flatMap { ($0["error"] as? [String: Any])?["problems"] as? [[String: String]] } ?? []
+            #expect(problems.contains { $0["field"] == "kind" }, "\(badKind.text)")
+            #expect(try await CatalogRepository(store: w.store).program(key: "x") == nil)
             let missing = try await client.execute(uri: "/api/v1/programs", method: .post, headers: w.auth("admin"), body: ByteBuffer(string: #"{"programId":"x"}"#))
             #expect(missing.status == .badRequest)
             let agreement = try await client.execute(uri: "/api/v1/programs/stats/agreements", method: .post, headers: w.auth("admin"),
                                                      body: ByteBuffer(string: #"{"institution":"Doane University","credits":12,"validFrom":"2023-01-01"}"#))
             #expect(agreement.status == .created)
+            #expect((try agreement.json() as? [String: Any])?["institution"] as? String == "Doane University")
+            let twice = try await client.execute(uri: "/api/v1/programs/stats/agreements", method: .post, headers: w.auth("admin"),
+                                                 body: ByteBuffer(string: #"{"institution":"Doane University","credits":15,"validFrom":"2023-01-01"}"#))
+            #expect(twice.status == .conflict, "the same institution and first day is the stored agreement: \(twice.text)")
+            let provider = try await client.execute(uri: "/api/v1/providers", method: .post, headers: w.auth("admin"),
+                                                    body: ByteBuffer(string: #"{"providerId":"edx-new","name":"A provider","kind":"company","country":"us"}"#))
+            #expect(try provider.status == .created && (provider.json() as? [String: Any])?["country"] as? String == "US", "\(provider.text)")
+            let badCountry = try await client.execute(uri: "/api/v1/providers", method: .post, headers: w.auth("admin"),
+                                                      body: ByteBuffer(string: #"{"providerId":"p2","name":"B","kind":"company","country":"United States"}"#))
+            #expect(badCountry.status == .unprocessableContent && badCountry.text.contains("country"), "\(badCountry.text)")
             let list = try await client.execute(uri: "/api/v1/programs/stats/agreements", method: .get, headers: w.auth("learnerA"))
             #expect((try list.json() as? [[String: Any]])?.first?["credits"] as? Double == 12)
         }

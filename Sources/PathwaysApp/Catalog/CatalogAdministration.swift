@@ -40,6 +40,32 @@ public struct CatalogAdministration: Sendable {
         return report
     }
 
+    /// Creates one record of `kind` from its fields, as `save` does, but refuses (a conflict) when the record is
+    /// already there: one with its id, or for an agreement one with its program, institution and first day.
+    @discardableResult
+    public func create(_ kind: ImportKind, fields: [String: String], by p: Principal, now: Date = Date()) async throws -> ImportReport {
+        try requireEditor(p)
+        if let existing = try await existing(kind, fields) { throw UseCaseError.conflict("\(existing) already exists; change it instead") }
+        return try await save(kind, fields: fields, by: p, now: now)
+    }
+
+    /// The stored record the fields name, described, if there is one.
+    func existing(_ kind: ImportKind, _ fields: [String: String]) async throws -> String? {
+        func field(_ name: String) -> String { (fields[name] ?? "").trimmingCharacters(in: .whitespaces) }
+        switch kind {
+        case .providers: return try await catalog.provider(key: field("provider_id")) != nil ? "provider '\(field("provider_id"))'" : nil
+        case .programs: return try await catalog.program(key: field("program_id")) != nil ? "program '\(field("program_id"))'" : nil
+        case .courses: return try await catalog.course(key: field("course_id")) != nil ? "course '\(field("course_id"))'" : nil
+        case .creditAgreements:
+            guard let program = try await catalog.program(key: field("program_id")) else { return nil }
+            let same = try await catalog.agreements(programID: program.id).contains {
+                $0.institution.caseInsensitiveCompare(field("institution")) == .orderedSame && CalendarDay.format($0.validFrom) == field("valid_from")
+            }
+            return same ? "an agreement with \(field("institution")) from \(field("valid_from"))" : nil
+        default: return nil
+        }
+    }
+
     /// A stored record's fields as its form shows them; nil when there is none.
     public func fields(_ kind: ImportKind, key: String) async throws -> [String: String]? {
         func number(_ d: Double?) -> String { d.map { $0 == $0.rounded() ? String(Int($0)) : String($0) } ?? "" }

@@ -45,14 +45,16 @@ struct APIController {
             _ = try context.requirePrincipal()
             return try Self.json(try await d.catalog.providers().map(API.ProviderOut.init))
         }
+        // Catalog records are created by the catalog's use case, checked by the import's rules (422 with each problem
+        // by its import column; 409 when the record exists).
         routes.post("/api/v1/providers", access: "admin", body: .json) { request, context in
-            _ = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
+            let p = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
             let input = try await Self.decode(API.ProviderIn.self, from: request)
-            guard let kind = ProviderKind(code: input.kind) else { throw AppError.badRequest("kind: '\(input.kind)' is not one of \(ProviderKind.codeList)") }
-            try Self.checkID(input.providerId, field: "providerId")
-            let provider = Provider(key: input.providerId, name: input.name, kind: kind, country: input.country?.uppercased(), website: input.website)
-            try await d.catalog.createProvider(provider)
-            return try Self.json(API.ProviderOut(provider), status: .created)
+            try await CatalogAdministration(store: d.store).create(.providers, fields: [
+                "provider_id": input.providerId, "name": input.name, "kind": input.kind, "country": input.country ?? "", "website": input.website ?? "",
+            ], by: p)
+            let stored = try await d.catalog.provider(key: input.providerId.trimmingCharacters(in: .whitespaces))!
+            return try Self.json(API.ProviderOut(stored), status: .created)
         }
         routes.get("/api/v1/programs", access: "signed-in") { _, context in
             let p = try context.requirePrincipal()
@@ -63,19 +65,16 @@ struct APIController {
             })
         }
         routes.post("/api/v1/programs", access: "admin", body: .json) { request, context in
-            _ = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
+            let p = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
             let input = try await Self.decode(API.ProgramIn.self, from: request)
-            guard let kind = ProgramKind(code: input.kind) else { throw AppError.badRequest("kind: '\(input.kind)' is not one of \(ProgramKind.codeList)") }
-            try Self.checkID(input.programId, field: "programId")
-            guard let provider = try await d.catalog.providers().first(where: { $0.key == input.providerId }) else {
-                throw AppError.badRequest("providerId: unknown provider '\(input.providerId)'")
-            }
-            let program = Program(key: input.programId, providerID: provider.id, title: input.title, kind: kind, summary: input.summary,
-                                  typicalDurationMonths: input.typicalDurationMonths, typicalCostUSD: input.typicalCostUsd,
-                                  creditValue: input.creditValue, creditUnit: input.creditUnit)
-            try await d.catalog.createProgram(program)
-            let stored = try await d.catalog.program(key: program.key)!
-            return try Self.json(API.ProgramOut(stored, providerKey: provider.key, figures: nil), status: .created)
+            try await CatalogAdministration(store: d.store).create(.programs, fields: [
+                "program_id": input.programId, "provider_id": input.providerId, "title": input.title, "kind": input.kind, "summary": input.summary ?? "",
+                "duration_months": input.typicalDurationMonths.map(String.init) ?? "", "cost_usd": Self.cell(input.typicalCostUsd),
+                "credit_value": Self.cell(input.creditValue), "credit_unit": input.creditUnit ?? "",
+            ], by: p)
+            let stored = try await d.catalog.program(key: input.programId.trimmingCharacters(in: .whitespaces))!
+            let provider = try await d.catalog.provider(id: stored.providerID)
+            return try Self.json(API.ProgramOut(stored, providerKey: provider?.key ?? input.providerId, figures: nil), status: .created)
         }
         routes.get("/api/v1/programs/{programId}", access: "signed-in") { _, context in
             let p = try context.requirePrincipal()
@@ -95,21 +94,19 @@ struct APIController {
             return try Self.json(try await d.catalog.agreements(programID: program.id).map(API.AgreementOut.init))
         }
         routes.post("/api/v1/programs/{programId}/agreements", access: "admin", body: .json) { request, context in
-            _ = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
+            let p = try context.require("edit the catalog", AccessPolicy.canEditCatalog)
             let program = try await Self.program(context, d)
             let input = try await Self.decode(API.AgreementIn.self, from: request)
-            guard let from = CalendarDay.parse(input.validFrom) else { throw AppError.badRequest("validFrom: '\(input.validFrom)' is not a date (YYYY-MM-DD)") }
-            var to: Date? = nil
-            if let t = input.validTo {
-                guard let parsed = CalendarDay.parse(t) else { throw AppError.badRequest("validTo: '\(t)' is not a date (YYYY-MM-DD)") }
-                guard parsed >= from else { throw AppError.badRequest("validTo: is before validFrom") }
-                to = parsed
+            try await CatalogAdministration(store: d.store).create(.creditAgreements, fields: [
+                "program_id": program.key, "institution": input.institution, "credits": Self.cell(input.credits), "degree": input.degree ?? "",
+                "valid_from": input.validFrom, "valid_to": input.validTo ?? "",
+            ], by: p)
+            let stored = try await d.catalog.agreements(programID: program.id).first {
+                $0.institution.caseInsensitiveCompare(input.institution.trimmingCharacters(in: .whitespaces)) == .orderedSame
+                    && CalendarDay.format($0.validFrom) == input.validFrom.trimmingCharacters(in: .whitespaces)
             }
-            guard input.credits > 0, input.credits <= 500 else { throw AppError.badRequest("credits: must be more than 0 and at most 500") }
-            guard !input.institution.trimmingCharacters(in: .whitespaces).isEmpty else { throw AppError.badRequest("institution: is required") }
-            let agreement = CreditAgreement(institution: input.institution, programID: program.id, credits: input.credits, degree: input.degree, validFrom: from, validTo: to)
-            try await d.catalog.createAgreement(agreement)
-            return try Self.json(API.AgreementOut(agreement), status: .created)
+            guard let stored else { throw AppError.conflict("the agreement was changed by someone else while it was stored; read it back") }
+            return try Self.json(API.AgreementOut(stored), status: .created)
         }
 
         // MARK: learners
@@ -179,11 +176,8 @@ struct APIController {
         }
     }
 
-    static func checkID(_ id: String, field: String) throws {
-        guard !id.isEmpty, id.count <= 128, !id.contains(where: { $0.isNewline || $0 == "|" }) else {
-            throw AppError.badRequest("\(field): '\(id)' is not a usable id (1 to 128 characters, no line breaks or '|')")
-        }
-    }
+    /// A number as an import cell: whole numbers without a decimal point, nothing for none.
+    static func cell(_ d: Double?) -> String { d.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) } ?? "" }
 
     static func program(_ context: AppContext, _ d: Dependencies) async throws -> Program {
         let key = context.parameters.get("programId") ?? ""
