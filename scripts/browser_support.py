@@ -215,6 +215,23 @@ def no_sideways_scroll(driver, what):
     check(width <= viewport, f"{what} fits a {viewport} px screen (it is {width} px wide{': ' + culprits if culprits else ''})")
 
 
+def accessible(driver, what):
+    """axe-core finds nothing serious or critical on the page (axe-selenium-python carries axe-core)."""
+    try:
+        from axe_selenium_python import Axe
+    except ImportError:
+        fail("axe-selenium-python is not installed (pip install axe-selenium-python); .ci/run installs it")
+    axe = Axe(driver)
+    axe.inject()
+    # Run synchronously (chromedriver awaits the promise): an asynchronous script's callback never comes back on a
+    # page with JavaScript turned off.
+    driver.set_script_timeout(60)
+    found = driver.execute_script("return axe.run(document, {resultTypes: ['violations']})")
+    bad = [v for v in found["violations"] if v.get("impact") in ("serious", "critical")]
+    detail = "; ".join(f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(str(n['target'][0]) for n in v['nodes'][:3])}" for v in bad)
+    check(not bad, f"{what}: axe-core finds nothing serious" + (f" — found: {detail}" if bad else ""))
+
+
 def messages(mail_folder):
     """Every message the server wrote, read as a mail client would: (to, subject, plain body)."""
     found = []

@@ -35,7 +35,7 @@ struct ImportPages {
         let history = try await d.imports.history(limit: 20)
         let running = try await d.imports.jobs().filter { $0.status != .applied }
         var values: [String: Any] = [
-            // Jobs being written, with their progress; the page reloads itself (no script) while one runs.
+            // Jobs being written, with their progress; a link shows it again (a page never reloads itself: WCAG 2.2.1).
             "jobs": running.map { job -> [String: Any] in
                 let percent = job.totalRows == 0 ? 100 : job.appliedRows * 100 / job.totalRows
                 return ["file": job.fileName, "kind": job.kind.rawValue, "applied": job.appliedRows, "total": job.totalRows, "percent": percent,
@@ -56,8 +56,6 @@ struct ImportPages {
                 ] as [String: Any]
             },
         ]
-        // Only while a job runs: a Mustache section is shown for any number, 0 too (a refresh every 0 seconds).
-        if running.contains(where: { $0.status == .applying }) { values["refreshSeconds"] = 3 }
         if let report {
             values["report"] = [
                 "file": report.file, "kind": report.kind.rawValue, "rows": report.rows, "applied": report.applied,
