@@ -46,10 +46,15 @@ import Testing
             #expect(program.skills.map(\.label) == ["SQL", "Data cleaning"] && program.skills[0].scheme == .esco)
             let edit = try await client.execute(uri: "/admin/catalog/programs/acme-data/edit", method: .get, headers: headers)
             #expect(edit.status == .ok && edit.text.contains("value=\"Data Basics\"") && edit.text.contains("SQL=esco:http://data.europa.eu/esco/skill/598de1a8") && edit.text.contains("readonly"))
+            // The form shows every stored value, so what is sent is the record: a field emptied there is cleared.
             #expect(try await post("programs", [("program_id", "acme-data"), ("provider_id", "acme"), ("title", "Data Basics II"), ("kind", "specialization"),
-                                                ("editing", "1")]).status == .seeOther)
+                                                ("summary", "Tables and cleaning."), ("cost_usd", "300"), ("skills", "Data cleaning"), ("editing", "1")]).status == .seeOther)
             let edited = try await catalog.program(key: "acme-data")
-            #expect(edited?.title == "Data Basics II" && edited?.skills.count == 2, "an edit keeps the skills a blank field leaves alone")
+            #expect(edited?.title == "Data Basics II" && edited?.skills.map(\.label) == ["Data cleaning"] && edited?.typicalCostUSD == 300)
+            #expect(try await post("programs", [("program_id", "acme-data"), ("provider_id", "acme"), ("title", "Data Basics II"), ("kind", "specialization"),
+                                                ("summary", ""), ("cost_usd", ""), ("skills", ""), ("editing", "1")]).status == .seeOther)
+            let emptied = try await catalog.program(key: "acme-data")
+            #expect(emptied?.summary == nil && emptied?.typicalCostUSD == nil && emptied?.skills.isEmpty == true, "emptied fields are cleared")
             #expect(try await client.execute(uri: "/admin/catalog/programs/nothing/edit", method: .get, headers: headers).status == .notFound)
 
             // A course and a credit agreement.
@@ -66,6 +71,15 @@ import Testing
             #expect(agreementEdit.status == .ok && agreementEdit.text.contains("value=\"2026-09-01\""))
             #expect(try await post("credit_agreements", [("program_id", "acme-data"), ("institution", "State University"), ("credits", "9"), ("valid_from", "2026-09-01")]).status == .seeOther)
             #expect(try await catalog.agreements(programID: program.id).map(\.credits) == [9], "the same institution, program and day: updated, not doubled")
+            #expect(try await catalog.agreements(programID: program.id).first?.degree == nil, "the degree left empty on the form is cleared")
+            // A file, though, never clears: an export that lacks a column loses nothing.
+            _ = try await ImportRepository(store: w.store).run(kind: .creditAgreements, fileName: "a.csv",
+                                                               text: "program_id,institution,credits,degree,valid_from\nacme-data,State University,9,BS Data,2026-09-01\n",
+                                                               by: .init(userID: nil, programScope: nil))
+            _ = try await ImportRepository(store: w.store).run(kind: .creditAgreements, fileName: "b.csv",
+                                                               text: "program_id,institution,credits,valid_from\nacme-data,State University,10,2026-09-01\n",
+                                                               by: .init(userID: nil, programScope: nil))
+            #expect(try await catalog.agreements(programID: program.id).first?.degree == "BS Data")
 
             // An employer partner with its programs and its account; a learner's account cannot act for it.
             let wrongAccount = try await post("employers", [("employer_id", "acme-jobs"), ("name", "Acme Jobs"), ("programs", "acme-data, nosuch"), ("accounts", "learnerA@pathways.test")])
@@ -82,7 +96,7 @@ import Testing
 
             // Nobody else.
             #expect(try await client.execute(uri: "/admin/catalog", method: .get, headers: w.auth("researcher")).status == .forbidden)
-            #expect(try await AuditRepository(store: w.store).recent(limit: 30).filter { $0.action == "edit_catalog" }.count == 6)
+            #expect(try await AuditRepository(store: w.store).recent(limit: 30).filter { $0.action == "edit_catalog" }.count == 7)
         }
     }
 

@@ -22,15 +22,16 @@ public struct CatalogAdministration: Sendable {
         guard AccessPolicy.canEditCatalog(p) else { throw UseCaseError.forbidden("your role (\(p.role.label)) may not edit the catalog") }
     }
 
-    /// Saves one record of `kind` from its fields (named as the import file's columns). Refused with every problem
-    /// by field; nothing is stored then.
+    /// Saves one record of `kind` from its fields (named as the import file's columns), every field as it is: an
+    /// empty one clears the stored value. Refused with every problem by field; nothing is stored then.
     @discardableResult
     public func save(_ kind: ImportKind, fields: [String: String], by p: Principal, now: Date = Date()) async throws -> ImportReport {
         try requireEditor(p)
         guard Self.kinds.contains(kind) else { throw UseCaseError.invalid("\(kind.rawValue) are not edited one at a time; import them") }
         let columns = kind.columns.map(\.name)
         let text = columns.joined(separator: ",") + "\n" + columns.map { CSVTable.field(fields[$0] ?? "") }.joined(separator: ",") + "\n"
-        let report = try await ImportRepository(store: store).run(kind: kind, fileName: "the \(kind.rawValue) form", text: text,
+        // The form shows every stored value, so a field left empty is meant empty: it clears what was stored.
+        let report = try await ImportRepository(store: store, emptyClears: true).run(kind: kind, fileName: "the \(kind.rawValue) form", text: text,
                                                                    by: .init(userID: p.userID, programScope: nil), today: now)
         guard report.errors.isEmpty else {
             throw UseCaseError.rejected(report.errors.map { FieldProblem($0.column ?? "form", $0.message) })

@@ -80,7 +80,9 @@ public struct CatalogRepository: Sendable {
 
     enum IfExists { case fail, update }
 
-    static func upsertPrograms(_ db: any SQLDatabase, _ programs: [Program], ifExists: IfExists) async throws {
+    /// `emptyClears`: a program's empty optional fields clear the stored ones, and an empty skill list its skills.
+    static func upsertPrograms(_ db: any SQLDatabase, _ programs: [Program], ifExists: IfExists, emptyClears: Bool = false) async throws {
+        let optional = { (column: String) -> BulkWrite.Update in emptyClears ? .replace(column) : .keepStoredWhenNull(column) }
         let now = Date()
         let rows: [[any Encodable & Sendable]] = programs.map {
             [$0.id, $0.key, $0.providerID, $0.title, $0.kind.rawValue, $0.summary, $0.typicalDurationMonths, $0.typicalCostUSD,
@@ -90,11 +92,11 @@ public struct CatalogRepository: Sendable {
             db, into: "programs",
             columns: ["id", "external_id", "provider_id", "title", "kind", "summary", "duration_months", "cost_usd", "credit_value", "credit_unit", "created_at", "updated_at"],
             rows: rows, conflictTarget: ifExists == .update ? ["external_id"] : nil,
-            updates: ifExists == .update ? [.replace("provider_id"), .replace("title"), .replace("kind"), .keepStoredWhenNull("summary"),
-                                             .keepStoredWhenNull("duration_months"), .keepStoredWhenNull("cost_usd"),
-                                             .keepStoredWhenNull("credit_value"), .keepStoredWhenNull("credit_unit"), .replace("updated_at")] : [])
-        // Skills: a program's list is replaced when the new list is not empty.
-        for p in programs where !p.skills.isEmpty {
+            updates: ifExists == .update ? [.replace("provider_id"), .replace("title"), .replace("kind"), optional("summary"),
+                                             optional("duration_months"), optional("cost_usd"),
+                                             optional("credit_value"), optional("credit_unit"), .replace("updated_at")] : [])
+        // Skills: a program's list is replaced when the new list is not empty (or, with emptyClears, always).
+        for p in programs where !p.skills.isEmpty || emptyClears {
             let programID = try await db.raw("SELECT id FROM programs WHERE external_id = \(bind: p.key)").first()!.decode(column: "id", as: UUID.self)
             try await db.raw("DELETE FROM program_skills WHERE program_id = \(bind: programID)").run()
             for (i, skill) in p.skills.enumerated() {

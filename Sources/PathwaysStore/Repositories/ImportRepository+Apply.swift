@@ -70,13 +70,14 @@ extension ImportRepository {
     /// Writes the batch; returns (inserted, updated).
     func apply(_ batch: ImportBatch, keys: KeyIndex, fileName: String, on db: any SQLDatabase) async throws -> (Int, Int) {
         let now = Date()
+        let optional = { (column: String) -> BulkWrite.Update in emptyClears ? .replace(column) : .keepStoredWhenNull(column) }
         switch batch {
         case .providers(let rows):
             try await BulkWrite.insert(
                 db, into: "providers", columns: ["id", "external_id", "name", "kind", "country", "website", "created_at", "updated_at"],
                 rows: rows.map { [UUID(), $0.key, $0.name, $0.kind.rawValue, $0.country, $0.website, now, now] },
                 conflictTarget: ["external_id"],
-                updates: [.replace("name"), .replace("kind"), .keepStoredWhenNull("country"), .keepStoredWhenNull("website"), .replace("updated_at")])
+                updates: [.replace("name"), .replace("kind"), optional("country"), optional("website"), .replace("updated_at")])
             return split(rows.map(\.key), existing: keys.providers)
 
         case .programs(let rows):
@@ -85,7 +86,7 @@ extension ImportRepository {
                         typicalDurationMonths: $0.durationMonths, typicalCostUSD: $0.costUSD, creditValue: $0.creditValue,
                         creditUnit: $0.creditUnit, skills: $0.skills)
             }
-            try await CatalogRepository.upsertPrograms(db, programs, ifExists: .update)
+            try await CatalogRepository.upsertPrograms(db, programs, ifExists: .update, emptyClears: emptyClears)
             return split(rows.map(\.key), existing: keys.programs)
 
         case .courses(let rows):
@@ -97,8 +98,8 @@ extension ImportRepository {
             try await BulkWrite.insert(
                 db, into: "courses", columns: ["id", "external_id", "program_id", "title", "position", "credit_value", "effort_hours", "created_at", "updated_at"],
                 rows: values, conflictTarget: ["external_id"],
-                updates: [.replace("program_id"), .replace("title"), .replace("position"), .keepStoredWhenNull("credit_value"),
-                          .keepStoredWhenNull("effort_hours"), .replace("updated_at")])
+                updates: [.replace("program_id"), .replace("title"), .replace("position"), optional("credit_value"),
+                          optional("effort_hours"), .replace("updated_at")])
             return split(rows.map(\.key), existing: keys.courses)
 
         case .creditAgreements(let rows):
@@ -115,7 +116,7 @@ extension ImportRepository {
                 db, into: "credit_agreements", columns: ["id", "institution", "program_id", "credits", "degree", "valid_from", "valid_to", "created_at"],
                 rows: rows.map { [UUID(), $0.institution, keys.programs[$0.programKey]!, $0.credits, $0.degree, $0.validFrom, $0.validTo, now] },
                 conflictTarget: ["institution", "program_id", "valid_from"],
-                updates: [.replace("credits"), .keepStoredWhenNull("degree"), .keepStoredWhenNull("valid_to")])
+                updates: [.replace("credits"), optional("degree"), optional("valid_to")])
             let updated = rows.filter { stored.contains(Self.agreementKey($0.institution, keys.programs[$0.programKey]!, $0.validFrom)) }.count
             return (rows.count - updated, updated)
 

@@ -10,15 +10,19 @@ import SQLKit
 ///
 /// Re-importing rows that are already stored updates them in place (matched by the platform's ids), so
 /// importing the same file twice leaves one copy. An empty cell never clears a stored value: a later export
-/// that lacks a column loses nothing.
+/// that lacks a column loses nothing — unless `emptyClears`, which a form that shows every stored value sets (a
+/// field a person emptied is cleared).
 public struct ImportRepository: Sendable {
     let store: Store
     /// Rows read, checked and written together.
     public var chunkRows: Int
+    /// An empty optional cell of a catalog record clears its stored value (and an empty skills cell its skills).
+    public var emptyClears: Bool
 
-    public init(store: Store, chunkRows: Int = 5_000) {
+    public init(store: Store, chunkRows: Int = 5_000, emptyClears: Bool = false) {
         self.store = store
         self.chunkRows = chunkRows
+        self.emptyClears = emptyClears
     }
 
     /// Who is importing: their account, and for program staff the programs they may touch.
