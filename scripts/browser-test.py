@@ -8,8 +8,9 @@ It fills a new SQLite database with the demo, writes and delivers the wave's inv
 survey links out of those messages, starts `pathways serve` on a free loopback port and then, in Chromium:
 takes a survey from its link to the done page (a refused page, a page left and resumed from the link, Back
 with the answers kept, a follow-up question on the same page), answers another against the record, opts a
-third person out, and signs in as the researcher to see all three on the wave page. Any missing piece
-(Chromium, chromedriver, Selenium) is an error, never a skip.
+third person out, and signs in as the researcher to see all three on the wave page. Last, every role's pages
+pass axe-core on a desktop and fit a 390 px phone without JavaScript. Any missing piece (Chromium, chromedriver,
+Selenium, axe-selenium-python) is an error, never a skip.
 """
 import os
 import re
@@ -56,6 +57,9 @@ def main():
         check(administrator is not None, "the demo printed the administrator's sign-in")
         learner = re.search(r"Learner\s+(\S+@\S+)\s+(\S+)", demo.stdout)
         check(learner is not None, "the demo printed the learner's sign-in")
+        staff = re.search(r"Program staff\s+(\S+@\S+)\s+(\S+)", demo.stdout)
+        employer = re.search(r"Employer partner\s+(\S+@\S+)\s+(\S+)", demo.stdout)
+        check(staff is not None and employer is not None, "the demo printed the program staff's and the employer's sign-ins")
         subprocess.run([binary, "send", "--database", database, "--mail", f"file:{mail}", "--public-url", base],
                        capture_output=True, text=True, check=True)
         links = survey_links(mail, base)
@@ -72,7 +76,9 @@ def main():
         set_up_a_study(chromium, chromedriver, base, researcher.group(1), researcher.group(2))
         catalog_and_accounts(chromium, chromedriver, base, administrator.group(1), administrator.group(2))
         driver.delete_all_cookies()
-        credential(driver, base, learner.group(1), learner.group(2), downloads)
+        shared = credential(driver, base, learner.group(1), learner.group(2), downloads)
+        every_page(chromium, chromedriver, base, {"admin": administrator.groups(), "researcher": researcher.groups(), "staff": staff.groups(),
+                                                  "employer": employer.groups(), "learner": learner.groups()}, shared)
         print("browser-test: all checks passed")
     except subprocess.CalledProcessError as e:
         fail(f"{' '.join(e.cmd[:2])} failed: {e.stderr}")
@@ -281,6 +287,53 @@ def credential(driver, base, email_address, password, downloads):
     check("Verified: an Open Badges 3.0 credential" in body, "the shared page, signed out, says the credential is verified")
     linkedin = driver.find_element(By.LINK_TEXT, "Add to LinkedIn").get_attribute("href")
     check(linkedin.startswith("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"), "the page offers Add to LinkedIn")
+    return link[link.index("/c/"):]
+
+
+# The pages each role reaches from its navigation, and the record pages behind their first links. A "first link
+# under X" entry opens the first link whose address starts with X on the page before it.
+PAGES = {
+    "admin": ["/", "/programs", "/programs/mb-statistics-fundamentals", "/learners", "first link under /learners/", "/imports",
+              "/admin/accounts", "/admin/audit", "/admin/catalog", "/admin/catalog/programs/new", "/account", "/careers/postings",
+              "/careers/organise", "first link under /careers/organise/"],
+    "researcher": ["/studies", "/studies/credential-outcomes", "/studies/credential-outcomes/waves/2", "/studies/credential-outcomes/waves/2/report",
+                   "/studies/credential-outcomes/waves/2/report?by=program", "/studies/credential-outcomes/waves/3/report?by=program_kind",
+                   "/studies/credential-outcomes/waves/2/invitations", "/studies/credential-outcomes/panel", "/studies/credential-outcomes/codebook",
+                   "/studies/credential-outcomes/settings", "/studies/credential-outcomes/waves/3/edit", "/learners", "first link under /learners/"],
+    "staff": ["/programs", "/learners", "first link under /learners/", "/imports"],
+    "employer": ["/careers/postings", "first link under /careers/postings/", "/careers/organise", "first link under /careers/organise/"],
+    "learner": ["/me", "/careers", "first link under /careers/events/", "/verify", "/account"],
+    "nobody": ["/login", "/password-reset", "/verify"],
+}
+
+
+def every_page(chromium, chromedriver, base, accounts, shared):
+    """Every role's pages: axe-core on a desktop with JavaScript (which axe needs), and the same pages on a 390 px
+    phone without JavaScript, where none may be wider than the screen."""
+    print("every role's pages: axe-core on a desktop, the width on a phone")
+    for role, pages in PAGES.items():
+        desk = browser_support.desktop(chromium, chromedriver)
+        phone = browser_support.phone(chromium, chromedriver)
+        try:
+            if role != "nobody":
+                sign_in(desk, base, *accounts[role])
+                sign_in(phone, base, *accounts[role])
+            for page in pages + ([shared] if role == "nobody" else []):
+                if page.startswith("first link under "):
+                    prefix = page.removeprefix("first link under ")
+                    links = [a.get_attribute("href") for a in desk.find_elements(By.CSS_SELECTOR, f"main a[href*='{prefix}']")]
+                    links = [l for l in links if l.split(base, 1)[-1].startswith(prefix) and not re.search(r"\.(csv|zip|jwt|json|ics|xlsx)$", l)]
+                    check(links != [], f"{role}: a link under {prefix} to open")
+                    page = links[0].split(base, 1)[-1]
+                desk.get(base + page)
+                browser_support.accessible(desk, f"{role} {page}")
+                width = desk.execute_script("return document.documentElement.scrollWidth")
+                check(width <= 1280, f"{role} {page} fits a 1280 px desktop ({width} px)")
+                phone.get(base + page)
+                no_sideways_scroll(phone, f"{role} {page}")
+        finally:
+            desk.quit()
+            phone.quit()
 
 
 if __name__ == "__main__":
