@@ -11,6 +11,23 @@ import Testing
         [[3, 1, 1, 2], [2, 8, 1, 1], [4, 1, 6, 3], [1, 2, 5, 9]],
     ]
 
+    /// Only a question asked in both waves of a pair is offered, once per pair, labelled from the later form.
+    @Test func comparisonsAreTheQuestionsAskedInBothWaves() throws {
+        func form(_ rows: String) throws -> XLSForm {
+            try XLSForm(survey: try XLSFormSheet.csv("type,name,label\n" + rows, name: "survey"),
+                        choices: try XLSFormSheet.csv("list_name,name,label\nyn,yes,Yes\nyn,no,No\n", name: "choices"), settings: nil)
+        }
+        let w1 = try form("select_one yn,employed,Employed?\nselect_one yn,student,Student?\ntext,notes,Notes\n")
+        let w2 = try form("select_one yn,employed,Are you employed now?\n")
+        let w3 = try form("select_one yn,employed,Employed today?\nselect_one yn,student,Still a student?\nselect_multiple yn,many,Many\n")
+        let all = Panel.comparisons([(3, w3), (1, w1), (2, w2)])
+        #expect(all.map(\.code) == ["employed:1:2", "employed:1:3", "employed:2:3", "student:1:3"])
+        #expect(all[0].label == "Are you employed now?" && all[3].label == "Still a student?")
+        #expect(Panel.Comparison(code: "student:1:3", among: all)?.item == "student")
+        #expect(Panel.Comparison(code: "student:1:2", among: all) == nil, "wave 2 does not ask it")
+        #expect(Panel.comparisons([(1, w1)]).isEmpty)
+    }
+
     @Test func mcnemarAgreesWithR() throws {
         let r = Self.tables.map { t -> String in
             let k = t.count

@@ -462,6 +462,12 @@ enum Survey {
             #expect(page.text.contains("Attrition by program") && page.text.contains("All programs"))
             #expect(page.text.contains("1 learners answered in both waves; 0 gave the same answer"))
             #expect(page.text.contains("<td class=\"num\">1 (100%)</td>"))
+            // Only comparisons the waves allow are offered, by the question's label; the link's item/from/to picks one.
+            #expect(page.text.contains(#"<option value="employment:1:2" selected>"#) && page.text.contains(" — wave 1 to wave 2</option>"))
+            let chosen = try await client.execute(uri: "/studies/outcomes/panel?comparison=employment:1:2", method: .get, headers: w.auth("researcher"))
+            #expect(chosen.text.contains("1 learners answered in both waves"))
+            let opened = try await client.execute(uri: "/studies/outcomes/panel", method: .get, headers: w.auth("researcher"))
+            #expect(opened.status == .ok && !opened.text.contains("role=\"alert\""), "the page opens with no error")
             let rows = Panel.attrition(try await fieldwork.panelCases(study: f.study))
             let all2 = try #require(rows.first { $0.wave == 2 && $0.program == "" })
             #expect(all2.cases == 3 && all2.firstWaveRespondents == 1 && all2.stillResponding == 1 && all2.retention == 1, "\(rows)")

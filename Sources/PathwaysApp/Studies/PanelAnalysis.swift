@@ -12,6 +12,15 @@ public struct PanelAnalysis: Sendable {
         fieldwork = FieldworkRepository(store: store)
     }
 
+    /// The changes the study's waves allow a researcher to ask about (`Panel.comparisons` over their forms).
+    public func comparisons(study: StudyRepository.Study) async throws -> [Panel.Comparison] {
+        var forms: [(number: Int, form: XLSForm)] = []
+        for wave in try await studies.waves(study: study) {
+            if let version = try await studies.version(id: wave.instrumentVersionID) { forms.append((wave.number, version.form)) }
+        }
+        return Panel.comparisons(forms)
+    }
+
     /// How `item` changed between waves `from` and `to` for the learners who answered it in both, with the
     /// categories of the later wave's form. Throws when a wave is missing or its form does not ask the item.
     public func change(study: StudyRepository.Study, item: String, from: Int, to: Int) async throws -> Panel.Change {

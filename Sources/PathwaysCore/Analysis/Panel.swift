@@ -106,6 +106,49 @@ public enum Panel {
 
     /// R's `mcnemar.test(x)` (correct = TRUE): (|b − c| − 1)² / (b + c) on 1 df for a 2 × 2 table; Bowker's
     /// Σ_{i<j} (n_ij − n_ji)² / (n_ij + n_ji) on k(k − 1)/2 df for k × k.
+    /// A change a researcher can ask about: a select_one question asked in both waves (by name), with its label.
+    public struct Comparison: Sendable, Equatable {
+        public var item: String
+        public var label: String
+        public var from: Int
+        public var to: Int
+        public init(item: String, label: String, from: Int, to: Int) {
+            self.item = item
+            self.label = label
+            self.from = from
+            self.to = to
+        }
+        /// How the choice is named in a form or a link: `item:from:to`.
+        public var code: String { "\(item):\(from):\(to)" }
+        public init?(code: String, among all: [Comparison]) {
+            guard let found = all.first(where: { $0.code == code }) else { return nil }
+            self = found
+        }
+    }
+
+    /// Every comparison the waves allow: each select_one question asked (by name) in two waves, for every pair of
+    /// those waves, earlier to later; labelled from the later wave's form. By question in form order, then by waves.
+    public static func comparisons(_ waves: [(number: Int, form: XLSForm)]) -> [Comparison] {
+        let ordered = waves.sorted { $0.number < $1.number }
+        var order: [String] = []
+        var askedIn: [String: [(wave: Int, label: String)]] = [:]
+        for w in ordered {
+            for q in w.form.questions {
+                guard case .selectOne = q.type else { continue }
+                if askedIn[q.name] == nil { order.append(q.name) }
+                askedIn[q.name, default: []].append((w.number, XLSForm.text(q.labels, language: nil) ?? q.name))
+            }
+        }
+        var out: [Comparison] = []
+        for item in order {
+            let asked = askedIn[item] ?? []
+            for (i, a) in asked.enumerated() {
+                for b in asked[(i + 1)...] { out.append(Comparison(item: item, label: b.label, from: a.wave, to: b.wave)) }
+            }
+        }
+        return out
+    }
+
     public static func mcnemar(_ x: [[Int]]) -> (statistic: Double, df: Int, p: Double)? {
         let k = x.count
         guard k >= 2 else { return nil }

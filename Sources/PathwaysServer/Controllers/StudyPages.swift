@@ -143,22 +143,19 @@ struct StudyPages {
             _ = try context.require("see studies", Self.mayRun)
             let study = try await Self.study(d, context)
             let waves = try await d.studies.waves(study: study)
-            // Items asked as select_one in more than one wave's form can be compared.
-            var askedIn: [String: Int] = [:]
-            for wave in waves {
-                guard let version = try await d.versionCache.version(wave.instrumentVersionID, d.studies) else { continue }
-                for q in version.form.questions { if case .selectOne = q.type { askedIn[q.name, default: 0] += 1 } }
-            }
-            let items = askedIn.filter { $0.value > 1 }.keys.sorted()
+            // Only what can be compared is offered: a question asked in both waves of a pair, by its label.
+            let panel = PanelAnalysis(store: d.store)
+            let comparisons = try await panel.comparisons(study: study)
             let query = request.uri.queryParameters
-            let item = query.get("item").flatMap { items.contains($0) ? $0 : nil }
-            let from = query.get("from").flatMap(Int.init) ?? waves.first?.number ?? 1
-            let to = query.get("to").flatMap(Int.init) ?? waves.last?.number ?? 1
+            let chosen = query.get("comparison").flatMap { Panel.Comparison(code: $0, among: comparisons) }
+                ?? query.get("item").flatMap { item in
+                    Panel.Comparison(code: "\(item):\(query.get("from") ?? ""):\(query.get("to") ?? "")", among: comparisons)
+                }
             var change: [String: Any]?
             var changeError = ""
-            if let item {
+            if let chosen {
                 do {
-                    let c = try await PanelAnalysis(store: d.store).change(study: study, item: item, from: from, to: to)
+                    let c = try await panel.change(study: study, item: chosen.item, from: chosen.from, to: chosen.to)
                     let test = c.statistic.map { String(format: "%@: χ² = %.3f, df = %d, p = %.4g.", (c.levels.count == 2 ? "McNemar's test" : "Bowker's test of symmetry") as NSString, $0, c.df ?? 0, c.p ?? .nan) }
                         ?? "No test: a pair of opposite changes has no learners."
                     change = ["fromWave": c.fromWave, "toWave": c.toWave, "labels": c.labels, "n": c.n, "unchanged": c.unchanged, "test": test,
@@ -188,7 +185,8 @@ struct StudyPages {
             let allAnswered = paths.filter { path in waves.allSatisfy { Disposition(rawValue: path.path[$0.number] ?? "")?.isResponse == true } }.reduce(0) { $0 + $1.learners }
             return d.views.page("panel", title: "\(study.title): panel", [
                 "key": study.key, "title": study.title, "funnel": funnel, "allAnswered": allAnswered, "attrition": attrition,
-                "items": items.map { ["name": $0, "selected": $0 == item] }, "from": from, "to": to, "change": change ?? false, "changeError": changeError,
+                "comparisons": comparisons.map { ["code": $0.code, "label": "\($0.label) — wave \($0.from) to wave \($0.to)", "selected": $0 == chosen] },
+                "hasComparisons": !comparisons.isEmpty, "change": change ?? false, "changeError": changeError,
                 "waveHeads": waves.map { ["number": $0.number] },
                 "paths": paths.prefix(40).map { path -> [String: Any] in
                     ["cells": waves.map { w -> [String: Any] in
