@@ -94,6 +94,12 @@ import Testing
 
             var page = try await client.execute(uri: "/studies/followup-2027/waves/1", method: .get, headers: headers)
             #expect(page.text.contains("Draft: frame not computed") && !page.text.contains("value=\"launch\"") && page.text.contains("/waves/1/edit"))
+            // The page shows the wave's own title, and its edit form holds it (not the document's title).
+            #expect(page.text.contains("<h1>Wave 1: A year on</h1>") && page.text.contains("<title>"))
+            let editForm = try await client.execute(uri: "/studies/followup-2027/waves/1/edit", method: .get, headers: headers)
+            #expect(editForm.text.contains(#"name="title" required value="A year on""#), "\(editForm.text.prefix(0))")
+            let newForm = try await client.execute(uri: "/studies/followup-2027/waves/new", method: .get, headers: headers)
+            #expect(newForm.text.contains(#"name="title" required value="""#) && newForm.text.contains("<title>New wave · Pathways</title>"))
             let act = { (action: String) in
                 try await client.execute(uri: "/studies/followup-2027/waves/1", method: .post, headers: headers, body: WebTests.form([("_csrf", csrf), ("action", action)]))
             }

@@ -41,7 +41,10 @@ public struct Views: Sendable {
     /// Renders `template` with `values` plus what every page needs (who is signed in, their CSRF token).
     public func page(_ template: String, title: String, _ values: [String: Any], context: AppContext, status: HTTPResponse.Status = .ok) -> HTML {
         var all = values
-        all["title"] = title
+        // The document's title is its own key: a page's values may hold a record's "title" (a wave's, a study's),
+        // which the page shows as it is.
+        all["documentTitle"] = title
+        if all["title"] == nil { all["title"] = title }
         if let p = context.principal {
             all["signedIn"] = true
             all["userEmail"] = p.email
