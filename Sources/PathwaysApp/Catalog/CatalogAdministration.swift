@@ -69,7 +69,7 @@ public struct CatalogAdministration: Sendable {
 
     /// A stored record's fields as its form shows them; nil when there is none.
     public func fields(_ kind: ImportKind, key: String) async throws -> [String: String]? {
-        func number(_ d: Double?) -> String { d.map { $0 == $0.rounded() ? String(Int($0)) : String($0) } ?? "" }
+        let number = ImportKind.cell
         switch kind {
         case .providers:
             guard let p = try await catalog.provider(key: key) else { return nil }

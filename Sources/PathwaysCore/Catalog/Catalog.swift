@@ -117,3 +117,11 @@ public struct CreditAgreement: Codable, Sendable, Equatable, Identifiable {
         day >= validFrom && (validTo.map { day <= $0 } ?? true)
     }
 }
+
+extension SkillRef {
+    /// The skill as an import's `skills` column writes it: `Label`, or `Label=scheme:code`.
+    public var importText: String {
+        guard scheme != .local, let code else { return label }
+        return "\(label)=\(scheme.rawValue):\(code)"
+    }
+}

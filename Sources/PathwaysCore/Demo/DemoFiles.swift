@@ -11,7 +11,7 @@ extension DemoInitiative {
         let courses = Dictionary(uniqueKeysWithValues: self.courses.map { ($0.id, $0) })
         let learnerKeys = Dictionary(uniqueKeysWithValues: learners.map { ($0.id, $0.key) })
         func day(_ d: Date?) -> String { d.map(CalendarDay.format) ?? "" }
-        func number(_ d: Double?) -> String { d.map { $0 == $0.rounded() ? String(Int($0)) : String($0) } ?? "" }
+        let number = ImportKind.cell
         func file(_ kind: ImportKind, _ rows: [[String]]) -> (kind: ImportKind, text: String) {
             let lines = [kind.columns.map(\.name)] + rows
             return (kind, lines.map { $0.map(CSVTable.field).joined(separator: ",") }.joined(separator: "\n") + "\n")
@@ -52,14 +52,6 @@ extension DemoInitiative {
         }
         return [file(.providers, providerRows), file(.programs, programRows), file(.courses, courseRows), file(.creditAgreements, agreementRows),
                 file(.learners, learnerRows), file(.enrollments, enrollmentRows), file(.completions, completionRows)]
-    }
-}
-
-extension SkillRef {
-    /// The skill as an import's `skills` column writes it: `Label`, or `Label=scheme:code`.
-    public var importText: String {
-        guard scheme != .local, let code else { return label }
-        return "\(label)=\(scheme.rawValue):\(code)"
     }
 }
 

@@ -111,3 +111,10 @@ public enum ImportKind: String, Codable, Sendable, CaseIterable {
         }
     }
 }
+
+extension ImportKind {
+    /// A number as an import cell writes it: a whole number without a decimal point, nothing for none.
+    public static func cell(_ d: Double?) -> String {
+        d.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) } ?? ""
+    }
+}

@@ -69,8 +69,8 @@ struct APIController {
             let input = try await Self.decode(API.ProgramIn.self, from: request)
             try await CatalogAdministration(store: d.store).create(.programs, fields: [
                 "program_id": input.programId, "provider_id": input.providerId, "title": input.title, "kind": input.kind, "summary": input.summary ?? "",
-                "duration_months": input.typicalDurationMonths.map(String.init) ?? "", "cost_usd": Self.cell(input.typicalCostUsd),
-                "credit_value": Self.cell(input.creditValue), "credit_unit": input.creditUnit ?? "",
+                "duration_months": input.typicalDurationMonths.map(String.init) ?? "", "cost_usd": ImportKind.cell(input.typicalCostUsd),
+                "credit_value": ImportKind.cell(input.creditValue), "credit_unit": input.creditUnit ?? "",
             ], by: p)
             let stored = try await d.catalog.program(key: input.programId.trimmingCharacters(in: .whitespaces))!
             let provider = try await d.catalog.provider(id: stored.providerID)
@@ -98,14 +98,14 @@ struct APIController {
             let program = try await Self.program(context, d)
             let input = try await Self.decode(API.AgreementIn.self, from: request)
             try await CatalogAdministration(store: d.store).create(.creditAgreements, fields: [
-                "program_id": program.key, "institution": input.institution, "credits": Self.cell(input.credits), "degree": input.degree ?? "",
+                "program_id": program.key, "institution": input.institution, "credits": ImportKind.cell(input.credits), "degree": input.degree ?? "",
                 "valid_from": input.validFrom, "valid_to": input.validTo ?? "",
             ], by: p)
             let stored = try await d.catalog.agreements(programID: program.id).first {
                 $0.institution.caseInsensitiveCompare(input.institution.trimmingCharacters(in: .whitespaces)) == .orderedSame
                     && CalendarDay.format($0.validFrom) == input.validFrom.trimmingCharacters(in: .whitespaces)
             }
-            guard let stored else { throw AppError.conflict("the agreement was changed by someone else while it was stored; read it back") }
+            guard let stored else { throw AppError.conflict("the agreement was changed at the same time by another request; read it back with GET") }
             return try Self.json(API.AgreementOut(stored), status: .created)
         }
 
@@ -175,9 +175,6 @@ struct APIController {
             return try Self.json(API.AccountOut(id: created.account.id, email: created.account.email, role: role.rawValue, generatedPassword: created.generatedPassword), status: .created)
         }
     }
-
-    /// A number as an import cell: whole numbers without a decimal point, nothing for none.
-    static func cell(_ d: Double?) -> String { d.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) } ?? "" }
 
     static func program(_ context: AppContext, _ d: Dependencies) async throws -> Program {
         let key = context.parameters.get("programId") ?? ""
