@@ -9,6 +9,18 @@ import Testing
         Principal(userID: UUID(), email: "x@example.org", role: role, learnerID: learner, programScope: scope)
     }
 
+    /// The navigation leads each role to what it may use, and only there: a learner to careers, an employer to its
+    /// postings and events, a researcher to neither.
+    @Test func navigationLeadsEachRoleToItsPages() {
+        let learner = AccessPolicy.navigation(principal(.learner, learner: learnerA))
+        #expect(learner.hasCareerPortal && !learner.managesPostings && !learner.organisesEvents)
+        let employer = AccessPolicy.navigation(principal(.employer))
+        #expect(employer.managesPostings && employer.organisesEvents && !employer.hasCareerPortal)
+        let researcher = AccessPolicy.navigation(principal(.researcher))
+        #expect(!researcher.hasCareerPortal && !researcher.managesPostings && !researcher.organisesEvents && researcher.runsStudies)
+        #expect(!AccessPolicy.navigation(principal(.learner)).hasCareerPortal, "a learner account tied to no record has no portal")
+    }
+
     @Test func learnersSeeOnlyThemselves() {
         let me = principal(.learner, learner: learnerA)
         #expect(AccessPolicy.canView(learner: learnerA, enrolledIn: [p1], by: me))

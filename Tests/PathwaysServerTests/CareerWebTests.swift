@@ -17,6 +17,8 @@ import Testing
             let cookie: HTTPFields = [.cookie: "pw_session=\(session)"]
             let page = try await client.execute(uri: "/careers", method: .get, headers: cookie)
             #expect(page.status == .ok)
+            #expect(page.text.contains(#"<li><a href="/careers">Careers</a></li>"#), "the learner's navigation leads to careers")
+            #expect(!page.text.contains(#"<a href="/careers/postings">Job postings</a>"#))
             #expect(page.text.contains("Skills you have:"), "matches say which skills they use")
             #expect(page.text.contains("Programming") || page.text.contains("JavaScript"))
             let filtered = try await client.execute(uri: "/careers?no_degree=1", method: .get, headers: cookie)

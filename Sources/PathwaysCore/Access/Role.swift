@@ -195,10 +195,14 @@ public enum AccessPolicy {
         public var canImport: Bool
         public var runsStudies: Bool
         public var managesPostings: Bool
+        public var organisesEvents: Bool = false
+        /// A learner's jobs, events and career outcomes (`/careers`).
+        public var hasCareerPortal: Bool = false
     }
 
     public static func navigation(_ p: Principal) -> Navigation {
         Navigation(isAdmin: p.role == .admin, isLearner: p.role == .learner, seesLearners: learnerVisibility(p) != .none,
-                   canImport: canImport(.learners, by: p), runsStudies: canRunStudies(p), managesPostings: canManagePostings(p))
+                   canImport: canImport(.learners, by: p), runsStudies: canRunStudies(p), managesPostings: canManagePostings(p),
+                   organisesEvents: canOrganiseEvents(p), hasCareerPortal: hasCareerPortal(p))
     }
 }

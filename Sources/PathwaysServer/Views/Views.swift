@@ -56,6 +56,8 @@ public struct Views: Sendable {
             all["isLearner"] = nav.isLearner
             all["runsStudies"] = nav.runsStudies
             all["managesPostings"] = nav.managesPostings
+            all["organisesEvents"] = nav.organisesEvents
+            all["hasCareerPortal"] = nav.hasCareerPortal
         }
         if let s = context.session { all["csrf"] = s.csrfToken }
         let body = library.render(Self.compacted(all), withTemplate: template) ?? "template \(template) is missing"
