@@ -12,6 +12,10 @@ public struct UseCases: Sendable {
     public let reporting: WaveReporting
     public let studies: StudyAdministration
     public let events: CareerEvents
+    public let fieldwork: Fieldwork
+    public let coding: Coding
+    public let jobBoard: JobBoard
+    public let portal: CareerPortal
 
     public init(store: Store) {
         self.store = store
@@ -21,6 +25,10 @@ public struct UseCases: Sendable {
         reporting = WaveReporting(store: store)
         studies = StudyAdministration(store: store, versions: versions)
         events = CareerEvents(store: store, matching: matching)
+        fieldwork = Fieldwork(store: store)
+        coding = Coding(store: store, versions: versions)
+        jobBoard = JobBoard(store: store)
+        portal = CareerPortal(store: store)
     }
 }
 

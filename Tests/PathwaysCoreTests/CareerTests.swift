@@ -291,3 +291,29 @@ import Testing
         #expect(NewCareerOutcome.problem(occurredOn: at, annualSalary: 50_000, now: at) == nil)
     }
 }
+
+@Suite struct JobPostingWriterTests {
+    /// What the writer puts on a page the reader takes back whole: every field of every generated posting (skills as
+    /// words or defined terms, structured and worded education, remote with applicant countries, salary ranges).
+    @Test func whatIsWrittenIsReadBack() throws {
+        let written = DemoJobBoard.postings(count: 300, seed: 11, now: Date(timeIntervalSince1970: 1_795_000_000))
+        let read = try JobPostingReader.read(JobPostingWriter.document(written), file: "board.jsonld")
+        try #require(read.count == written.count)
+        for (w, r) in zip(written, read) {
+            var expected = w
+            expected.id = r.id
+            expected.datePosted = w.datePosted.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
+            expected.validThrough = w.validThrough.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
+            // A careers page gives plain skills as one list of words; the reader splits it.
+            if w.skills.allSatisfy({ $0.code == nil && $0.termSet == nil }) {
+                expected.skills = w.skills.flatMap { $0.name.components(separatedBy: ", ") }.map { PostingSkill(name: $0) }
+            }
+            #expect(r == expected, "\(w.externalID ?? w.title)")
+        }
+        // One posting is written as a single node, and Google's required properties are there.
+        let one = try #require(JSONSerialization.jsonObject(with: JobPostingWriter.document([written[0]])) as? [String: Any])
+        #expect(one["@context"] as? String == "https://schema.org/" && one["@type"] as? String == "JobPosting")
+        for key in ["title", "description", "datePosted", "hiringOrganization", "identifier"] { #expect(one[key] != nil, "\(key)") }
+        #expect(try JobPostingReader.read(JobPostingWriter.document([written[0]]), file: "one.jsonld").count == 1)
+    }
+}

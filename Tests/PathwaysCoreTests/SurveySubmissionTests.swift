@@ -30,6 +30,26 @@ import Testing
                            messageSubject: "", messageBody: "")
     static let fresh = WaveCase(id: 1, waveID: wave.id, learnerID: UUID(), invitedAt: today)
 
+    @Test func savingToFinishLaterKeepsOnlyValuesThatPassTheirChecks() throws {
+        let form = try XLSForm(survey: try XLSFormSheet.csv("""
+            type,name,label,required,constraint
+            begin group,p1,About you,,
+            integer,birth_year,Year of birth,yes,. >= 1920 and . <= 2010
+            text,country,Country,yes,
+            select_one yes_no,student,Student?,yes,
+            end group,,,,
+            """, name: "survey"), choices: try XLSFormSheet.csv("list_name,name,label\nyes_no,yes,Yes\nyes_no,no,No\n", name: "choices"), settings: nil)
+        var run = SurveyRun(form: form, today: Self.today)
+        let dropped = run.keepForLater(page: 0, values: ["birth_year": ["1800"], "country": [" DE "], "student": ["maybe"]])
+        #expect(Set(dropped.keys) == ["birth_year", "student"], "a value out of range or off the choice list is not kept")
+        #expect(run.answers == ["country": "DE"], "a required question left empty is not asked for")
+        #expect(abs(run.answeredShare - 1.0 / 3) < 1e-12)
+        let progress = SurveySubmission.later(run, page: 0)
+        #expect(progress.currentPage == 0 && progress.disposition == nil && progress.screening == nil)
+        // Submitting the page still asks for everything.
+        #expect(Set(run.submit(page: 0, values: ["country": ["DE"]]).keys) == ["birth_year", "student"])
+    }
+
     @Test func theCurrentDispositionFollowsWhatHappened() {
         func current(_ stored: Disposition? = nil, started: Bool = false, opened: Bool = false, invited: Bool = false, share: Double = 0) -> Disposition {
             .current(stored: stored, started: started, opened: opened, invited: invited, answeredShare: share, partialShare: 0.5)

@@ -339,6 +339,32 @@ enum Survey {
         }
     }
 
+    @Test(arguments: TestDatabase.allCases) func saveAndFinishLaterKeepsWhatPassesAndTheLinkReopensThePage(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let f = try await FieldedWave.make(w)
+            let token = f.tokens["A1"]!
+            let fieldwork = FieldworkRepository(store: w.store)
+            _ = try await Survey.post(client, token: token, answers: [:])  // intro
+            _ = try await Survey.post(client, token: token, answers: eligibleAnswers)  // screener
+            let page = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(page.contains("<h1>About you</h1>") && page.contains("value=\"later\""), "every page offers to save and finish later")
+            // Half a page, one value out of range: the required gaps are not asked for, the bad value is not kept.
+            let r = try await Survey.post(client, token: token, answers: ["gender": ["female"], "birth_year": ["1800"]], action: "later")
+            #expect(r.status == .ok)
+            #expect(r.text.contains("Saved for later") && r.text.contains("One answer did not pass its check"))
+            let c = try #require(try await fieldwork.case(id: f.caseIDs["A1"]!))
+            #expect(c.disposition == nil && c.submittedAt == nil && c.startedAt != nil, "no disposition is decided")
+            let stored = try await fieldwork.answers(caseID: c.id, version: f.version)
+            #expect(stored["gender"] == "female" && stored["birth_year"] == nil && stored["completed_program"] == "yes")
+            // The same link brings the respondent back to that page with what was kept, and the survey goes on.
+            let back = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(back.contains("<h1>About you</h1>"))
+            #expect(back.range(of: #"value="female"[^>]*checked"#, options: .regularExpression) != nil, "the kept answer is shown")
+            _ = try await Survey.complete(client, token: token, answers: eligibleAnswers)
+            #expect(try await fieldwork.case(id: c.id)?.disposition == .complete)
+        }
+    }
+
     @Test(arguments: TestDatabase.allCases) func doubleAndConcurrentSubmitsNeverDuplicateOrRegress(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)

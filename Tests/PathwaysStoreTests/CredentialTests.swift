@@ -124,7 +124,7 @@ import Testing
             _ = try await DemoLoader.load(demo, into: store)
             let repo = CredentialRepository(store: store, keyring: .ephemeral())
             let mb = demo.programs.filter { $0.kind == .microBachelors }
-            for p in mb { try await repo.setCourseCredentials(programID: p.id, true) }
+            for p in mb { try await CatalogRepository(store: store).setCourseCredentials(programID: p.id, true) }
             let mbCourses = Set(demo.courses.filter { c in mb.contains { $0.id == c.programID } }.map(\.id))
             let completedCourses = demo.progress.filter { $0.completedAt != nil && mbCourses.contains($0.courseID) }
             let completedPrograms = demo.enrollments.filter { $0.completedAt != nil }
@@ -163,7 +163,7 @@ import Testing
             let demo = DemoInitiative(seed: 5, microBachelorsLearners: 30, universityLearners: 10)
             _ = try await DemoLoader.load(demo, into: store)
             let repo = CredentialRepository(store: store, keyring: .ephemeral())
-            for p in demo.programs where p.kind == .microBachelors { try await repo.setCourseCredentials(programID: p.id, true) }
+            for p in demo.programs where p.kind == .microBachelors { try await CatalogRepository(store: store).setCourseCredentials(programID: p.id, true) }
             let url = "https://pathways.example"
             _ = try await repo.issueForCompletions(issuer: CredentialRepository.issuer(publicURL: url, name: "Pathways"), publicURL: url)
             var cases: [[String: Any]] = []

@@ -73,7 +73,9 @@ import Testing
             let after = try await outbox.plan(now: CalendarDay.adding(days: 21, to: Self.now))
             #expect(after.invitations + after.reminders == 0 && after.finished == n, "two reminders and no more")
             #expect(try await outbox.counts().pending == 3 * n)
-            let kindsWritten = try await store.sql.raw("SELECT kind, COUNT(*) AS n FROM outbox GROUP BY kind ORDER BY kind").all()
+            let kindsWritten = try await store.sql.raw("""
+                SELECT kind, COUNT(*) AS n FROM outbox WHERE case_id IN (SELECT id FROM wave_cases WHERE wave_id = \(bind: wave3.id)) GROUP BY kind ORDER BY kind
+                """).all()
                 .map { "\(try $0.decode(column: "kind", as: String.self))=\(try $0.decode(column: "n", as: Int.self))" }
             #expect(kindsWritten == ["invitation=\(n)", "reminder 1=\(n)", "reminder 2=\(n)"])
             // Each message got its own link; every one reaches the same case, and only hashes are stored.
@@ -87,6 +89,43 @@ import Testing
             }
             let stored = try await store.sql.raw("SELECT COUNT(*) AS n FROM case_tokens WHERE token_hash = \(bind: first3[0].linkToken!)").first()!
             #expect(try stored.decode(column: "n", as: Int.self) == 0, "tokens are stored hashed")
+        }
+    }
+
+    /// The demo's past waves were fielded by the planner, the sender and the survey pages, as a real wave is: one
+    /// invitation per case on the day the wave opened, reminders on days 7 and 14 only to those who had not answered by
+    /// then, bounces failed in the outbox and undeliverable, and every complete submitted while the wave was open.
+    @Test(arguments: TestDatabase.allCases)
+    func theDemosPastWavesWereFieldedThroughTheOutboxAndTheSurvey(_ db: TestDatabase) async throws {
+        try await db.withStore { (store: Store) async throws in
+            let (_, result, study) = try await Self.demo(store)
+            let studies = StudyRepository(store: store)
+            let fieldwork = FieldworkRepository(store: store)
+            for wave in try await studies.waves(study: study).prefix(2) {
+                #expect(wave.state == .closed, "wave \(wave.number) was closed when its dates ended")
+                let cases = Dictionary(uniqueKeysWithValues: try await fieldwork.cases(wave: wave.id).map { ($0.id, $0) })
+                let messages = try await store.sql.raw("""
+                    SELECT o.case_id, o.kind, o.status, o.created_at FROM outbox o JOIN wave_cases c ON c.id = o.case_id WHERE c.wave_id = \(bind: wave.id)
+                    """).all().map { (try $0.decode(column: "case_id", as: Int64.self), try $0.decode(column: "kind", as: String.self),
+                                   try $0.decode(column: "status", as: String.self), try $0.decode(column: "created_at", as: Date.self)) }
+                let invitations = messages.filter { $0.1 == "invitation" }
+                #expect(invitations.count == cases.count && Set(invitations.map(\.0)).count == cases.count, "one invitation per case")
+                #expect(invitations.allSatisfy { abs($0.3.timeIntervalSince(wave.opensAt)) < 1 }, "invited the day the wave opened")
+                var reminded = 0
+                for (caseID, kind, _, at) in messages where kind.hasPrefix("reminder") {
+                    reminded += 1
+                    let c = try #require(cases[caseID])
+                    #expect(c.submittedAt.map { $0 > at } ?? true, "a reminder goes only to someone who had not submitted")
+                    #expect(c.disposition != .undeliverable)
+                }
+                #expect(reminded > 0 && reminded < 2 * cases.count)
+                let bounced = messages.filter { $0.2 == "failed" }.map(\.0)
+                #expect(!bounced.isEmpty && bounced.allSatisfy { cases[$0]?.disposition == .undeliverable })
+                let completes = cases.values.filter { $0.disposition == .complete }
+                #expect(completes.count == result.waves[wave.number - 1].completes && !completes.isEmpty)
+                #expect(completes.allSatisfy { c in c.submittedAt.map { $0 >= wave.opensAt && $0 < wave.closesAt } ?? false })
+                #expect(messages.allSatisfy { $0.2 == "sent" || $0.2 == "failed" }, "nothing of a past wave is left to send")
+            }
         }
     }
 
@@ -212,6 +251,7 @@ import Testing
             #expect(pa.invitations + pb.invitations == result.waves[2].frame)
             let total = try await outbox.counts().pending
             #expect(total == result.waves[2].frame)
+            let sentBefore = try await outbox.counts().sent
             let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
                 for w in 0..<4 {
                     group.addTask {
@@ -227,7 +267,7 @@ import Testing
                 return try await group.reduce(into: [Int64]()) { $0 += $1 }
             }
             #expect(claimed.count == total && Set(claimed).count == total, "every message claimed once")
-            #expect(try await outbox.counts().sent == total)
+            #expect(try await outbox.counts().sent == sentBefore + total)
             let leftTokens = try await store.sql.raw("SELECT COUNT(*) AS n FROM outbox WHERE link_token IS NOT NULL").first()!.decode(column: "n", as: Int.self)
             #expect(leftTokens == 0, "a delivered message forgets its link")
         }

@@ -93,6 +93,19 @@ public struct CatalogAdministration: Sendable {
         }
     }
 
+    // MARK: credentials
+
+    /// Each course of the program earns its own credential (`on`), or only the program as a whole. Credentials already
+    /// issued stay; with on, completed courses get theirs at the next issuing. Audited.
+    @discardableResult
+    public func setCourseCredentials(program key: String, _ on: Bool, by p: Principal) async throws -> Program {
+        try requireEditor(p)
+        guard let program = try await catalog.program(key: key) else { throw UseCaseError.notFound("There is no program with id '\(key)'.") }
+        try await catalog.setCourseCredentials(programID: program.id, on)
+        try await AuditRepository(store: store).record(userID: p.userID, action: "course_credentials", subject: "program:\(key)", detail: on ? "on" : "off")
+        return program
+    }
+
     // MARK: employers
 
     /// Creates or updates an employer partner: the programs it hires from, and the employer accounts that act for it

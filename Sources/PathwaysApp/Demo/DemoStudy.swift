@@ -17,8 +17,8 @@ public enum DemoStudy {
 
     public static func load(into store: Store, asOf: Date = DemoInitiative.defaultAsOf, now: Date = Date(),
                             seed: UInt64 = DemoInitiative.defaultSeed) async throws -> Result {
-        let admin = StudyAdministration(store: store, versions: VersionCache())
-        let fieldwork = FieldworkRepository(store: store)
+        let app = UseCases(store: store)
+        let admin = app.studies
         guard try await admin.all().contains(where: { $0.key == key }) == false else { throw StoreError.conflict("the demo study already exists") }
         let study = try await admin.create(.init(
             key: key, title: "Credential outcomes panel",
@@ -63,71 +63,122 @@ public enum DemoStudy {
 
         var rng = SeededRandom(seed: seed &+ 3)
         var result = Result(waves: [])
-        for (wave, instrument, rates) in [(wave1, DemoInstruments.Wave.start, 0.30), (wave2, .end, 0.45)] {
+        for (wave, rate) in [(wave1, 0.30), (wave2, 0.45)] {
             let frame = try await admin.computeFrame(study, wave, by: nil, now: wave.opensAt).counts
-            _ = try await admin.launch(study, wave, by: nil, now: wave.opensAt)
-            let completes = try await simulate(wave: wave, version: versions[instrument]!, responseRate: rates, rng: &rng, store: store, fieldwork: fieldwork)
+            let launched = try await admin.launch(study, wave, by: nil, now: wave.opensAt)
+            let completes = try await field(launched, responseRate: rate, rng: &rng, app: app)
+            _ = try await admin.close(study, launched, by: nil, now: wave.closesAt)
             result.waves.append((wave.number, frame.cases, completes))
         }
         let frame3 = try await admin.computeFrame(study, wave3, by: nil, now: now).counts
         _ = try await admin.launch(study, wave3, by: nil, now: now)
         result.waves.append((3, frame3.cases, 0))
-        try await codeComments(study: study, wave: wave2, version: versions[.end]!, store: store)
+        try await codeComments(study: study, wave: wave2, app: app)
         return result
     }
 
     /// The seed study's themes as the demo's codebook, and wave 2's comments coded with the themes their words
     /// suggest, as a researcher accepting every suggestion would.
-    static func codeComments(study: StudyRepository.Study, wave: StudyRepository.Wave, version: StudyRepository.InstrumentVersion, store: Store) async throws {
-        let codebook = CodebookRepository(store: store)
-        let themes = [
-            Codebook.Theme(name: "AI-driven job displacement", description: "Fear that AI or automation will take over the work the program prepares for.",
-                           keywords: ["AI", "automation", "automat", "replac"]),
-            Codebook.Theme(name: "Degree as a barrier", description: "Employers still require a four-year degree.",
-                           keywords: ["bachelor", "four-year degree", "degree", "screened out"]),
-            Codebook.Theme(name: "Flexibility", description: "Self-paced, online study that fits around work and family.",
-                           keywords: ["self-paced", "flexib", "at night", "around my job", "while working"]),
-            Codebook.Theme(name: "Need for career support", description: "Help finding relevant jobs, coaching, events.",
-                           keywords: ["job board", "career coach", "mentor", "workshop", "interview day", "finding jobs"]),
+    static func codeComments(study: Study, wave: Wave, app: UseCases) async throws {
+        let themes: [(name: String, description: String, keywords: [String])] = [
+            ("AI-driven job displacement", "Fear that AI or automation will take over the work the program prepares for.", ["AI", "automation", "automat", "replac"]),
+            ("Degree as a barrier", "Employers still require a four-year degree.", ["bachelor", "four-year degree", "degree", "screened out"]),
+            ("Flexibility", "Self-paced, online study that fits around work and family.", ["self-paced", "flexib", "at night", "around my job", "while working"]),
+            ("Need for career support", "Help finding relevant jobs, coaching, events.",
+             ["job board", "career coach", "mentor", "workshop", "interview day", "finding jobs"]),
         ]
-        for theme in themes { try await codebook.save(theme, study: study) }
-        var tags: [Int64: Set<UUID>] = [:]
-        for answer in try await codebook.answers(wave: wave.id, item: "comments", version: version) {
-            let suggested = Set(Codebook.suggest(answer.text, themes: themes).map(\.theme))
-            if !suggested.isEmpty { tags[answer.caseID] = suggested }
+        for t in themes {
+            try await app.coding.saveTheme(id: nil, name: t.name, description: t.description, keywords: t.keywords.joined(separator: ", "), study: study, by: nil)
         }
-        try await codebook.setTags(tags, wave: wave.id, item: "comments", version: version, study: study, by: nil)
+        try await app.coding.acceptAllSuggestions(try await app.coding.question(study, wave: wave.number, item: "comments"), by: nil)
     }
 
-    /// Invites every case with two reminders, then has some answer fully, some partly, some open and leave, some opt
-    /// out and some bounce; the rest never answer.
-    static func simulate(wave: StudyRepository.Wave, version: StudyRepository.InstrumentVersion, responseRate: Double,
-                         rng: inout SeededRandom, store: Store, fieldwork: FieldworkRepository) async throws -> Int {
-        try await fieldwork.recordInvited(wave: wave.id, at: wave.opensAt, reminders: 2,
-                                          lastMessageAt: CalendarDay.adding(days: wave.reminderDays.last ?? 0, to: wave.opensAt))
-        let cases = try await fieldwork.cases(wave: wave.id)
-        var completes = 0
-        for c in cases {
-            let at = CalendarDay.adding(days: Int(rng.next() % 30), to: wave.opensAt).addingTimeInterval(Double(rng.next() % 80_000))
+    /// Where a respondent who leaves stops: after a page or two, leaving the next one unanswered, or on the last page,
+    /// answering about `keep` of it and choosing "Save and finish later" without ever coming back. Which of these is a
+    /// partial and which a break-off is the study's answered-share line, as for a real respondent.
+    enum Stop { case after(pages: Int), laterOnLastPage(keep: Double) }
+
+    enum Fate {
+        case complete, partial(Stop), openOnly, optOut, bounce, silent
+    }
+
+    /// Fields a past wave as the server would have: the planner writes the invitations the day the wave opens and the
+    /// reminders on their days, a sender delivers them (a few addresses bounce), and the simulated respondents answer from
+    /// their links through `SurveyTaking`, page by page, on the day they chose — some fully, some partly, some open the
+    /// link and leave, some opt out; the rest never answer. Every answer stored passed the page's checks.
+    static func field(_ wave: Wave, responseRate: Double, rng: inout SeededRandom, app: UseCases) async throws -> Int {
+        struct Action { var at: Date; var token: String; var fate: Fate }
+        var actions: [Action] = []
+        let worker = "demo fieldwork"
+        _ = try await app.fieldwork.plan(now: wave.opensAt)
+        _ = try await app.fieldwork.deliver(worker: worker, now: wave.opensAt) { message in
+            guard let token = message.linkToken else { return .sent }
             let r = Double.random(in: 0..<1, using: &rng)
-            if r < responseRate {
-                let run = SimulatedRespondent.answer(version.form, rng: &rng, today: at)
-                let finished = run.remainingErrors().isEmpty
-                _ = try await fieldwork.save(c, answers: run.answers, version: version,
-                                             progress: .init(currentPage: nil, answeredShare: run.answeredShare, disposition: finished ? .complete : nil), now: at)
-                if finished { completes += 1 }
-            } else if r < responseRate + 0.03 {
-                let run = SimulatedRespondent.answer(version.form, rng: &rng, today: at, stopAfterPages: 1 + Int(rng.next() % 2))
-                _ = try await fieldwork.save(c, answers: run.answers, version: version,
-                                             progress: .init(currentPage: 1, answeredShare: run.answeredShare), now: at)
-            } else if r < responseRate + 0.06 {
-                try await fieldwork.markOpened(c, now: at)
-            } else if r < responseRate + 0.08 {
-                try await fieldwork.optOut(c, now: at)
-            } else if r < responseRate + 0.11 {
-                try await fieldwork.markUndeliverable(caseID: c.id)
+            let fate: Fate = r < responseRate ? .complete : r < responseRate + 0.06 ? .partial(rng.chance(0.6) ? .laterOnLastPage(keep: 0.75) : rng.chance(0.5) ? .laterOnLastPage(keep: 0.25) : .after(pages: 1 + Int(rng.next() % 2)))
+                : r < responseRate + 0.09 ? .openOnly : r < responseRate + 0.11 ? .optOut : r < responseRate + 0.14 ? .bounce : .silent
+            if case .bounce = fate { return .failed("550 5.1.1 mailbox unavailable", permanent: true) }
+            if case .silent = fate { return .sent }
+            let at = CalendarDay.adding(days: Int(rng.next() % 30), to: wave.opensAt).addingTimeInterval(Double(rng.next() % 80_000))
+            actions.append(Action(at: at, token: token, fate: fate))
+            return .sent
+        }
+        actions.sort { $0.at < $1.at }
+        var reminders = wave.reminderDays.sorted().map { CalendarDay.adding(days: $0, to: wave.opensAt) }
+        var completes = 0
+        for action in actions {
+            // Reminders go out on their day to whoever has not answered by then.
+            while let day = reminders.first, day <= action.at {
+                reminders.removeFirst()
+                _ = try await app.fieldwork.plan(now: day)
+                _ = try await app.fieldwork.deliver(worker: worker, now: day) { _ in .sent }
+            }
+            switch action.fate {
+            case .complete: if try await respond(action.token, at: action.at, stop: nil, rng: &rng, surveys: app.surveys) { completes += 1 }
+            case .partial(let stop): if try await respond(action.token, at: action.at, stop: stop, rng: &rng, surveys: app.surveys) { completes += 1 }
+            case .openOnly: _ = try await app.surveys.open(token: action.token, now: action.at)
+            case .optOut: try await app.surveys.optOut(token: action.token, now: action.at)
+            case .bounce, .silent: break
             }
         }
+        for day in reminders {
+            _ = try await app.fieldwork.plan(now: day)
+            _ = try await app.fieldwork.deliver(worker: worker, now: day) { _ in .sent }
+        }
         return completes
+    }
+
+    /// A respondent at their link: opens it, fills in the page it shows, submits, and goes on from where the server
+    /// sends them, until the survey is done or they stop where `stop` says. True when the case ended complete.
+    static func respond(_ token: String, at start: Date, stop: Stop?, rng: inout SeededRandom, surveys: SurveyTaking) async throws -> Bool {
+        var at = start
+        var done = 0
+        while true {
+            let (link, opened) = try await surveys.open(token: token, now: at)
+            guard case .page(let run, let index) = opened else {
+                if case .finished(.submitted) = opened { return true }
+                return false
+            }
+            if case .after(let pages) = stop, done >= pages { return false }
+            var accepted = false
+            for _ in 0..<6 where !accepted {
+                var values = SimulatedRespondent.values(run, page: index, rng: &rng, today: at)
+                values["page"] = [String(index)]
+                values["revision"] = [String(link.case.revision)]
+                // Which page is last shows once its answers are in: later pages' relevance may hang on them.
+                var after = run
+                after.submitUnchecked(page: index, values: values)
+                if case .laterOnLastPage(let keep) = stop, after.nextPage(after: index) == nil {
+                    let names = values.keys.filter { $0 != "page" && $0 != "revision" }.sorted()
+                    for name in names where !rng.chance(keep) { values[name] = nil }
+                    values["action"] = ["later"]
+                    _ = try await surveys.submit(token: token, values: values, now: at)
+                    return false
+                }
+                if case .saved(stale: false) = try await surveys.submit(token: token, values: values, now: at).1 { accepted = true }
+            }
+            guard accepted else { return false }
+            done += 1
+            at.addTimeInterval(Double(30 + rng.next() % 150))
+        }
     }
 }

@@ -44,6 +44,9 @@ public struct SurveyTaking: Sendable {
         case saved(stale: Bool)
         /// The page's answers did not pass: show it again with the messages and what was typed.
         case refused(SurveyRun, page: Int, errors: SurveyRun.PageErrors)
+        /// Kept to finish later (`SurveyRun.keepForLater`): the link reopens this page. `notKept` names typed values that
+        /// failed their checks and were left out.
+        case keptForLater(notKept: SurveyRun.PageErrors, closesAt: Date)
     }
 
     static let invalidLink = UseCaseError.notFound("This survey link is not valid. Please use the link from your most recent message.")
@@ -97,6 +100,11 @@ public struct SurveyTaking: Sendable {
         if values["action"]?.first == "back" {
             let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.back(run, from: page), now: now)
             return (link, .saved(stale: !saved))
+        }
+        if values["action"]?.first == "later" {
+            let notKept = run.keepForLater(page: page, values: values, language: link.language)
+            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.later(run, page: page), now: now)
+            return (link, saved ? .keptForLater(notKept: notKept, closesAt: link.wave.closesAt) : .saved(stale: true))
         }
         let errors = run.submit(page: page, values: values, language: link.language)
         if !errors.isEmpty {

@@ -14,19 +14,25 @@ public enum SimulatedRespondent {
             if let stop = stopAfterPages, done >= stop { break }
             var ok = false
             for _ in 0..<6 where !ok {
-                var values: [String: [String]] = [:]
-                // What the page shows: questions whose condition reads this page are answered with it, as a person would.
-                for q in run.displayedQuestions(on: run.pages[index]) where q.type.isInput {
-                    if let v = fixed[q.name] { values[q.name] = [v]; continue }
-                    values[q.name] = propose(q, run: run, rng: &rng, today: today)
-                }
-                ok = run.submit(page: index, values: values).isEmpty
+                let typed = values(run, page: index, rng: &rng, today: today, fixed: fixed)
+                ok = run.submit(page: index, values: typed).isEmpty
             }
             if !ok { break }
             done += 1
             page = run.nextPage(after: index)
         }
         return run
+    }
+
+    /// What a respondent types on one page of `run`: questions whose condition reads this page are answered with it,
+    /// as a person would; `fixed` values are used as given.
+    public static func values(_ run: SurveyRun, page index: Int, rng: inout SeededRandom, today: Date, fixed: [String: String] = [:]) -> [String: [String]] {
+        var values: [String: [String]] = [:]
+        for q in run.displayedQuestions(on: run.pages[index]) where q.type.isInput {
+            if let v = fixed[q.name] { values[q.name] = [v]; continue }
+            values[q.name] = propose(q, run: run, rng: &rng, today: today)
+        }
+        return values
     }
 
     static func propose(_ q: XLSForm.Question, run: SurveyRun, rng: inout SeededRandom, today: Date) -> [String] {

@@ -203,6 +203,24 @@ public struct SurveyRun: Sendable {
         return [:]
     }
 
+    /// "Save and finish later": takes what the page holds so far without asking for what is missing, but keeps no
+    /// value that fails its own checks (type, choice list, constraint), so nothing stored ever broke a rule. Returns
+    /// the questions whose typed values were not kept, with their messages, for the page to say so.
+    public mutating func keepForLater(page index: Int, values: [String: [String]], language: String = "") -> PageErrors {
+        guard pages.indices.contains(index) else { return [:] }
+        submitUnchecked(page: index, values: values)
+        var dropped: PageErrors = [:]
+        for q in pages[index].questions where q.type.isInput && isRelevant(q) && answers[q.name] != nil {
+            if let message = check(q, language: language) {
+                dropped[q.name] = message
+                set(q.name, nil)
+                set(Self.otherName(q), nil)
+            }
+        }
+        recalculate()
+        return dropped
+    }
+
     /// Takes a page's values without checking them (to show a refused page back as it was typed).
     public mutating func submitUnchecked(page index: Int, values: [String: [String]]) {
         guard pages.indices.contains(index) else { return }

@@ -45,6 +45,12 @@ public enum SurveySubmission {
         return progress
     }
 
+    /// Saving to finish later stays on the page, so the link brings the respondent back to it; nothing is decided:
+    /// no screening, no disposition (a case left so stays a partial or a break-off by its answered share).
+    public static func later(_ run: SurveyRun, page: Int) -> SurveyProgress {
+        SurveyProgress(currentPage: page, answeredShare: run.answeredShare)
+    }
+
     /// Going back a page keeps what was typed and moves to the page before.
     public static func back(_ run: SurveyRun, from page: Int) -> SurveyProgress {
         SurveyProgress(currentPage: run.previousPage(before: page) ?? page, answeredShare: run.answeredShare)

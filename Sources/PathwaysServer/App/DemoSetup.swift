@@ -69,10 +69,12 @@ public enum DemoSetup {
         let study = try await DemoStudy.load(into: store, seed: seed)
         var issued = 0
         if let issuing {
-            // MicroBachelors courses each carry a certificate of their own; the other programs credential the whole.
-            try await CatalogRepository(store: store).setCourseCredentials(kind: .microBachelors, true)
-            issued = try await CredentialRepository(store: store, keyring: issuing.keyring).issueForCompletions(
-                issuer: CredentialRepository.issuer(publicURL: issuing.publicURL, name: issuing.issuerName), publicURL: issuing.publicURL)
+            // MicroBachelors courses each carry a certificate of their own (`pathways course-credentials PROGRAM on`);
+            // the other programs credential the whole.
+            let catalog = CatalogAdministration(store: store)
+            for p in demo.programs where p.kind == .microBachelors { try await catalog.setCourseCredentials(program: p.key, true, by: .commandLine) }
+            issued = try await CredentialIssuing(store: store, keyring: issuing.keyring, publicURL: issuing.publicURL, issuerName: issuing.issuerName)
+                .issueForCompletions()
         }
         var result = Result(counts: counts, accounts: accounts, study: study, credentialsIssued: issued)
         result.careers = try await careers(store: store, demo: demo, seed: seed)
@@ -101,6 +103,11 @@ public enum DemoSetup {
                                           completions: demo.enrollments.filter { $0.completedAt != nil }.count))
     }
 
+    /// A demo learner signed in to their own portal (the demo's learners have no accounts; they act as theirs would).
+    static func asLearner(_ learner: UUID) -> Principal {
+        Principal(userID: learner, email: "demo learner \(learner)", role: .learner, learnerID: learner)
+    }
+
     /// Career support: two employer partners, a job board open today, an interview day for the full-stack program
     /// and a workshop for statistics learners in the US, and the follow-up survey's reported outcomes.
     static func careers(store: Store, demo: DemoInitiative, seed: UInt64, now: Date = Date()) async throws -> String {
@@ -113,17 +120,22 @@ public enum DemoSetup {
                                              programs: "mb-full-stack-development", accounts: employerAccount), by: .commandLine)
         try await catalog.saveEmployer(.init(key: "tailspin-analytics", name: "Tailspin Analytics", website: "https://tailspin.example",
                                              description: "Analytics consultancy.", programs: "mb-statistics-fundamentals, mm-data-science"), by: .commandLine)
+        // The board as two JSON-LD files, imported as `pathways import-jobs` imports them: a job board's, and Contoso
+        // Cloud's careers page filed under its partner.
         let postings = DemoJobBoard.postings(count: 1_500, seed: seed, now: now)
-        var board = try await careers.store(postings.filter { $0.hiringOrganization != "Contoso Cloud" }.map { ($0, "demo job board") }, now: now)
-        let contoso = try await careers.store(postings.filter { $0.hiringOrganization == "Contoso Cloud" }.map { ($0, "Contoso Cloud careers page") },
-                                              writer: .administrator(employerKey: "contoso-cloud"), now: now)
+        let jobs = JobBoard(store: store)
+        var board = try await jobs.importPostings([(JobPostingWriter.document(postings.filter { $0.hiringOrganization != "Contoso Cloud" }), "demo-job-board.jsonld")],
+                                                  by: .commandLine, now: now)
+        let contoso = try await jobs.importPostings([(JobPostingWriter.document(postings.filter { $0.hiringOrganization == "Contoso Cloud" }), "contoso-cloud-careers.jsonld")],
+                                                    employerKey: "contoso-cloud", by: .commandLine, now: now)
         board.added += contoso.added
         for (r, n) in contoso.byRequirement { board.byRequirement[r, default: 0] += n }
-        // A third of the full-stack learners let employer partners see them.
+        // A third of the full-stack learners, in their career portal, let employer partners see them.
+        let portal = CareerPortal(store: store)
         var rng = SeededRandom(seed: seed &+ 7)
         if let fullStack = demo.programs.first(where: { $0.key == "mb-full-stack-development" }) {
             for e in demo.enrollments where e.programID == fullStack.id && rng.chance(0.33) {
-                try await careers.setGoals(learner: e.learnerID, goals: ["Junior Web Developer"], region: nil, shareWithEmployers: true, now: now)
+                try await portal.setGoals("Junior Web Developer", region: nil, shareWithEmployers: true, by: asLearner(e.learnerID), now: now)
             }
         }
         let events = CareerEventRepository(store: store)
@@ -149,10 +161,11 @@ public enum DemoSetup {
         // Outcomes completers reported in the portal, simulated: about a third find a new job within a year.
         let reported = DemoJobBoard.outcomes(completions: demo.enrollments.compactMap { e in e.completedAt.map { (e.learnerID, e.programID, $0) } },
                                              programs: demo.programs, seed: seed, now: now)
-        try await careers.recordOutcomes(reported.map {
-            CareerRepository.NewOutcome(learner: $0.learner, kind: $0.promotion ? .promotion : .newJob, occurredOn: $0.on, sector: $0.sector,
-                                        annualSalary: $0.salary, noDegreeRole: $0.noDegree, source: "portal (demo)")
-        }, now: now)
+        for o in reported {
+            try await portal.recordOutcome(kind: (o.promotion ? CareerRepository.OutcomeKind.promotion : .newJob).rawValue, occurredOn: CalendarDay.format(o.on),
+                                           sector: o.sector, salaryBand: nil, annualSalary: o.salary.map { String(format: "%.0f", $0) }, noDegreeRole: o.noDegree,
+                                           source: "portal (demo)", by: asLearner(o.learner), now: now)
+        }
         outcomes += reported.count
         return "Career support: \(board.added) open job postings (\(board.byRequirement[.noDegree] ?? 0) require no degree), 2 employer partners, "
             + "an interview day for \(invitedInterview) full-stack learners and a workshop for \(invitedWorkshop) statistics learners in the US "

@@ -67,11 +67,7 @@ struct CareerPages {
             struct Form: Decodable { var _csrf: String?; var goals: String?; var region: String?; var share_with_employers: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            let goals = (form.goals ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard goals.count <= 10, goals.allSatisfy({ $0.count <= 80 }) else { throw AppError.badRequest("goals: at most 10, each at most 80 characters, separated by commas") }
-            let region = form.region?.trimmingCharacters(in: .whitespaces)
-            try await careers.setGoals(learner: p.learnerID!, goals: goals, region: region?.isEmpty == false ? region : nil,
-                                       shareWithEmployers: form.share_with_employers == "yes")
+            try await d.app.portal.setGoals(form.goals ?? "", region: form.region, shareWithEmployers: form.share_with_employers == "yes", by: p)
             return SeeOther(location: "/careers")
         }
 
@@ -88,18 +84,8 @@ struct CareerPages {
             struct Form: Decodable { var _csrf: String?; var kind: String?; var occurred_on: String?; var sector: String?; var salary_band: String?; var annual_salary: String?; var no_degree_role: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            guard let kind = form.kind.flatMap(CareerRepository.OutcomeKind.init(rawValue:)) else { throw AppError.badRequest("kind: new_job, promotion, raise or bonus") }
-            guard let day = form.occurred_on.flatMap(CalendarDay.parse) else { throw AppError.badRequest("occurred_on: a date as YYYY-MM-DD") }
-            var salary: Double?
-            if let text = form.annual_salary?.replacingOccurrences(of: ",", with: ""), !text.isEmpty {
-                guard let value = Double(text) else { throw AppError.badRequest("annual_salary: a number, e.g. 52000") }
-                salary = value
-            }
-            func clean(_ s: String?) -> String? { s.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(120)) } }
-            do {
-                try await careers.recordOutcome(learner: p.learnerID!, kind: kind, occurredOn: day, sector: clean(form.sector), salaryBand: clean(form.salary_band),
-                                                annualSalary: salary, noDegreeRole: form.no_degree_role == "yes" ? true : nil, source: "portal")
-            } catch StoreError.invalid(let message) { throw AppError.badRequest(message) }
+            try await d.app.portal.recordOutcome(kind: form.kind, occurredOn: form.occurred_on, sector: form.sector, salaryBand: form.salary_band,
+                                                 annualSalary: form.annual_salary, noDegreeRole: form.no_degree_role == "yes" ? true : nil, by: p)
             return SeeOther(location: "/careers")
         }
 
@@ -161,35 +147,21 @@ struct CareerPages {
             }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            var employerKey: String?
-            var organisation: String?
-            if AccessPolicy.actsForEmployer(p) {
-                let mine = try await Self.ownEmployer(p, careers)
-                employerKey = mine.key
-                organisation = mine.name
-            }
             let fields: [String: String?] = [
                 "title": form.title, "description": form.description, "skills": form.skills, "education": form.education,
                 "experience_months": form.experience_months, "experience_in_place_of_education": form.experience_in_place_of_education == "yes" ? "yes" : nil,
                 "occupation": form.occupation, "employment_type": form.employment_type, "locality": form.locality, "region": form.region,
                 "country": form.country, "remote": form.remote == "yes" ? "yes" : nil, "salary_min": form.salary_min, "salary_max": form.salary_max,
                 "salary_currency": form.salary_currency, "salary_unit": form.salary_unit, "valid_through": form.valid_through, "url": form.url,
-                "employer": organisation, "date_posted": CalendarDay.format(Date()),
             ]
-            let posting: JobPosting
+            let posting: JobPosting, summary: CareerRepository.ImportSummary
             do {
-                posting = try JobPostingCSV.posting(line: 1, file: "the form") { fields[$0] ?? nil }
+                (posting, summary) = try await d.app.jobBoard.enter(fields, by: p)
             } catch let error as JobPostingImportError {
                 let field = error.path.map { $0.replacingOccurrences(of: "column ", with: "") } ?? "form"
-                return try await Self.postingsPage(d, context: context, summary: nil, error: "\(field): \(error.message). Nothing was saved.", status: .unprocessableContent)
+                let message = error.file == "the form" ? "\(field): \(error.message)" : error.description
+                return try await Self.postingsPage(d, context: context, summary: nil, error: "\(message) Nothing was saved.", status: .unprocessableContent)
             }
-            let summary: CareerRepository.ImportSummary
-            do {
-                summary = try await careers.store([(posting, "entered by \(p.email)")], writer: employerKey.map { .employerAccount(key: $0) } ?? .administrator(employerKey: nil))
-            } catch let error as JobPostingImportError {
-                return try await Self.postingsPage(d, context: context, summary: nil, error: "\(error.description) Nothing was saved.", status: .unprocessableContent)
-            }
-            try await d.audit.record(userID: p.userID, action: "enter_posting", subject: "posting:\(posting.id.uuidString)")
             return try await Self.postingsPage(d, context: context, summary: "Saved \"\(posting.title)\": \(summary.description).")
         }
 
@@ -231,19 +203,13 @@ struct CareerPages {
 
         routes.post("/careers/postings", access: "admin, employer", body: .upload) { request, context -> HTML in
             let p = try context.require("import job postings", AccessPolicy.canManagePostings)
-            // An employer partner's postings are its own: it may not write another employer's (PostingOwnership).
-            var employerKey: String?
-            if AccessPolicy.actsForEmployer(p) {
-                let mine = try await Self.ownEmployer(p, careers)
-                employerKey = mine.key
-            }
             let upload = try await Forms.upload(request, context: context, fileField: "file")
             try FormCSRF.check(upload.fields["_csrf"], context: context)
             guard let file = upload.file, file.readableBytes > 0 else { throw AppError.badRequest("choose a JSON-LD, HTML or CSV file to upload") }
             let name = upload.fileName ?? "postings.jsonld"
             do {
-                let summary = try await careers.importPostings([(Data(buffer: file), name)], writer: employerKey.map { .employerAccount(key: $0) } ?? .administrator(employerKey: nil))
-                try await d.audit.record(userID: p.userID, action: "import_postings", subject: "file:\(name)", detail: summary.description)
+                // An employer partner's postings are its own: it may not write another employer's (PostingOwnership).
+                let summary = try await d.app.jobBoard.importPostings([(Data(buffer: file), name)], by: p)
                 return try await Self.postingsPage(d, context: context, summary: "Imported from \(name): \(summary.description).")
             } catch let error as JobPostingImportError {
                 return try await Self.postingsPage(d, context: context, summary: nil, error: "\(error.description) Nothing was imported.", status: .unprocessableContent)

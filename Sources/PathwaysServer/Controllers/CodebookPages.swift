@@ -25,22 +25,18 @@ struct CodebookPages {
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
             let study = try await StudyPages.study(d, context)
-            let codebook = CodebookRepository(store: d.store)
             do {
                 switch form.action {
                 case "save":
-                    let id = form.id.flatMap(UUID.init(uuidString:)) ?? UUID()
-                    try await codebook.save(Codebook.Theme(id: id, name: form.name ?? "", description: form.description ?? "",
-                                                           keywords: CodebookRepository.keywords(form.keywords ?? "")), study: study)
-                    try await d.audit.record(userID: p.userID, action: "codebook_save", subject: "study:\(study.id)", detail: form.name)
+                    try await d.app.coding.saveTheme(id: form.id.flatMap(UUID.init(uuidString:)), name: form.name ?? "", description: form.description ?? "",
+                                                     keywords: form.keywords ?? "", study: study, by: p.userID)
                 case "delete":
                     guard let id = form.id.flatMap(UUID.init(uuidString:)) else { throw AppError.badRequest("which theme?") }
-                    try await codebook.delete(theme: id, study: study)
-                    try await d.audit.record(userID: p.userID, action: "codebook_delete", subject: "study:\(study.id)", detail: id.uuidString)
+                    try await d.app.coding.deleteTheme(id, study: study, by: p.userID)
                 default:
                     throw AppError.badRequest("unknown action \(form.action)")
                 }
-            } catch StoreError.invalid(let message) {
+            } catch UseCaseError.invalid(let message) {
                 return try await Self.renderCodebook(d, study: study, errors: [message], context: context, status: .unprocessableContent)
                     .response(from: request, context: context)
             }
@@ -49,13 +45,11 @@ struct CodebookPages {
 
         routes.get("/studies/{study}/waves/{number}/open/{item}", access: "admin, researcher") { request, context -> Response in
             let p = try context.require("read open-text answers", StudyPages.mayRun)
-            let (study, wave, version, item) = try await Self.target(d, context)
-            let codebook = CodebookRepository(store: d.store)
-            let themes = try await codebook.themes(study: study)
-            let answers = try await codebook.answers(wave: wave.id, item: item, version: version)
-            let tags = try await codebook.tags(wave: wave.id, item: item, version: version)
+            let q = try await Self.target(d, context)
+            let (study, wave, item) = (q.study, q.wave, q.item)
             let minCell = request.uri.queryParameters.get("min_cell").flatMap(Int.init) ?? 10
-            let summary = Codebook.summary(answers, tags: tags, themes: themes, suppression: minCell > 1 ? Suppression(threshold: minCell) : nil)
+            let coded = try await d.app.coding.answers(q, minCell: minCell)
+            let (themes, answers, tags, summary) = (coded.themes, coded.answers, coded.tags, coded.summary)
             if request.uri.queryParameters.get("format") == "csv" {
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                        .contentDisposition: "attachment; filename=\"\(study.key)-codebook.csv\""],
@@ -64,12 +58,11 @@ struct CodebookPages {
             let pages = max(1, (answers.count + Self.perPage - 1) / Self.perPage)
             let page = min(max(1, request.uri.queryParameters.get("page").flatMap(Int.init) ?? 1), pages)
             let shown = answers.dropFirst((page - 1) * Self.perPage).prefix(Self.perPage)
-            try await d.audit.record(userID: p.userID, action: "view_open_text", subject: "wave:\(wave.id)",
-                                     detail: "\(item), page \(page): \(shown.count) answers")
+            try await d.app.coding.read(q, page: page, count: shown.count, by: p.userID)
             let base = "/studies/\(study.key)/waves/\(wave.number)/open/\(item)"
             return try d.views.page("coding", title: "Open text: \(item), wave \(wave.number)", [
                 "studyKey": study.key, "studyTitle": study.title, "number": wave.number, "item": item, "action": base + "?page=\(page)",
-                "question": version.form.question(named: item).flatMap { XLSForm.text($0.labels, language: nil) } ?? item,
+                "question": q.label,
                 "hasThemes": !themes.isEmpty, "note": summary.note, "csv": base + "?format=csv",
                 "frequencies": summary.frequencies.map { f -> [String: Any] in
                     ["name": f.name, "count": f.count.map(String.init) ?? "‡", "percent": f.percent.map { String(format: "%.0f%%", $0) } ?? "‡",
@@ -92,62 +85,37 @@ struct CodebookPages {
             let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
             let form = SurveyPages.decodeForm(String(buffer: body))
             try FormCSRF.check(form["_csrf"]?.first, context: context)
-            let (study, wave, version, item) = try await Self.target(d, context)
-            let codebook = CodebookRepository(store: d.store)
-            let themes = try await codebook.themes(study: study)
+            let q = try await Self.target(d, context)
             let cases = (form["case"] ?? []).compactMap(Int64.init)
             guard cases.count <= Self.perPage else { throw AppError.badRequest("at most \(Self.perPage) answers at a time") }
-            var tags: [Int64: Set<UUID>] = [:]
+            let choice: Coding.Choice
             switch form["action"]?.first {
-            case "save":
-                for c in cases { tags[c] = Set((form["tag_\(c)"] ?? []).compactMap(UUID.init(uuidString:))) }
-            case "accept":
-                let existing = try await codebook.tags(wave: wave.id, item: item, version: version)
-                let texts = Dictionary(try await codebook.answers(wave: wave.id, item: item, version: version).map { ($0.caseID, $0.text) },
-                                       uniquingKeysWith: { a, _ in a })
-                for c in cases where (existing[c] ?? []).isEmpty {
-                    let suggested = Set(Codebook.suggest(texts[c] ?? "", themes: themes).map(\.theme))
-                    if !suggested.isEmpty { tags[c] = suggested }
-                }
-            default:
-                throw AppError.badRequest("unknown action")
+            case "save": choice = .tags(Dictionary(cases.map { c in (c, Set((form["tag_\(c)"] ?? []).compactMap(UUID.init(uuidString:)))) }, uniquingKeysWith: { a, _ in a }))
+            case "accept": choice = .acceptSuggestions(cases)
+            default: throw AppError.badRequest("unknown action")
             }
             do {
-                try await codebook.setTags(tags, wave: wave.id, item: item, version: version, study: study, by: p.userID)
-            } catch StoreError.invalid(let message) {
+                try await d.app.coding.code(q, choice, by: p.userID)
+            } catch UseCaseError.invalid(let message) {
                 throw AppError.badRequest(message)
             }
-            try await d.audit.record(userID: p.userID, action: "code_open_text", subject: "wave:\(wave.id)", detail: "\(item): \(tags.count) answers")
             let page = request.uri.queryParameters.get("page").flatMap(Int.init) ?? 1
-            return SeeOther(location: "/studies/\(study.key)/waves/\(wave.number)/open/\(item)?page=\(page)")
+            return SeeOther(location: "/studies/\(q.study.key)/waves/\(q.wave.number)/open/\(q.item)?page=\(page)")
         }
     }
 
     /// The study, wave, its form's version and the text question named in the path (which must be one).
-    static func target(_ d: Dependencies, _ context: AppContext) async throws
-        -> (StudyRepository.Study, StudyRepository.Wave, StudyRepository.InstrumentVersion, String) {
+    static func target(_ d: Dependencies, _ context: AppContext) async throws -> Coding.Question {
         let study = try await StudyPages.study(d, context)
-        let wave = try await StudyPages.wave(d, study, context)
-        guard let version = try await d.versionCache.version(wave.instrumentVersionID, d.studies) else {
-            throw AppError.notFound("The wave's instrument version is missing.")
-        }
-        let item = context.parameters.get("item") ?? ""
-        guard let q = version.form.question(named: item), q.type == .text else {
-            throw AppError.notFound("Wave \(wave.number)'s form has no text question \(item).")
-        }
-        return (study, wave, version, item)
+        guard let number = context.parameters.get("number").flatMap(Int.init) else { throw AppError.notFound("There is no such wave.") }
+        return try await d.app.coding.question(study, wave: number, item: context.parameters.get("item") ?? "")
     }
 
     static func renderCodebook(_ d: Dependencies, study: StudyRepository.Study, errors: [String], context: AppContext,
                                status: HTTPResponse.Status = .ok) async throws -> HTML {
-        let themes = try await CodebookRepository(store: d.store).themes(study: study)
-        var open: [[String: Any]] = []
-        for wave in try await d.studies.waves(study: study) {
-            guard let version = try await d.versionCache.version(wave.instrumentVersionID, d.studies) else { continue }
-            for q in version.form.questions where q.type == .text && (q.appearance ?? "").contains("multiline") {
-                open.append(["href": "/studies/\(study.key)/waves/\(wave.number)/open/\(q.name)", "wave": wave.number,
-                             "label": XLSForm.text(q.labels, language: nil) ?? q.name])
-            }
+        let themes = try await d.app.coding.themes(study)
+        let open = try await d.app.coding.openQuestions(study).map { q -> [String: Any] in
+            ["href": "/studies/\(study.key)/waves/\(q.wave)/open/\(q.item)", "wave": q.wave, "label": q.label]
         }
         return d.views.page("codebook", title: "Codebook: \(study.title)", [
             "studyKey": study.key, "studyTitle": study.title, "hasErrors": !errors.isEmpty, "errors": errors,

@@ -124,7 +124,7 @@ struct StudyPages {
             case "launch": _ = try await d.app.studies.launch(study, wave, by: p.userID)
             case "pause": _ = try await d.app.studies.pause(study, wave, by: p.userID)
             case "close": _ = try await d.app.studies.close(study, wave, by: p.userID)
-            case "plan": try await d.outbox.plan()
+            case "plan": try await d.app.fieldwork.plan()
             case "e":
                 let text = (form.e ?? "").trimmingCharacters(in: .whitespaces)
                 let value: Double?

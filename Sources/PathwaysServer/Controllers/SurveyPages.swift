@@ -32,6 +32,13 @@ struct SurveyPages {
             switch try await surveys.submit(token: token, values: values) {
             case (_, .saved(let stale)):
                 return Self.redirect("/s/\(token)" + (stale ? "?notice=updated" : ""))
+            case (_, .keptForLater(let notKept, let closesAt)):
+                var text = "Your answers so far are saved. To finish, open the link in your invitation again: it brings you back to this page. The survey closes on \(Format.day(closesAt))."
+                if !notKept.isEmpty {
+                    text += notKept.count == 1 ? " One answer did not pass its check and was not kept; you can give it when you come back."
+                        : " \(notKept.count) answers did not pass their checks and were not kept; you can give them when you come back."
+                }
+                return try Self.message(d, context, title: "Saved for later", text: text).response(from: request, context: context)
             case (let link, .refused(let shown, let page, let errors)):
                 return try Self.render(d, context, run: shown, page: page, link: link, errors: errors, submitted: values, notice: nil)
                     .response(from: request, context: context)

@@ -1,6 +1,7 @@
 import Foundation
 import PathwaysCore
 import Hummingbird
+import PathwaysApp
 import Logging
 import PathwaysStore
 import ServiceLifecycle
@@ -63,42 +64,23 @@ public struct OutboxDelivery: Sendable {
         self.logger = logger
     }
 
-    public struct Result: Sendable, Equatable {
-        public var sent = 0
-        public var failed = 0
-        public var retrying = 0
-        /// Messages the transport already held from an attempt cut short by a crash: recorded, not sent again.
-        public var alreadyDelivered = 0
-    }
+    public typealias Result = Fieldwork.Delivered
 
-    /// Sends until the outbox has nothing claimable.
+    /// Sends until the outbox has nothing claimable (`Fieldwork.deliver`, through this transport).
     @discardableResult
     public func run(batch: Int = 50) async throws -> Result {
-        var result = Result()
-        while true {
-            let claimed = try await outbox.claim(worker: worker, limit: batch, lease: lease)
-            if claimed.isEmpty { return result }
-            for message in claimed {
-                let mail = MailMessage(from: settings.from, to: message.to, subject: message.subject,
-                                       body: message.renderedBody(baseURL: settings.publicURL), messageID: message.messageID)
-                let failure: MailError?
-                do {
-                    if try await settings.transport.send(mail) == .alreadyDelivered {
-                        result.alreadyDelivered += 1
-                        logger.warning("message was delivered before a restart; recorded as sent, not sent again", metadata: ["outbox_id": "\(message.id)"])
-                    }
-                    failure = nil
-                } catch {
-                    failure = error
+        try await Fieldwork(store: outbox.store).deliver(worker: worker, lease: lease, batch: batch) { message in
+            let mail = MailMessage(from: settings.from, to: message.to, subject: message.subject,
+                                   body: message.renderedBody(baseURL: settings.publicURL), messageID: message.messageID)
+            do throws(MailError) {
+                if try await settings.transport.send(mail) == .alreadyDelivered {
+                    logger.warning("message was delivered before a restart; recorded as sent, not sent again", metadata: ["outbox_id": "\(message.id)"])
+                    return .alreadyDelivered
                 }
-                if let error = failure {
-                    try await outbox.markFailed(message, worker: worker, error: error.message, permanent: error.permanent)
-                    if error.permanent || message.attempts >= 5 { result.failed += 1 } else { result.retrying += 1 }
-                    logger.warning("delivery failed", metadata: ["outbox_id": "\(message.id)", "permanent": "\(error.permanent)", "error": "\(error.message)"])
-                } else {
-                    try await outbox.markSent(message, worker: worker)
-                    result.sent += 1
-                }
+                return .sent
+            } catch {
+                logger.warning("delivery failed", metadata: ["outbox_id": "\(message.id)", "permanent": "\(error.permanent)", "error": "\(error.message)"])
+                return .failed(error.message, permanent: error.permanent)
             }
         }
     }
@@ -107,12 +89,12 @@ public struct OutboxDelivery: Sendable {
 /// Runs inside `serve`: every `interval`, writes due invitations and reminders to the outbox and delivers them.
 /// Safe to run in several instances at once.
 public struct FieldworkService: Service {
-    let planner: OutboxRepository
+    let planner: Fieldwork
     let delivery: OutboxDelivery?
     let interval: Duration
     let logger: Logger
 
-    public init(planner: OutboxRepository, delivery: OutboxDelivery?, interval: Duration, logger: Logger) {
+    public init(planner: Fieldwork, delivery: OutboxDelivery?, interval: Duration, logger: Logger) {
         self.planner = planner
         self.delivery = delivery
         self.interval = interval

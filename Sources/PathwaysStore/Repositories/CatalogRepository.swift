@@ -235,7 +235,7 @@ public struct CatalogRepository: Sendable {
     }
 
     /// Whether each course of every program of `kind` earns its own credential.
-    public func setCourseCredentials(kind: ProgramKind, _ on: Bool) async throws {
-        try await db.raw("UPDATE programs SET course_credentials = \(bind: on) WHERE kind = \(bind: kind.rawValue)").run()
+    public func setCourseCredentials(programID: UUID, _ on: Bool) async throws {
+        try await db.raw("UPDATE programs SET course_credentials = \(bind: on) WHERE id = \(bind: programID)").run()
     }
 }

@@ -224,11 +224,6 @@ public struct CredentialRepository: Sendable {
         return issued
     }
 
-    /// Makes every course of the program earn its own credential (or stops it, for courses completed later).
-    public func setCourseCredentials(programID: UUID, _ on: Bool) async throws {
-        try await db.raw("UPDATE programs SET course_credentials = \(bind: on) WHERE id = \(bind: programID)").run()
-    }
-
     static let columns = """
         c.id, c.learner_id, c.program_id, c.course_id, COALESCE(k.title, p.title) AS title, c.completed_at, c.issued_at, c.status_index, c.jwt_eddsa, c.jwt_rs256,
         c.revoked_at, c.revocation_reason, c.shared_at

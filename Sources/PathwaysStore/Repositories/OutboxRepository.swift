@@ -5,7 +5,7 @@ import SQLKit
 /// Invitations and reminders: planned into an outbox on schedule, then claimed and delivered by any number of
 /// senders without a message going out twice.
 public struct OutboxRepository: Sendable {
-    let store: Store
+    public let store: Store
     var db: any SQLDatabase { store.sql }
 
     public init(store: Store) { self.store = store }

@@ -19,7 +19,7 @@ struct ImportJobs: AsyncParsableCommand {
         let inputs = try files.map { (data: try Data(contentsOf: URL(fileURLWithPath: $0)), name: $0) }
         do {
             let summary = try await options.withStore(logger) { store in
-                try await CareerRepository(store: store).importPostings(inputs, writer: .administrator(employerKey: employer))
+                try await JobBoard(store: store).importPostings(inputs, employerKey: employer, by: .commandLine)
             }
             say("Imported job postings: \(summary.description).")
         } catch let error as JobPostingImportError {

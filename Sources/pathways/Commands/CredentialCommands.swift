@@ -19,8 +19,7 @@ struct IssueCredentials: AsyncParsableCommand {
         let keyring = try credentials.keyring(database: db.location)
         let url = publicURL ?? ProcessInfo.processInfo.environment["PATHWAYS_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
         let issued = try await db.withStore(logger) { store in
-            try await CredentialRepository(store: store, keyring: keyring).issueForCompletions(
-                issuer: CredentialRepository.issuer(publicURL: url, name: credentials.issuerName), publicURL: url)
+            try await CredentialIssuing(store: store, keyring: keyring, publicURL: url, issuerName: credentials.issuerName).issueForCompletions()
         }
         say("Issued \(issued) credential(s).")
     }
@@ -97,11 +96,12 @@ struct CourseCredentials: AsyncParsableCommand {
         guard ["on", "off"].contains(setting) else { throw ValidationError("say on or off, not '\(setting)'") }
         let logger = db.logger()
         try await db.withStore(logger) { store in
-            guard let p = try await CatalogRepository(store: store).program(key: program) else {
-                throw ValidationError("there is no program with id '\(program)'")
+            let p: Program
+            do {
+                p = try await CatalogAdministration(store: store).setCourseCredentials(program: program, setting == "on", by: .commandLine)
+            } catch UseCaseError.notFound(let message) {
+                throw ValidationError(message)
             }
-            try await CredentialRepository(store: store, keyring: .ephemeral()).setCourseCredentials(programID: p.id, setting == "on")
-            try await AuditRepository(store: store).record(userID: nil, action: "course_credentials", subject: "program:\(program)", detail: setting)
             say("\(p.title): \(setting == "on" ? "each course earns its own credential" : "only the program earns a credential").")
         }
     }

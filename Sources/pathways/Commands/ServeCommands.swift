@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         let settings = try mail.settings(defaultURL: "http://\(host):\(port)", demo: demo)
         configuration.mailFolder = settings?.folder
         let delivery = settings.map { OutboxDelivery(outbox: OutboxRepository(store: store), settings: $0, lease: TimeInterval(max(1, deliveryLease)), logger: logger) }
-        let fieldwork = FieldworkService(planner: OutboxRepository(store: store), delivery: delivery, interval: .seconds(max(1, fieldworkInterval)), logger: logger)
+        let fieldwork = FieldworkService(planner: Fieldwork(store: store), delivery: delivery, interval: .seconds(max(1, fieldworkInterval)), logger: logger)
         let app = try await buildApplication(configuration: configuration, store: store, logger: logger, services: fieldworkInterval > 0 ? [fieldwork] : [])
         say("Pathways is serving \(store.dialect.rawValue) data at http://\(host):\(port)")
         if fieldworkInterval <= 0 {
@@ -85,7 +85,7 @@ struct Send: AsyncParsableCommand {
         let logger = db.logger()
         try await db.withStore(logger) { store in
             let outbox = OutboxRepository(store: store)
-            let plan = try await outbox.plan()
+            let plan = try await Fieldwork(store: store).plan()
             say("Planned \(plan.invitations) invitations and \(plan.reminders) reminders; \(plan.heldByCap) held back by the contact cap.")
             guard !planOnly else { return }
             guard let settings = try mail.settings(defaultURL: "http://127.0.0.1:8080") else {
