@@ -36,4 +36,7 @@ extension Principal {
     /// Whoever runs a `pathways` command on the database itself: its operator, who holds the database and so acts
     /// as an administrator. The audit log names it by the all-zero account id, which no account has.
     public static let commandLine = Principal(userID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), email: "the command line", role: .admin)
+
+    /// The account a stored row may point to: none for the command line, whose id no account has.
+    public var accountID: UUID? { userID == Self.commandLine.userID ? nil : userID }
 }

@@ -25,6 +25,11 @@ public struct JobBoard: Sendable {
         return .administrator(employerKey: employerKey)
     }
 
+    /// Refuses, before any input is read, an account that may not write postings (an employer account tied to no partner).
+    public func mayWrite(_ p: Principal) async throws {
+        _ = try await writer(p, employerKey: nil)
+    }
+
     /// The employer an employer partner's account acts for (nil for others).
     public func ownEmployer(_ p: Principal) async throws -> CareerRepository.Employer? {
         guard AccessPolicy.actsForEmployer(p) else { return nil }

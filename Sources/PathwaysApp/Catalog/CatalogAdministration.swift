@@ -32,7 +32,7 @@ public struct CatalogAdministration: Sendable {
         let text = columns.joined(separator: ",") + "\n" + columns.map { CSVTable.field(fields[$0] ?? "") }.joined(separator: ",") + "\n"
         // The form shows every stored value, so a field left empty is meant empty: it clears what was stored.
         let report = try await ImportRepository(store: store, emptyClears: true).run(kind: kind, fileName: "the \(kind.rawValue) form", text: text,
-                                                                   by: .init(userID: p.userID, programScope: nil), today: now)
+                                                                   by: .init(userID: p.accountID, programScope: nil), today: now)
         guard report.errors.isEmpty else {
             throw UseCaseError.rejected(report.errors.map { FieldProblem($0.column ?? "form", $0.message) })
         }

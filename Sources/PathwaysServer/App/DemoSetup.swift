@@ -89,9 +89,10 @@ public enum DemoSetup {
         let catalog = CatalogRepository(store: store)
         let existing = try await catalog.programs().count
         guard existing == 0 else { throw StoreError.conflict("the database already has \(existing) programs; the demo loads only into an empty one") }
-        let imports = ImportRepository(store: store)
+        let imports = DataImports(store: store, issuing: nil)
         for (kind, text) in demo.importFiles() {
-            let report = try await imports.run(kind: kind, fileName: "demo \(kind.rawValue).csv", text: text, by: .init(userID: nil, programScope: nil))
+            let outcome = try await imports.importFile(kind: kind, name: "demo \(kind.rawValue).csv", bytes: Array(text.utf8), by: .commandLine, inBackground: false)
+            guard case .finished(let report) = outcome else { throw StoreError.invalid("the demo's \(kind.rawValue) file was not written at once") }
             guard report.applied else { throw StoreError.invalid("the demo's \(kind.rawValue) file was refused: \(report.text)") }
         }
         let learners = try await LearnerRepository(store: store).identify(keys: demo.learners.map(\.key), byEmail: false).mapValues(\.id)

@@ -14,6 +14,8 @@ public struct Dependencies: Sendable {
     public let learners: LearnerRepository
     public let accounts: AccountRepository
     public let imports: ImportRepository
+    /// Imports of CSV exports, for the Imports page, the API and the background service.
+    public let dataImports: DataImports
     public let audit: AuditRepository
     public let studies: StudyRepository
     public let fieldwork: FieldworkRepository
@@ -36,7 +38,10 @@ public struct Dependencies: Sendable {
         self.catalog = CatalogRepository(store: store)
         self.learners = LearnerRepository(store: store)
         self.accounts = AccountRepository(store: store)
-        self.imports = ImportRepository(store: store, chunkRows: configuration.importChunkRows)
+        self.dataImports = DataImports(store: store, chunkRows: configuration.importChunkRows,
+                                       issuing: CredentialIssuing(store: store, keyring: configuration.credentialKeyring,
+                                                                  publicURL: configuration.resolvedPublicURL, issuerName: configuration.issuerName))
+        self.imports = dataImports.repository
         self.audit = AuditRepository(store: store)
         self.studies = StudyRepository(store: store)
         self.fieldwork = FieldworkRepository(store: store)

@@ -13,10 +13,7 @@ struct ImportService: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                while let id = try await dependencies.imports.claimStalledJob() {
-                    dependencies.store.logger.info("import job resumed", metadata: ["job": "\(id)"])
-                    if let report = try await dependencies.imports.runJob(id) { try await dependencies.afterImport(report.kind) }
-                }
+                try await dependencies.dataImports.resumeStalled()
             } catch {
                 dependencies.store.logger.error("import round failed", metadata: ["error": "\(error)"])
             }

@@ -140,10 +140,9 @@ struct APIController {
             guard let kind = ImportKind(rawValue: context.parameters.get("kind") ?? "") else {
                 throw AppError.notFound("imports are one of: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard AccessPolicy.canImport(kind, by: p) else { throw AppError.forbidden("your role (\(p.role.label)) may not import \(kind.rawValue)") }
             let body = try await Self.collectUpload(request, context: context)
             let name = request.uri.queryParameters.get("file") ?? "\(kind.rawValue).csv"
-            switch try await d.importFile(kind: kind, name: name, bytes: body, by: p) {
+            switch try await d.dataImports.importFile(kind: kind, name: name, bytes: body.readableBytesView, by: p) {
             case .finished(let report):
                 return try Self.json(report, status: report.applied ? .ok : .unprocessableContent)
             case .started(let job):
@@ -203,50 +202,3 @@ struct APIController {
     }
 }
 
-/// What an upload became: a report now (rejected, or small enough to be written at once), or a job writing it in
-/// the background.
-enum ImportOutcome: Sendable {
-    case finished(ImportReport)
-    case started(ImportRepository.Job)
-}
-
-extension Dependencies {
-    /// Imports one uploaded CSV file for `principal`, within their program scope: checked here, then written at once
-    /// when it fits one chunk, otherwise by a background job whose progress the Imports page and the API show.
-    func importFile(kind: ImportKind, name: String, bytes: ByteBuffer, by principal: Principal) async throws -> ImportOutcome {
-        guard let text = String(validating: bytes.readableBytesView, as: UTF8.self) else {
-            return .finished(ImportReport(file: name, kind: kind, rows: 0, errors: [ImportIssue(message: "the file is not UTF-8 text; export it as CSV UTF-8")]))
-        }
-        let scope = AccessPolicy.importScope(principal)
-        let (report, job) = try await imports.check(kind: kind, fileName: name, text: text, by: .init(userID: principal.userID, programScope: scope), claim: true)
-        guard let job else {
-            try await audit.record(userID: principal.userID, action: "import_rejected", subject: "import:\(kind.rawValue)",
-                                   detail: "\(name): \(report.rows) rows, \(report.errors.count) errors")
-            return .finished(report)
-        }
-        try await audit.record(userID: principal.userID, action: "import", subject: "import:\(kind.rawValue)", detail: "\(name): \(report.rows) rows, job \(job)")
-        if report.rows <= imports.chunkRows {
-            let final = try await imports.runJob(job) ?? report
-            try await afterImport(kind)
-            return .finished(final)
-        }
-        let runner = self
-        Task {
-            do {
-                try await runner.imports.runJob(job)
-                try await runner.afterImport(kind)
-            } catch {
-                runner.store.logger.error("import job stopped", metadata: ["job": "\(job)", "error": "\(error)"])
-            }
-        }
-        guard let started = try await imports.job(id: job) else { throw AppError.notFound("the import job is gone") }
-        return .started(started)
-    }
-
-    /// What follows a written import: completions recorded by it earn their credentials at once.
-    func afterImport(_ kind: ImportKind) async throws {
-        if kind == .enrollments || kind == .completions {
-            try await credentials.issueForCompletions(issuer: issuer, publicURL: publicURL)
-        }
-    }
-}

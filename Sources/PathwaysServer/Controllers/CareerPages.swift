@@ -139,6 +139,7 @@ struct CareerPages {
         // A posting entered by hand: the same fields and checks as the CSV format.
         routes.post("/careers/postings/new", access: "admin, employer") { request, context -> HTML in
             let p = try context.require("enter job postings", AccessPolicy.canManagePostings)
+            try await d.app.jobBoard.mayWrite(p)
             struct Form: Decodable {
                 var _csrf: String?, title: String?, description: String?, skills: String?, education: String?, experience_months: String?
                 var experience_in_place_of_education: String?, occupation: String?, employment_type: String?, locality: String?, region: String?
@@ -159,7 +160,7 @@ struct CareerPages {
                 (posting, summary) = try await d.app.jobBoard.enter(fields, by: p)
             } catch let error as JobPostingImportError {
                 let field = error.path.map { $0.replacingOccurrences(of: "column ", with: "") } ?? "form"
-                let message = error.file == "the form" ? "\(field): \(error.message)" : error.description
+                let message = error.file == "the form" ? "\(field): \(error.message)." : error.description
                 return try await Self.postingsPage(d, context: context, summary: nil, error: "\(message) Nothing was saved.", status: .unprocessableContent)
             }
             return try await Self.postingsPage(d, context: context, summary: "Saved \"\(posting.title)\": \(summary.description).")
@@ -203,6 +204,7 @@ struct CareerPages {
 
         routes.post("/careers/postings", access: "admin, employer", body: .upload) { request, context -> HTML in
             let p = try context.require("import job postings", AccessPolicy.canManagePostings)
+            try await d.app.jobBoard.mayWrite(p)
             let upload = try await Forms.upload(request, context: context, fileField: "file")
             try FormCSRF.check(upload.fields["_csrf"], context: context)
             guard let file = upload.file, file.readableBytes > 0 else { throw AppError.badRequest("choose a JSON-LD, HTML or CSV file to upload") }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 
@@ -20,9 +21,8 @@ struct ImportPages {
             let upload = try await Forms.upload(request, context: context, fileField: "file")
             try FormCSRF.check(upload.fields["_csrf"], context: context)
             guard let kind = upload.fields["kind"].flatMap(ImportKind.init(rawValue:)) else { throw AppError.badRequest("choose what the file holds") }
-            guard AccessPolicy.canImport(kind, by: p) else { throw AppError.forbidden("your role (\(p.role.label)) may not import \(kind.rawValue)") }
             guard let file = upload.file, file.readableBytes > 0 else { throw AppError.badRequest("choose a CSV file to upload") }
-            switch try await d.importFile(kind: kind, name: upload.fileName ?? "\(kind.rawValue).csv", bytes: file, by: p) {
+            switch try await d.dataImports.importFile(kind: kind, name: upload.fileName ?? "\(kind.rawValue).csv", bytes: file.readableBytesView, by: p) {
             case .finished(let report):
                 return try await Self.page(d, context: context, principal: p, report: report, status: report.applied ? .ok : .unprocessableContent)
             case .started:

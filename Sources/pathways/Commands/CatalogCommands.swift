@@ -30,16 +30,12 @@ struct Import: AsyncParsableCommand {
         for path in files {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("\(path): cannot read the file") }
             let name = URL(fileURLWithPath: path).lastPathComponent
-            let report: ImportReport
-            if let text = String(data: data, encoding: .utf8) {
-                report = try await ImportRepository(store: store).run(kind: kind, fileName: name, text: text, by: .init(userID: nil, programScope: nil)) { job in
-                    if job.status == .applying {
-                        FileHandle.standardError.write(Data("\(name): \(job.appliedRows) of \(job.totalRows) rows written\n".utf8))
-                    }
+            let outcome = try await DataImports(store: store, issuing: nil).importFile(kind: kind, name: name, bytes: data, by: .commandLine, inBackground: false) { job in
+                if job.status == .applying {
+                    FileHandle.standardError.write(Data("\(name): \(job.appliedRows) of \(job.totalRows) rows written\n".utf8))
                 }
-            } else {
-                report = ImportReport(file: name, kind: kind, rows: 0, errors: [ImportIssue(message: "the file is not UTF-8 text; export it as CSV UTF-8")])
             }
+            guard case .finished(let report) = outcome else { continue }
             say(report.text)
             if !report.applied { rejected += 1 }
         }

@@ -1,0 +1,85 @@
+import Foundation
+import PathwaysCore
+import PathwaysStore
+
+/// Importing a CSV export (learners, enrollments, completions, the catalog…): the Imports page, `POST
+/// /api/v1/imports/{kind}`, `pathways import` and the demo all come here. The file is checked whole within the
+/// importer's program scope; a refused file writes nothing; an accepted one is written at once when it fits one chunk,
+/// else by a job whose progress the Imports page and the API show. Both are audited, and completions an import
+/// records earn their credentials once it is written.
+public struct DataImports: Sendable {
+    let store: Store
+    public let repository: ImportRepository
+    let audit: AuditRepository
+    /// Issues credentials after an import of enrollments or completions; nil where another step issues them.
+    let issuing: CredentialIssuing?
+
+    public init(store: Store, chunkRows: Int = 5_000, issuing: CredentialIssuing?) {
+        self.store = store
+        repository = ImportRepository(store: store, chunkRows: chunkRows)
+        audit = AuditRepository(store: store)
+        self.issuing = issuing
+    }
+
+    public enum Outcome: Sendable {
+        /// Refused, or written at once.
+        case finished(ImportReport)
+        /// Checked and being written in the background.
+        case started(ImportRepository.Job)
+    }
+
+    /// Imports one file for `principal`. With `inBackground`, a file longer than one chunk is written by a background
+    /// job and `.started` comes back at once; without it (a command, the demo) the call returns when all is written.
+    public func importFile<Bytes: Sequence & Sendable>(kind: ImportKind, name: String, bytes: Bytes, by principal: Principal,
+                                                      inBackground: Bool = true, today: Date = Date(),
+                                                      progress: (@Sendable (ImportRepository.Job) -> Void)? = nil) async throws -> Outcome
+    where Bytes.Element == UInt8 {
+        guard AccessPolicy.canImport(kind, by: principal) else {
+            throw UseCaseError.forbidden("your role (\(principal.role.label)) may not import \(kind.rawValue)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            return .finished(ImportReport(file: name, kind: kind, rows: 0, errors: [ImportIssue(message: "the file is not UTF-8 text; export it as CSV UTF-8")]))
+        }
+        let importer = ImportRepository.Importer(userID: principal.accountID, programScope: AccessPolicy.importScope(principal))
+        let (report, job) = try await repository.check(kind: kind, fileName: name, text: text, by: importer, today: today, claim: true)
+        guard let job else {
+            try await audit.record(userID: principal.userID, action: "import_rejected", subject: "import:\(kind.rawValue)",
+                                   detail: "\(name): \(report.rows) rows, \(report.errors.count) errors")
+            return .finished(report)
+        }
+        try await audit.record(userID: principal.userID, action: "import", subject: "import:\(kind.rawValue)", detail: "\(name): \(report.rows) rows, job \(job)")
+        if !inBackground || report.rows <= repository.chunkRows {
+            let final = try await repository.runJob(job, progress: progress) ?? report
+            try await afterImport(kind)
+            return .finished(final)
+        }
+        let runner = self
+        Task {
+            do {
+                try await runner.repository.runJob(job, progress: progress)
+                try await runner.afterImport(kind)
+            } catch {
+                runner.store.logger.error("import job stopped", metadata: ["job": "\(job)", "error": "\(error)"])
+            }
+        }
+        guard let started = try await repository.job(id: job) else { throw UseCaseError.notFound("the import job is gone") }
+        return .started(started)
+    }
+
+    /// Resumes the jobs whose writer stopped (their claim ran out), one after another; returns how many.
+    @discardableResult
+    public func resumeStalled() async throws -> Int {
+        var resumed = 0
+        while let id = try await repository.claimStalledJob() {
+            store.logger.info("import job resumed", metadata: ["job": "\(id)"])
+            if let report = try await repository.runJob(id) { try await afterImport(report.kind) }
+            resumed += 1
+        }
+        return resumed
+    }
+
+    /// What follows a written import: completions recorded by it earn their credentials at once.
+    func afterImport(_ kind: ImportKind) async throws {
+        if kind == .enrollments || kind == .completions { try await issuing?.issueForCompletions() }
+    }
+}
