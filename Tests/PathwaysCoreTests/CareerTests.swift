@@ -317,3 +317,88 @@ import Testing
         #expect(try JobPostingReader.read(JobPostingWriter.document([written[0]]), file: "one.jsonld").count == 1)
     }
 }
+
+@Suite struct JobShortlistTests {
+    /// Data postings d1…d4, a web posting w1 and the same web job in four more cities (w2…w5 like w1), a web posting w6.
+    static let postings: [JobPosting] = (1...4).map { JobPosting(title: "Data Analyst \($0)", description: "", hiringOrganization: "Tailspin") }
+        + ["Columbus", "Dayton", "Akron", "Toledo", "Cleveland"].map {
+            JobPosting(title: "Junior Web Developer", description: "", hiringOrganization: "Contoso Cloud", locations: [PostingLocation(locality: $0)])
+        }
+        + [JobPosting(title: "Front-end Developer", description: "", hiringOrganization: "Fabrikam")]
+
+    static func ranked(_ indexes: [Int]) -> [JobMatch] {
+        indexes.enumerated().map { rank, p in
+            JobMatch(postingIndex: p, postingID: postings[p].id, score: 1 - Double(rank) / 100, matchedSkills: [], missingSkills: [],
+                     degree: DegreeClassification(.unknown, reason: "", source: ""), notes: [], skillsAsked: 0, skillsAskedHeld: 0)
+        }
+    }
+
+    /// A learner who completed a data program and a web program: the whole profile's ranking is all data at the top,
+    /// yet the list holds the web program's best; the same web job in five cities is one entry with four more like it.
+    @Test func eachCompletedProgramIsRepresentedAndTheSameJobInManyCitiesIsOneEntry() {
+        let overall = Self.ranked([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+        let onlyOverall = JobShortlist.pick([JobShortlist.Source(program: nil, matches: overall)], k: 3) { Self.postings[$0.postingIndex] }
+        #expect(onlyOverall.map(\.match.postingIndex) == [0, 1, 2], "ranked on the whole profile alone, the top three are data jobs")
+        let sources = [JobShortlist.Source(program: nil, matches: overall),
+                       JobShortlist.Source(program: "Web development", matches: Self.ranked([4, 5, 6, 7, 8, 9])),
+                       JobShortlist.Source(program: "Data analysis", matches: Self.ranked([0, 1, 2, 3]))]
+        let list = JobShortlist.pick(sources, k: 3) { Self.postings[$0.postingIndex] }
+        #expect(list.map(\.match.postingIndex) == [0, 4, 1])
+        #expect(list.map(\.forProgram) == [nil, "Web development", "Data analysis"])
+        #expect(list[1].alike == [5, 6, 7, 8], "the other four cities of the same job are counted on its entry")
+        // With room for everything, every posting is listed or counted once, and the same job is never listed twice.
+        let all = JobShortlist.pick(sources, k: 50) { Self.postings[$0.postingIndex] }
+        #expect(all.count + all.map(\.alike.count).reduce(0, +) == Self.postings.count)
+        #expect(all.filter { Self.postings[$0.match.postingIndex].title == "Junior Web Developer" }.count == 1)
+    }
+
+    @Test func theSameJobIsTheSameTitleAndEmployerWhateverTheirSpelling() {
+        let a = JobPosting(title: "Junior  Web Developer", description: "", hiringOrganization: "Contoso Cloud")
+        let b = JobPosting(title: "junior web-developer", description: "", hiringOrganization: "CONTOSO CLOUD")
+        let c = JobPosting(title: "Junior Web Developer", description: "", hiringOrganization: "Fabrikam")
+        #expect(JobShortlist.likeness(a) == JobShortlist.likeness(b))
+        #expect(JobShortlist.likeness(a) != JobShortlist.likeness(c))
+    }
+
+    /// A remote posting for applicants in India is not shown to a learner in the United States; one open to the US
+    /// (as "USA", "United States" or "Worldwide") is; a learner whose country is unknown is not turned away.
+    @Test func remotePostingsForApplicantsElsewhereAreNotShown() {
+        func remote(_ title: String, _ places: [String]) -> JobPosting {
+            JobPosting(title: title, description: "SQL.", skills: [PostingSkill(name: "SQL")], remote: true, applicantLocations: places)
+        }
+        let postings = [remote("India only", ["IN"]), remote("USA", ["USA"]), remote("United States", ["United States"]),
+                        remote("Anywhere", ["Worldwide"]), remote("No limits", []), remote("Canada or US", ["Canada", "US"])]
+        let index = MatchIndex(postings: postings)
+        let us = MatchProfile(learnerID: UUID(), skills: ["tech:sql": 1], country: "US")
+        let shown = Set(index.top(10, for: us).map { postings[$0.postingIndex].title })
+        #expect(shown == ["USA", "United States", "Anywhere", "No limits", "Canada or US"])
+        let india = MatchProfile(learnerID: UUID(), skills: ["tech:sql": 1], country: "IN")
+        #expect(Set(index.top(10, for: india).map { postings[$0.postingIndex].title }) == ["India only", "Anywhere", "No limits"])
+        let unknown = MatchProfile(learnerID: UUID(), skills: ["tech:sql": 1])
+        #expect(index.top(10, for: unknown).count == postings.count)
+    }
+
+    @Test func countryNamesAreReadAsPostingsWriteThem() {
+        #expect(CountryNames.names("US", "US") && CountryNames.names("us", "U.S.A.") && CountryNames.names("US", "the United States"))
+        #expect(CountryNames.names("GB", "UK") && CountryNames.names("GB", "United Kingdom") && CountryNames.names("CA", "Anywhere in Canada"))
+        #expect(!CountryNames.names("US", "IN") && !CountryNames.names("IN", "Applicants in the US") && !CountryNames.names("US", ""))
+    }
+
+    /// The fit a recruiter reads: of the skills the posting asks for, how many the learner has.
+    @Test func fitIsSaidInWords() throws {
+        let posting = JobPosting(title: "Data Analyst", description: "Reporting.", skills: [PostingSkill(name: "SQL"), PostingSkill(name: "Statistics"), PostingSkill(name: "Python")])
+        let match = try #require(MatchIndex(postings: [posting]).top(1, for: MatchProfile(learnerID: UUID(), skills: ["tech:sql": 1, "tech:statistics": 1])).first)
+        #expect(match.skillsAsked >= 3)
+        #expect(match.fitInWords == "Has \(match.skillsAskedHeld) of the \(match.skillsAsked) skills the posting asks for")
+        #expect(match.skillsAskedHeld == match.skillsAsked - match.missingSkills.count && match.missingSkills.contains("Python"))
+    }
+
+    @Test func aPostingsMarkupBecomesParagraphsOfText() {
+        let html = "<p>We build <b>tools</b> &amp; more.</p><ul><li>SQL</li><li>Python</li></ul>Apply by Friday.<script>x</script>"
+        let paragraphs = HTMLText.paragraphs(html)
+        #expect(paragraphs.first == "We build tools & more.")
+        #expect(paragraphs.contains("• SQL") && paragraphs.contains("• Python"))
+        #expect(!paragraphs.joined().contains("<"))
+        #expect(HTMLText.paragraphs("Line one\n\nLine two") == ["Line one", "Line two"])
+    }
+}

@@ -59,6 +59,68 @@ import Testing
         }
     }
 
+    /// A posting has its own page: its whole text as paragraphs, what it asks and pays, a link to apply (only ever an
+    /// http or https link), and for a learner how it fits them. The Job postings page is an employer's own postings,
+    /// searched and paged; an administrator's is every employer's. An error page keeps the signed-in header.
+    @Test(arguments: TestDatabase.allCases) func aPostingHasItsPageAndTheBoardIsSearchedPagedAndKeptToItsEmployer(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let careers = CareerRepository(store: w.store)
+            try await careers.saveEmployer(key: "contoso", name: "Contoso Cloud", programKeys: ["fullstack"])
+            try await careers.saveEmployer(key: "other", name: "Other Co", programKeys: ["stats"])
+            try await careers.linkAccount(email: "employer@pathways.test", employerKey: "contoso")
+            let ours = (1...55).map { JobPosting(externalID: "C-\($0)", title: "Support Specialist \($0)", description: "Help customers.", hiringOrganization: "Contoso Cloud") }
+            let job = JobPosting(externalID: "C-web", title: "Junior Developer", description: "<p>Build <b>web</b> apps &amp; tools.</p><ul><li>JavaScript</li><li>Git</li></ul>",
+                                 hiringOrganization: "Contoso Cloud", skills: [PostingSkill(name: "JavaScript"), PostingSkill(name: "Programming")],
+                                 salary: Salary(currency: "USD", minValue: 50_000, maxValue: 60_000, unit: "YEAR"), url: "https://careers.contoso.example/jobs/web")
+            let sly = JobPosting(externalID: "C-sly", title: "Tester", description: "Testing.", hiringOrganization: "Contoso Cloud", url: "javascript:alert(1)")
+            let theirs = JobPosting(externalID: "O-1", title: "Statistician", description: "Statistics.", hiringOrganization: "Other Co")
+            _ = try await careers.store((ours + [job, sly]).map { ($0, "test") }, writer: .administrator(employerKey: "contoso"))
+            _ = try await careers.store([(theirs, "test")], writer: .administrator(employerKey: "other"))
+
+            let learner = try await WebTests.signIn(w, "learnerB", client: client)
+            let page = try await client.execute(uri: "/careers/jobs/\(job.id.uuidString.lowercased())", method: .get, headers: [.cookie: "pw_session=\(learner)"])
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<p>Build web apps &amp; tools.</p>") && page.text.contains("<p>• JavaScript</p>"), "the text is shown as paragraphs, its markup not")
+            #expect(!page.text.contains("<b>web</b>"))
+            #expect(page.text.contains(#"href="https://careers.contoso.example/jobs/web""#) && page.text.contains("Apply on the employer&#39;s site") || page.text.contains("Apply on the employer's site"))
+            #expect(page.text.contains("USD 50,000–60,000 per year"))
+            #expect(page.text.contains("How it fits you") && page.text.contains(" the posting asks for"))
+            let slyPage = try await client.execute(uri: "/careers/jobs/\(sly.id.uuidString.lowercased())", method: .get, headers: [.cookie: "pw_session=\(learner)"])
+            #expect(slyPage.status == .ok && !slyPage.text.contains("javascript:"), "a posting's url is linked only when it is http or https")
+            #expect(try await client.execute(uri: "/careers/jobs/\(job.id.uuidString.lowercased())", method: .get).status == .seeOther, "signed out: to sign in")
+            let missing = try await client.execute(uri: "/careers/jobs/\(UUID().uuidString)", method: .get, headers: [.cookie: "pw_session=\(learner)"])
+            #expect(missing.status == .notFound && missing.text.contains("There is no such posting."))
+            #expect(missing.text.contains("Sign out") && missing.text.contains(#"<a href="/careers">Careers</a>"#) && !missing.text.contains(#"<a href="/login">Sign in</a>"#),
+                    "an error page keeps the signed-in person's header")
+
+            // The employer's board is its own postings, 50 to a page, searched by title.
+            let employer = try await WebTests.signIn(w, "employer", client: client)
+            let board = try await client.execute(uri: "/careers/postings", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            #expect(board.text.contains("57 open postings") && board.text.contains("Page 1 of 2"))
+            #expect(!board.text.contains("Statistician"), "another employer's posting is not on this employer's board")
+            let second = try await client.execute(uri: "/careers/postings?page=2", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            #expect(second.text.contains("Page 2 of 2") && second.text.components(separatedBy: "<a href=\"/careers/jobs/").count - 1 == 7)
+            let searched = try await client.execute(uri: "/careers/postings?q=specialist+5", method: .get, headers: [.cookie: "pw_session=\(employer)"])
+            #expect(searched.text.contains("open postings matching") && searched.text.contains("Support Specialist 5<") && searched.text.contains("Support Specialist 55<"),
+                    "\(searched.text.components(separatedBy: "role=\"search\"")[1].prefix(1500))")
+            #expect(!searched.text.contains("Support Specialist 4<") && !searched.text.contains("Junior Developer"))
+            let admin = try await WebTests.signIn(w, "admin", client: client)
+            let everyone = try await client.execute(uri: "/careers/postings?q=statistic", method: .get, headers: [.cookie: "pw_session=\(admin)"])
+            #expect(everyone.text.contains("Statistician") && everyone.text.contains("1 open postings matching"))
+
+            // A refused posting form comes back as typed, the message beside the field.
+            let csrf = try #require(WebTests.csrf(in: board.text))
+            let bad = try await client.execute(uri: "/careers/postings/new", method: .post,
+                                               headers: [.cookie: "pw_session=\(employer)", .contentType: "application/x-www-form-urlencoded"],
+                                               body: ByteBuffer(string: "_csrf=\(csrf)&title=Night+Support&description=Answer+calls.&locality=Dayton&remote=yes&salary_min=lots&salary_unit=HOUR"))
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains(#"value="Night Support""#) && bad.text.contains(">Answer calls.</textarea>") && bad.text.contains(#"value="Dayton""#))
+            #expect(bad.text.contains(#"name="remote" value="yes" checked"#) && bad.text.contains("<option selected>HOUR</option>"))
+            #expect(bad.text.contains(#"value="lots" aria-invalid="true" aria-describedby="e-min""#) && bad.text.contains(#"<p class="field-error" id="e-min">salary_min: "#))
+            #expect(bad.text.contains("<details open>"))
+        }
+    }
+
     /// An event page for an invited learner: RSVP, waitlist when full, and a calendar file.
     @Test(arguments: TestDatabase.allCases) func anInvitedLearnerRepliesAndGetsACalendarFile(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in

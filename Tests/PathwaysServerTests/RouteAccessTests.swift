@@ -117,6 +117,7 @@ import Testing
             Row(method: .post, route: "/careers/postings/new", uri: "/careers/postings/new", allowed: [.admin], body: "title="),
             Row(method: .post, route: "/careers/applications/{application}/status", uri: "/careers/applications/\(UUID().uuidString)/status",
                 allowed: [.admin, .employer], body: "status=hired"),
+            Row(method: .get, route: "/careers/jobs/{posting}", uri: "/careers/jobs/\(UUID().uuidString)", allowed: [.admin, .employer, .learnerA, .learnerB]),
             Row(method: .get, route: "/careers/postings/{posting}/candidates", uri: "/careers/postings/\(UUID().uuidString)/candidates", allowed: [.admin, .employer]),
             Row(method: .post, route: "/studies/{study}/withdrawal-policy", uri: "/studies/outcomes/withdrawal-policy", allowed: [.admin], body: "policy=deidentify"),
             Row(method: .get, route: "/imports", uri: "/imports", allowed: [.admin, .staff]),

@@ -50,6 +50,12 @@ public struct CareerMatching: Sendable {
     /// The learner's matching profile: their programs' skills (completed 1.0, in progress 0.6), the courses they
     /// completed, their goals, country and region, and their highest education.
     public func matchProfile(learner id: UUID) async throws -> MatchProfile? {
+        try await profiles(learner: id)?.overall
+    }
+
+    /// The whole profile, and one per program the learner completed (per enrolled program when none is complete),
+    /// each from that program's skills and courses alone, titled.
+    public func profiles(learner id: UUID) async throws -> (overall: MatchProfile, programs: [(title: String, profile: MatchProfile)])? {
         let learners = LearnerRepository(store: store)
         guard let learner = try await learners.learner(id: id), learner.withdrawnAt == nil else { return nil }
         let enrollments = try await learners.enrollments(learnerID: id)
@@ -57,12 +63,17 @@ public struct CareerMatching: Sendable {
         let programs = try await catalog.programs(ids: Set(enrollments.map(\.programID)))
         let byID = Dictionary(uniqueKeysWithValues: programs.map { ($0.id, $0) })
         let completed = Set(try await learners.progress(learnerID: id).filter { $0.completedAt != nil }.map(\.courseID))
-        var courses: [Course] = []
-        for p in programs { courses += try await catalog.courses(programID: p.id).filter { completed.contains($0.id) } }
+        var courses: [UUID: [Course]] = [:]
+        for p in programs { courses[p.id] = try await catalog.courses(programID: p.id).filter { completed.contains($0.id) } }
         let goals = try await careers.goals(learner: id)
-        return MatchProfile.from(learnerID: id, programs: enrollments.compactMap { e in byID[e.programID].map { ($0, e.completedAt != nil) } },
-                                 completedCourses: courses, goals: goals.goals, country: learner.profile.country, region: goals.region,
-                                 education: learner.profile.highestEducation)
+        let enrolled = enrollments.compactMap { e in byID[e.programID].map { (program: $0, completed: e.completedAt != nil) } }
+        func profile(_ of: [(program: Program, completed: Bool)]) -> MatchProfile {
+            MatchProfile.from(learnerID: id, programs: of, completedCourses: of.flatMap { courses[$0.program.id] ?? [] }, goals: goals.goals,
+                              country: learner.profile.country, region: goals.region, education: learner.profile.highestEducation)
+        }
+        let finished = enrolled.filter(\.completed)
+        let each = (finished.isEmpty ? enrolled : finished).map { (title: $0.program.title, profile: profile([$0])) }
+        return (profile(enrolled), each.count > 1 ? each : [])
     }
 
     public struct Match: Sendable {
@@ -75,6 +86,33 @@ public struct CareerMatching: Sendable {
         guard let profile = try await matchProfile(learner: learner) else { return [] }
         let (index, stored) = try await openIndex(on: day)
         return index.top(k, for: profile, filters: filters).map { Match(match: $0, posting: stored[$0.postingIndex]) }
+    }
+
+    /// How one posting fits a learner, explained as on the Careers page; nil when they share no skill.
+    public func fit(learner: UUID, posting: StoredPosting) async throws -> JobMatch? {
+        guard let profile = try await matchProfile(learner: learner) else { return nil }
+        return MatchIndex(postings: [posting.posting]).top(1, for: profile).first
+    }
+
+    public struct ShortlistEntry: Sendable {
+        public var match: Match
+        /// The program whose ranking brought it in, when not the whole profile's.
+        public var forProgram: String?
+        /// Open postings like it (same title and employer) not listed separately.
+        public var alike: [StoredPosting]
+    }
+
+    /// The Careers page's list: `k` postings ranked for the whole profile and for each completed program in turn, near-
+    /// identical postings collapsed into one (`JobShortlist`), remote postings for other countries left out.
+    public func shortlist(learner: UUID, k: Int = 20, filters: MatchFilters = MatchFilters(), on day: Date = Date()) async throws -> [ShortlistEntry] {
+        guard let profiles = try await profiles(learner: learner) else { return [] }
+        let (index, stored) = try await openIndex(on: day)
+        let pool = max(k * 10, 200)
+        let sources = [JobShortlist.Source(program: nil, matches: index.top(pool, for: profiles.overall, filters: filters))]
+            + profiles.programs.map { JobShortlist.Source(program: $0.title, matches: index.top(pool, for: $0.profile, filters: filters)) }
+        return JobShortlist.pick(sources, k: k) { stored[$0.postingIndex].posting }.map {
+            ShortlistEntry(match: Match(match: $0.match, posting: stored[$0.match.postingIndex]), forProgram: $0.forProgram, alike: $0.alike.map { stored[$0] })
+        }
     }
 
     /// The index over the postings open on `day`, built once and reused until a posting is added or changed or the

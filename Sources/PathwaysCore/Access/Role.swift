@@ -182,6 +182,9 @@ public enum AccessPolicy {
     /// Job postings are read, written and their candidates seen by administrators and employer partners (an employer
     /// partner only its own, as `PostingOwnership` and the caller's employer decide).
     public static func canManagePostings(_ p: Principal) -> Bool { p.role == .admin || p.role == .employer }
+    /// A posting's own page (the whole posting and its apply link): learners with a career portal, who are matched to
+    /// postings, and those who manage postings. Postings are published job ads; who applied to one is not on it.
+    public static func mayReadPostings(_ p: Principal) -> Bool { hasCareerPortal(p) || canManagePostings(p) }
     /// Every employer's postings and candidates: administrators.
     public static func seesEveryPosting(_ p: Principal) -> Bool { p.role == .admin }
     /// Whether `p` acts for an employer partner (and so only for its own postings).

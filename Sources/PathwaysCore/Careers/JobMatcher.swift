@@ -54,6 +54,15 @@ public struct JobMatch: Sendable, Equatable {
     public var degree: DegreeClassification
     /// Other reasons in words: goal, location, degree.
     public var notes: [String]
+    /// How many skills the posting asks for (in its skills and title), and how many of them the learner has.
+    public var skillsAsked: Int
+    public var skillsAskedHeld: Int
+
+    /// The fit as a recruiter or a learner reads it, never as a raw score.
+    public var fitInWords: String {
+        if skillsAsked > 0 { return "Has \(skillsAskedHeld) of the \(skillsAsked) skill\(skillsAsked == 1 ? "" : "s") the posting asks for" }
+        return matchedSkills.isEmpty ? "No skill in common" : "Has skills the description names: \(matchedSkills.prefix(3).joined(separator: ", "))"
+    }
 }
 
 /// Ranks postings for learners by skills fit (cosine of IDF-weighted skill vectors), then stated goals and location,
@@ -78,6 +87,8 @@ public final class MatchIndex: @unchecked Sendable {
     let termIndex: [String: Int32]
     /// Per posting: remote, country and region codes (the first location's), and the degree requirement's rank.
     let remote: [Bool]
+    /// Per posting: where remote applicants must live, as given (`applicantLocationRequirements`).
+    let applicantLocations: [[String]]
     let countries: [Int32]
     let regions: [Int32]
     let requirementRank: [UInt8]
@@ -149,6 +160,7 @@ public final class MatchIndex: @unchecked Sendable {
         self.regions = regions
         self.placeCodes = codes
         self.remote = postings.map(\.remote)
+        self.applicantLocations = postings.map(\.applicantLocations)
         self.requirementRank = degrees.map { switch $0.requirement { case .noDegree: 0; case .preferred: 1; case .unknown: 2; case .bachelors: 3; case .graduate: 4 } }
     }
 
@@ -280,7 +292,7 @@ public final class MatchIndex: @unchecked Sendable {
             for entry in ranked.bucket(b) {
                 if best.count == k, entry.score + bound < best[k - 1].total { break buckets }
                 let p = Int(entry.posting)
-                guard passes(p, filters) else { continue }
+                guard passes(p, filters), admits(p, learner) else { continue }
                 var none: [String]?
                 let total = entry.score + adjustment(p, learner, place: place, goal: goalRows.firstIndex { !$0.isEmpty && $0[p] }.map { learner.goals[$0] }, notes: &none)
                 if best.count < k || total > best[best.count - 1].total || (total == best[best.count - 1].total && p < best[best.count - 1].p) {
@@ -305,6 +317,13 @@ public final class MatchIndex: @unchecked Sendable {
         if filters.remoteOnly && !remote[p] { return false }
         if !filters.employmentTypes.isEmpty && postings[p].employmentTypes.allSatisfy({ !filters.employmentTypes.contains($0) }) { return false }
         return true
+    }
+
+    /// Whether the posting takes an applicant where the learner lives: a remote posting open only to applicants in
+    /// other countries is not shown (a learner whose country is unknown is not turned away).
+    func admits(_ p: Int, _ learner: MatchProfile) -> Bool {
+        guard remote[p], !applicantLocations[p].isEmpty, let country = learner.country, !country.isEmpty else { return true }
+        return applicantLocations[p].contains { CountryNames.names(country, $0) }
     }
 
     /// Bonuses and penalty for one learner and posting (`goal`: the learner's goal the posting fits, if any), and,
@@ -358,7 +377,8 @@ public final class MatchIndex: @unchecked Sendable {
         return JobMatch(postingIndex: p, postingID: postings[p].id, score: Double(score),
                         matchedSkills: have.sorted { $0.1 > $1.1 }.map(\.0),
                         missingSkills: Array(missing.sorted { $0.1 > $1.1 }.prefix(5).map(\.0)),
-                        degree: degrees[p], notes: notes(p, learner))
+                        degree: degrees[p], notes: notes(p, learner),
+                        skillsAsked: asked[p].count, skillsAskedHeld: asked[p].count - missing.count)
     }
 }
 

@@ -158,6 +158,35 @@ public struct Salary: Codable, Sendable, Hashable {
 
 /// Turns HTML fragments into plain text.
 public enum HTMLText {
+    /// Tags that end a line of text: paragraphs, breaks, list items, headings, table rows.
+    static let blocks: Set<String> = ["p", "br", "li", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "blockquote"]
+
+    /// The text as paragraphs, one per block of the markup (or line of plain text), a list item starting with "• ";
+    /// nothing of the markup survives, so a page may show them as text.
+    public static func paragraphs(_ html: String) -> [String] {
+        var out = ""
+        var tag = "", inTag = false
+        for ch in html {
+            if inTag {
+                if ch == ">" {
+                    inTag = false
+                    let name = tag.lowercased().drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }
+                    if blocks.contains(String(name)) { out.append("\n") }
+                    if name == "li" && !tag.hasPrefix("/") { out.append("• ") }
+                    out.append(" ")
+                } else {
+                    tag.append(ch)
+                }
+            } else if ch == "<" {
+                inTag = true
+                tag = ""
+            } else {
+                out.append(ch)
+            }
+        }
+        return decodeEntities(out).split(whereSeparator: \.isNewline).map { collapse(String($0)) }.filter { !$0.isEmpty && $0 != "•" }
+    }
+
     public static func plain(_ html: String) -> String {
         guard html.contains("<") || html.contains("&") else { return collapse(html) }
         var out = ""

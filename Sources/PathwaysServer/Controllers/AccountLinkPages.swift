@@ -92,7 +92,7 @@ struct AccountLinkPages {
             let token = context.parameters.get("token") ?? ""
             let (study, version) = try await d.app.studies.trial(token)
             let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
-            return try await StudySetupPages.preview(d, request, context, study: study, version: version, values: SurveyPages.decodeForm(String(buffer: body)),
+            return try await StudySetupPages.preview(d, request, context, study: study, version: version, values: Forms.decodeForm(String(buffer: body)),
                                                      here: "/try/\(token)", back: nil)
         }
 

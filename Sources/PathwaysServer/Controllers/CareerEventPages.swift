@@ -109,7 +109,7 @@ struct CareerEventPages {
             let id = try eventID(context)
             _ = try await events.event(id, for: p)
             let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
-            let values = SurveyPages.decodeForm(String(buffer: body))
+            let values = Forms.decodeForm(String(buffer: body))
             try FormCSRF.check(values["_csrf"]?.first, context: context)
             switch values["action"]?.first {
             case "invite":

@@ -23,7 +23,7 @@ struct CareerPages {
             let q = request.uri.queryParameters
             let filters = MatchFilters(noDegreeRequired: q.get("no_degree") == "1", remoteOnly: q.get("remote") == "1",
                                        employmentTypes: Set(q.get("type").map { [$0.uppercased()] }?.filter { !$0.isEmpty } ?? []))
-            let matches = try await d.app.matching.matches(learner: learner, k: 20, filters: filters)
+            let shortlist = try await d.app.matching.shortlist(learner: learner, k: 20, filters: filters)
             let applied = try await careers.applications(learner: learner)
             let appliedIDs = Set(applied.map(\.postingID))
             let goals = try await careers.goals(learner: learner)
@@ -35,19 +35,22 @@ struct CareerPages {
             }
             let csrf = context.session?.csrfToken ?? ""
             return d.views.page("careers", title: "Jobs and career support", [
-                "matches": matches.map { m -> [String: Any] in
+                "matches": shortlist.map { entry -> [String: Any] in
+                    let m = entry.match
                     let posting = m.posting.posting
+                    let alikePlaces = Array(NSOrderedSet(array: entry.alike.map { Self.place($0.posting) }).compactMap { $0 as? String }.prefix(6))
                     return [
                         "id": posting.id.uuidString.lowercased(), "title": posting.title, "employer": posting.hiringOrganization ?? "",
-                        "where": posting.remote ? "Remote" + (posting.applicantLocations.isEmpty ? "" : " (\(posting.applicantLocations.joined(separator: ", ")))")
-                            : posting.locations.map(\.label).joined(separator: "; "),
-                        "pay": Self.pay(posting.salary), "types": posting.employmentTypes.map { $0.replacingOccurrences(of: "_", with: " ").lowercased() }.joined(separator: ", "),
-                        "degree": m.match.degree.requirement.label, "noDegree": m.match.degree.requirement == .noDegree, "degreeWhy": m.match.degree.reason,
+                        "where": Self.place(posting), "pay": Self.pay(posting.salary), "kinds": Self.kinds(posting),
+                        "degree": m.match.degree.requirement.label, "degreeWhy": m.match.degree.reason, "fit": m.match.fitInWords,
                         "matched": m.match.matchedSkills.joined(separator: ", "), "missing": m.match.missingSkills.joined(separator: ", "),
-                        "notes": m.match.notes.joined(separator: " "), "score": String(format: "%.2f", m.match.score), "url": posting.url ?? "",
+                        "notes": m.match.notes.joined(separator: " "), "forProgram": entry.forProgram ?? "",
+                        "alikeCount": entry.alike.count, "hasAlike": !entry.alike.isEmpty, "alikePlaces": alikePlaces.joined(separator: "; ")
+                            + (entry.alike.count > alikePlaces.count ? "…" : ""),
                         "applied": appliedIDs.contains(posting.id), "csrf": csrf,
                     ]
                 },
+                "hasMatches": !shortlist.isEmpty,
                 "noDegree": filters.noDegreeRequired, "remote": filters.remoteOnly, "type": filters.employmentTypes.first ?? "",
                 "types": ["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN"].map { ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " ").capitalized, "selected": filters.employmentTypes.contains($0)] },
                 "goals": goals.goals.joined(separator: ", "), "region": goals.region ?? "", "sharing": goals.shareWithEmployers, "events": mine, "hasEvents": !mine.isEmpty,
@@ -60,6 +63,37 @@ struct CareerPages {
                 "outcomeKinds": CareerRepository.OutcomeKind.allCases.map { ["value": $0.rawValue, "label": $0.label] },
                 "learnerHref": "/learners/\(learner.uuidString)",
             ], context: context)
+        }
+
+        // One posting whole: what it asks and pays, its text, its apply link, and for a learner how it fits them.
+        routes.get("/careers/jobs/{posting}", access: "admin, employer, learner") { _, context -> HTML in
+            let p = try context.require("read job postings", AccessPolicy.mayReadPostings)
+            guard let id = UUID(uuidString: context.parameters.get("posting") ?? ""), let stored = try await careers.posting(id: id) else {
+                throw AppError.notFound("There is no such posting.")
+            }
+            let posting = stored.posting
+            var values: [String: Any] = [
+                "id": posting.id.uuidString.lowercased(), "title": posting.title, "employer": posting.hiringOrganization ?? "the employer",
+                "employerURL": Self.webLink(posting.hiringOrganizationURL) ?? "", "applyURL": Self.webLink(posting.url) ?? "",
+                "where": Self.place(posting), "pay": Self.pay(posting.salary), "kinds": Self.kinds(posting),
+                "degree": stored.degree.requirement.label, "degreeWhy": stored.degree.reason,
+                "experience": posting.experienceMonths.map { "\($0) months" + (posting.experienceInPlaceOfEducation == true ? ", in place of education" : "") } ?? posting.experienceText ?? "",
+                "skills": posting.skills.map(\.name).joined(separator: ", "),
+                "occupations": posting.occupationalCategories.map { c in c.label.map { "\($0) (\(c.code))" } ?? c.code }.joined(separator: "; "),
+                "posted": posting.datePosted.map(Self.day) ?? "", "closes": posting.validThrough.map(Self.day) ?? "",
+                "isOpen": posting.isOpen(on: Date()), "paragraphs": HTMLText.paragraphs(posting.description),
+            ]
+            if AccessPolicy.hasCareerPortal(p), let learner = p.learnerID {
+                values["applied"] = try await careers.applications(learner: learner).contains { $0.postingID == id }
+                if let fit = try await d.app.matching.fit(learner: learner, posting: stored) {
+                    values["hasFit"] = true
+                    values["fit"] = fit.fitInWords
+                    values["matched"] = fit.matchedSkills.joined(separator: ", ")
+                    values["missing"] = fit.missingSkills.joined(separator: ", ")
+                    values["notes"] = fit.notes.joined(separator: " ")
+                }
+            }
+            return d.views.page("career_job", title: posting.title, values, context: context)
         }
 
         routes.post("/careers/goals", access: "learner") { request, context -> SeeOther in
@@ -131,9 +165,11 @@ struct CareerPages {
                             body: .init(byteBuffer: ByteBuffer(string: ics)))
         }
 
-        routes.get("/careers/postings", access: "admin, employer") { _, context -> HTML in
+        routes.get("/careers/postings", access: "admin, employer") { request, context -> HTML in
             _ = try context.require("see job postings", AccessPolicy.canManagePostings)
-            return try await Self.postingsPage(d, context: context, summary: nil)
+            let q = Forms.query(request)
+            return try await Self.postingsPage(d, context: context, search: q["q"].map { String($0.prefix(200)) },
+                                               pageNumber: max(Int(q["page"] ?? "") ?? 1, 1), summary: nil)
         }
 
         // A posting entered by hand: the same fields and checks as the CSV format.
@@ -159,9 +195,10 @@ struct CareerPages {
             do {
                 (posting, summary) = try await d.app.jobBoard.enter(fields, by: p)
             } catch let error as JobPostingImportError {
-                let field = error.path.map { $0.replacingOccurrences(of: "column ", with: "") } ?? "form"
-                let message = error.file == "the form" ? "\(field): \(error.message)." : error.description
-                return try await Self.postingsPage(d, context: context, summary: nil, error: "\(message) Nothing was saved.", status: .unprocessableContent)
+                // The form comes back as it was typed, the message beside the field it names.
+                let field = error.path.map { $0.replacingOccurrences(of: "column ", with: "") }
+                let typed = TypedPosting(fields: fields.compactMapValues { $0 }, field: field, message: "\(field.map { "\($0): " } ?? "")\(error.message). Nothing was saved.")
+                return try await Self.postingsPage(d, context: context, summary: nil, typed: typed, status: .unprocessableContent)
             }
             return try await Self.postingsPage(d, context: context, summary: "Saved \"\(posting.title)\": \(summary.description).")
         }
@@ -196,7 +233,7 @@ struct CareerPages {
                      "statuses": CareerRepository.ApplicationStatus.allCases.filter { $0 != .applied && $0 != .withdrawn }.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == a.application.status] }]
                 },
                 "candidates": found.map { c -> [String: Any] in
-                    ["name": c.name ?? "(no name)", "email": c.email ?? "", "programs": c.programs.joined(separator: "; "), "score": String(format: "%.2f", c.match.score),
+                    ["name": c.name ?? "(no name)", "email": c.email ?? "", "programs": c.programs.joined(separator: "; "), "fit": c.match.fitInWords,
                      "matched": c.match.matchedSkills.joined(separator: ", "), "missing": c.match.missingSkills.joined(separator: ", ")]
                 },
             ], context: context)
@@ -253,26 +290,79 @@ struct CareerPages {
         return mine
     }
 
-    static func postingsPage(_ d: Dependencies, context: AppContext, summary: String?, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> HTML {
+    /// What the posting form held when it was refused, and the field the refusal names, to show them again.
+    struct TypedPosting {
+        var fields: [String: String]
+        var field: String?
+        var message: String
+    }
+
+    static let educationChoices = ["no requirements", "high school", "associate degree", "professional certificate", "bachelor degree", "postgraduate degree"]
+    static let payUnits = ["YEAR", "MONTH", "WEEK", "DAY", "HOUR"]
+
+    /// The Job postings page: an administrator's every open posting, an employer partner's own, 50 to a page, searched
+    /// by title, employer or text; the import and the posting form (with what was typed, when it was refused).
+    static func postingsPage(_ d: Dependencies, context: AppContext, search: String? = nil, pageNumber: Int = 1, summary: String?, error: String? = nil,
+                             typed: TypedPosting? = nil, status: HTTPResponse.Status = .ok) async throws -> HTML {
         let careers = CareerRepository(store: d.store)
-        let postings = try await careers.postings()
         var mine: UUID?
-        if let p = context.principal, AccessPolicy.actsForEmployer(p) { mine = try await careers.employer(forUser: p.userID)?.id }
+        var values: [String: Any] = [:]
+        if let p = context.principal, AccessPolicy.actsForEmployer(p) {
+            mine = try await careers.employer(forUser: p.userID)?.id
+            values["employerView"] = true
+            if mine == nil { values["untied"] = true }
+        }
         let isAdmin = context.principal.map(AccessPolicy.seesEveryPosting) ?? false
-        var counts: [DegreeRequirement: Int] = [:]
-        for p in postings { counts[p.degree.requirement, default: 0] += 1 }
-        return d.views.page("career_postings", title: "Job postings", [
-            "summary": summary ?? "", "error": error ?? "", "total": postings.count,
-            "counts": DegreeRequirement.allCases.map { ["label": $0.label, "count": counts[$0] ?? 0] },
-            "postings": postings.sorted { a, b in (a.employerID != nil && (isAdmin || a.employerID == mine)) && !(b.employerID != nil && (isAdmin || b.employerID == mine)) }.prefix(200).map { p -> [String: Any] in
+        let pageSize = 50
+        let page = isAdmin || mine != nil
+            ? try await careers.postingsPage(search: search, employerID: isAdmin ? nil : mine, limit: pageSize, offset: (pageNumber - 1) * pageSize)
+            : (items: [], total: 0, byDegree: [:])
+        let lastPage = max(1, (page.total + pageSize - 1) / pageSize)
+        func link(_ n: Int) -> String {
+            var parts = ["page=\(n)"]
+            if let search, !search.isEmpty, let q = search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { parts.append("q=\(q)") }
+            return "/careers/postings?" + parts.joined(separator: "&")
+        }
+        let form = typed?.fields ?? [:]
+        values.merge([
+            "summary": summary ?? "", "error": typed == nil ? (error ?? "") : "", "total": page.total, "search": search ?? "",
+            "hasCounts": !page.byDegree.isEmpty,
+            "counts": DegreeRequirement.allCases.compactMap { r in page.byDegree[r].map { ["label": r.label, "count": $0] } },
+            "postings": page.items.map { p -> [String: Any] in
                 ["title": p.posting.title, "employer": p.posting.hiringOrganization ?? "", "degree": p.degree.requirement.label, "why": p.degree.reason,
                  "posted": p.posting.datePosted.map(Self.day) ?? "", "source": p.source, "id": p.posting.id.uuidString.lowercased(),
                  "candidates": p.employerID != nil && (isAdmin || p.employerID == mine)]
             },
-        ], context: context, status: status)
+            "page": pageNumber, "lastPage": lastPage, "paged": lastPage > 1,
+            "previous": pageNumber > 1 ? link(pageNumber - 1) : "", "next": pageNumber < lastPage ? link(pageNumber + 1) : "",
+            "formOpen": typed != nil, "formError": typed?.message ?? "",
+            "typed": form, "fieldError": typed?.field.map { [$0: typed!.message] } ?? [:],
+            "educations": educationChoices.map { ["value": $0, "selected": form["education"] == $0] },
+            "units": payUnits.map { ["value": $0, "selected": form["salary_unit"] == $0] },
+            "currency": form["salary_currency"] ?? "USD",
+            "remoteChecked": form["remote"] == "yes", "inPlaceChecked": form["experience_in_place_of_education"] == "yes",
+        ]) { $1 }
+        return d.views.page("career_postings", title: "Job postings", values, context: context, status: status)
     }
 
     static func day(_ date: Date) -> String { CalendarDay.format(date) }
+
+    /// A link a page may show: http or https only (a posting's `url` is the employer's words).
+    static func webLink(_ url: String?) -> String? {
+        guard let url, let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "https" || scheme == "http", parsed.host != nil else { return nil }
+        return url
+    }
+
+    /// Where the job is, in words: remote (and for whom), or its places.
+    static func place(_ posting: JobPosting) -> String {
+        if posting.remote { return "Remote" + (posting.applicantLocations.isEmpty ? "" : " (applicants in \(posting.applicantLocations.joined(separator: ", ")))") }
+        return posting.locations.map(\.label).joined(separator: "; ")
+    }
+
+    /// The employment types in words ("full time, contractor").
+    static func kinds(_ posting: JobPosting) -> String {
+        posting.employmentTypes.map { $0.replacingOccurrences(of: "_", with: " ").lowercased() }.joined(separator: ", ")
+    }
 
     static func time(_ date: Date) -> String {
         let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)

@@ -72,7 +72,7 @@ struct CatalogAdminPages {
             let p = try context.requirePrincipal()
             let kind = try Self.kind(context)
             let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
-            let form = SurveyPages.decodeForm(String(buffer: body))
+            let form = Forms.decodeForm(String(buffer: body))
             try FormCSRF.check(form["_csrf"]?.first, context: context)
             var values: [String: String] = [:]
             for column in kind.columns { values[column.name] = form[column.name]?.first ?? "" }

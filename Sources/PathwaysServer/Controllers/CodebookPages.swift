@@ -83,7 +83,7 @@ struct CodebookPages {
         routes.post("/studies/{study}/waves/{number}/open/{item}", access: "admin, researcher") { request, context -> SeeOther in
             let p = try context.require("code open-text answers", StudyPages.mayRun)
             let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
-            let form = SurveyPages.decodeForm(String(buffer: body))
+            let form = Forms.decodeForm(String(buffer: body))
             try FormCSRF.check(form["_csrf"]?.first, context: context)
             let q = try await Self.target(d, context)
             let cases = (form["case"] ?? []).compactMap(Int64.init)

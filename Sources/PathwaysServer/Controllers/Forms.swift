@@ -5,6 +5,26 @@ import NIOCore
 
 /// Reading form posts from Pathways' pages.
 enum Forms {
+    /// `application/x-www-form-urlencoded` with repeated keys kept (checkboxes).
+    static func decodeForm(_ body: String) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
+            let key = decode(parts[0])
+            result[key, default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        }
+        return result
+    }
+
+    /// A page's query string as a browser's GET form writes it ("+" for a space), first value of each key.
+    static func query(_ request: Request) -> [String: String] {
+        guard let raw = request.uri.query else { return [:] }
+        var out: [String: String] = [:]
+        for (key, values) in decodeForm(raw) where out[key] == nil { out[key] = values.first }
+        return out
+    }
+
     static let maxFormSize = 64 * 1024
 
     /// The largest JSON body the API reads.

@@ -25,7 +25,7 @@ struct LearnerPages {
             let programs = try await d.programIndex()
             let visible = programs.values.filter { AccessPolicy.canViewProgramRoster($0.id, by: p) }.sorted { $0.title < $1.title }
             let programFilter = try await d.rosterFilter(q.get("program"), for: p)
-            let search = q.get("q")
+            let search = Forms.query(request)["q"]
             let page = try await d.learners.list(visibility: AccessPolicy.learnerVisibility(p), programID: programFilter?.id, search: search,
                                                   limit: pageSize, offset: (pageNumber - 1) * pageSize)
             try await d.audit.record(userID: p.userID, action: "list_learners", subject: "learners", detail: "web; \(page.items.count) shown")

@@ -153,7 +153,7 @@ struct StudySetupPages {
         }
         routes.post("/studies/{study}/instruments/{version}/preview", access: "admin, researcher") { request, context in
             let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
-            let values = SurveyPages.decodeForm(String(buffer: body))
+            let values = Forms.decodeForm(String(buffer: body))
             try FormCSRF.check(values["_csrf"]?.first, context: context)
             return try await preview(request, context, values: values)
         }
@@ -190,7 +190,7 @@ struct StudySetupPages {
                                                        .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: try await admin.invitationLogCSV(study, wave))))
             }
             let filter = query.get("state").flatMap { StudyAdministration.logFilters.contains($0) ? $0 : nil }
-            let q = query.get("q") ?? ""
+            let q = Forms.query(request)["q"] ?? ""
             let rows = try await admin.invitationLog(study, wave, filter: filter, search: q)
             let total = filter == nil && q.isEmpty ? rows.count : try await admin.invitationLog(study, wave).count
             let notice = query.get("done").map { $0 == "resend" ? "The invitation was written again with a fresh link." : "That case's messages are cancelled." } ?? ""

@@ -28,7 +28,7 @@ struct SurveyPages {
         routes.post("/s/{token}", access: "anyone with the link") { request, context -> Response in
             let token = context.parameters.get("token") ?? ""
             let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
-            let values = Self.decodeForm(String(buffer: body))
+            let values = Forms.decodeForm(String(buffer: body))
             switch try await surveys.submit(token: token, values: values) {
             case (_, .saved(let stale)):
                 return Self.redirect("/s/\(token)" + (stale ? "?notice=updated" : ""))
@@ -180,15 +180,4 @@ struct SurveyPages {
         return result + rest
     }
 
-    /// `application/x-www-form-urlencoded` with repeated keys kept (checkboxes).
-    static func decodeForm(_ body: String) -> [String: [String]] {
-        var result: [String: [String]] = [:]
-        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
-            let key = decode(parts[0])
-            result[key, default: []].append(parts.count > 1 ? decode(parts[1]) : "")
-        }
-        return result
-    }
 }

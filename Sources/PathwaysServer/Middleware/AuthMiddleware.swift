@@ -30,8 +30,21 @@ struct AuthMiddleware: RouterMiddleware {
         if let p = context.principal {
             context.logger[metadataKey: "user_id"] = .string(p.userID.uuidString)
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch where context.principal != nil {
+            // The error page is drawn above this middleware; it still knows who is signed in.
+            throw SignedInError(underlying: error, principal: context.principal, session: context.session)
+        }
     }
+}
+
+/// An error from a request whose person is known, so the error page keeps their header (their name, their menu,
+/// "Sign out") instead of looking like being signed out.
+struct SignedInError: Error {
+    let underlying: any Error
+    let principal: Principal?
+    let session: AccountRepository.Session?
 }
 
 /// Refuses state-changing requests from other sites: a browser always sends `Origin` (or at least

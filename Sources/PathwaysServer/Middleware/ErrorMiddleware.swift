@@ -14,7 +14,13 @@ struct ErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch {
+        } catch var error {
+            var context = context
+            if let signedIn = error as? SignedInError {
+                error = signedIn.underlying
+                context.principal = signedIn.principal
+                context.session = signedIn.session
+            }
             let api = request.uri.path.hasPrefix("/api/")
             let (status, message) = Self.classify(error)
             if status == .internalServerError {

@@ -169,6 +169,34 @@ public struct CareerRepository: Sendable {
             """).all().map { try Self.storedPosting($0, decoder) }
     }
 
+    /// A page of the postings open on `day`, newest first: those whose title, employer or text contains `search`, of one
+    /// employer partner when `employerID` is given; with how many match and how many of those fall under each degree
+    /// requirement.
+    public func postingsPage(openOn day: Date = Date(), search: String?, employerID: UUID?, limit: Int, offset: Int) async throws
+        -> (items: [StoredPosting], total: Int, byDegree: [DegreeRequirement: Int]) {
+        var conditions: [SQLQueryString] = [
+            "(p.valid_through IS NULL OR p.valid_through >= \(bind: day))", "(p.date_posted IS NULL OR p.date_posted <= \(bind: day))",
+        ]
+        if let employerID { conditions.append("p.employer_id = \(bind: employerID)") }
+        if let search, !search.trimmingCharacters(in: .whitespaces).isEmpty {
+            let pattern = "%" + search.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            conditions.append("(LOWER(p.title) LIKE \(bind: pattern) OR LOWER(e.name) LIKE \(bind: pattern) OR LOWER(p.posting) LIKE \(bind: pattern))")
+        }
+        var whereClause: SQLQueryString = ""
+        for (i, c) in conditions.enumerated() { whereClause = whereClause + (i == 0 ? " WHERE " : " AND ") + c }
+        let from: SQLQueryString = " FROM job_postings p LEFT JOIN employers e ON e.id = p.employer_id"
+        var byDegree: [DegreeRequirement: Int] = [:]
+        for row in try await store.reader.raw("SELECT p.degree_requirement AS d, COUNT(*) AS n\(from)\(whereClause) GROUP BY p.degree_requirement").all() {
+            byDegree[DegreeRequirement(rawValue: try row.decode(column: "d", as: String.self)) ?? .unknown, default: 0] += try row.decode(column: "n", as: Int.self)
+        }
+        let decoder = Self.postingDecoder
+        let items = try await store.reader.raw("""
+            SELECT p.employer_id, p.posting, p.degree_requirement, p.degree_reason, p.source\(from)\(whereClause)
+            ORDER BY p.date_posted DESC, p.id LIMIT \(literal: limit) OFFSET \(literal: offset)
+            """).all().map { try Self.storedPosting($0, decoder) }
+        return (items, byDegree.values.reduce(0, +), byDegree)
+    }
+
     static var postingDecoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
