@@ -301,8 +301,9 @@ PAGES = {
                    "/studies/credential-outcomes/waves/2/invitations", "/studies/credential-outcomes/panel", "/studies/credential-outcomes/codebook",
                    "/studies/credential-outcomes/settings", "/studies/credential-outcomes/waves/3/edit", "/learners", "first link under /learners/"],
     "staff": ["/programs", "/learners", "first link under /learners/", "/imports"],
-    "employer": ["/careers/postings", "first link under /careers/postings/", "/careers/organise", "first link under /careers/organise/"],
-    "learner": ["/me", "/careers", "first link under /careers/events/", "/verify", "/account"],
+    "employer": ["/careers/postings", "first link under /careers/jobs/", "/careers/postings?q=developer", "first link under /careers/postings/",
+                 "/careers/organise", "first link under /careers/organise/"],
+    "learner": ["/me", "/careers", "first link under /careers/jobs/", "/careers", "first link under /careers/events/", "/verify", "/account"],
     "nobody": ["/login", "/password-reset", "/verify"],
 }
 

@@ -211,3 +211,30 @@ import Testing
         #expect(EventOwnership.refusal(eventEmployer: theirs, actorEmployer: nil, isAdmin: true) == nil)
     }
 }
+
+@Suite struct FieldworkChartTests {
+    /// Quiet days are drawn as zeros between the first and last active day; invitation days are solid marks and
+    /// reminder days dashed; the label totals what is drawn.
+    @Test func theResponseCurveFillsQuietDaysAndMarksInvitationsAndReminders() throws {
+        let start = 20_400
+        let days = [ResponseTimeline.Day(day: start, opened: 40, started: 30, submitted: 20, invitations: 100),
+                    ResponseTimeline.Day(day: start + 1, opened: 10, started: 8, submitted: 6),
+                    ResponseTimeline.Day(day: start + 7, opened: 12, started: 10, submitted: 9, reminders: 60)]
+        let filled = ResponseTimeline.filled(days)
+        #expect(filled.count == 8 && filled[3] == ResponseTimeline.Day(day: start + 3))
+        let svg = try #require(ResponseTimeline.svg(days))
+        #expect(svg.contains("62 opened, 48 started, 35 submitted"))
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 3)
+        #expect(svg.contains("100 invitations sent") && svg.contains("60 reminders sent"))
+        #expect(svg.components(separatedBy: "stroke-dasharray=\"3 3\"><title>").count - 1 == 1, "one reminder day, dashed")
+        #expect(ResponseTimeline.svg([]) == nil)
+        #expect(ResponseTimeline.niceCeiling(40) == 50 && ResponseTimeline.niceCeiling(101) == 200 && ResponseTimeline.niceCeiling(1) == 1)
+    }
+
+    @Test func countBarsAreScaledToTheLargestAndLabelled() throws {
+        let svg = try #require(CountBars.svg([CountBars.Group(label: "Wave 1", bars: [("In the frame", 200), ("Complete", 50)])], description: "Funnel"))
+        #expect(svg.contains("width=\"320.0\" height=\"16.0\"") && svg.contains("width=\"80.0\" height=\"16.0\""))
+        #expect(svg.contains("200 in the frame</text>") && svg.contains("aria-label=\"Funnel\""))
+        #expect(CountBars.svg([], description: "none") == nil)
+    }
+}

@@ -425,10 +425,13 @@ enum Survey {
             #expect(page.text.contains("as the case <code>p") && page.text.contains("Hello [name:p"))
             #expect(page.text.contains("<strong>3</strong> cases"))
             #expect(page.text.contains("RR1"))
+            // The response curve: today's open, start and submission of the one respondent, drawn.
+            #expect(page.text.contains(#"class="report-chart timeline""#) && page.text.contains("1 opened, 1 started, 1 submitted"))
             let staff = try await client.execute(uri: "/studies/outcomes/waves/1", method: .get, headers: w.auth("staff"))
             #expect(staff.status == .forbidden)
             let panel = try await client.execute(uri: "/studies/outcomes/panel", method: .get, headers: w.auth("admin"))
             #expect(panel.status == .ok && panel.text.contains("Complete"))
+            #expect(panel.text.contains(#"aria-label="Funnel: for each wave"#) && panel.text.contains("1 complete</text>"), "the funnel is drawn beside its table")
             let xlsx = try await client.execute(uri: "/studies/outcomes/instruments/\(f.version.id.uuidString)/xlsform.xlsx", method: .get, headers: w.auth("researcher"))
             #expect(xlsx.status == .ok)
             let form = try XLSForm.xlsx(Data(buffer: xlsx.body))

@@ -168,7 +168,16 @@ struct StudyPages {
                     changeError = message
                 }
             }
-            let attrition = Panel.attrition(try await d.fieldwork.panelCases(study: study)).map { r -> [String: Any] in
+            let attritionRows = Panel.attrition(try await d.fieldwork.panelCases(study: study))
+            // Retention drawn per program: of its first-wave respondents, how many still answer each later wave.
+            var retentionGroups: [CountBars.Group] = []
+            for program in NSOrderedSet(array: attritionRows.map(\.program)).compactMap({ $0 as? String }) {
+                let rows = attritionRows.filter { $0.program == program && $0.retention != nil }
+                guard let first = rows.first else { continue }
+                retentionGroups.append(CountBars.Group(label: program.isEmpty ? "All programs" : program,
+                                                       bars: [("First-wave respondents", first.firstWaveRespondents)] + rows.map { ("Wave \($0.wave) still answering", $0.stillResponding) }))
+            }
+            let attrition = attritionRows.map { r -> [String: Any] in
                 ["wave": r.wave, "program": r.program.isEmpty ? "All programs" : r.program, "cases": r.cases, "respondents": r.respondents,
                  "cohort": r.firstWaveRespondents, "inFrame": r.stillInFrame, "responding": r.stillResponding,
                  "retention": r.retention.map { String(format: "%.1f%%", 100 * $0) } ?? "—"]
@@ -183,7 +192,12 @@ struct StudyPages {
                 funnel.append(["number": wave.number, "title": wave.title, "frame": inFrame, "answered": answered, "complete": complete])
             }
             let allAnswered = paths.filter { path in waves.allSatisfy { Disposition(rawValue: path.path[$0.number] ?? "")?.isResponse == true } }.reduce(0) { $0 + $1.learners }
+            let funnelChart = CountBars.svg(funnel.map { w in
+                CountBars.Group(label: "Wave \(w["number"]!)", bars: [("In the frame", w["frame"] as! Int), ("Answered", w["answered"] as! Int), ("Complete", w["complete"] as! Int)])
+            }, description: "Funnel: for each wave, learners in the frame, answering (complete or partial) and complete")
+            let retentionChart = CountBars.svg(retentionGroups, description: "Retention by program: first-wave respondents and how many answered each later wave")
             return d.views.page("panel", title: "\(study.title): panel", [
+                "funnelChart": funnelChart ?? "", "retentionChart": retentionChart ?? "",
                 "key": study.key, "title": study.title, "funnel": funnel, "allAnswered": allAnswered, "attrition": attrition,
                 "comparisons": comparisons.map { ["code": $0.code, "label": "\($0.label) — wave \($0.from) to wave \($0.to)", "selected": $0 == chosen] },
                 "hasComparisons": !comparisons.isEmpty, "change": change ?? false, "changeError": changeError,
@@ -332,7 +346,9 @@ struct StudyPages {
         let actions = Set(WaveLifecycle.available(facts, now: now))
         let preview = try await d.app.studies.framePreview(study, wave)
         let message = try await d.app.studies.previewMessage(study, wave, showName: AccessPolicy.canSeeIdentifiers(principal))
+        let timeline = ResponseTimeline.svg(try await d.fieldwork.dailyActivity(wave: wave.id))
         let values: [String: Any] = [
+            "timeline": timeline ?? "",
             "studyKey": study.key, "studyTitle": study.title, "number": wave.number, "title": wave.title,
             "status": WaveLifecycle.status(facts, opensAt: wave.opensAt, now: now), "opens": Format.day(wave.opensAt), "closes": Format.day(wave.closesAt),
             "canEdit": actions.contains(.edit), "canLaunch": actions.contains(.launch), "canPause": actions.contains(.pause),

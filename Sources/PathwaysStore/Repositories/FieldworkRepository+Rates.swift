@@ -17,6 +17,33 @@ extension FieldworkRepository {
         public init() {}
     }
 
+    /// Per day (UTC) of a wave's fieldwork: links first opened, surveys started and submitted, and survey messages
+    /// sent, invitations apart from reminders (`ResponseTimeline` draws them).
+    public func dailyActivity(wave: UUID) async throws -> [ResponseTimeline.Day] {
+        func day(_ column: String) -> SQLQueryString {
+            store.dialect == .postgres ? "FLOOR(EXTRACT(EPOCH FROM \(unsafeRaw: column)) / 86400)" : "CAST(\(unsafeRaw: column) / 86400 AS INTEGER)"
+        }
+        var days: [Int: ResponseTimeline.Day] = [:]
+        func add(_ rows: [any SQLRow], _ path: WritableKeyPath<ResponseTimeline.Day, Int>) throws {
+            for row in rows {
+                let d = Int(try row.decode(column: "d", as: Double.self))
+                days[d, default: ResponseTimeline.Day(day: d)][keyPath: path] += try row.decode(column: "n", as: Int.self)
+            }
+        }
+        for (column, path) in [("opened_at", \ResponseTimeline.Day.opened), ("started_at", \.started), ("submitted_at", \.submitted)] {
+            try add(try await reader.raw("""
+                SELECT \(day(column)) AS d, COUNT(*) AS n FROM wave_cases WHERE wave_id = \(bind: wave) AND \(unsafeRaw: column) IS NOT NULL GROUP BY 1
+                """).all(), path)
+        }
+        for (kinds, path) in [("kind = 'invitation'", \ResponseTimeline.Day.invitations), ("kind LIKE 'reminder%'", \.reminders)] {
+            try add(try await reader.raw("""
+                SELECT \(day("sent_at")) AS d, COUNT(*) AS n FROM outbox
+                WHERE case_id IN (SELECT id FROM wave_cases WHERE wave_id = \(bind: wave)) AND sent_at IS NOT NULL AND \(unsafeRaw: kinds) GROUP BY 1
+                """).all(), path)
+        }
+        return days.values.sorted { $0.day < $1.day }
+    }
+
     public func progress(wave: UUID) async throws -> WaveProgress {
         let row = try await db.raw("""
             SELECT COUNT(*) AS frame, COUNT(invited_at) AS invited, SUM(CASE WHEN reminders_sent > 0 THEN 1 ELSE 0 END) AS reminded,
