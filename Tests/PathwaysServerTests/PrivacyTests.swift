@@ -60,7 +60,9 @@ import Testing
             // A wrong confirmation changes nothing.
             let (h1, b1) = Self.form(session, "_csrf=\(csrf)&confirm=B2")
             let wrong = try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h1, body: b1)
-            #expect(wrong.status == .badRequest && wrong.text.contains("type the learner id"))
+            #expect(wrong.status == .unprocessableContent && wrong.text.contains("Type the learner id A1 exactly to confirm the withdrawal; nothing was changed."))
+            #expect(wrong.text.contains(#"value="B2" aria-invalid="true" aria-describedby="confirm-error""#), "the record comes back with what was typed")
+            #expect(wrong.text.contains("Sign out"), "with the learner's own header")
             #expect(try await LearnerRepository(store: w.store).learner(id: a1)?.email == "ana@example.org")
             // Another learner cannot withdraw A1.
             let other = try await WebTests.signIn(w, "learnerB", client: client)

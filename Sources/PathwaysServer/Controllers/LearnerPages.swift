@@ -70,7 +70,10 @@ struct LearnerPages {
             guard let learner = try await d.learners.learner(id: id) else { throw AppError.notFound("There is no learner with that id.") }
             guard learner.withdrawnAt == nil else { throw AppError.conflict("this learner has already withdrawn") }
             guard form.confirm?.trimmingCharacters(in: .whitespaces) == learner.key else {
-                throw AppError.badRequest("confirm: type the learner id (\(learner.key)) to confirm the withdrawal; nothing was changed")
+                // The record again, the message beside the field, what was typed kept.
+                let record = try await d.learnerRecord(id: id, for: p, via: "web")
+                return try await Self.render(record, d: d, context: context, withdrawal: (form.confirm ?? "", form.reason ?? "",
+                    "Type the learner id \(learner.key) exactly to confirm the withdrawal; nothing was changed."), status: .unprocessableContent)
             }
             let via = AccessPolicy.isSelf(id, p) ? "the learner, on their record page" : "an administrator, on the learner's record page" + (form.reason.map { ": \($0.prefix(300))" } ?? "")
             let (result, _) = try await d.withdraw(learner: id, by: p, via: via)
@@ -87,7 +90,9 @@ struct LearnerPages {
         }
     }
 
-    static func render(_ record: LearnerRecord, d: Dependencies, context: AppContext, notice: String? = nil) async throws -> HTML {
+    /// `withdrawal`: a refused withdrawal form's confirmation and reason as typed, and why it was refused.
+    static func render(_ record: LearnerRecord, d: Dependencies, context: AppContext, notice: String? = nil,
+                       withdrawal: (confirm: String, reason: String, error: String)? = nil, status: HTTPResponse.Status = .ok) async throws -> HTML {
         let programs = try await d.programIndex()
         var courseRows: [[String: Any]] = []
         var enrollmentRows: [[String: Any]] = []
@@ -170,6 +175,7 @@ struct LearnerPages {
             "canWithdraw": l.withdrawnAt == nil && AccessPolicy.canWithdraw(learner: l.id, by: principal),
             "selfService": AccessPolicy.isSelf(l.id, principal), "id": l.id.uuidString,
             "canInvite": l.withdrawnAt == nil && l.email != nil && AccessPolicy.canInviteLearners(principal), "notice": notice ?? "",
-        ], context: context)
+            "confirmTyped": withdrawal?.confirm ?? "", "reasonTyped": withdrawal?.reason ?? "", "withdrawError": withdrawal?.error ?? "",
+        ], context: context, status: status)
     }
 }
