@@ -17,7 +17,8 @@ struct ImportService: Service {
             } catch {
                 dependencies.store.logger.error("import round failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // The wait ends when the server begins to stop, so a stop never waits out an interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

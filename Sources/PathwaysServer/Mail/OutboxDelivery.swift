@@ -1,8 +1,8 @@
 import Foundation
-import PathwaysCore
 import Hummingbird
-import PathwaysApp
 import Logging
+import PathwaysApp
+import PathwaysCore
 import PathwaysStore
 import ServiceLifecycle
 
@@ -115,7 +115,8 @@ public struct FieldworkService: Service {
             } catch {
                 logger.error("fieldwork round failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // The wait ends when the server begins to stop, so a stop never waits out an interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

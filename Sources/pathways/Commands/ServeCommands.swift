@@ -6,6 +6,7 @@ import PathwaysApp
 import PathwaysCore
 import PathwaysServer
 import PathwaysStore
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the web server (creates and migrates the database first).")
@@ -55,8 +56,11 @@ struct Serve: AsyncParsableCommand {
         } else {
             say(settings.map { "Survey messages go to \($0.transportDescription)." } ?? "No mail transport is set (--mail or PATHWAYS_MAIL): due messages wait in the outbox.")
         }
-        // runService stops gracefully on SIGTERM and SIGINT: in-flight requests finish, then the pool closes.
-        try await app.runService()
+        // SIGTERM or SIGINT stops the server gracefully: in-flight requests finish, the background rounds end, then
+        // the pool closes; whatever still runs after 10 seconds is cancelled.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: group).run()
     }
 }
 
