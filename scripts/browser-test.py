@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 from browser_support import (By, Server, check, desktop, fail, fill, find_program, no_sideways_scroll, page_position, phone_signed_in,
                              press, report_failure, sign_in, submit)
@@ -308,10 +310,43 @@ PAGES = {
 }
 
 
+def page_problems(driver, base, role, page, checked_links):
+    """What a person would notice on a page: an error page (4xx/5xx), an empty notice or error box, a link within
+    the site that leads to an error (each address tried once per role, with the role's session)."""
+    heading = driver.execute_script("const h = document.querySelector('main h1'); return h ? h.textContent.trim() : ''")
+    check(not re.match(r"^[45]\d\d ", heading), f"{role} {page} is not an error page ({heading[:60]})")
+    empty = driver.execute_script("""
+        return [...document.querySelectorAll('.notice, .error, .errors, .field-error, [role=alert], [role=status]')]
+          .filter(e => !e.textContent.trim()).map(e => e.tagName.toLowerCase() + '.' + e.className).slice(0, 3).join('; ');""")
+    check(not empty, f"{role} {page} has no empty notice or error box{': ' + empty if empty else ''}")
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    links = driver.execute_script("return [...document.querySelectorAll('main a[href]')].map(a => a.href)")
+    broken = []
+    for link in links:
+        if not link.startswith(base) or re.search(r"\.(csv|zip|jwt|json|ics|xlsx)(\?|$)", link) or "/logout" in link:
+            continue
+        path = link.split(base, 1)[-1].split("#")[0]
+        # One address per shape: ids and page numbers aside, /learners/<id> is tried once.
+        shape = re.sub(r"[0-9a-fA-F-]{36}|\d+", "N", path)
+        if (role, shape) in checked_links:
+            continue
+        checked_links.add((role, shape))
+        request = urllib.request.Request(base + path, headers={"Cookie": cookies})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        if status >= 400:
+            broken.append(f"{path} ({status})")
+    check(not broken, f"{role} {page}: every link within the site works{': ' + ', '.join(broken[:5]) if broken else ''}")
+
+
 def every_page(chromium, chromedriver, base, accounts, shared):
     """Every role's pages: axe-core on a desktop with JavaScript (which axe needs), and the same pages on a 390 px
     phone without JavaScript, where none may be wider than the screen."""
     print("every role's pages: axe-core on a desktop, the width on a phone")
+    checked_links = set()
     for role, pages in PAGES.items():
         desk = browser_support.desktop(chromium, chromedriver)
         phone = browser_support.phone(chromium, chromedriver)
@@ -328,10 +363,13 @@ def every_page(chromium, chromedriver, base, accounts, shared):
                     page = links[0].split(base, 1)[-1]
                 desk.get(base + page)
                 browser_support.accessible(desk, f"{role} {page}")
+                page_problems(desk, base, role, page, checked_links)
                 width = desk.execute_script("return document.documentElement.scrollWidth")
                 check(width <= 1280, f"{role} {page} fits a 1280 px desktop ({width} px)")
+                browser_support.screenshot(desk, f"{role} {page}", "1280")
                 phone.get(base + page)
                 no_sideways_scroll(phone, f"{role} {page}")
+                browser_support.screenshot(phone, f"{role} {page}", "390")
         finally:
             desk.quit()
             phone.quit()

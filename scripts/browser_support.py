@@ -3,6 +3,7 @@ desktop or as a 390 px phone without JavaScript, forms filled and submitted as a
 out of the file mail transport as a mail client reads them. Any missing piece (Chromium, chromedriver, Selenium)
 is an error, never a skip.
 """
+import base64
 import email
 import email.policy
 import os
@@ -213,6 +214,16 @@ def no_sideways_scroll(driver, what):
             }
             return out.slice(0, 5).join('; ');""", viewport)
     check(width <= viewport, f"{what} fits a {viewport} px screen (it is {width} px wide{': ' + culprits if culprits else ''})")
+
+
+def screenshot(driver, what, size):
+    """The whole page as a PNG in $PATHWAYS_SCREENSHOTS (default ./screenshots), for people to look at."""
+    folder = os.environ.get("PATHWAYS_SCREENSHOTS", "screenshots")
+    os.makedirs(folder, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", what).strip("-")[:120] + f"-{size}.png"
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
 
 
 def accessible(driver, what):

@@ -260,8 +260,13 @@ struct CredentialPages {
             .init(name: "issueMonth", value: String(parts.month ?? 0)), .init(name: "certUrl", value: shareURL),
             .init(name: "certId", value: c.id.uuidString.lowercased()),
         ]
+        // Who awarded it: the program's provider (the issuer signs for the initiative).
+        var provider = ""
+        if let program = try await d.catalog.program(id: c.programID), let p = try await d.catalog.provider(id: program.providerID) {
+            provider = "\(p.name), for its \(program.kind.label) \(program.title)"
+        }
         return d.views.page("shared_credential", title: c.programTitle, [
-            "name": c.programTitle, "issuer": issuer, "description": achievement["description"] as? String ?? "",
+            "name": c.programTitle, "issuer": issuer, "provider": provider, "description": achievement["description"] as? String ?? "",
             "criteria": (achievement["criteria"] as? [String: Any])?["narrative"] as? String ?? "",
             "type": achievement["achievementType"] as? String ?? "", "completed": Format.day(c.completedAt),
             "credits": (achievement["creditsAvailable"] as? NSNumber).map { String(format: "%g", $0.doubleValue) } ?? "",

@@ -145,7 +145,7 @@ struct LearnerPages {
         let canRevoke = AccessPolicy.canRevokeCredentials(principal)
         let credentials = showCredentials ? try await d.credentials.credentials(learner: l.id).map { c -> [String: Any] in
             ["id": c.id.uuidString, "program": c.programTitle, "course": c.courseID != nil, "completed": Format.day(c.completedAt),
-             "status": c.revokedAt.map { "revoked \(Format.day($0))" } ?? "valid", "href": "/learners/\(l.id.uuidString)/credentials/\(c.id.uuidString)",
+             "status": c.revokedAt.map { "revoked \(Format.day($0))" + (c.revocationReason.map { ": \($0)" } ?? "") } ?? "valid", "href": "/learners/\(l.id.uuidString)/credentials/\(c.id.uuidString)",
              "canRevoke": canRevoke && c.revokedAt == nil, "csrf": context.session?.csrfToken ?? "",
              "canShare": AccessPolicy.canShareCredential(of: l.id, by: principal) && c.revokedAt == nil, "shared": c.sharedAt != nil]
         } : []
