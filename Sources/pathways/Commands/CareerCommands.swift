@@ -206,9 +206,11 @@ struct CareerOutcomes: AsyncParsableCommand {
                 say(String(decoding: data, as: UTF8.self))
                 return
             }
-            say("Program".padding(toLength: 44, withPad: " ", startingAt: 0) + "Months  Awarded  Jobs  No-degree  At events  Median salary")
+            // The program column is as wide as the longest title: names are never cut.
+            let width = max(7, profiles.map(\.programTitle.count).max() ?? 0) + 2
+            say("Program".padding(toLength: width, withPad: " ", startingAt: 0) + "Months  Awarded  Jobs  No-degree  At events  Median salary")
             for p in profiles {
-                say(p.programTitle.prefix(43).padding(toLength: 44, withPad: " ", startingAt: 0)
+                say(p.programTitle.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: "%6d  %7d  %4d  %9d  %9d  ", p.postReceiptMonths, p.numberAwarded, p.jobsObtained, p.noDegreeRoles, p.attendedEvents)
                     + (p.medianEarnings.map { String(format: "%.0f (n=%d)", $0, p.earningsReported) } ?? (p.earningsReported > 0 ? "withheld (n=\(p.earningsReported) < 5)" : "—")))
             }
