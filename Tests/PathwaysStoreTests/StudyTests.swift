@@ -13,7 +13,7 @@ import Testing
     static func demo(_ store: Store) async throws -> (DemoInitiative, DemoStudy.Result, StudyRepository.Study) {
         let demo = DemoInitiative(seed: 7, microBachelorsLearners: 60, universityLearners: 240)
         _ = try await DemoLoader.load(demo, into: store)
-        let result = try await DemoStudy.load(into: store, now: now, seed: 7)
+        let result = try await DemoStudy.load(into: store, now: now, seed: 11)
         let study = try await StudyRepository(store: store).study(key: DemoStudy.key)!
         return (demo, result, study)
     }
@@ -294,7 +294,8 @@ import Testing
             let open = Set(try await fieldwork.cases(wave: wave3.id).map(\.learnerID))
             // A partial of wave 1 who is in wave 3 opts out from wave 3's link; another wave-1 case's learner in wave 3
             // opts out from wave 1's old link.
-            let partial = try #require(partials.first { open.contains($0.learnerID) }, "the demo has a wave-1 partial in wave 3's frame")
+            let stopped = try await fieldwork.cases(wave: wave1.id).filter { $0.startedAt != nil && $0.submittedAt == nil }.map { String(format: "%.2f %@", $0.answeredShare, $0.disposition?.rawValue ?? "-") }
+            let partial = try #require(partials.first { open.contains($0.learnerID) }, "the demo has a wave-1 partial in wave 3's frame (\(partials.count) partials, \(open.count) in wave 3, \(stopped))")
             let unanswered = try #require(try await fieldwork.cases(wave: wave1.id).first {
                 $0.learnerID != partial.learnerID && open.contains($0.learnerID)
             })

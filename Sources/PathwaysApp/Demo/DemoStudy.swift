@@ -118,7 +118,17 @@ public enum DemoStudy {
                 : r < responseRate + 0.09 ? .openOnly : r < responseRate + 0.11 ? .optOut : r < responseRate + 0.14 ? .bounce : .silent
             if case .bounce = fate { return .failed("550 5.1.1 mailbox unavailable", permanent: true) }
             if case .silent = fate { return .sent }
-            let at = CalendarDay.adding(days: Int(rng.next() % 30), to: wave.opensAt).addingTimeInterval(Double(rng.next() % 80_000))
+            // As real panels answer: most within a day or two of the invitation, the rest after a reminder, each
+            // contact drawing fewer (half the one before), waits of a mean 1.5 days; all within the first 30 days.
+            // (One draw gives both the contact and the wait, so every other draw of the demo stays as it was.)
+            let contacts = [0] + wave.reminderDays.sorted()
+            let bits = rng.next()
+            var pick = Double(bits & 0xFFFF_FFFF) / 4_294_967_296 * (2 - pow(0.5, Double(contacts.count - 1)))
+            var contact = 0
+            while contact < contacts.count - 1 && pick >= pow(0.5, Double(contact)) { pick -= pow(0.5, Double(contact)); contact += 1 }
+            let wait = -log(1 - min(Double(bits >> 32) / 4_294_967_296, 0.999)) * 1.5
+            let day = min(contacts[contact] + Int(wait), 29)
+            let at = CalendarDay.adding(days: day, to: wave.opensAt).addingTimeInterval(Double(rng.next() % 80_000))
             actions.append(Action(at: at, token: token, fate: fate))
             return .sent
         }

@@ -34,7 +34,7 @@ public enum ResponseTimeline {
     public static func svg(_ input: [Day]) -> String? {
         let days = filled(input)
         guard days.count > 0 else { return nil }
-        let left = 44.0, right = 12.0, top = 28.0, bottom = 34.0, plotHeight = 180.0
+        let left = 44.0, right = 28.0, top = 28.0, bottom = 34.0, plotHeight = 180.0
         let step = max(8.0, min(40.0, 640.0 / Double(days.count)))
         let width = left + step * Double(max(days.count - 1, 1)) + right
         let height = top + plotHeight + bottom
