@@ -118,3 +118,27 @@ import Testing
         #expect(SurveySubmission.back(run, from: 2).currentPage == 1)
     }
 }
+
+@Suite struct AnswerSheetTests {
+    /// A researcher reads a respondent's answers page by page: labels, choices in words, and which questions did
+    /// not apply.
+    @Test func answersAreShownPageByPageInWords() throws {
+        let form = try XLSForm(csvFiles: [
+            "survey.csv": """
+                type,name,label,relevant
+                begin_group,work,Your work,
+                select_one yn,employed,Are you employed?,
+                text,employer,Who employs you?,${employed} = 'yes'
+                select_multiple tools,tools,Which tools do you use?,
+                end_group,,,
+                integer,age,Your age,
+                """,
+            "choices.csv": "list_name,name,label\nyn,yes,Yes\nyn,no,No\ntools,sql,SQL\ntools,r,R\n",
+        ])
+        let sheet = SurveyRun(form: form, answers: ["employed": "no", "tools": "sql r"], today: Date()).answerSheet(language: nil)
+        #expect(sheet.map(\.title) == ["Your work", "Page 2"])
+        #expect(sheet[0].answers.map(\.answer) == ["No", nil, "SQL; R"])
+        #expect(sheet[0].answers[1].asked == false, "the employer question did not apply to someone not employed")
+        #expect(sheet[1].answers == [SurveyRun.SheetAnswer(name: "age", label: "Your age", answer: nil, asked: true)])
+    }
+}

@@ -153,6 +153,7 @@ import Testing
             Row(method: .post, route: "/studies/{study}/waves/{number}/edit", uri: wave + "/edit", allowed: studyRoles, body: "number="),
             Row(method: .post, route: "/studies/{study}/waves/{number}/responses", uri: wave + "/responses", allowed: studyRoles),
             Row(method: .get, route: "/studies/{study}/waves/{number}/invitations", uri: wave + "/invitations", allowed: studyRoles),
+            Row(method: .get, route: "/studies/{study}/waves/{number}/cases/{respondent}", uri: wave + "/cases/p0000000000", allowed: studyRoles),
             Row(method: .post, route: "/studies/{study}/waves/{number}/invitations", uri: wave + "/invitations", allowed: studyRoles, body: "action=nothing"),
             Row(method: .post, route: "/admin/contact-cap", uri: "/admin/contact-cap", allowed: [.admin], body: "cap_messages=3&cap_days=30"),
             Row(method: .post, route: "/studies/{study}/waves/{number}/open/{item}", uri: wave + "/open/comments", allowed: studyRoles, body: "action=save"),

@@ -429,6 +429,20 @@ enum Survey {
             #expect(page.text.contains(#"class="report-chart timeline""#) && page.text.contains("1 opened, 1 started, 1 submitted"))
             let staff = try await client.execute(uri: "/studies/outcomes/waves/1", method: .get, headers: w.auth("staff"))
             #expect(staff.status == .forbidden)
+            // The respondent's answers, page by page, from the invitation log's link; pseudonymous and audited.
+            let log = try await client.execute(uri: "/studies/outcomes/waves/1/invitations", method: .get, headers: w.auth("researcher"))
+            let links = Set(log.text.matches(of: /\/studies\/outcomes\/waves\/1\/cases\/p[0-9a-zA-Z_-]+/).map { String($0.output) })
+            #expect(links.count == 3, "every case of the log links to its answers")
+            var pages: [TestResponse] = []
+            for link in links { pages.append(try await client.execute(uri: link, method: .get, headers: w.auth("researcher"))) }
+            #expect(pages.allSatisfy { $0.status == .ok })
+            let answers = try #require(pages.first { $0.text.contains("<dt>Disposition</dt><dd>Complete</dd>") }, "the respondent who completed")
+            let link = try #require(links.first)
+            #expect(!answers.text.contains("Ana") && !answers.text.contains("ana@example.org"), "no name or email beside the answers")
+            #expect(answers.text.contains("<dd>Yes</dd>") || answers.text.contains("<dd>No</dd>"), "choices are shown by their labels")
+            #expect(try await client.execute(uri: link, method: .get, headers: w.auth("staff")).status == .forbidden)
+            let viewed = try await w.store.sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'view_case_answers'").first()!.decode(column: "n", as: Int.self)
+            #expect(viewed == links.count)
             let panel = try await client.execute(uri: "/studies/outcomes/panel", method: .get, headers: w.auth("admin"))
             #expect(panel.status == .ok && panel.text.contains("Complete"))
             #expect(panel.text.contains(#"aria-label="Funnel: for each wave"#) && panel.text.contains("1 complete</text>"), "the funnel is drawn beside its table")

@@ -63,6 +63,31 @@ extension StudyAdministration {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// One respondent's answers, page by page, by their pseudonymous respondent id (a researcher never sees who it is),
+    /// with the case's disposition and dates. Every view is audited.
+    public struct CaseAnswers: Sendable {
+        public var respondentID: String
+        public var program: String
+        public var disposition: String
+        public var openedAt: Date?, startedAt: Date?, submittedAt: Date?
+        public var answeredShare: Double
+        public var pages: [SurveyRun.SheetPage]
+    }
+
+    public func caseAnswers(_ study: Study, _ wave: Wave, respondent: String, by user: UUID?) async throws -> CaseAnswers {
+        let logged = try await logCase(study, wave, respondent: respondent)
+        let fieldwork = FieldworkRepository(store: store)
+        guard let c = try await fieldwork.cases(wave: wave.id).first(where: { $0.id == logged.caseID }) else {
+            throw UseCaseError.notFound("Wave \(wave.number) has no case \(respondent).")
+        }
+        let version = try await version(wave.instrumentVersionID, of: study)
+        let run = SurveyRun(form: version.form, answers: try await fieldwork.answers(caseID: c.id, version: version), today: c.submittedAt ?? Date())
+        try await audit.record(userID: user, action: "view_case_answers", subject: "wave:\(wave.id)", detail: respondent)
+        return CaseAnswers(respondentID: respondent, program: logged.program ?? "(no program)", disposition: logged.disposition?.label ?? c.disposition?.label ?? "—",
+                           openedAt: c.openedAt, startedAt: c.startedAt, submittedAt: c.submittedAt, answeredShare: c.answeredShare,
+                           pages: run.answerSheet(language: version.form.defaultLanguage))
+    }
+
     func logCase(_ study: Study, _ wave: Wave, respondent: String) async throws -> OutboxRepository.LoggedCase {
         let key = try await RespondentData(store: store).pseudonymKey()
         guard let c = try await OutboxRepository(store: store).loggedCases(wave: wave.id)

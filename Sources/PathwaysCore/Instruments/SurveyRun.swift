@@ -352,3 +352,43 @@ extension XLSForm.QuestionType {
 extension String {
     var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }
+
+extension SurveyRun {
+    /// One page of a respondent's answers as a researcher reads them.
+    public struct SheetPage: Sendable, Equatable {
+        public var number: Int
+        public var title: String
+        public var answers: [SheetAnswer]
+    }
+
+    public struct SheetAnswer: Sendable, Equatable {
+        public var name: String
+        public var label: String
+        /// The answer in words (choice labels, not codes); nil when there is none.
+        public var answer: String?
+        /// Whether the question applied, given the other answers (a question that did not apply was never asked).
+        public var asked: Bool
+    }
+
+    /// The stored answers page by page, in the form's order and `language`: each input question with its label, its
+    /// answer in words, and whether it applied. Notes are left out.
+    public func answerSheet(language: String?) -> [SheetPage] {
+        pages.map { page in
+            let title = page.group.flatMap { XLSForm.text($0.labels, language: language) } ?? "Page \(page.index + 1)"
+            let rows = page.questions.filter { $0.type.isInput }.map { q -> SheetAnswer in
+                let label = XLSForm.text(q.labels, language: language) ?? q.name
+                let asked = isRelevant(q)
+                guard let value = self.answers[q.name], !value.isEmpty else { return SheetAnswer(name: q.name, label: label, answer: nil, asked: asked) }
+                let named = Dictionary(self.choices(for: q).map { ($0.name, XLSForm.text($0.labels, language: language) ?? $0.name) }, uniquingKeysWith: { a, _ in a })
+                let words: String
+                switch q.type {
+                case .selectOne: words = named[value] ?? value
+                case .selectMultiple: words = value.split(separator: " ").map { named[String($0)] ?? String($0) }.joined(separator: "; ")
+                default: words = value
+                }
+                return SheetAnswer(name: q.name, label: label, answer: words, asked: asked)
+            }
+            return SheetPage(number: page.index + 1, title: title, answers: rows)
+        }
+    }
+}

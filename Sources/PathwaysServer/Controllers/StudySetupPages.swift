@@ -204,6 +204,23 @@ struct StudySetupPages {
                 },
             ], context: context).response(from: request, context: context)
         }
+        // One respondent's answers page by page, by the respondent id: pseudonymous, and audited.
+        routes.get("/studies/{study}/waves/{number}/cases/{respondent}", access: "admin, researcher") { _, context -> HTML in
+            let p = try context.require("read a respondent's answers", AccessPolicy.canRunStudies)
+            let study = try await admin.study(key: context.parameters.get("study") ?? "")
+            let wave = try await admin.wave(study, number: Int(context.parameters.get("number") ?? "") ?? -1)
+            let c = try await admin.caseAnswers(study, wave, respondent: context.parameters.get("respondent") ?? "", by: p.accountID)
+            func when(_ d: Date?) -> String { d.map { Format.day($0) + " " + CareerPages.time($0) + " UTC" } ?? "—" }
+            return d.views.page("case_answers", title: "Wave \(wave.number): respondent \(c.respondentID)", [
+                "studyKey": study.key, "number": wave.number, "respondent": c.respondentID, "program": c.program, "disposition": c.disposition,
+                "opened": when(c.openedAt), "started": when(c.startedAt), "submitted": when(c.submittedAt),
+                "share": String(format: "%.0f%%", 100 * c.answeredShare),
+                "pages": c.pages.map { page -> [String: Any] in
+                    ["number": page.number, "title": page.title,
+                     "answers": page.answers.map { ["name": $0.name, "label": $0.label, "answer": $0.answer ?? "", "asked": $0.asked] }]
+                },
+            ], context: context)
+        }
         routes.post("/studies/{study}/waves/{number}/invitations", access: "admin, researcher") { request, context -> SeeOther in
             let p = try context.require("resend or cancel messages", AccessPolicy.canRunStudies)
             struct Form: Decodable { var _csrf: String?; var respondent: String?; var action: String? }
