@@ -402,3 +402,24 @@ import Testing
         #expect(HTMLText.paragraphs("Line one\n\nLine two") == ["Line one", "Line two"])
     }
 }
+
+@Suite struct SalaryInWordsTests {
+    @Test(arguments: [
+        ("Negotiable", Salary(text: "Negotiable")),
+        ("$100,000 - $150,000", Salary(currency: "USD", minValue: 100_000, maxValue: 150_000, text: "$100,000 - $150,000")),
+        ("Up to $43/hr plus super", Salary(currency: "USD", maxValue: 43, unit: "HOUR", text: "Up to $43/hr plus super")),
+        ("£50k–60k per annum", Salary(currency: "GBP", minValue: 50_000, maxValue: 60_000, unit: "YEAR", text: "£50k–60k per annum")),
+        ("From 30,000 EUR a year", Salary(currency: "EUR", minValue: 30_000, unit: "YEAR", text: "From 30,000 EUR a year")),
+    ])
+    func aSalaryInWordsIsKeptAndItsNumbersRead(_ words: String, _ expected: Salary) {
+        #expect(Salary.fromWords(words) == expected)
+    }
+
+    /// A posting whose salary is words is kept, never refused for it.
+    @Test func aPostingWithASalaryInWordsIsKept() throws {
+        let json = #"[{"@type": "JobPosting", "title": "T", "description": "d", "baseSalary": "Negotiable"},"#
+            + #"{"@type": "JobPosting", "title": "U", "description": "d", "baseSalary": {"@type": "MonetaryAmount", "currency": "AUD", "value": "Up to $43/hr plus super"}}]"#
+        let postings = try JobPostingReader.read(Data(json.utf8), file: "words.json")
+        #expect(postings.map(\.salary) == [Salary(text: "Negotiable"), Salary(currency: "AUD", maxValue: 43, unit: "HOUR", text: "Up to $43/hr plus super")])
+    }
+}

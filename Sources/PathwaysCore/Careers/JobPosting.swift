@@ -134,12 +134,66 @@ public struct Salary: Codable, Sendable, Hashable {
     public var maxValue: Double?
     /// HOUR, DAY, WEEK, MONTH or YEAR.
     public var unit: String?
+    /// The pay as the posting wrote it, when it wrote words ("Negotiable", "$100,000 - $150,000").
+    public var text: String?
 
-    public init(currency: String? = nil, minValue: Double? = nil, maxValue: Double? = nil, unit: String? = nil) {
+    public init(currency: String? = nil, minValue: Double? = nil, maxValue: Double? = nil, unit: String? = nil, text: String? = nil) {
         self.currency = currency
         self.minValue = minValue
         self.maxValue = maxValue
         self.unit = unit
+        self.text = text
+    }
+
+    static let symbols: [(String, String)] = [("US$", "USD"), ("A$", "AUD"), ("C$", "CAD"), ("$", "USD"), ("£", "GBP"), ("€", "EUR"), ("₹", "INR"), ("¥", "JPY")]
+    static let units: [(words: [String], unit: String)] = [
+        (["/hr", "per hour", "an hour", "/hour", "hourly", " ph"], "HOUR"), (["per day", "/day", "daily", "a day"], "DAY"),
+        (["per week", "/week", "weekly", "a week", "/wk"], "WEEK"), (["per month", "/month", "monthly", "a month", "/mo"], "MONTH"),
+        (["per year", "/year", "/yr", "per annum", "p.a.", "a year", "annually", "annual", "yearly", " pa"], "YEAR"),
+    ]
+
+    /// A salary written in words: its text kept, and what numbers it holds read — a range ("$100,000 - $150,000",
+    /// "50k–60k"), a ceiling ("Up to $43/hr plus super"), a floor ("From £30,000"), a currency from its symbol or code,
+    /// a unit from its words. "Negotiable" keeps only the text.
+    public static func fromWords(_ words: String, currency: String? = nil) -> Salary {
+        let text = words.trimmingCharacters(in: .whitespacesAndNewlines)
+        var salary = Salary(currency: currency, text: text)
+        let lower = " " + text.lowercased() + " "
+        if salary.currency == nil {
+            salary.currency = symbols.first { text.contains($0.0) }?.1
+                ?? ["USD", "GBP", "EUR", "CAD", "AUD", "INR", "NZD", "SGD"].first { text.uppercased().contains($0) }
+        }
+        salary.unit = units.first { u in u.words.contains { lower.contains($0) } }?.unit
+        // Numbers: digits with thousands separators and decimals, an optional k (thousands).
+        var numbers: [Double] = []
+        var current = "", scalars = Array(lower)
+        scalars.append(" ")
+        for (i, ch) in scalars.enumerated() {
+            if ch.isNumber || (ch == "." && !current.isEmpty) || (ch == "," && !current.isEmpty) {
+                current.append(ch)
+                continue
+            }
+            guard !current.isEmpty else { continue }
+            let cleaned = current.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            if var n = Double(cleaned) {
+                if ch == "k" && (i + 1 >= scalars.count || !scalars[i + 1].isLetter) { n *= 1_000 }
+                numbers.append(n)
+            }
+            current = ""
+        }
+        guard let first = numbers.first else { return salary }
+        if numbers.count >= 2 {
+            salary.minValue = min(first, numbers[1])
+            salary.maxValue = max(first, numbers[1])
+        } else if lower.contains("up to") || lower.contains("max") {
+            salary.maxValue = first
+        } else if lower.contains("from") || lower.contains("starting") || lower.contains("+") || lower.contains("min") {
+            salary.minValue = first
+        } else {
+            salary.minValue = first
+            salary.maxValue = first
+        }
+        return salary
     }
 
     /// The yearly equivalent of the range's middle (2,080 working hours, 260 days, 52 weeks, 12 months).

@@ -266,6 +266,8 @@ public enum JobPostingReader {
 
     static func readSalary(_ value: Any, path: String) throws -> Salary {
         if let n = number(value) { return Salary(minValue: n, maxValue: n) }
+        // A salary in words keeps the posting: its text is stored and what numbers it holds are read.
+        if let words = value as? String { return Salary.fromWords(words) }
         guard let o = value as? [String: Any] else { throw FieldError(path: path, message: "must be a MonetaryAmount or a number, not \(describe(value))") }
         var salary = Salary(currency: text(o["currency"]))
         let inner = first(o["value"])
@@ -278,9 +280,15 @@ public enum JobPostingReader {
             }
             salary.unit = text(q["unitText"])?.uppercased()
         } else if let v = inner {
-            guard let n = number(v) else { throw FieldError(path: "\(path).value", message: "value must be a number, not \(describe(v))") }
-            salary.minValue = n
-            salary.maxValue = n
+            if let n = number(v) {
+                salary.minValue = n
+                salary.maxValue = n
+            } else if let words = v as? String {
+                let read = Salary.fromWords(words, currency: salary.currency)
+                salary = Salary(currency: read.currency, minValue: read.minValue, maxValue: read.maxValue, unit: read.unit, text: read.text)
+            } else {
+                throw FieldError(path: "\(path).value", message: "value must be a number or words, not \(describe(v))")
+            }
         } else {
             for (key, keyPath) in [("minValue", \Salary.minValue), ("maxValue", \Salary.maxValue)] {
                 guard let v = o[key] else { continue }

@@ -370,11 +370,18 @@ struct CareerPages {
     }
 
     static func pay(_ salary: Salary?) -> String {
-        guard let s = salary, let low = s.minValue else { return "" }
+        guard let s = salary else { return "" }
         let f = NumberFormatter()
         f.numberStyle = .decimal
         f.maximumFractionDigits = 2
-        let range = s.maxValue.map { $0 == low ? f.string(from: low as NSNumber)! : "\(f.string(from: low as NSNumber)!)–\(f.string(from: $0 as NSNumber)!)" } ?? f.string(from: low as NSNumber)!
-        return "\(s.currency ?? "") \(range)" + (s.unit.map { " per \($0.lowercased())" } ?? "")
+        func n(_ v: Double) -> String { f.string(from: v as NSNumber) ?? String(v) }
+        let range: String
+        switch (s.minValue, s.maxValue) {
+        case let (low?, high?): range = low == high ? n(low) : "\(n(low))–\(n(high))"
+        case let (low?, nil): range = "from \(n(low))"
+        case let (nil, high?): range = "up to \(n(high))"
+        case (nil, nil): return s.text ?? ""
+        }
+        return "\(s.currency.map { "\($0) " } ?? "")\(range)" + (s.unit.map { " per \($0.lowercased())" } ?? "")
     }
 }
