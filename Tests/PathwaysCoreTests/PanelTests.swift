@@ -88,3 +88,15 @@ import Testing
         #expect(rows.first { $0.wave == 1 && $0.program == "" }?.retention == 1)
     }
 }
+
+@Suite struct PanelFunnelTests {
+    /// Learners in each wave's frame, answering it (complete or partial) and completing it, from their paths.
+    @Test func theFunnelCountsFrameAnswersAndCompletesPerWave() {
+        let paths: [(path: [Int: String], learners: Int)] = [
+            ([1: "1.1", 2: "1.1"], 5), ([1: "1.2", 2: "3.19"], 3), ([1: "2.11"], 2), ([1: "3.19", 2: "1.2"], 4),
+        ]
+        let (rows, every) = Panel.funnel(paths: paths, waves: [1, 2])
+        #expect(rows == [Panel.FunnelRow(wave: 1, inFrame: 14, answered: 8, complete: 5), Panel.FunnelRow(wave: 2, inFrame: 12, answered: 9, complete: 5)])
+        #expect(every == 5, "only the first path answered both waves")
+    }
+}

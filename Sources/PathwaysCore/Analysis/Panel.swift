@@ -198,3 +198,25 @@ extension Panel.Change {
         return out
     }
 }
+
+extension Panel {
+    /// One wave of the panel's funnel: learners in its frame, answering it (complete or partial), completing it.
+    public struct FunnelRow: Sendable, Equatable {
+        public var wave: Int
+        public var inFrame: Int, answered: Int, complete: Int
+    }
+
+    /// The funnel from the panel's paths (each learner's AAPOR code per wave, with how many learners share it), and
+    /// how many learners answered every wave.
+    public static func funnel(paths: [(path: [Int: String], learners: Int)], waves: [Int]) -> (rows: [FunnelRow], answeredEvery: Int) {
+        func responded(_ code: String?) -> Bool { Disposition(rawValue: code ?? "")?.isResponse == true }
+        let rows = waves.map { w in
+            FunnelRow(wave: w,
+                      inFrame: paths.filter { $0.path[w] != nil }.reduce(0) { $0 + $1.learners },
+                      answered: paths.filter { responded($0.path[w]) }.reduce(0) { $0 + $1.learners },
+                      complete: paths.filter { $0.path[w] == Disposition.complete.rawValue }.reduce(0) { $0 + $1.learners })
+        }
+        let every = paths.filter { p in waves.allSatisfy { responded(p.path[$0]) } }.reduce(0) { $0 + $1.learners }
+        return (rows, every)
+    }
+}

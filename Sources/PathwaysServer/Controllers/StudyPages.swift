@@ -184,16 +184,13 @@ struct StudyPages {
             }
             let paths = try await d.fieldwork.panelPaths(study: study)
             // The funnel: in each wave's frame, and answered (complete or partial).
-            var funnel: [[String: Any]] = []
-            for wave in waves {
-                let inFrame = paths.filter { $0.path[wave.number] != nil }.reduce(0) { $0 + $1.learners }
-                let answered = paths.filter { Disposition(rawValue: $0.path[wave.number] ?? "")?.isResponse == true }.reduce(0) { $0 + $1.learners }
-                let complete = paths.filter { $0.path[wave.number] == Disposition.complete.rawValue }.reduce(0) { $0 + $1.learners }
-                funnel.append(["number": wave.number, "title": wave.title, "frame": inFrame, "answered": answered, "complete": complete])
+            let (funnelRows, allAnswered) = Panel.funnel(paths: paths, waves: waves.map(\.number))
+            let titles = Dictionary(waves.map { ($0.number, $0.title) }, uniquingKeysWith: { a, _ in a })
+            let funnel: [[String: Any]] = funnelRows.map {
+                ["number": $0.wave, "title": titles[$0.wave] ?? "", "frame": $0.inFrame, "answered": $0.answered, "complete": $0.complete]
             }
-            let allAnswered = paths.filter { path in waves.allSatisfy { Disposition(rawValue: path.path[$0.number] ?? "")?.isResponse == true } }.reduce(0) { $0 + $1.learners }
-            let funnelChart = CountBars.svg(funnel.map { w in
-                CountBars.Group(label: "Wave \(w["number"]!)", bars: [("In the frame", w["frame"] as! Int), ("Answered", w["answered"] as! Int), ("Complete", w["complete"] as! Int)])
+            let funnelChart = CountBars.svg(funnelRows.map { w in
+                CountBars.Group(label: "Wave \(w.wave)", bars: [("In the frame", w.inFrame), ("Answered", w.answered), ("Complete", w.complete)])
             }, description: "Funnel: for each wave, learners in the frame, answering (complete or partial) and complete")
             let retentionChart = CountBars.svg(retentionGroups, description: "Retention by program: first-wave respondents and how many answered each later wave")
             return d.views.page("panel", title: "\(study.title): panel", [
