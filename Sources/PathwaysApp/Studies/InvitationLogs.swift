@@ -77,7 +77,7 @@ extension StudyAdministration {
     public func caseAnswers(_ study: Study, _ wave: Wave, respondent: String, by user: UUID?) async throws -> CaseAnswers {
         let logged = try await logCase(study, wave, respondent: respondent)
         let fieldwork = FieldworkRepository(store: store)
-        guard let c = try await fieldwork.cases(wave: wave.id).first(where: { $0.id == logged.caseID }) else {
+        guard let c = try await fieldwork.case(id: logged.caseID) else {
             throw UseCaseError.notFound("Wave \(wave.number) has no case \(respondent).")
         }
         let version = try await version(wave.instrumentVersionID, of: study)
