@@ -8,6 +8,16 @@ import PathwaysTestSupport
 import Testing
 
 @Suite struct CareerWebTests {
+    /// Contoso Cloud (hiring from the full-stack program, the test world's employer account acting for it) and Other Co
+    /// (hiring from statistics).
+    static func twoEmployers(_ w: TestWorld) async throws -> CareerRepository {
+        let careers = CareerRepository(store: w.store)
+        try await careers.saveEmployer(key: "contoso", name: "Contoso Cloud", programKeys: ["fullstack"])
+        try await careers.saveEmployer(key: "other", name: "Other Co", programKeys: ["stats"])
+        try await careers.linkAccount(email: "employer@pathways.test", employerKey: "contoso")
+        return careers
+    }
+
     /// Learner B (full-stack program) sees jobs matched with reasons, filters them to no-degree roles, records an
     /// application and an outcome; an administrator imports postings and a broken file is refused saying where.
     @Test(arguments: TestDatabase.allCases) func theLearnerSeesMatchesWithReasonsAndFilters(_ db: TestDatabase) async throws {
@@ -64,10 +74,7 @@ import Testing
     /// searched and paged; an administrator's is every employer's. An error page keeps the signed-in header.
     @Test(arguments: TestDatabase.allCases) func aPostingHasItsPageAndTheBoardIsSearchedPagedAndKeptToItsEmployer(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
-            let careers = CareerRepository(store: w.store)
-            try await careers.saveEmployer(key: "contoso", name: "Contoso Cloud", programKeys: ["fullstack"])
-            try await careers.saveEmployer(key: "other", name: "Other Co", programKeys: ["stats"])
-            try await careers.linkAccount(email: "employer@pathways.test", employerKey: "contoso")
+            let careers = try await Self.twoEmployers(w)
             let ours = (1...55).map { JobPosting(externalID: "C-\($0)", title: "Support Specialist \($0)", description: "Help customers.", hiringOrganization: "Contoso Cloud") }
             let job = JobPosting(externalID: "C-web", title: "Junior Developer", description: "<p>Build <b>web</b> apps &amp; tools.</p><ul><li>JavaScript</li><li>Git</li></ul>",
                                  hiringOrganization: "Contoso Cloud", skills: [PostingSkill(name: "JavaScript"), PostingSkill(name: "Programming")],
@@ -152,10 +159,7 @@ import Testing
     /// another employer's posting is refused, and the view is audited.
     @Test(arguments: TestDatabase.allCases) func anEmployerSeesOnlyLearnersWhoChoseToBeSeen(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
-            let careers = CareerRepository(store: w.store)
-            try await careers.saveEmployer(key: "contoso", name: "Contoso Cloud", programKeys: ["fullstack"])
-            try await careers.saveEmployer(key: "other", name: "Other Co", programKeys: ["stats"])
-            try await careers.linkAccount(email: "employer@pathways.test", employerKey: "contoso")
+            let careers = try await Self.twoEmployers(w)
             let ours = JobPosting(externalID: "C-1", title: "Junior Developer", description: "Programming in JavaScript.", hiringOrganization: "Contoso Cloud",
                                   skills: [PostingSkill(name: "Programming")])
             let theirs = JobPosting(externalID: "O-1", title: "Analyst", description: "Statistics.", hiringOrganization: "Other Co")
@@ -246,10 +250,7 @@ import Testing
     @Test(arguments: TestDatabase.allCases)
     func anEmployerCannotTakeOverAnotherEmployersPosting(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
-            let careers = CareerRepository(store: w.store)
-            try await careers.saveEmployer(key: "contoso", name: "Contoso Cloud", programKeys: ["fullstack"])
-            try await careers.saveEmployer(key: "other", name: "Other Co", programKeys: ["stats"])
-            try await careers.linkAccount(email: "employer@pathways.test", employerKey: "contoso")
+            let careers = try await Self.twoEmployers(w)
             let ours = JobPosting(externalID: "C-1", title: "Junior Developer", description: "JavaScript.", hiringOrganization: "Contoso Cloud")
             let theirs = JobPosting(externalID: "O-1", title: "Analyst", description: "Statistics.", hiringOrganization: "Other Co")
             let nobodys = JobPosting(externalID: "N-1", title: "Clerk", description: "Filing.", hiringOrganization: "Board Co")
