@@ -16,6 +16,7 @@ public struct UseCases: Sendable {
     public let coding: Coding
     public let jobBoard: JobBoard
     public let portal: CareerPortal
+    public let outcomes: SurveyOutcomes
 
     public init(store: Store) {
         self.store = store
@@ -29,6 +30,7 @@ public struct UseCases: Sendable {
         coding = Coding(store: store, versions: versions)
         jobBoard = JobBoard(store: store)
         portal = CareerPortal(store: store)
+        outcomes = SurveyOutcomes(store: store)
     }
 }
 

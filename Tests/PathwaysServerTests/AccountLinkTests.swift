@@ -176,6 +176,45 @@ import Testing
             #expect(after.status == .notFound && after.text.contains("not one Pathways made"))
         }
     }
+
+    @Test(arguments: TestDatabase.allCases)
+    func aLearnersImportInvitesThoseItsInviteColumnNames(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, _ in
+            let imports = DataImports(store: w.store, issuing: nil)
+            func principal(_ name: String) async throws -> Principal {
+                let account = try #require(try await AccountRepository(store: w.store).account(email: "\(name)@pathways.test"))
+                return try await AccountRepository(store: w.store).principal(for: account)
+            }
+            func report(_ outcome: DataImports.Outcome) throws -> ImportReport {
+                guard case .finished(let r) = outcome else { throw UseCaseError.conflict("written in the background") }
+                return r
+            }
+            let file = """
+                learner_id,name,email,invite_account
+                N1,New One,new.one@pathways.test,yes
+                N2,New Two,new.two@pathways.test,no
+                A1,,learnerA@pathways.test,yes
+                """
+            // A program's staff may import learners but not send account invitations: the file is refused whole.
+            let staff = try report(await imports.importFile(kind: .learners, name: "staff.csv", bytes: Array(file.utf8), by: try await principal("staff"), inBackground: false))
+            #expect(!staff.applied && staff.errors.first?.column == "invite_account" && staff.errors.first?.row == 2, "\(staff.text)")
+            #expect(try await LearnerRepository(store: w.store).learner(key: "N1") == nil, "nothing was written")
+
+            let noEmail = try report(await imports.importFile(kind: .learners, name: "bad.csv", bytes: Array("learner_id,invite_account\nN3,yes\n".utf8),
+                                                              by: try await principal("admin"), inBackground: false))
+            #expect(!noEmail.applied && noEmail.errors.first?.message.contains("needs an email address") == true)
+
+            let done = try report(await imports.importFile(kind: .learners, name: "learners.csv", bytes: Array(file.utf8), by: try await principal("admin"), inBackground: false))
+            #expect(done.applied && done.invited == 1 && done.notInvited == 1, "N1 is invited; A1 has an account already; N2 was not asked for: \(done.text)")
+            #expect(done.text.contains("invited 1 learner to create their account"))
+            let messages = try await OutboxRepository(store: w.store).claim(worker: "test")
+            #expect(messages.map(\.to) == ["new.one@pathways.test"] && messages.allSatisfy { $0.kind == "welcome" })
+            #expect(try await AuditRepository(store: w.store).recent(limit: 10).contains { $0.action == "invite_learners" && $0.detail?.contains("learners.csv") == true })
+            // Imported again, nobody is invited twice.
+            let again = try report(await imports.importFile(kind: .learners, name: "learners.csv", bytes: Array(file.utf8), by: try await principal("admin"), inBackground: false))
+            #expect(again.invited == 0 && again.notInvited == 2)
+        }
+    }
 }
 
 extension HTTPFields {

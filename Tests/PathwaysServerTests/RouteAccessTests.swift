@@ -126,6 +126,7 @@ import Testing
             Row(method: .get, route: "/studies", uri: "/studies", allowed: studyRoles),
             Row(method: .get, route: "/studies/{study}", uri: "/studies/outcomes", allowed: studyRoles),
             Row(method: .post, route: "/studies/{study}/instruments", uri: "/studies/outcomes/instruments", allowed: studyRoles),
+            Row(method: .post, route: "/studies/{study}/career-outcomes", uri: "/studies/outcomes/career-outcomes", allowed: studyRoles),
             Row(method: .get, route: "/studies/{study}/instruments/{version}/xlsform.xlsx",
                 uri: "/studies/outcomes/instruments/\(f.version.id.uuidString)/xlsform.xlsx", allowed: studyRoles),
             Row(method: .get, route: "/studies/{study}/instruments/{version}/preview",
@@ -207,6 +208,7 @@ import Testing
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/invitations/{respondent}/cancel",
                 uri: "/api/v1/studies/outcomes/waves/1/invitations/pnobody/cancel", allowed: studyRoles),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/launch", uri: "/api/v1/studies/outcomes/waves/1/launch", allowed: studyRoles),
+            Row(method: .post, route: "/api/v1/studies/{study}/career-outcomes", uri: "/api/v1/studies/outcomes/career-outcomes", allowed: studyRoles),
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/pause", uri: "/api/v1/studies/outcomes/waves/1/pause", allowed: studyRoles),
             // Last: it ends the wave the rows above use.
             Row(method: .post, route: "/api/v1/studies/{study}/waves/{number}/close", uri: "/api/v1/studies/outcomes/waves/1/close", allowed: studyRoles),

@@ -107,7 +107,7 @@ import Testing
                 let survey = try AccountLinkTests.link(in: toL1, "/s/")
                 let followup = try DemoInstruments.form(.followup)
                 var answersRNG = SeededRandom(seed: 5)
-                let answers = SimulatedRespondent.answer(followup, rng: &answersRNG, today: now, fixed: ["completed_program": "yes", "eligible": "yes"]).answers
+                let answers = SimulatedRespondent.answer(followup, rng: &answersRNG, today: now, fixed: ["completed_program": "yes", "eligible": "yes", "benefits": "promotion learned_new"]).answers
                 var page = try await client.execute(uri: survey, method: .get)
                 var finished = false
                 for _ in 0..<40 where !finished {
@@ -132,6 +132,13 @@ import Testing
                 #expect((rates["dispositions"] as? [String: Int])?[Disposition.complete.rawValue] == 1 && ((rates["rates"] as? [String: Double])?["RR1"] ?? 0) > 0)
                 let report = try await call(.get, "/api/v1/studies/outcomes/waves/3/report?min_cell=0", as: "researcher")
                 #expect(report.status == .ok && report.text.contains("\"respondents\" : 1"), "\(report.text.prefix(400))")
+                // L1's promotion becomes a career outcome, once; an employer may not turn a study's answers into outcomes.
+                let outcomes = try await call(.post, "/api/v1/studies/outcomes/career-outcomes", as: "researcher")
+                let added = try object(outcomes)["added"] as? Int
+                #expect(outcomes.status == .ok && added == 1, "\(outcomes.text)")
+                let again = try object(try await call(.post, "/api/v1/studies/outcomes/career-outcomes", as: "researcher"))["added"] as? Int
+                #expect(again == 0, "each case's answer counts once")
+                #expect(try await call(.post, "/api/v1/studies/outcomes/career-outcomes", as: "employer").status == .forbidden)
 
                 // The employer's interview day reaches the program's learners; one with no account creates it from the link and replies.
                 let start = CalendarDay.format(CalendarDay.adding(days: 14, to: now))

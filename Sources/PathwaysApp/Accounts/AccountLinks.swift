@@ -73,51 +73,12 @@ public struct AccountLinks: Sendable {
 
     // MARK: learner invitations
 
-    public struct InvitationReport: Sendable, Equatable {
-        public var invited = 0
-        /// Learners with no email address, an account already, or an open invitation.
-        public var skipped = 0
-    }
+    public typealias InvitationReport = LearnerWelcomes.Report
 
     /// Invites one learner (`learnerKey`) or every learner of a program (`programKey`), or with neither every
     /// learner with an email and no account, to create their account.
     public func inviteLearners(learnerKey: String? = nil, learnerID: UUID? = nil, programKey: String? = nil, by p: Principal, now: Date = Date()) async throws -> InvitationReport {
-        guard AccessPolicy.canInviteLearners(p) else { throw UseCaseError.forbidden("your role (\(p.role.label)) may not invite learners to create accounts") }
-        var programID: UUID? = nil
-        if let programKey, !programKey.isEmpty {
-            guard let program = try await CatalogRepository(store: store).program(key: programKey) else { throw UseCaseError.rejected([.init("program", "no program with id '\(programKey)'")]) }
-            programID = program.id
-        }
-        var wanted = try await links.learnersToWelcome(programID: programID, now: now)
-        var report = InvitationReport()
-        let one: Learner?? = if let learnerID { try await LearnerRepository(store: store).learner(id: learnerID) }
-            else if let learnerKey, !learnerKey.isEmpty { try await LearnerRepository(store: store).learner(key: learnerKey) } else { nil }
-        if let one {
-            guard let learner = one else { throw UseCaseError.notFound("There is no such learner.") }
-            if !wanted.contains(learner.id) {
-                throw UseCaseError.conflict(learner.email == nil ? "This learner has no email address to send an invitation to."
-                                            : "This learner has an account already, or an invitation still open.")
-            }
-            wanted = [learner.id]
-        }
-        let learners = LearnerRepository(store: store)
-        var messages: [AccountLinkRepository.Message] = [], ids: [UUID?] = []
-        for id in wanted {
-            guard let learner = try await learners.learner(id: id), let email = learner.email else { report.skipped += 1; continue }
-            messages.append(.init(kind: "welcome", learnerID: id, to: email, subject: "Your Pathways account", body: """
-                Hello \(learner.name ?? "there"),
-
-                Pathways keeps your programs, credentials and career support in one place. Create your account here;
-                the link works once, for 30 days:
-                {{link}}
-                """))
-            ids.append(id)
-        }
-        try await links.sendAll(messages, with: .welcome, userIDs: ids.map { _ in nil }, learnerIDs: ids, now: now)
-        report.invited = messages.count
-        try await audit.record(userID: p.userID, action: "invite_learners", subject: (learnerID?.uuidString.lowercased() ?? learnerKey).map { "learner:\($0)" } ?? programKey.map { "program:\($0)" } ?? "learners",
-                               detail: "\(report.invited) invited")
-        return report
+        try await LearnerWelcomes(store: store).invite(learnerKey: learnerKey, learnerID: learnerID, programKey: programKey, by: p, now: now)
     }
 
     /// Whom a welcome link is for, for its page: the learner's name and address (the link's owner holds it).
@@ -152,5 +113,86 @@ extension AccountLinkRepository {
         guard let link = try await link(token, purpose: purpose) else { throw UseCaseError.notFound("This link is not one Pathways made, or it was mistyped.") }
         if let why = AccountLinkRules.refusal(purpose, expiresAt: link.expiresAt, usedAt: link.usedAt, now: now) { throw UseCaseError.notFound(why) }
         return link
+    }
+}
+
+/// Emailed links for learners to create their account: one learner, a program's, everyone without an account, or
+/// the learners an import asks to invite. Only those with an email, no account and no open invitation get one.
+/// Administrators only; audited.
+public struct LearnerWelcomes: Sendable {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    var links: AccountLinkRepository { AccountLinkRepository(store: store) }
+
+    public struct Report: Sendable, Equatable {
+        public var invited = 0
+        /// Learners with no email address, an account already, or an open invitation.
+        public var skipped = 0
+    }
+
+    func mayInvite(_ p: Principal) throws {
+        guard AccessPolicy.canInviteLearners(p) else { throw UseCaseError.forbidden("your role (\(p.role.label)) may not invite learners to create accounts") }
+    }
+
+    public func invite(learnerKey: String? = nil, learnerID: UUID? = nil, programKey: String? = nil, by p: Principal, now: Date = Date()) async throws -> Report {
+        try mayInvite(p)
+        var programID: UUID? = nil
+        if let programKey, !programKey.isEmpty {
+            guard let program = try await CatalogRepository(store: store).program(key: programKey) else { throw UseCaseError.rejected([.init("program", "no program with id '\(programKey)'")]) }
+            programID = program.id
+        }
+        var wanted = try await links.learnersToWelcome(programID: programID, now: now)
+        let one: Learner?? = if let learnerID { try await LearnerRepository(store: store).learner(id: learnerID) }
+            else if let learnerKey, !learnerKey.isEmpty { try await LearnerRepository(store: store).learner(key: learnerKey) } else { nil }
+        if let one {
+            guard let learner = one else { throw UseCaseError.notFound("There is no such learner.") }
+            if !wanted.contains(learner.id) {
+                throw UseCaseError.conflict(learner.email == nil ? "This learner has no email address to send an invitation to."
+                                            : "This learner has an account already, or an invitation still open.")
+            }
+            wanted = [learner.id]
+        }
+        let report = try await send(wanted, now: now)
+        try await AuditRepository(store: store).record(
+            userID: p.userID, action: "invite_learners",
+            subject: (learnerID?.uuidString.lowercased() ?? learnerKey).map { "learner:\($0)" } ?? programKey.map { "program:\($0)" } ?? "learners",
+            detail: "\(report.invited) invited")
+        return report
+    }
+
+    /// Invites the learners an import names (by platform id), those of them who still need an invitation; the
+    /// rest are counted as skipped.
+    public func invite(keys: [String], fromImport file: String, by p: Principal, now: Date = Date()) async throws -> Report {
+        try mayInvite(p)
+        let ids = try await LearnerRepository(store: store).identify(keys: keys, byEmail: false)
+        let open = Set(try await links.learnersToWelcome(programID: nil, now: now))
+        let wanted = keys.compactMap { ids[$0]?.id }.filter(open.contains)
+        var report = try await send(wanted, now: now)
+        report.skipped += keys.count - wanted.count
+        try await AuditRepository(store: store).record(userID: p.userID, action: "invite_learners", subject: "import:learners",
+                                                       detail: "\(file): \(report.invited) invited, \(report.skipped) skipped")
+        return report
+    }
+
+    func send(_ wanted: [UUID], now: Date) async throws -> Report {
+        let learners = LearnerRepository(store: store)
+        var report = Report()
+        var messages: [AccountLinkRepository.Message] = [], ids: [UUID?] = []
+        for id in wanted {
+            guard let learner = try await learners.learner(id: id), let email = learner.email else { report.skipped += 1; continue }
+            messages.append(.init(kind: "welcome", learnerID: id, to: email, subject: "Your Pathways account", body: """
+                Hello \(learner.name ?? "there"),
+
+                Pathways keeps your programs, credentials and career support in one place. Create your account here;
+                the link works once, for 30 days:
+                {{link}}
+                """))
+            ids.append(id)
+        }
+        try await links.sendAll(messages, with: .welcome, userIDs: ids.map { _ in nil }, learnerIDs: ids, now: now)
+        report.invited = messages.count
+        return report
     }
 }

@@ -118,4 +118,60 @@ public struct CareerEvents: Sendable {
         try await events.markAttendance(event: id, attended: attended, at: min(now, e.endsAt))
         try await audit.record(userID: p.userID, action: "mark_attendance", subject: "event:\(id)", detail: "\(attended.count) attended")
     }
+
+    // MARK: the learner's side
+
+    /// An event as its page shows it: an administrator sees every event, a learner only those they are in the
+    /// audience of (by program, skill or region).
+    public func visible(_ id: UUID, to p: Principal) async throws -> CareerEventRepository.Event {
+        guard AccessPolicy.mayOpenEvents(p) else { throw UseCaseError.forbidden("your role (\(p.role.label)) does not see career events") }
+        guard let e = try await events.event(id: id) else { throw UseCaseError.notFound("There is no such event.") }
+        if AccessPolicy.seesEveryEvent(p) { return e }
+        guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID,
+              try await events.audience(e, only: learner, skillsOf: matching.skills).contains(learner) else {
+            throw UseCaseError.forbidden("this event is for other learners")
+        }
+        return e
+    }
+
+    public struct Replies: Sendable {
+        public var going = 0
+        public var waitlisted = 0
+        /// The signed-in learner's own reply, if any.
+        public var mine: CareerEventRepository.RSVPStatus?
+    }
+
+    public func replies(_ id: UUID, for p: Principal) async throws -> Replies {
+        let e = try await visible(id, to: p)
+        let all = try await events.replies(event: e.id)
+        return Replies(going: all.filter { $0.status == .going }.count, waitlisted: all.filter { $0.status == .waitlisted }.count,
+                       mine: p.learnerID.flatMap { l in all.first { $0.learner == l }?.status })
+    }
+
+    /// The upcoming events a learner is in the audience of, with their reply to each.
+    public func invitations(for p: Principal, now: Date = Date()) async throws -> [(event: CareerEventRepository.Event, reply: CareerEventRepository.RSVPStatus?)] {
+        guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID else { return [] }
+        var out: [(CareerEventRepository.Event, CareerEventRepository.RSVPStatus?)] = []
+        for e in try await events.upcoming(after: now) where try await events.audience(e, only: learner, skillsOf: matching.skills).contains(learner) {
+            out.append((e, try await events.replies(event: e.id).first { $0.learner == learner }?.status))
+        }
+        return out
+    }
+
+    /// A learner's reply: going (a place while there is room, else the waitlist) or cancelled (the first waiting
+    /// takes the place).
+    @discardableResult
+    public func reply(_ id: UUID, going: Bool, by p: Principal, now: Date = Date()) async throws -> CareerEventRepository.RSVPStatus {
+        let e = try await visible(id, to: p)
+        guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID else { throw UseCaseError.forbidden("only invited learners reply to an event") }
+        if going { return try await events.rsvp(event: e, learner: learner, skillsOf: matching.skills, now: now) }
+        try await events.cancel(event: e, learner: learner, now: now)
+        return .cancelled
+    }
+
+    /// How many learners the event is for, as its organiser sees it.
+    public func audienceSize(_ id: UUID, by p: Principal) async throws -> Int {
+        let e = try await event(id, for: p)
+        return try await events.audience(e, skillsOf: matching.skills).count
+    }
 }

@@ -40,6 +40,15 @@ public struct DataImports: Sendable {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             return .finished(ImportReport(file: name, kind: kind, rows: 0, errors: [ImportIssue(message: "the file is not UTF-8 text; export it as CSV UTF-8")]))
         }
+        // Invitations the file asks for are an administrator's to send: refused whole, before anything is written.
+        let invitations = kind == .learners ? ImportParser.invitations(in: text, today: today) : nil
+        if let invitations, let first = invitations.invited.first, !AccessPolicy.canInviteLearners(principal) {
+            let refusal = ImportIssue(row: first.row, column: "invite_account", value: "yes",
+                                      message: "only an administrator's import invites learners to create their account; leave the column empty")
+            try await audit.record(userID: principal.userID, action: "import_rejected", subject: "import:\(kind.rawValue)", detail: "\(name): invite_account")
+            return .finished(ImportReport(file: name, kind: kind, rows: invitations.rows, errors: [refusal]))
+        }
+        let invite = invitations?.invited.map(\.key) ?? []
         let importer = ImportRepository.Importer(userID: principal.accountID, programScope: AccessPolicy.importScope(principal))
         let (report, job) = try await repository.check(kind: kind, fileName: name, text: text, by: importer, today: today, claim: true)
         guard let job else {
@@ -49,15 +58,22 @@ public struct DataImports: Sendable {
         }
         try await audit.record(userID: principal.userID, action: "import", subject: "import:\(kind.rawValue)", detail: "\(name): \(report.rows) rows, job \(job)")
         if !inBackground || report.rows <= repository.chunkRows {
-            let final = try await repository.runJob(job, progress: progress) ?? report
+            var final = try await repository.runJob(job, progress: progress) ?? report
             try await afterImport(kind)
+            if final.applied, !invite.isEmpty {
+                let sent = try await LearnerWelcomes(store: store).invite(keys: invite, fromImport: name, by: principal)
+                (final.invited, final.notInvited) = (sent.invited, sent.skipped)
+            }
             return .finished(final)
         }
         let runner = self
         Task {
             do {
-                try await runner.repository.runJob(job, progress: progress)
+                let final = try await runner.repository.runJob(job, progress: progress)
                 try await runner.afterImport(kind)
+                if final?.applied == true, !invite.isEmpty {
+                    _ = try await LearnerWelcomes(store: runner.store).invite(keys: invite, fromImport: name, by: principal)
+                }
             } catch {
                 runner.store.logger.error("import job stopped", metadata: ["job": "\(job)", "error": "\(error)"])
             }

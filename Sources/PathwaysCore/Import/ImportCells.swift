@@ -235,7 +235,12 @@ struct CellReader {
         let employment = coded(r, "employment_status", EmploymentStatus.self)
         let owner = yesNo(r, "business_owner")
         let income = coded(r, "income_band", IncomeBand.self)
-        guard let key, let consent, let consentedOn, let gender, let birthYear, let hispanic, let races, let country,
+        var invite = yesNo(r, "invite_account")
+        if invite == .some(true), email == nil {
+            fail(r, "invite_account", raw(r, "invite_account"), "needs an email address to send the invitation to")
+            invite = nil
+        }
+        guard let key, let consent, let invite, let consentedOn, let gender, let birthYear, let hispanic, let races, let country,
               let english, let education, let student, let employment, let owner, let income
         else { return nil }
 
@@ -244,14 +249,16 @@ struct CellReader {
             englishProficiency: english, highestEducation: education, studentStatus: student, employmentStatus: employment,
             sector: text(r, "sector", max: 200), businessOwner: owner, incomeBand: income)
         if consent == true {
-            return LearnerDraft(row: r.line, key: key, name: text(r, "name", max: 200), email: email, profileConsentAt: consentedOn ?? today, profile: profile)
+            return LearnerDraft(row: r.line, key: key, name: text(r, "name", max: 200), email: email, profileConsentAt: consentedOn ?? today, profile: profile,
+                                invite: invite == true)
         }
         if !profile.isEmpty {
             // Profile data without recorded consent is not kept; the rest of the row is.
             warnings.append(ImportIssue(row: r.line, column: "consent_profile", value: raw(r, "consent_profile"),
                                         message: "profile columns are filled but consent_profile is not 'yes'; they were not imported"))
         }
-        return LearnerDraft(row: r.line, key: key, name: text(r, "name", max: 200), email: email, profileConsentAt: nil, profile: .empty)
+        return LearnerDraft(row: r.line, key: key, name: text(r, "name", max: 200), email: email, profileConsentAt: nil, profile: .empty,
+                            invite: invite == true)
     }
 
     static func looksLikeEmail(_ s: String) -> Bool {

@@ -52,6 +52,8 @@ public struct LearnerDraft: Sendable, Equatable {
     /// Set when the file records consent to profile data; the profile is empty otherwise.
     public var profileConsentAt: Date?
     public var profile: LearnerProfile
+    /// The file asks for an emailed link to create the learner's account once it is written (`invite_account`).
+    public var invite: Bool = false
 }
 
 public struct EnrollmentDraft: Sendable, Equatable {

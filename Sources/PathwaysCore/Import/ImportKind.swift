@@ -83,6 +83,7 @@ public enum ImportKind: String, Codable, Sendable, CaseIterable {
                 opt("sector", "free text, e.g. healthcare"),
                 opt("business_owner", "yes or no"),
                 opt("income_band", IncomeBand.codeList),
+                opt("invite_account", "yes to email the learner a link to create their Pathways account once the file is written; needs an email, and an administrator's import"),
             ]
         case .enrollments:
             return [

@@ -33,6 +33,15 @@ public struct ImportParser: Sendable {
         return Result(batch: ImportBatch.joined(drafts, kind: kind), errors: errors, warnings: warnings, rows: stream.rows)
     }
 
+    /// The learners a learners file asks to invite to create their account (its `invite_account` says yes), as
+    /// read by the import itself; nil when the file has no such column, so a file without it is not read twice.
+    public static func invitations(in text: String, today: Date) -> (rows: Int, invited: [LearnerDraft])? {
+        guard let reader = try? CSVTableReader(bytes: Array(text.utf8)), reader.header.contains("invite_account") else { return nil }
+        let result = ImportParser(kind: .learners, today: today).parse(text)
+        guard case .learners(let drafts) = result.batch else { return (result.rows, []) }
+        return (result.rows, drafts.filter(\.invite))
+    }
+
     /// The same record twice in one file is an error: which row should win is the importer's call.
     static func duplicates(in batch: ImportBatch) -> [ImportIssue] {
         var tracker = DuplicateTracker()

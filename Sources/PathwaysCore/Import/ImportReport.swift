@@ -36,6 +36,10 @@ public struct ImportReport: Codable, Sendable, Equatable {
     public var applied: Bool
     public var inserted: Int
     public var updated: Int
+    /// Learners the file's `invite_account` column had invited to create their account, and those it skipped
+    /// (an account already, or an invitation still open); nil when the file asked for none.
+    public var invited: Int?
+    public var notInvited: Int?
 
     public init(file: String, kind: ImportKind, rows: Int, errors: [ImportIssue] = [], warnings: [ImportIssue] = [], applied: Bool = false, inserted: Int = 0, updated: Int = 0) {
         self.file = file
@@ -53,6 +57,10 @@ public struct ImportReport: Codable, Sendable, Equatable {
         var lines: [String] = []
         if applied {
             lines.append("\(file): imported \(rows) \(kind.rawValue) rows (\(inserted) new, \(updated) updated)")
+            if let invited {
+                lines.append("\(file): invited \(invited) learner\(invited == 1 ? "" : "s") to create their account"
+                             + ((notInvited ?? 0) > 0 ? "; \(notInvited!) already had an account or an open invitation" : ""))
+            }
         } else {
             lines.append("\(file): not imported, \(errors.count) error\(errors.count == 1 ? "" : "s"); nothing was changed")
         }

@@ -112,7 +112,6 @@ public enum DemoSetup {
     /// Career support: two employer partners, a job board open today, an interview day for the full-stack program
     /// and a workshop for statistics learners in the US, and the follow-up survey's reported outcomes.
     static func careers(store: Store, demo: DemoInitiative, seed: UInt64, now: Date = Date()) async throws -> String {
-        let careers = CareerRepository(store: store)
         // Partners and events made as an administrator makes them, through the same use cases as the pages.
         let catalog = CatalogAdministration(store: store)
         let employerAccount = try await AccountRepository(store: store).account(email: "employer@pathways.example") != nil ? "employer@pathways.example" : nil
@@ -139,7 +138,6 @@ public enum DemoSetup {
                 try await portal.setGoals("Junior Web Developer", region: nil, shareWithEmployers: true, by: asLearner(e.learnerID), now: now)
             }
         }
-        let events = CareerEventRepository(store: store)
         let organise = CareerEvents(store: store, matching: CareerMatching(store: store))
         let day: TimeInterval = 86_400
         let start = Calendar(identifier: .gregorian).startOfDay(for: now).addingTimeInterval(21 * day + 15 * 3600)
@@ -154,10 +152,13 @@ public enum DemoSetup {
             description: "Tailspin Analytics' analysts walk through a real take-home exercise in SQL and spreadsheets.",
             starts: local(start.addingTimeInterval(7 * day)), ends: local(start.addingTimeInterval(7 * day + 2 * 3600)), timeZone: "UTC",
             location: "Columbus, OH", capacity: "25", programs: "mb-statistics-fundamentals", regions: "US", employer: "tailspin-analytics"), by: .commandLine, now: now)
-        let invitedInterview = try await events.audience(interview).count, invitedWorkshop = try await events.audience(workshop).count
+        let invitedInterview = try await organise.audienceSize(interview.id, by: .commandLine)
+        let invitedWorkshop = try await organise.audienceSize(workshop.id, by: .commandLine)
         var outcomes = 0
-        if let study = try await StudyRepository(store: store).study(key: DemoStudy.key) {
-            outcomes = try await careers.outcomesFromSurvey(study: study.id, now: now)
+        do {
+            outcomes = try await SurveyOutcomes(store: store).fromSurvey(study: DemoStudy.key, by: .commandLine, now: now)
+        } catch UseCaseError.notFound {
+            // Loaded without its study: no answers to read.
         }
         // Outcomes completers reported in the portal, simulated: about a third find a new job within a year.
         let reported = DemoJobBoard.outcomes(completions: demo.enrollments.compactMap { e in e.completedAt.map { (e.learnerID, e.programID, $0) } },

@@ -15,7 +15,6 @@ struct CareerPages {
         let d = self.d
         Self.registerApplicationStatus(d, on: routes)
         let careers = CareerRepository(store: d.store)
-        let events = CareerEventRepository(store: d.store)
 
         routes.get("/careers", access: "learner") { request, context -> HTML in
             let p = try context.require("see career matches", AccessPolicy.hasCareerPortal)
@@ -27,11 +26,9 @@ struct CareerPages {
             let applied = try await careers.applications(learner: learner)
             let appliedIDs = Set(applied.map(\.postingID))
             let goals = try await careers.goals(learner: learner)
-            var mine: [[String: Any]] = []
-            for e in try await events.upcoming() where try await events.audience(e, only: learner, skillsOf: d.app.matching.skills).contains(learner) {
-                let reply = try await events.replies(event: e.id).first { $0.learner == learner }?.status
-                mine.append(["id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "when": Self.day(e.startsAt), "location": e.location,
-                             "reply": reply.map { $0 == .going ? "You are going" : $0 == .waitlisted ? "On the waitlist" : "Cancelled" } ?? ""])
+            let mine: [[String: Any]] = try await d.app.events.invitations(for: p).map { e, reply in
+                ["id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "when": Self.day(e.startsAt), "location": e.location,
+                 "reply": reply.map { $0 == .going ? "You are going" : $0 == .waitlisted ? "On the waitlist" : "Cancelled" } ?? ""]
             }
             let csrf = context.session?.csrfToken ?? ""
             return d.views.page("careers", title: "Jobs and career support", [
@@ -125,22 +122,17 @@ struct CareerPages {
 
         @Sendable func visibleEvent(_ context: AppContext) async throws -> (CareerEventRepository.Event, Principal) {
             let p = try context.require("see career events", AccessPolicy.mayOpenEvents)
-            guard let id = UUID(uuidString: context.parameters.get("event") ?? ""), let e = try await events.event(id: id) else { throw AppError.notFound("There is no such event.") }
-            if AccessPolicy.seesEveryEvent(p) { return (e, p) }
-            guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID, try await events.audience(e, only: learner, skillsOf: d.app.matching.skills).contains(learner) else {
-                throw AppError.forbidden("this event is for other learners")
-            }
-            return (e, p)
+            guard let id = UUID(uuidString: context.parameters.get("event") ?? "") else { throw AppError.notFound("There is no such event.") }
+            return (try await d.app.events.visible(id, to: p), p)
         }
 
         routes.get("/careers/events/{event}", access: "admin, learner (invited)") { _, context -> HTML in
             let (e, p) = try await visibleEvent(context)
-            let replies = try await events.replies(event: e.id)
-            let going = replies.filter { $0.status == .going }.count
-            let mine = p.learnerID.flatMap { l in replies.first { $0.learner == l }?.status }
+            let replies = try await d.app.events.replies(e.id, for: p)
+            let going = replies.going, mine = replies.mine
             return d.views.page("career_event", title: e.title, [
                 "id": e.id.uuidString.lowercased(), "title": e.title, "kind": e.kind.label, "description": e.description, "when": CareerEventPages.when(e),
-                "location": e.location, "capacity": e.capacity, "going": going, "waitlisted": replies.filter { $0.status == .waitlisted }.count,
+                "location": e.location, "capacity": e.capacity, "going": going, "waitlisted": replies.waitlisted,
                 "isLearner": AccessPolicy.hasCareerPortal(p), "isGoing": mine == .going, "isWaitlisted": mine == .waitlisted,
                 "canReply": AccessPolicy.hasCareerPortal(p) && (mine == nil || mine == .cancelled), "full": going >= e.capacity,
             ], context: context)
@@ -151,8 +143,7 @@ struct CareerPages {
             struct Form: Decodable { var _csrf: String?; var action: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            guard AccessPolicy.hasCareerPortal(p), let learner = p.learnerID else { throw AppError.forbidden("only invited learners reply to an event") }
-            if form.action == "cancel" { try await events.cancel(event: e, learner: learner) } else { _ = try await events.rsvp(event: e, learner: learner, skillsOf: d.app.matching.skills) }
+            try await d.app.events.reply(e.id, going: form.action != "cancel", by: p)
             return SeeOther(location: "/careers/events/\(e.id.uuidString.lowercased())")
         }
 

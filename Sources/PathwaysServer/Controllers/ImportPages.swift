@@ -59,7 +59,8 @@ struct ImportPages {
         if let report {
             values["report"] = [
                 "file": report.file, "kind": report.kind.rawValue, "rows": report.rows, "applied": report.applied,
-                "inserted": report.inserted, "updated": report.updated,
+                "inserted": report.inserted, "updated": report.updated, "invited": report.invited.map { "\($0)" } ?? "",
+                "notInvited": (report.notInvited ?? 0) > 0 ? "\(report.notInvited!)" : "",
                 "errors": report.errors.map(Self.issueRow), "warnings": report.warnings.map(Self.issueRow),
                 "errorCount": report.errors.count, "hasErrors": !report.errors.isEmpty, "hasWarnings": !report.warnings.isEmpty,
             ] as [String: Any]

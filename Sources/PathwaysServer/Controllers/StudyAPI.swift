@@ -249,6 +249,13 @@ struct StudyAPI {
                 return try APIController.json(try await waveOut(moved))
             }
         }
+        // The study's follow-up answers as career outcomes per program; only new ones are added.
+        routes.post("\(base)/{study}/career-outcomes", access: who, body: .json) { _, context in
+            let p = try context.require("record career outcomes", AccessPolicy.canRunStudies)
+            let s = try await study(context)
+            struct Out: Codable { var added: Int }
+            return try APIController.json(Out(added: try await d.app.outcomes.fromSurvey(study: s.key, by: p)))
+        }
         // A CSV export of the wave's responses from another tool (text/csv; ?file= names it in the report): 200 when
         // stored, 422 with every problem's row and column when not (nothing stored then).
         routes.post("\(base)/{study}/waves/{number}/responses", access: who, body: .upload) { request, context in

@@ -40,7 +40,19 @@ struct StudyPages {
                     ? "The form is the same as \(v.instrumentKey) version \(v.number); no new version was made."
                     : "Stored \(v.instrumentKey) version \(v.number)."
             }
-            return try await Self.renderStudy(d, study: study, upload: upload, context: context)
+            let added = request.uri.queryParameters.get("outcomes").flatMap { Int($0) }
+            return try await Self.renderStudy(d, study: study, upload: upload, context: context,
+                                              outcomesNotice: added.map { "Recorded \($0) new career outcome\($0 == 1 ? "" : "s") from the answers." })
+        }
+
+        // The follow-up answers' promotions, raises, bonuses and new jobs as career outcomes per program.
+        routes.post("/studies/{study}/career-outcomes", access: "admin, researcher") { request, context -> SeeOther in
+            let p = try context.require("record career outcomes", Self.mayRun)
+            let study = try await Self.study(d, context)
+            struct Form: Decodable { var _csrf: String? }
+            try FormCSRF.check(try await Forms.decode(Form.self, from: request)._csrf, context: context)
+            let added = try await d.app.outcomes.fromSurvey(study: study.key, by: p)
+            return SeeOther(location: "/studies/\(study.key)?outcomes=\(added)#career-outcomes")
         }
 
         // What a learner's withdrawal does to this study's data, as its protocol says.
@@ -276,7 +288,7 @@ struct StudyPages {
     }
 
     static func renderStudy(_ d: Dependencies, study: StudyRepository.Study, upload: [String: Any], context: AppContext,
-                            status: HTTPResponse.Status = .ok) async throws -> HTML {
+                            status: HTTPResponse.Status = .ok, outcomesNotice: String? = nil) async throws -> HTML {
         var waves: [[String: Any]] = []
         for wave in try await d.studies.waves(study: study) {
             let progress = try await d.fieldwork.progress(wave: wave.id)
@@ -307,6 +319,7 @@ struct StudyPages {
             // Every field named, even empty, so the form never picks up the study's own title and the like.
             "upload": ["instrument": "", "title": "", "renames": "", "note": "", "errors": [String](), "notice": ""].merging(upload) { $1 },
             "hasErrors": !((upload["errors"] as? [String]) ?? []).isEmpty,
+            "outcomeItems": SurveyOutcomeMapping.followUp.items.joined(separator: ", "), "outcomesNotice": outcomesNotice ?? "",
         ], context: context, status: status)
     }
 

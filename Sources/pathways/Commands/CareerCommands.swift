@@ -144,15 +144,15 @@ struct Events: AsyncParsableCommand {
     func run() async throws {
         let logger = options.logger()
         try await options.withStore(logger) { store in
-            let events = CareerEventRepository(store: store)
+            let events = CareerEventRepository(store: store), organise = UseCases(store: store).events
             let list = try await events.upcoming()
             if list.isEmpty { say("No upcoming events.") }
             for e in list {
-                let replies = try await events.replies(event: e.id)
+                let replies = try await organise.replies(e.id, for: .commandLine)
                 let invited = try await events.invitationCount(event: e.id)
                 say("\(e.id.uuidString.lowercased())  \(e.kind.label): \(e.title)")
-                say("    \(CalendarDay.format(e.startsAt)), \(e.location); for \(try await events.audience(e, skillsOf: CareerMatching(store: store).skills).count) learners; \(invited) invited; "
-                    + "\(replies.filter { $0.status == .going }.count) of \(e.capacity) places taken, \(replies.filter { $0.status == .waitlisted }.count) waiting")
+                say("    \(CalendarDay.format(e.startsAt)), \(e.location); for \(try await organise.audienceSize(e.id, by: .commandLine)) learners; \(invited) invited; "
+                    + "\(replies.going) of \(e.capacity) places taken, \(replies.waitlisted) waiting")
             }
         }
     }
@@ -191,8 +191,7 @@ struct CareerOutcomes: AsyncParsableCommand {
         try await options.withStore(logger) { store in
             let careers = CareerRepository(store: store)
             if let key = fromSurvey {
-                guard let study = try await StudyRepository(store: store).study(key: key) else { throw ValidationError("no study with key \(key)") }
-                let added = try await careers.outcomesFromSurvey(study: study.id)
+                let added = try await SurveyOutcomes(store: store).fromSurvey(study: key, by: .commandLine)
                 if !json { say("Added \(added) outcomes from \(key)'s answers.") }
             }
             let profiles = try await careers.outcomeProfiles()
