@@ -61,7 +61,7 @@ import Testing
             let (h1, b1) = Self.form(session, "_csrf=\(csrf)&confirm=B2")
             let wrong = try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h1, body: b1)
             #expect(wrong.status == .unprocessableContent && wrong.text.contains("Type the learner id A1 exactly to confirm the withdrawal; nothing was changed."))
-            #expect(wrong.text.contains(#"value="B2" aria-invalid="true" aria-describedby="confirm-error""#), "the record comes back with what was typed")
+            #expect(wrong.text.contains(#"value="B2" aria-invalid="true" aria-describedby="confirm-research-error""#), "the record comes back with what was typed")
             #expect(wrong.text.contains("Sign out"), "with the learner's own header")
             #expect(try await LearnerRepository(store: w.store).learner(id: a1)?.email == "ana@example.org")
             // Another learner cannot withdraw A1.
@@ -70,9 +70,9 @@ import Testing
             let (h2, b2) = Self.form(other, "_csrf=\(try #require(WebTests.csrf(in: otherPage.text)))&confirm=A1")
             #expect(try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h2, body: b2).status == .forbidden)
 
-            let (h3, b3) = Self.form(session, "_csrf=\(csrf)&confirm=A1")
+            let (h3, b3) = Self.form(session, "_csrf=\(csrf)&confirm=A1&scope=everything")
             let done = try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h3, body: b3)
-            #expect(done.status == .ok && done.text.contains("You have withdrawn"))
+            #expect(done.status == .ok && done.text.contains("Your account is closed"))
 
             // Identity and profile are gone; the platform id too.
             let learner = try #require(try await LearnerRepository(store: w.store).learner(id: a1))
@@ -135,7 +135,7 @@ import Testing
             #expect(try await PrivacyRepository(store: w.store).policy(study: f.study.id) == .delete)
 
             // An administrator records B2's withdrawal, asked for by email.
-            let (h2, b2Body) = Self.form(admin, "_csrf=\(csrf)&confirm=B2&reason=email+of+3+March")
+            let (h2, b2Body) = Self.form(admin, "_csrf=\(csrf)&confirm=B2&reason=email+of+3+March&scope=everything")
             let done = try await client.execute(uri: "/learners/\(b2)/withdraw", method: .post, headers: h2, body: b2Body)
             #expect(done.status == .ok && done.text.contains("Delete"))
             #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM wave_cases WHERE learner_id = \(bind: b2)") == 0)
@@ -152,6 +152,76 @@ import Testing
             #expect(try await client.execute(uri: "/admin/audit", method: .get, headers: [.cookie: "pw_session=\(researcher)"]).status == .forbidden)
         }
     }
+
+    /// Withdrawing from research is its own choice: the studies let the learner go (under their policies, with
+    /// nothing left pointing back to them) while the account, credentials, shared links and career support stay.
+    @Test(arguments: TestDatabase.allCases)
+    func withdrawingFromResearchKeepsTheAccountCredentialsAndCareerSupport(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let f = try await FieldedWave.make(w)
+            let a1 = try #require(w.learnerIDs["A1"]), credential = try #require(w.credentialIDs["A1"])
+            let token = f.tokens["A1"]!
+            _ = try await Survey.complete(client, token: token, answers: eligibleAnswers)
+            let caseID = f.caseIDs["A1"]!
+            let answers = try await Self.count(w, "SELECT COUNT(*) AS n FROM response_values WHERE case_id = \(bind: caseID)")
+            let share = try await CredentialRepository(store: w.store, keyring: TestWorld.keyring).share(id: credential)
+            try await CareerRepository(store: w.store).setGoals(learner: a1, goals: ["Data analyst"], region: nil, shareWithEmployers: true)
+
+            let session = try await WebTests.signIn(w, "learnerA", client: client)
+            let record = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(record.text.contains("Withdraw from research") && record.text.contains("Close the account and remove personal data"))
+            #expect(record.text.contains(#"name="scope" value="research""#) && record.text.contains(#"name="scope" value="everything""#))
+            let csrf = try #require(WebTests.csrf(in: record.text))
+            let (h, b) = Self.form(session, "_csrf=\(csrf)&confirm=A1&scope=research")
+            let done = try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h, body: b)
+            #expect(done.status == .ok && done.text.contains("You have withdrawn from research") && done.text.contains("stay as they were"), "\(done.text.prefix(600))")
+
+            // The learner is who they were: signed in, named, their credential still shared, their goals kept.
+            let learner = try #require(try await LearnerRepository(store: w.store).learner(id: a1))
+            #expect(learner.key == "A1" && learner.email == "ana@example.org" && learner.withdrawnAt == nil && learner.researchWithdrawnAt != nil)
+            #expect(try await client.execute(uri: "/account", method: .get, headers: [.cookie: "pw_session=\(session)"]).status == .ok)
+            #expect(try await client.execute(uri: "/c/\(share)", method: .get).status == .ok)
+            #expect(try await CareerRepository(store: w.store).goals(learner: a1).goals == ["Data analyst"])
+            #expect(try await privacy(w).consents(learner: a1).filter { $0.purpose == .study }.allSatisfy { $0.withdrawnAt != nil })
+
+            // The study keeps the closed answers (de-identify) under a respondent with no identity; nothing points to A1.
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM wave_cases WHERE learner_id = \(bind: a1)") == 0)
+            let kept = try await Self.count(w, "SELECT COUNT(*) AS n FROM response_values WHERE case_id = \(bind: caseID)")
+            #expect(kept > 10 && kept == answers - 3, "the three open-text answers go")
+            #expect(try await Self.count(w, """
+                SELECT COUNT(*) AS n FROM wave_cases c JOIN learners l ON l.id = c.learner_id
+                WHERE c.id = \(bind: caseID) AND l.withdrawn_at IS NOT NULL AND l.email IS NULL AND l.name IS NULL
+                """) == 1)
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM outbox WHERE learner_id = \(bind: a1) AND case_id IS NOT NULL") == 0)
+            #expect(try await client.execute(uri: "/s/\(token)", method: .get).status == .notFound)
+            let export = try await RespondentExports(store: w.store).exportWide(study: f.study, wave: f.wave, includeText: true, by: nil)
+            #expect(export.respondents == 1 && !export.csv.contains("A1") && !export.csv.contains("Ana"))
+
+            // No later wave includes them.
+            let admin = StudyAdministration(store: w.store, versions: VersionCache())
+            let later = try await admin.createWave(f.study, WaveInput(number: "2", title: "Again", instrument: f.version.instrumentKey, opens: CalendarDay.format(Date()),
+                                                                     closes: CalendarDay.format(CalendarDay.adding(days: 30, to: Date())), frame: "enrolled in a program",
+                                                                     messageSubject: "A survey", messageBody: "Dear {{first_name}}: {{survey_link}}"),
+                                                   by: nil)
+            let frame = try await FieldworkRepository(store: w.store).computeFrame(study: f.study, wave: later)
+            let framed = try await w.store.sql.raw("SELECT learner_id FROM wave_cases WHERE wave_id = \(bind: later.id)").all().map { try $0.decode(column: "learner_id", as: UUID.self) }
+            #expect(frame.cases > 0 && !framed.contains(a1))
+
+            // The record says so, offers only the other choice, and a second withdrawal from research is refused.
+            let after = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(session)"])
+            #expect(after.text.contains("Withdrew from research on") && !after.text.contains(#"value="research""#) && after.text.contains(#"value="everything""#))
+            let again = try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h, body: b)
+            #expect(again.status == .conflict)
+            #expect(try await Self.count(w, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'withdraw_from_research' AND subject = \(bind: "learner:\(a1)")") == 1)
+            // Closing the account later is still theirs to do.
+            let (hc, bc) = Self.form(session, "_csrf=\(csrf)&confirm=A1&scope=everything")
+            #expect(try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: hc, body: bc).status == .ok)
+            #expect(try await LearnerRepository(store: w.store).learner(id: a1)?.withdrawnAt != nil)
+            #expect(try await client.execute(uri: "/c/\(share)", method: .get).status == .notFound)
+        }
+    }
+
+    func privacy(_ w: TestWorld) -> PrivacyRepository { PrivacyRepository(store: w.store) }
 
     /// After a withdrawal nothing keeps carrying the learner: their shared credential's link stops, and the copies of
     /// messages a file transport wrote to them are removed (others' stay).
@@ -179,7 +249,7 @@ import Testing
             let session = try await WebTests.signIn(w, "learnerA", client: client)
             let record = try await client.execute(uri: "/learners/\(a1)", method: .get, headers: [.cookie: "pw_session=\(session)"])
             let csrf = try #require(WebTests.csrf(in: record.text))
-            let (h, b) = Self.form(session, "_csrf=\(csrf)&confirm=A1")
+            let (h, b) = Self.form(session, "_csrf=\(csrf)&confirm=A1&scope=everything")
             #expect(try await client.execute(uri: "/learners/\(a1)/withdraw", method: .post, headers: h, body: b).status == .ok)
 
             #expect(try await client.execute(uri: "/c/\(share)", method: .get).status == .notFound)

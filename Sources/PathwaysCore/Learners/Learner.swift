@@ -13,6 +13,9 @@ public struct Learner: Codable, Sendable, Equatable, Identifiable {
     public var profile: LearnerProfile
     /// When the learner withdrew from research: identity and profile are gone, and no import brings them back.
     public var withdrawnAt: Date? = nil
+    /// When the learner withdrew from research only: they keep their account, credentials and career support, and
+    /// no later wave includes them.
+    public var researchWithdrawnAt: Date? = nil
 
     public init(id: UUID = UUID(), key: String, name: String? = nil, email: String? = nil, profileConsentAt: Date? = nil, profile: LearnerProfile = .empty) {
         self.id = id

@@ -1,4 +1,5 @@
 import Foundation
+import PathwaysApp
 import PathwaysCore
 import PathwaysStore
 
@@ -48,10 +49,12 @@ extension Dependencies {
 }
 
 extension Dependencies {
-    /// Withdraws a learner from research (`PrivacyRepository.withdraw`) and removes the copies of messages sent to
-    /// them that a file mail transport wrote; returns the withdrawal and how many copies were removed.
-    func withdraw(learner: UUID, by principal: Principal?, via: String) async throws -> (PrivacyRepository.Withdrawal, removedCopies: Int) {
-        let result = try await privacy.withdraw(learner: learner, by: principal?.userID, via: via)
+    /// Withdraws a learner (`Withdrawals`) and, when their account is closed, removes the copies of messages sent
+    /// to them that a file mail transport wrote; returns the withdrawal and how many copies were removed.
+    func withdraw(_ scope: Withdrawals.Scope, learner: UUID, confirm: String?, reason: String?, by principal: Principal) async throws
+        -> (PrivacyRepository.Withdrawal, removedCopies: Int) {
+        let result = try await Withdrawals(store: store).withdraw(scope, learner: learner, confirm: confirm, reason: reason,
+                                                                  channel: "on the record page", by: principal)
         let removed = configuration.mailFolder.map { FileMailTransport.remove(messageIDs: result.sentMessageIDs, from: URL(fileURLWithPath: $0)) } ?? 0
         return (result, removed)
     }

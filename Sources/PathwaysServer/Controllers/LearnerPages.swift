@@ -12,6 +12,7 @@ struct LearnerPages {
         var _csrf: String?
         var confirm: String?
         var reason: String?
+        var scope: String?
     }
 
     func register(on routes: RouteTable) {
@@ -64,22 +65,23 @@ struct LearnerPages {
         routes.post("/learners/{id}/withdraw", access: "admin, learner (self)") { request, context -> HTML in
             let p = try context.requirePrincipal()
             guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
-            guard AccessPolicy.canWithdraw(learner: id, by: p) else { throw AppError.forbidden("only the learner or an administrator can withdraw a learner") }
             let form = try await Forms.decode(WithdrawForm.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            guard let learner = try await d.learners.learner(id: id) else { throw AppError.notFound("There is no learner with that id.") }
-            guard learner.withdrawnAt == nil else { throw AppError.conflict("this learner has already withdrawn") }
-            guard form.confirm?.trimmingCharacters(in: .whitespaces) == learner.key else {
+            // Without a choice, the lesser: research only.
+            let scope = form.scope.flatMap(Withdrawals.Scope.init(rawValue:)) ?? .research
+            let result: PrivacyRepository.Withdrawal
+            do {
+                (result, _) = try await d.withdraw(scope, learner: id, confirm: form.confirm, reason: form.reason, by: p)
+            } catch UseCaseError.rejected(let problems) {
                 // The record again, the message beside the field, what was typed kept.
                 let record = try await d.learnerRecord(id: id, for: p, via: "web")
-                return try await Self.render(record, d: d, context: context, withdrawal: (form.confirm ?? "", form.reason ?? "",
-                    "Type the learner id \(learner.key) exactly to confirm the withdrawal; nothing was changed."), status: .unprocessableContent)
+                return try await Self.render(record, d: d, context: context, withdrawal: (scope, form.confirm ?? "", form.reason ?? "",
+                    problems.map(\.message).joined(separator: " ")), status: .unprocessableContent)
             }
-            let via = AccessPolicy.isSelf(id, p) ? "the learner, on their record page" : "an administrator, on the learner's record page" + (form.reason.map { ": \($0.prefix(300))" } ?? "")
-            let (result, _) = try await d.withdraw(learner: id, by: p, via: via)
-            return d.views.page("withdrawn", title: "Withdrawn", [
-                "self": AccessPolicy.isSelf(id, p), "studies": result.studies.map { ["title": $0.title, "policy": $0.policy.label, "cases": $0.cases, "removed": $0.answersRemoved] },
-                "cancelled": result.messagesCancelled, "accounts": result.accountsClosed,
+            return d.views.page("withdrawn", title: scope == .research ? "Withdrawn from research" : "Account closed", [
+                "self": AccessPolicy.isSelf(id, p), "researchOnly": scope == .research,
+                "studies": result.studies.map { ["title": $0.title, "policy": $0.policy.label, "cases": $0.cases, "removed": $0.answersRemoved] },
+                "cancelled": result.messagesCancelled, "accounts": result.accountsClosed, "learner": id.uuidString,
             ], context: context)
         }
 
@@ -90,9 +92,17 @@ struct LearnerPages {
         }
     }
 
+    /// One of the two withdrawal forms: what was typed into it and why it was refused, when it was.
+    static func withdrawalForm(_ scope: Withdrawals.Scope, _ refused: (scope: Withdrawals.Scope, confirm: String, reason: String, error: String)?) -> [String: Any] {
+        let mine = refused?.scope == scope ? refused : nil
+        return ["scope": scope.rawValue, "scopeResearch": scope == .research, "confirmTyped": mine?.confirm ?? "", "reasonTyped": mine?.reason ?? "",
+                "withdrawError": mine?.error ?? ""]
+    }
+
     /// `withdrawal`: a refused withdrawal form's confirmation and reason as typed, and why it was refused.
     static func render(_ record: LearnerRecord, d: Dependencies, context: AppContext, notice: String? = nil,
-                       withdrawal: (confirm: String, reason: String, error: String)? = nil, status: HTTPResponse.Status = .ok) async throws -> HTML {
+                       withdrawal: (scope: Withdrawals.Scope, confirm: String, reason: String, error: String)? = nil,
+                       status: HTTPResponse.Status = .ok) async throws -> HTML {
         let programs = try await d.programIndex()
         var courseRows: [[String: Any]] = []
         var enrollmentRows: [[String: Any]] = []
@@ -173,9 +183,10 @@ struct LearnerPages {
             "profile": profileRows, "hasProfile": !profileRows.isEmpty, "enrollments": enrollmentRows, "courses": courseRows,
             "consents": consents, "hasConsents": !consents.isEmpty, "withdrawnOn": l.withdrawnAt.map { Format.day($0) } ?? "",
             "canWithdraw": l.withdrawnAt == nil && AccessPolicy.canWithdraw(learner: l.id, by: principal),
+            "inResearch": l.researchWithdrawnAt == nil, "researchWithdrawnOn": l.withdrawnAt == nil ? l.researchWithdrawnAt.map { Format.day($0) } ?? "" : "",
             "selfService": AccessPolicy.isSelf(l.id, principal), "id": l.id.uuidString,
             "canInvite": l.withdrawnAt == nil && l.email != nil && AccessPolicy.canInviteLearners(principal), "notice": notice ?? "",
-            "confirmTyped": withdrawal?.confirm ?? "", "reasonTyped": withdrawal?.reason ?? "", "withdrawError": withdrawal?.error ?? "",
+            "research": Self.withdrawalForm(.research, withdrawal), "everything": Self.withdrawalForm(.everything, withdrawal),
         ], context: context, status: status)
     }
 }

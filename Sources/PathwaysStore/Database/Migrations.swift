@@ -725,6 +725,9 @@ public enum Migrations {
             CREATE INDEX outbox_learner ON outbox (learner_id, created_at);
             \(accountLinksTable)
             """),
+        Migration(version: 18, name: "research_withdrawals", why: "withdrawing from research and closing one's account are separate choices: a learner who leaves research keeps their account, credentials and career support, and no later wave's frame includes them", sql: """
+            ALTER TABLE learners ADD COLUMN research_withdrawn_at {timestamp}
+            """),
     ]
 }
 

@@ -142,7 +142,7 @@ extension CareerRepository {
             SELECT c.id AS case_id, c.learner_id, c.submitted_at, si.item_key, rv.value
             FROM response_values rv JOIN wave_cases c ON c.id = rv.case_id JOIN waves w ON w.id = c.wave_id
             JOIN study_items si ON si.id = rv.item_id JOIN learners l ON l.id = c.learner_id
-            WHERE w.study_id = \(bind: study) AND si.item_key IN (\(binds: mapping.items)) AND c.submitted_at IS NOT NULL AND l.withdrawn_at IS NULL
+            WHERE w.study_id = \(bind: study) AND si.item_key IN (\(binds: mapping.items)) AND c.submitted_at IS NOT NULL AND l.withdrawn_at IS NULL AND l.research_withdrawn_at IS NULL
             """).all()
         var cases: [Int64: SurveyOutcomeMapping.Answered] = [:]
         for row in rows {

@@ -54,7 +54,7 @@ public struct FieldworkRepository: Sendable {
                        \(unsafeRaw: Self.caseProgram),
                        0, 0, \(bind: false), 0, \(bind: now)
                 FROM learners l
-                WHERE l.email IS NOT NULL AND l.withdrawn_at IS NULL AND \(condition)
+                WHERE l.email IS NOT NULL AND l.withdrawn_at IS NULL AND l.research_withdrawn_at IS NULL AND \(condition)
                   AND NOT EXISTS (SELECT 1 FROM study_opt_outs so WHERE so.learner_id = l.id AND so.study_id = \(bind: study.id))
                   AND NOT EXISTS (SELECT 1 FROM wave_cases oc JOIN waves ow ON ow.id = oc.wave_id
                                   WHERE oc.learner_id = l.id AND ow.study_id = \(bind: study.id) AND oc.opted_out_at IS NOT NULL)
@@ -67,7 +67,7 @@ public struct FieldworkRepository: Sendable {
     public func frameCounts(study: StudyRepository.Study, wave: StudyRepository.Wave) async throws -> FrameCounts {
         let cases = try await db.raw("SELECT COUNT(*) AS n FROM wave_cases WHERE wave_id = \(bind: wave.id)").first()!.decode(column: "n", as: Int.self)
         let condition = FrameSQL.condition(wave.frameRule, study: study, opens: wave.opensAt)
-        let withoutEmail = try await db.raw("SELECT COUNT(*) AS n FROM learners l WHERE l.email IS NULL AND \(condition)").first()!
+        let withoutEmail = try await db.raw("SELECT COUNT(*) AS n FROM learners l WHERE l.email IS NULL AND l.research_withdrawn_at IS NULL AND \(condition)").first()!
             .decode(column: "n", as: Int.self)
         let byProgram = try await db.raw("""
             SELECT COALESCE(p.title, '(no program)') AS title, COUNT(*) AS n FROM wave_cases c LEFT JOIN programs p ON p.id = c.program_id

@@ -108,6 +108,7 @@ public struct LearnerRepository: Sendable {
             name: try row.decode(column: "name", as: String?.self), email: try row.decode(column: "email", as: String?.self),
             profileConsentAt: try row.decode(column: "profile_consent_at", as: Date?.self), profile: profile)
         learner.withdrawnAt = try row.decode(column: "withdrawn_at", as: Date?.self)
+        learner.researchWithdrawnAt = try row.decode(column: "research_withdrawn_at", as: Date?.self)
         return learner
     }
 

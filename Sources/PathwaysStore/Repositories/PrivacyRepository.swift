@@ -96,12 +96,56 @@ public struct PrivacyRepository: Sendable {
         public var accountsClosed: Int
         /// Message-IDs of what was sent to the learner, so copies a file transport wrote can be removed.
         public var sentMessageIDs: [String] = []
+        /// From research only: identity, account, credentials and career support stay.
+        public var researchOnly = false
 
         /// One line for the audit log and the withdrawal record.
         public var summary: String {
             let parts = studies.map { "\($0.title): \($0.policy.rawValue), \($0.cases) case(s), \($0.answersRemoved) answer(s) removed" }
             return (parts.isEmpty ? ["no study cases"] : parts).joined(separator: "; ")
-                + "; \(messagesCancelled) unsent message(s) cancelled; \(accountsClosed) account(s) closed; identity and profile removed"
+                + "; \(messagesCancelled) unsent message(s) cancelled"
+                + (researchOnly ? "; account, credentials and career support kept" : "; \(accountsClosed) account(s) closed; identity and profile removed")
+        }
+    }
+
+    /// Withdraws the learner from research only, in one transaction: each study applies its policy as in
+    /// `withdraw`, and cases a study keeps move to a record with no identity (a de-identified respondent, as after a
+    /// full withdrawal), so nothing in a study points back to the learner; unsent survey messages are cancelled;
+    /// study consents are marked withdrawn; no later wave's frame includes them. Their name, email, account,
+    /// credentials and career support stay theirs.
+    public func withdrawFromResearch(learner: UUID, by userID: UUID?, via: String, now: Date = Date()) async throws -> Withdrawal {
+        try await store.transaction { db in
+            guard let row = try await db.raw("SELECT withdrawn_at, research_withdrawn_at FROM learners WHERE id = \(bind: learner)").first() else {
+                throw StoreError.notFound("no such learner")
+            }
+            if let at = try row.decode(column: "withdrawn_at", as: Date?.self) ?? row.decode(column: "research_withdrawn_at", as: Date?.self) {
+                throw StoreError.conflict("this learner withdrew from research on \(CalendarDay.format(at))")
+            }
+            let studies = try await Self.applyStudyPolicies(db, learner: learner, now: now)
+            let unsent: SQLQueryString = "learner_id = \(bind: learner) AND case_id IS NOT NULL AND status IN ('pending', 'sending')"
+            let cancelled = try await Self.count(db, "SELECT COUNT(*) AS n FROM outbox WHERE \(unsent)")
+            try await db.raw("DELETE FROM outbox WHERE \(unsent)").run()
+            if try await Self.count(db, "SELECT COUNT(*) AS n FROM wave_cases WHERE learner_id = \(bind: learner)") > 0 {
+                let respondent = UUID()
+                let placeholder = "withdrawn-" + AccountRepository.newSecret().prefix(12).lowercased()
+                try await db.raw("""
+                    INSERT INTO learners (id, external_id, withdrawn_at, research_withdrawn_at, created_at, updated_at)
+                    VALUES (\(bind: respondent), \(bind: placeholder), \(bind: now), \(bind: now), \(bind: now), \(bind: now))
+                    """).run()
+                try await db.raw("UPDATE wave_cases SET learner_id = \(bind: respondent) WHERE learner_id = \(bind: learner)").run()
+                try await db.raw("""
+                    UPDATE outbox SET learner_id = \(bind: respondent), to_address = '', body = '', link_token = NULL
+                    WHERE case_id IS NOT NULL AND learner_id = \(bind: learner)
+                    """).run()
+            }
+            try await db.raw("UPDATE learners SET research_withdrawn_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: learner)").run()
+            try await db.raw("UPDATE consents SET withdrawn_at = \(bind: now) WHERE learner_id = \(bind: learner) AND purpose = 'study' AND withdrawn_at IS NULL").run()
+            let result = Withdrawal(studies: studies, messagesCancelled: cancelled, accountsClosed: 0, researchOnly: true)
+            try await db.raw("""
+                INSERT INTO audit_log (id, at, user_id, action, subject, detail)
+                VALUES (\(bind: UUID()), \(bind: now), \(bind: userID), 'withdraw_from_research', \(bind: "learner:\(learner)"), \(bind: via + "; " + result.summary))
+                """).run()
+            return result
         }
     }
 
@@ -123,48 +167,7 @@ public struct PrivacyRepository: Sendable {
             let sentIDs = try await db.raw("SELECT message_id FROM outbox WHERE learner_id = \(bind: learner) AND message_id IS NOT NULL").all()
                 .map { try $0.decode(column: "message_id", as: String.self) }
 
-            var byStudy: [UUID: (title: String, policy: WithdrawalPolicy, cases: [Int64])] = [:]
-            for r in try await db.raw("""
-                SELECT c.id, s.id AS study_id, s.title, s.withdrawal_policy FROM wave_cases c
-                JOIN waves w ON w.id = c.wave_id JOIN studies s ON s.id = w.study_id WHERE c.learner_id = \(bind: learner)
-                """).all() {
-                let study = try r.decode(column: "study_id", as: UUID.self)
-                let title = try r.decode(column: "title", as: String.self)
-                let policy = WithdrawalPolicy(rawValue: try r.decode(column: "withdrawal_policy", as: String.self)) ?? .deidentify
-                var entry = byStudy[study] ?? (title, policy, [])
-                entry.cases.append(try r.decode(column: "id", as: Int64.self))
-                byStudy[study] = entry
-            }
-            var studies: [Withdrawal.Study] = []
-            for (_, entry) in byStudy.sorted(by: { $0.value.title < $1.value.title }) {
-                var removed = 0
-                for chunk in entry.cases.chunked() {
-                    try await db.raw("DELETE FROM text_codes WHERE case_id IN (\(binds: chunk))").run()
-                    try await db.raw("DELETE FROM case_tokens WHERE case_id IN (\(binds: chunk))").run()
-                    switch entry.policy {
-                    case .delete:
-                        removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM response_values WHERE case_id IN (\(binds: chunk))")
-                        try await db.raw("DELETE FROM response_values WHERE case_id IN (\(binds: chunk))").run()
-                        try await db.raw("DELETE FROM outbox WHERE case_id IN (\(binds: chunk))").run()
-                        try await db.raw("DELETE FROM wave_cases WHERE id IN (\(binds: chunk))").run()
-                    case .deidentify:
-                        let openText: SQLQueryString = """
-                            case_id IN (\(binds: chunk)) AND item_id IN (SELECT item_id FROM version_items WHERE item_type = 'text')
-                            """
-                        removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM response_values WHERE \(openText)")
-                        try await db.raw("DELETE FROM response_values WHERE \(openText)").run()
-                        // Open waves: an unsubmitted case becomes a refusal. Closed waves keep the dispositions their reports
-                        // were made from.
-                        try await db.raw("""
-                            UPDATE wave_cases SET opted_out_at = COALESCE(opted_out_at, \(bind: now)), revision = revision + 1, updated_at = \(bind: now),
-                                   disposition = \(bind: Disposition.refusal.rawValue)
-                            WHERE id IN (\(binds: chunk)) AND submitted_at IS NULL
-                              AND wave_id IN (SELECT id FROM waves WHERE closes_at > \(bind: now))
-                            """).run()
-                    }
-                }
-                studies.append(.init(title: entry.title, policy: entry.policy, cases: entry.cases.count, answersRemoved: removed))
-            }
+            let studies = try await Self.applyStudyPolicies(db, learner: learner, now: now)
 
             // Shared credentials stop being shared: the public page and file are the learner's to offer, and the
             // learner can no longer stop them.
@@ -185,7 +188,8 @@ public struct PrivacyRepository: Sendable {
                 UPDATE learners SET external_id = \(bind: placeholder), name = NULL, email = NULL, profile_consent_at = NULL,
                        gender = NULL, birth_year = NULL, hispanic = NULL, races = NULL, country = NULL, english_proficiency = NULL,
                        highest_education = NULL, student_status = NULL, employment_status = NULL, sector = NULL, business_owner = NULL,
-                       income_band = NULL, withdrawn_at = \(bind: now), updated_at = \(bind: now)
+                       income_band = NULL, withdrawn_at = \(bind: now), research_withdrawn_at = COALESCE(research_withdrawn_at, \(bind: now)),
+                       updated_at = \(bind: now)
                 WHERE id = \(bind: learner)
                 """).run()
             try await db.raw("UPDATE consents SET withdrawn_at = \(bind: now) WHERE learner_id = \(bind: learner) AND withdrawn_at IS NULL").run()
@@ -217,6 +221,55 @@ public struct PrivacyRepository: Sendable {
     }
 
     /// Of these platform ids, the ones whose learner has withdrawn, with the day they did: an import skips them.
+    /// Each study the learner is in applies its policy to their cases (de-identify: closed answers stay, open text
+    /// and its coding go, an unsubmitted case of an open wave becomes a refusal; delete: every case, answer and code
+    /// goes); survey links stop working.
+    static func applyStudyPolicies(_ db: any SQLDatabase, learner: UUID, now: Date) async throws -> [Withdrawal.Study] {
+        var byStudy: [UUID: (title: String, policy: WithdrawalPolicy, cases: [Int64])] = [:]
+        for r in try await db.raw("""
+            SELECT c.id, s.id AS study_id, s.title, s.withdrawal_policy FROM wave_cases c
+            JOIN waves w ON w.id = c.wave_id JOIN studies s ON s.id = w.study_id WHERE c.learner_id = \(bind: learner)
+            """).all() {
+            let study = try r.decode(column: "study_id", as: UUID.self)
+            let title = try r.decode(column: "title", as: String.self)
+            let policy = WithdrawalPolicy(rawValue: try r.decode(column: "withdrawal_policy", as: String.self)) ?? .deidentify
+            var entry = byStudy[study] ?? (title, policy, [])
+            entry.cases.append(try r.decode(column: "id", as: Int64.self))
+            byStudy[study] = entry
+        }
+        var studies: [Withdrawal.Study] = []
+        for (_, entry) in byStudy.sorted(by: { $0.value.title < $1.value.title }) {
+            var removed = 0
+            for chunk in entry.cases.chunked() {
+                try await db.raw("DELETE FROM text_codes WHERE case_id IN (\(binds: chunk))").run()
+                try await db.raw("DELETE FROM case_tokens WHERE case_id IN (\(binds: chunk))").run()
+                switch entry.policy {
+                case .delete:
+                    removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM response_values WHERE case_id IN (\(binds: chunk))")
+                    try await db.raw("DELETE FROM response_values WHERE case_id IN (\(binds: chunk))").run()
+                    try await db.raw("DELETE FROM outbox WHERE case_id IN (\(binds: chunk))").run()
+                    try await db.raw("DELETE FROM wave_cases WHERE id IN (\(binds: chunk))").run()
+                case .deidentify:
+                    let openText: SQLQueryString = """
+                        case_id IN (\(binds: chunk)) AND item_id IN (SELECT item_id FROM version_items WHERE item_type = 'text')
+                        """
+                    removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM response_values WHERE \(openText)")
+                    try await db.raw("DELETE FROM response_values WHERE \(openText)").run()
+                    // Open waves: an unsubmitted case becomes a refusal. Closed waves keep the dispositions their reports
+                    // were made from.
+                    try await db.raw("""
+                        UPDATE wave_cases SET opted_out_at = COALESCE(opted_out_at, \(bind: now)), revision = revision + 1, updated_at = \(bind: now),
+                               disposition = \(bind: Disposition.refusal.rawValue)
+                        WHERE id IN (\(binds: chunk)) AND submitted_at IS NULL
+                          AND wave_id IN (SELECT id FROM waves WHERE closes_at > \(bind: now))
+                        """).run()
+                }
+            }
+            studies.append(.init(title: entry.title, policy: entry.policy, cases: entry.cases.count, answersRemoved: removed))
+        }
+        return studies
+    }
+
     public func withdrawn(keys: Set<String>) async throws -> [String: Date] { try await Self.withdrawn(keys: keys, on: store.sql) }
 
     static func withdrawn(keys: Set<String>, on db: any SQLDatabase) async throws -> [String: Date] {

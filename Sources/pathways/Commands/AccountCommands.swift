@@ -58,9 +58,11 @@ struct CreateToken: AsyncParsableCommand {
 
 struct Withdraw: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Withdraw a learner from research as each study's policy says (remove or de-identify their data); audited.")
+        abstract: "Withdraw a learner from research as each study's policy says (remove or de-identify their data); with --close-account, also close their account and remove their personal data. Audited.",
+        discussion: "Withdrawing from research keeps the learner's account, credentials and career support; no later wave includes them. --close-account also removes name, email, profile and platform id, stops shared credential links, removes career goals, event replies and applications, and closes the account.")
     @OptionGroup var db: DatabaseOptions
     @Option(help: "The learner's id in the platform.") var learner: String
+    @Flag(help: "Also close the learner's account and remove their personal data.") var closeAccount = false
     @Option(help: "How the learner asked (kept in the audit log).") var reason: String?
     @Option(name: .customLong("mail"), help: "The mail transport messages were sent through (default: $PATHWAYS_MAIL); for file:/folder, the copies sent to the learner are removed.")
     var mail: String?
@@ -68,9 +70,10 @@ struct Withdraw: AsyncParsableCommand {
     func run() async throws {
         let result = try await db.withStore(db.logger()) { store in
             guard let found = try await LearnerRepository(store: store).learner(key: learner) else {
-                throw ValidationError("no learner with the id \(learner) (a learner who withdrew already has no id here)")
+                throw ValidationError("no learner with the id \(learner) (a learner who closed their account already has no id here)")
             }
-            return try await PrivacyRepository(store: store).withdraw(learner: found.id, by: nil, via: "command line" + (reason.map { ": \($0.prefix(300))" } ?? ""))
+            return try await Withdrawals(store: store).withdraw(closeAccount ? .everything : .research, learner: found.id, confirm: learner,
+                                                                reason: reason, channel: "on the command line", by: .commandLine)
         }
         say("Learner \(learner) withdrawn: \(result.summary).")
         if let address = mail ?? ProcessInfo.processInfo.environment["PATHWAYS_MAIL"], address.hasPrefix("file:") {
