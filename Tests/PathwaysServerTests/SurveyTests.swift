@@ -305,7 +305,21 @@ enum Survey {
             #expect(r.text.contains("Please use the two-letter country code."))
             #expect(r.text.contains("value=\"1800\""), "what was typed is shown back")
             let c = try #require(try await FieldworkRepository(store: w.store).case(id: f.caseIDs["A1"]!))
-            #expect(try await FieldworkRepository(store: w.store).answers(caseID: c.id, version: f.version)["birth_year"] == nil, "nothing refused is stored")
+            let stored = try await FieldworkRepository(store: w.store).answers(caseID: c.id, version: f.version)
+            #expect(stored["birth_year"] == nil && stored["country"] == nil, "nothing refused is stored")
+            #expect(stored["gender"] == "female" && stored["race"] == "white asian", "the page's answers that pass are kept, should the respondent leave now")
+            // The refused page carries the revision it wrote, so correcting it goes through; leaving and coming back
+            // shows the same page with what was kept.
+            let html = r.text
+            #expect(Survey.field("revision", in: html) == String(c.revision))
+            let reopened = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(reopened.range(of: #"value="female"[^>]*checked"#, options: .regularExpression) != nil && reopened.contains("birth_year"), "\(reopened.prefix(2000))")
+            var fixed = bad
+            fixed["birth_year"] = ["1990"]
+            fixed["country"] = ["US"]
+            let corrected = try await client.execute(uri: "/s/\(token)", method: .post, headers: Survey.form, body: ByteBuffer(string: Survey.encode(fixed.merging([
+                "page": [Survey.field("page", in: html) ?? "?"], "revision": [Survey.field("revision", in: html) ?? "?"], "action": ["next"]]) { a, _ in a })))
+            #expect(corrected.status == .seeOther, "\(corrected.text.prefix(300))")
             // A required question left empty.
             let screener = try await Survey.post(client, token: f.tokens["C3"]!, answers: [:])
             #expect(screener.status == .seeOther)

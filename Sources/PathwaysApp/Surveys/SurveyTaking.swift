@@ -106,11 +106,20 @@ public struct SurveyTaking: Sendable {
             let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.later(run, page: page), now: now)
             return (link, saved ? .keptForLater(notKept: notKept, closesAt: link.wave.closesAt) : .saved(stale: true))
         }
+        let before = run
         let errors = run.submit(page: page, values: values, language: link.language)
         if !errors.isEmpty {
-            var shown = run
+            // The answers that pass are kept as "save and finish later" keeps them, so leaving now loses only the
+            // ones refused; the page comes back as typed, at the revision just written.
+            var kept = before
+            _ = kept.keepForLater(page: page, values: values, language: link.language)
+            var shownLink = link
+            if try await fieldwork.save(c, answers: kept.answers, version: link.version, progress: SurveySubmission.later(kept, page: page), now: now) {
+                shownLink.case.revision += 1
+            }
+            var shown = before
             shown.submitUnchecked(page: page, values: values)
-            return (link, .refused(shown, page: page, errors: errors))
+            return (shownLink, .refused(shown, page: page, errors: errors))
         }
         // Screening: decided by the page that asks it, once, against the records as they are now.
         var record: Bool?
