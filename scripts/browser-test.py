@@ -109,7 +109,8 @@ def take_a_survey(driver, link):
     driver.get(link)
     position, pages = page_position(driver)
     check(position == 1 and pages >= 6, f"it opens on page 1 of {pages}")
-    check(driver.find_elements(By.CSS_SELECTOR, "script") == [], "the survey page carries no JavaScript")
+    scripts = [e.get_attribute("src") or "" for e in driver.find_elements(By.CSS_SELECTOR, "script")]
+    check(len(scripts) == 1 and scripts[0].endswith("/static/survey.js"), f"the survey page's only script is its follow-up enhancement: {scripts}")
     press(driver, "next")
 
     # The screening page refuses an empty answer with the form's message and keeps the respondent there.
@@ -136,9 +137,15 @@ def take_a_survey(driver, link):
     for _ in range(10):
         if driver.find_elements(By.CSS_SELECTOR, ".survey-message"):
             break
-        # The ways question sits on the benefits page and applies when job performance is chosen.
+        # The ways question sits on the benefits page and applies when job performance is chosen: hidden until then,
+        # shown once it is, hidden again when it is unticked (the script; without it the question is simply shown).
         if driver.find_elements(By.NAME, "benefits"):
-            check(driver.find_elements(By.NAME, "ways"), "the follow-up on ways shows on the same page")
+            ways = driver.find_element(By.ID, "q-ways-block")
+            check(not ways.is_displayed(), "the follow-up on ways waits for its answer")
+            fill(driver, {"benefits": ["job_performance"]})
+            check(ways.is_displayed(), "choosing job performance shows the follow-up on the same page")
+            fill(driver, {"benefits": []})
+            check(not ways.is_displayed(), "unticking it hides the follow-up again")
         fill(driver, ANSWERS)
         press(driver, "next")
         if driver.find_elements(By.CSS_SELECTOR, ".errors"):

@@ -148,6 +148,9 @@ def fill(driver, answers, within=None):
         if not fields:
             continue
         kind = fields[0].get_attribute("type")
+        if fields[0].find_elements(By.XPATH, "ancestor::*[@hidden]"):
+            # A follow-up the page hides until it applies: a person does not see it, so does not answer it.
+            continue
         if kind in ("radio", "checkbox"):
             for field in fields:
                 if (field.get_attribute("value") in value) != field.is_selected():

@@ -41,6 +41,7 @@ import Testing
             Row(method: .get, route: "/metrics", uri: "/metrics", allowed: everyone),
             Row(method: .get, route: "/openapi.json", uri: "/openapi.json", allowed: everyone),
             Row(method: .get, route: "/static/style.css", uri: "/static/style.css", allowed: everyone),
+            Row(method: .get, route: "/static/survey.js", uri: "/static/survey.js", allowed: everyone),
             Row(method: .get, route: "/login", uri: "/login", allowed: everyone),
             Row(method: .get, route: "/programs", uri: "/programs", allowed: everyone),
             Row(method: .get, route: "/programs/{programId}", uri: "/programs/stats", allowed: everyone),

@@ -35,7 +35,8 @@ extension DemoInitiative {
                     kept(p.gender?.rawValue), kept(p.birthYear.map(String.init)), kept(p.hispanic?.rawValue),
                     kept(p.races.isEmpty ? nil : p.races.map(\.rawValue).joined(separator: ";")), kept(p.country),
                     kept(p.englishProficiency?.rawValue), kept(p.highestEducation?.rawValue), kept(p.studentStatus?.rawValue),
-                    kept(p.employmentStatus?.rawValue), kept(p.sector), kept(p.businessOwner.map { $0 ? "yes" : "no" }), kept(p.incomeBand?.rawValue)]
+                    kept(p.employmentStatus?.rawValue), kept(p.sector), kept(p.businessOwner.map { $0 ? "yes" : "no" }), kept(p.incomeBand?.rawValue),
+                    ""]
         }
         let enrollmentRows = enrollments.map { e -> [String] in
             // A completed enrollment's status comes with its completion, from the completions file.

@@ -21,7 +21,7 @@ public struct SurveyRun: Sendable {
     }
 
     public let pages: [Page]
-    private let groupsByName: [String: XLSForm.Question]
+    let groupsByName: [String: XLSForm.Question]
 
     public init(form: XLSForm, answers: [String: String] = [:], today: Date) {
         self.form = form

@@ -18,6 +18,7 @@ struct OperationsController {
         let metrics = dependencies.metrics
         let openAPI = try Self.resource("openapi.json")
         let css = try Self.resource("style.css")
+        let surveyScript = try Self.resource("survey.js")
 
         routes.get("/health", access: "public") { _, _ -> Response in
             let ok = await store.ping()
@@ -36,6 +37,10 @@ struct OperationsController {
         }
         routes.get("/static/style.css", access: "public") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: css))
+        }
+        // Survey pages' one enhancement: same-page follow-ups hidden until they apply.
+        routes.get("/static/survey.js", access: "public") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: surveyScript))
         }
     }
 }

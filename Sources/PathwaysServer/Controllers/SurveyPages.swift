@@ -122,6 +122,7 @@ struct SurveyPages {
             var item: [String: Any] = [
                 "name": q.name, "id": "q-\(q.name)", "label": text(q.labels) ?? q.name, "hint": text(q.hints) ?? "",
                 "error": errors[q.name] ?? "", "value": value, "required": q.required != nil,
+                "showIf": run.clientCondition(for: q, on: page)?.json ?? "",
             ]
             switch q.type {
             case .note: item["isNote"] = true
