@@ -13,7 +13,7 @@ struct Pathways: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathways",
         abstract: "Alternative-credential pathways: programs, learners, studies and careers.",
-        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Withdraw.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self, IssueCredentials.self, VerifyCredential.self, RotateKeys.self, DegreeOutcomes.self, CourseCredentials.self, ImportJobs.self, Matches.self, BenchmarkMatching.self, Events.self, InviteEvent.self, CareerOutcomes.self, EmployerCommand.self, InviteLearners.self, StudyCommand.self, WaveCommand.self, ImportResponses.self, EventCommand.self])
+        subcommands: [Serve.self, Migrate.self, Import.self, Demo.self, CreateAdmin.self, CreateToken.self, Withdraw.self, Send.self, Report.self, Export.self, Benchmark.self, BenchmarkReport.self, PanelCommand.self, ExportPanel.self, BackupCommand.self, RestoreCommand.self, IssueCredentials.self, VerifyCredential.self, RotateKeys.self, DegreeOutcomes.self, CourseCredentials.self, ImportJobs.self, Matches.self, BenchmarkMatching.self, Events.self, InviteEvent.self, CareerOutcomes.self, EmployerCommand.self, InviteLearners.self, FormCommand.self, StudyCommand.self, WaveCommand.self, ImportResponses.self, EventCommand.self])
 }
 
 /// Writes a line to standard output at once, unbuffered, so sign-in details appear even when piped.

@@ -94,14 +94,14 @@ public struct StudyAdministration: Sendable {
         let file = fileName ?? "workbook"
         var form: XLSForm?
         if let workbook, !workbook.isEmpty {
-            switch Result(catching: { try XLSForm.xlsx(workbook) }) {
+            switch Result(catching: { try XLSForm.read(workbook) }) {
             case .success(let read): form = read
             case .failure(let error as XLSFormErrors):
                 for issue in error.issues { problems.append(FieldProblem("file", file + ": " + issue.description)) }
             case .failure(let error): throw error
             }
         } else {
-            problems.append(.init("file", "choose an XLSForm .xlsx file"))
+            problems.append(.init("file", "choose an XLSForm file (.xlsx, .xls or CSV)"))
         }
         try Self.check(problems)
         guard let form else { throw UseCaseError.rejected(problems) }

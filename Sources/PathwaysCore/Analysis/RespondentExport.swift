@@ -42,6 +42,11 @@ public enum RespondentExport {
             case .decimal: columns.append(Column(name: q.name, label: text(q.labels), type: "decimal", values: ""))
             case .date: columns.append(Column(name: q.name, label: text(q.labels), type: "date (YYYY-MM-DD)", values: ""))
             case .calculate: columns.append(Column(name: q.name, label: "calculated: \(q.name)", type: "calculated", values: ""))
+            case .time: columns.append(Column(name: q.name, label: text(q.labels), type: "time (HH:MM)", values: ""))
+            case .dateTime: columns.append(Column(name: q.name, label: text(q.labels), type: "date and time (YYYY-MM-DDTHH:MM)", values: ""))
+            // A place can identify a respondent, so it goes out only with the free text.
+            case .geopoint where includeText:
+                columns.append(Column(name: q.name, label: text(q.labels), type: "geopoint (latitude longitude)", values: ""))
             case .text where includeText:
                 columns.append(Column(name: q.name, label: text(q.labels), type: "text",
                                       values: "free text; one that begins with = + - or @ has a leading ' so spreadsheets show it as text"))

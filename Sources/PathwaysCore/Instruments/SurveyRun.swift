@@ -174,6 +174,29 @@ public struct SurveyRun: Sendable {
         return choices
     }
 
+    /// How a geopoint is typed in.
+    public static let geopointHint = "Latitude and longitude in degrees, e.g. 40.7128 -74.0060."
+
+    /// "HH:MM" or "HH:MM:SS" (24-hour) → seconds after midnight.
+    static func clockTime(_ text: String) -> Int? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+              let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m) else { return nil }
+        let s = parts.count == 3 ? Int(parts[2]) ?? -1 : 0
+        guard (0..<60).contains(s) else { return nil }
+        return h * 3_600 + m * 60 + s
+    }
+
+    /// A geopoint as ODK stores it, "latitude longitude[ altitude accuracy]", from two to four numbers separated by
+    /// spaces or commas; nil unless the latitude and longitude are in range.
+    static func geopoint(_ text: String) -> String? {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ";" }).map(String.init)
+        guard (2...4).contains(parts.count) else { return nil }
+        let numbers = parts.compactMap(Double.init)
+        guard numbers.count == parts.count, numbers.allSatisfy(\.isFinite), abs(numbers[0]) <= 90, abs(numbers[1]) <= 180 else { return nil }
+        return parts.joined(separator: " ")
+    }
+
     /// The name under which `or_other` keeps the "please specify" text.
     public static func otherName(_ q: XLSForm.Question) -> String { q.name + "_other" }
 
@@ -228,6 +251,9 @@ public struct SurveyRun: Sendable {
             let raw = (values[q.name] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             switch q.type {
             case .selectMultiple: set(q.name, raw.isEmpty ? nil : raw.joined(separator: " "))
+            // A browser sends "2026-03-01T09:30"; a space between date and time is taken as well.
+            case .dateTime: set(q.name, raw.first.map { $0.count > 10 && $0.dropFirst(10).first == " " ? String($0.prefix(10)) + "T" + $0.dropFirst(11) : $0 })
+            case .geopoint: set(q.name, raw.first.map { Self.geopoint($0) ?? $0 })
             default: set(q.name, raw.first)
             }
             if case .selectOne(_, true) = q.type { set(Self.otherName(q), values[Self.otherName(q)]?.first?.trimmed) }
@@ -259,6 +285,15 @@ public struct SurveyRun: Sendable {
             guard let d = Double(value), d.isFinite else { return "Please enter a number." }
         case .date:
             guard CalendarDay.parse(value) != nil, value.count == 10 else { return "Please enter a date as YYYY-MM-DD." }
+        case .time:
+            guard Self.clockTime(value) != nil else { return "Please enter a time as HH:MM." }
+        case .dateTime:
+            let parts = value.split(separator: "T", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].count == 10, CalendarDay.parse(parts[0]) != nil, Self.clockTime(parts[1]) != nil else {
+                return "Please enter a date and time as YYYY-MM-DD HH:MM."
+            }
+        case .geopoint:
+            guard Self.geopoint(value) != nil else { return "Please enter a latitude (−90 to 90) and a longitude (−180 to 180) in degrees, e.g. 40.7128 -74.0060." }
         case .selectOne:
             guard choices(for: q).contains(where: { $0.name == value }) else { return "Please choose one of the options." }
             if value == "other", q.type.hasOther, answers[Self.otherName(q)] == nil { return "Please say what “other” is." }

@@ -26,6 +26,8 @@ public struct XLSForm: Sendable, Equatable {
 
     public enum QuestionType: Sendable, Equatable {
         case integer, decimal, text, date, note, calculate, acknowledge
+        /// `time` (HH:MM), `dateTime` (a local date and time) and `geopoint` ("latitude longitude", as ODK stores it).
+        case time, dateTime, geopoint
         case selectOne(list: String, orOther: Bool)
         case selectMultiple(list: String, orOther: Bool)
         case beginGroup, endGroup, beginRepeat, endRepeat
@@ -42,7 +44,7 @@ public struct XLSForm: Sendable, Equatable {
         /// Whether the row asks the respondent for a value.
         public var isInput: Bool {
             switch self {
-            case .integer, .decimal, .text, .date, .selectOne, .selectMultiple, .acknowledge: true
+            case .integer, .decimal, .text, .date, .time, .dateTime, .geopoint, .selectOne, .selectMultiple, .acknowledge: true
             default: false
             }
         }
@@ -79,14 +81,19 @@ public struct XLSForm: Sendable, Equatable {
         public var extra: [String: String]
     }
 
+    /// Valid XLSForm types a web survey here does not ask (yet); refused by name, never as unknown.
+    public static let unsupportedTypes: Set<String> = ["select_one_from_file", "select_multiple_from_file", "select_one_external", "osm", "geoshape", "geotrace",
+                                                       "image", "audio", "video", "file", "range", "rank", "xml-external", "csv-external", "background-audio",
+                                                       "background-geopoint", "begin_loop", "end_loop"]
+
     static let metadataTypes: Set<String> = ["start", "end", "today", "deviceid", "username", "email", "phonenumber", "audit", "simserial", "subscriberid", "start-geopoint"]
 
     /// Reads and checks a form. Every problem is collected and thrown together.
     public init(survey: XLSFormSheet, choices: XLSFormSheet?, settings: XLSFormSheet? = nil) throws(XLSFormErrors) {
-        self.survey = survey
-        self.choices = choices
-        self.settings = settings
         var issues: [XLSFormIssue] = []
+        self.survey = XLSFormSyntax.modernSurvey(survey, &issues)
+        self.choices = choices.map { XLSFormSyntax.renamingColumns($0, XLSFormSyntax.choiceColumns, &issues) }.flatMap { $0.rows.isEmpty ? nil : $0 }
+        self.settings = settings
         readChoices(&issues)
         readSurvey(&issues)
         if !issues.isEmpty { throw XLSFormErrors(issues: issues) }
@@ -145,8 +152,7 @@ public struct XLSForm: Sendable, Equatable {
 
     private mutating func readChoices(_ issues: inout [XLSFormIssue]) {
         guard let sheet = choices else { return }
-        let listColumn = sheet.header.contains("list_name") ? "list_name" : (sheet.header.contains("list name") ? "list name" : nil)
-        guard let listColumn else {
+        guard sheet.header.contains("list_name") else {
             issues.append(XLSFormIssue(sheet: sheet.name, row: 1, column: "list_name", message: "the choices sheet needs a list_name column"))
             return
         }
@@ -154,6 +160,8 @@ public struct XLSForm: Sendable, Equatable {
             issues.append(XLSFormIssue(sheet: sheet.name, row: 1, column: "name", message: "the choices sheet needs a name column"))
             return
         }
+        let listColumn = "list_name"
+        let duplicatesAllowed = ["yes", "true", "true()", "1"].contains(settings?.rows.first?["allow_choice_duplicates"]?.lowercased() ?? "")
         var seen: [String: Int] = [:]
         let known: Set<String> = [listColumn, "name"]
         for row in sheet.rows {
@@ -165,8 +173,8 @@ public struct XLSForm: Sendable, Equatable {
                 issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "is empty; every choice needs a name (the value stored)"))
                 continue
             }
-            if let first = seen[list + "\u{0}" + name] {
-                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "choice '\(name)' appears twice in list '\(list)' (also row \(first))"))
+            if let first = seen[list + "\u{0}" + name], !duplicatesAllowed {
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "choice '\(name)' appears twice in list '\(list)' (also row \(first)); set allow_choice_duplicates to yes on the settings sheet if that is meant"))
                 continue
             }
             seen[list + "\u{0}" + name] = row.line
@@ -196,10 +204,14 @@ public struct XLSForm: Sendable, Equatable {
 
         for row in sheet.rows {
             guard let typeText = row["type"] else {
-                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type", message: "is empty"))
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type", message: "is empty, but the row has a name or label; give it a type, or clear the row"))
                 continue
             }
-            guard let type = parseType(typeText, row: row, &issues) else { continue }
+            guard let type = parseType(typeText, row: row, &issues) else {
+                // Its name still counts, so rows that refer to it are not reported as well.
+                if let name = row["name"] { names[name] = names[name] ?? row.line }
+                continue
+            }
             var name = row["name"] ?? ""
             switch type {
             case .endGroup, .endRepeat:
@@ -307,8 +319,13 @@ public struct XLSForm: Sendable, Equatable {
         switch head {
         case "integer", "int": return .integer
         case "decimal": return .decimal
-        case "text", "string": return .text
+        // A barcode is typed in on the web; the sheet keeps the type as written.
+        case "text", "string", "barcode": return .text
         case "date": return .date
+        case "time": return .time
+        case "datetime": return .dateTime
+        case "geopoint": return .geopoint
+        case "hidden": return .metadata("hidden")
         case "note": return .note
         case "calculate": return .calculate
         case "acknowledge", "trigger": return .acknowledge
@@ -322,7 +339,7 @@ public struct XLSForm: Sendable, Equatable {
         case "end_repeat": return .endRepeat
         default:
             if Self.metadataTypes.contains(head) { return .metadata(head) }
-            if head.hasPrefix("select_one_from_file") || head.hasPrefix("select_multiple_from_file") || ["geopoint", "geotrace", "geoshape", "image", "audio", "video", "file", "barcode", "range", "rank", "time", "datetime", "hidden", "xml-external", "background-audio"].contains(head) {
+            if Self.unsupportedTypes.contains(head) {
                 issues.append(XLSFormIssue(sheet: survey.name, row: row.line, column: "type", message: "type '\(words[0])' is valid XLSForm but not supported by Pathways web surveys yet"))
                 return nil
             }

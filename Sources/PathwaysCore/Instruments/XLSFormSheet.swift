@@ -31,9 +31,18 @@ public struct XLSFormSheet: Sendable, Equatable {
     /// Column names are case-insensitive except for a language suffix: `Label::English (en)` is
     /// `label::English (en)`.
     public static func normalizedColumn(_ column: String) -> String {
-        guard let range = column.range(of: "::") else { return column.lowercased() }
+        guard let range = column.range(of: "::") else {
+            // The older one-colon spelling of a language column, `label:English`.
+            if let colon = column.firstIndex(of: ":"), translatable.contains(column[..<colon].lowercased()) {
+                return column[..<colon].lowercased() + "::" + column[column.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            return column.lowercased()
+        }
         return column[..<range.lowerBound].lowercased() + "::" + column[range.upperBound...].trimmingCharacters(in: .whitespaces)
     }
+
+    /// Columns that take a language suffix.
+    static let translatable: Set<String> = ["label", "hint", "guidance_hint", "constraint_message", "required_message", "image", "big-image", "audio", "video", "caption"]
 
     /// A sheet from CSV text; rows that are entirely empty are dropped, as spreadsheets leave them.
     public static func csv(_ text: String, name: String) throws(XLSFormIssue) -> XLSFormSheet {

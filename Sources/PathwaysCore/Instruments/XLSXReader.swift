@@ -268,12 +268,6 @@ extension XLSForm {
         } catch {
             throw XLSFormErrors(issues: [XLSFormIssue(sheet: error.part, message: error.message)])
         }
-        func sheet(_ wanted: String) -> XLSFormSheet? {
-            sheets.first { $0.name.lowercased() == wanted }.map { XLSFormSheet(name: $0.name, xlsxRows: $0.rows) }
-        }
-        guard let survey = sheet("survey") else {
-            throw XLSFormErrors(issues: [XLSFormIssue(sheet: "survey", message: "the workbook has no sheet named survey (it has: \(sheets.map(\.name).joined(separator: ", ")))")])
-        }
-        return try XLSForm(survey: survey, choices: sheet("choices"), settings: sheet("settings"))
+        return try workbook(sheets)
     }
 }

@@ -129,6 +129,11 @@ struct SurveyPages {
             case .integer: item["isInput"] = true; item["inputType"] = "number"; item["inputMode"] = "numeric"; item["step"] = "1"
             case .decimal: item["isInput"] = true; item["inputType"] = "number"; item["inputMode"] = "decimal"; item["step"] = "any"
             case .date: item["isInput"] = true; item["inputType"] = "date"
+            case .time: item["isInput"] = true; item["inputType"] = "time"
+            case .dateTime: item["isInput"] = true; item["inputType"] = "datetime-local"
+            case .geopoint:
+                item["isInput"] = true; item["inputType"] = "text"; item["inputMode"] = "decimal"
+                item["hint"] = [text(q.hints) ?? "", SurveyRun.geopointHint].filter { !$0.isEmpty }.joined(separator: " ")
             case .text:
                 if (q.appearance ?? "").contains("multiline") { item["isTextarea"] = true } else { item["isInput"] = true; item["inputType"] = "text" }
             case .acknowledge:

@@ -143,6 +143,9 @@ public struct StudyRepository: Sendable {
             case .decimal: result.append((q.name, "decimal", label))
             case .text: result.append((q.name, "text", label))
             case .date: result.append((q.name, "date", label))
+            case .time: result.append((q.name, "time", label))
+            case .dateTime: result.append((q.name, "dateTime", label))
+            case .geopoint: result.append((q.name, "geopoint", label))
             case .acknowledge: result.append((q.name, "acknowledge", label))
             case .calculate: result.append((q.name, "calculate", label))
             case .selectOne(let list, let other):
