@@ -29,6 +29,9 @@ public struct CSVRecordReader: Sendable {
     var position: Int
     /// The line the next record starts on.
     public private(set) var line = 1
+    /// Reads a double quote inside an unquoted field as a character, as spreadsheet programs and Python's csv
+    /// module write and read it (`wq:ForeignKey("app.Type")`), instead of refusing the line.
+    public var lenientQuotes = false
 
     public init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -108,6 +111,10 @@ public struct CSVRecordReader: Sendable {
                 return Self.record(fields + [field], line: recordLine, wasQuoted: fieldWasQuoted)
             case UInt8(ascii: "\""):
                 guard position == fieldStart, !afterClosingQuote, !fieldWasQuoted else {
+                    if lenientQuotes && !fieldWasQuoted {
+                        position += 1
+                        continue
+                    }
                     throw CSVError(line: line, message: "a double quote inside an unquoted field (quote the whole field and double the inner quotes)")
                 }
                 inQuotes = true

@@ -64,6 +64,8 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
 struct ExpressionToken: Equatable {
     enum Kind: Equatable, CustomStringConvertible {
         case number(Double), string(String), reference(String), name(String)
+        /// An XPath location path (`../name`, `/data/group/name`, `current()/../name`).
+        case path(String)
         case dot, leftParen, rightParen, comma
         case op(String)
 
@@ -73,6 +75,7 @@ struct ExpressionToken: Equatable {
             case .string(let s): "text '\(s)'"
             case .reference(let r): "${\(r)}"
             case .name(let n): "'\(n)'"
+            case .path(let p): "path \(p)"
             case .dot: "'.'"
             case .leftParen: "'('"
             case .rightParen: "')'"
@@ -94,11 +97,25 @@ enum ExpressionLexer {
         var i = 0
         func isNameStart(_ c: Character) -> Bool { c.isLetter || c == "_" }
         func isNameChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" || c == "." || c == ":" }
+        func path(from j: Int) -> (String, Int) {
+            var k = j
+            var text = ""
+            while k < chars.count, isNameChar(chars[k]) || chars[k] == "/" { text.append(chars[k]); k += 1 }
+            return (text, k)
+        }
         while i < chars.count {
             let c = chars[i]
             let start = i + 1
             if c.isWhitespace { i += 1; continue }
             switch c {
+            case "[":
+                throw ExpressionError(position: start, message: "XPath predicates ([...]) are valid XLSForm but not supported yet")
+            case "/":
+                let (text, next) = path(from: i)
+                tokens.append(.init(kind: .path(text), position: start)); i = next
+            case "." where i + 1 < chars.count && (chars[i + 1] == "." || chars[i + 1] == "/"):
+                let (text, next) = path(from: i)
+                tokens.append(.init(kind: .path(text), position: start)); i = next
             case "(": tokens.append(.init(kind: .leftParen, position: start)); i += 1
             case ")": tokens.append(.init(kind: .rightParen, position: start)); i += 1
             case ",": tokens.append(.init(kind: .comma, position: start)); i += 1
@@ -153,6 +170,17 @@ enum ExpressionLexer {
                 var j = i
                 var name = ""
                 while j < chars.count, isNameChar(chars[j]) { name.append(chars[j]); j += 1 }
+                var after = j
+                while after < chars.count, chars[after].isWhitespace { after += 1 }
+                if name == "instance", after < chars.count, chars[after] == "(" {
+                    throw ExpressionError(position: start, message: "lookups with instance('…') are valid XLSForm but not supported yet")
+                }
+                // current()/../name is a path from the question itself.
+                if name == "current", Array(chars[j..<min(j + 3, chars.count)]) == ["(", ")", "/"] {
+                    let (text, next) = path(from: j + 2)
+                    tokens.append(.init(kind: .path("current()" + text), position: start)); i = next
+                    continue
+                }
                 tokens.append(.init(kind: .name(name), position: start))
                 i = j
             default:
@@ -241,6 +269,13 @@ struct ExpressionParser {
         case .number(let n): return .number(n)
         case .string(let s): return .string(s)
         case .reference(let r): return .reference(r)
+        case .path(let p):
+            // Names are unique in a form here, so a path means the question its last step names.
+            guard let last = p.split(separator: "/").last.map(String.init), last != ".", last != "..", !last.hasSuffix(")") else {
+                if p == "current()/." || p == "./" { return .current }
+                throw ExpressionError(position: token.position, message: "path \(p) does not name a question")
+            }
+            return .reference(last)
         case .dot: return .current
         case .leftParen:
             let inner = try parseOr()

@@ -117,12 +117,26 @@ public enum ExpressionFunctions {
         "if": 3...3, "string-length": 1...1, "regex": 2...2, "true": 0...0, "false": 0...0, "number": 1...1,
         "string": 1...1, "int": 1...1, "round": 1...2, "concat": 0...50, "coalesce": 2...2, "contains": 2...2,
         "starts-with": 2...2, "ends-with": 2...2, "boolean": 1...1, "selected-at": 2...2, "jr:choice-name": 2...2,
-        "format-date": 2...2, "decimal-date-time": 1...1,
+        "format-date": 2...2, "decimal-date-time": 1...1, "format-date-time": 2...2, "date-time": 1...1,
+        "substr": 2...3, "substring": 2...3, "substring-before": 2...2, "substring-after": 2...2, "translate": 3...3,
+        "normalize-space": 1...1, "floor": 1...1, "ceiling": 1...1, "abs": 1...1, "pow": 2...2, "log": 1...1, "log10": 1...1,
+        "exp": 1...1, "exp10": 1...1, "sqrt": 1...1, "sin": 1...1, "cos": 1...1, "tan": 1...1, "asin": 1...1, "acos": 1...1,
+        "atan": 1...1, "atan2": 2...2, "pi": 0...0, "once": 1...1, "boolean-from-string": 1...1, "min": 1...50, "max": 1...50,
+    ]
+
+    /// ODK functions a form may call that these surveys do not evaluate (yet): refused by name, never as unknown.
+    public static let unsupported: Set<String> = [
+        "pulldata", "indexed-repeat", "position", "count", "sum", "random", "uuid", "area", "distance", "digest", "join",
+        "jr:itext", "count-non-empty", "checklist", "weighted-checklist", "base64-decode", "extract-signed", "decimal-time",
+        "geofence", "randomize",
     ]
 
     static func checkCall(_ name: String, arity count: Int, at position: Int) throws(ExpressionError) {
         guard let range = arity[name] else {
-            throw ExpressionError(position: position, message: "unknown function \(name)()")
+            if unsupported.contains(name) {
+                throw ExpressionError(position: position, message: "function \(name)() is valid XLSForm but not supported yet")
+            }
+            throw ExpressionError(position: position, message: "unknown function \(name)() (not one of ODK's XPath functions)")
         }
         guard range.contains(count) else {
             let wanted = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
@@ -192,6 +206,68 @@ public enum ExpressionFunctions {
         case "starts-with": return .boolean(try text(0).hasPrefix(try text(1)))
         case "ends-with": return .boolean(try text(0).hasSuffix(try text(1)))
         case "jr:choice-name": return .string(try text(0))
+        case "format-date-time":
+            guard case .date(let d) = try call("date", [args[0]], c) else { return .string("") }
+            let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: d)
+            var out = try text(1)
+            for (code, value, width) in [("%Y", parts.year!, 4), ("%m", parts.month!, 2), ("%d", parts.day!, 2), ("%H", parts.hour!, 2),
+                                         ("%M", parts.minute!, 2), ("%S", parts.second!, 2)] {
+                out = out.replacingOccurrences(of: code, with: String(format: "%0\(width)d", value))
+            }
+            return .string(out)
+        case "date-time": return try call("date", args, c)
+        case "substr", "substring":
+            // substr(s, start, end) counts from 0 as JavaRosa does; substring(s, start, length) from 1 as XPath does.
+            let s = Array(try text(0))
+            let first = Int(try value(1).asNumber.rounded()) - (name == "substring" ? 1 : 0)
+            var end = s.count
+            if args.count > 2 {
+                let n = Int(try value(2).asNumber.rounded())
+                end = name == "substring" ? first + n : n
+            }
+            let lo = max(0, min(first, s.count)), hi = max(lo, min(end, s.count))
+            return .string(String(s[lo..<hi]))
+        case "substring-before":
+            let s = try text(0), t = try text(1)
+            return .string(s.range(of: t).map { String(s[..<$0.lowerBound]) } ?? "")
+        case "substring-after":
+            let s = try text(0), t = try text(1)
+            return .string(s.range(of: t).map { String(s[$0.upperBound...]) } ?? "")
+        case "translate":
+            let from = Array(try text(1)), to = Array(try text(2))
+            return .string(String(try text(0).compactMap { ch -> Character? in
+                guard let i = from.firstIndex(of: ch) else { return ch }
+                return i < to.count ? to[i] : nil
+            }))
+        case "normalize-space": return .string(try text(0).split(whereSeparator: \.isWhitespace).joined(separator: " "))
+        case "floor": return .number(try value(0).asNumber.rounded(.down))
+        case "ceiling": return .number(try value(0).asNumber.rounded(.up))
+        case "abs": return .number(Swift.abs(try value(0).asNumber))
+        case "pow": return .number(Foundation.pow(try value(0).asNumber, try value(1).asNumber))
+        case "log": return .number(Foundation.log(try value(0).asNumber))
+        case "log10": return .number(Foundation.log10(try value(0).asNumber))
+        case "exp": return .number(Foundation.exp(try value(0).asNumber))
+        case "exp10": return .number(Foundation.pow(10, try value(0).asNumber))
+        case "sqrt": return .number(Foundation.sqrt(try value(0).asNumber))
+        case "sin": return .number(Foundation.sin(try value(0).asNumber))
+        case "cos": return .number(Foundation.cos(try value(0).asNumber))
+        case "tan": return .number(Foundation.tan(try value(0).asNumber))
+        case "asin": return .number(Foundation.asin(try value(0).asNumber))
+        case "acos": return .number(Foundation.acos(try value(0).asNumber))
+        case "atan": return .number(Foundation.atan(try value(0).asNumber))
+        case "atan2": return .number(Foundation.atan2(try value(0).asNumber, try value(1).asNumber))
+        case "pi": return .number(Double.pi)
+        case "once":
+            // The question's own value once it has one; the argument until then.
+            if let current = c.current, !current.isEmpty { return .string(current) }
+            return try value(0)
+        case "boolean-from-string":
+            let s = try text(0)
+            return .boolean(s == "true" || s == "1")
+        case "min", "max":
+            let numbers = try args.indices.map { (i: Int) throws(ExpressionError) -> Double in try value(i).asNumber }
+            guard !numbers.contains(where: \.isNaN) else { return .number(.nan) }
+            return .number((name == "min" ? numbers.min() : numbers.max()) ?? .nan)
         default:
             throw ExpressionError(position: 1, message: "unknown function \(name)()")
         }

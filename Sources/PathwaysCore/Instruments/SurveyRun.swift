@@ -328,7 +328,7 @@ public struct SurveyRun: Sendable {
     public mutating func recalculate() {
         for _ in 0..<2 {
             for q in form.questions where q.type == .calculate && pinned[q.name] == nil {
-                guard let e = q.calculation, let v = try? e.evaluate(context()) else { continue }
+                guard let e = q.calculation, let v = try? e.evaluate(context(current: answers[q.name])) else { continue }
                 set(q.name, v.asString)
             }
         }

@@ -165,6 +165,8 @@ public struct XLSForm: Sendable, Equatable {
         var seen: [String: Int] = [:]
         let known: Set<String> = [listColumn, "name"]
         for row in sheet.rows {
+            // A row with neither list nor name is a note to the form's authors, as pyxform reads it.
+            if row[listColumn] == nil && row["name"] == nil { continue }
             guard let list = row[listColumn] else {
                 issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: listColumn, message: "is empty; every choice belongs to a list"))
                 continue
@@ -199,6 +201,7 @@ public struct XLSForm: Sendable, Equatable {
         languages = languageSet
 
         var names: [String: Int] = [:]
+        var groupPaths: [String: [String]] = [:]
         var groupStack: [(kind: String, name: String, row: Int)] = []
         var parsed: [(question: Question, expressions: [(String, Expression)])] = []
 
@@ -216,10 +219,8 @@ public struct XLSForm: Sendable, Equatable {
             switch type {
             case .endGroup, .endRepeat:
                 let kind = type == .endGroup ? "group" : "repeat"
-                guard let open = groupStack.popLast() else {
-                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type", message: "end \(kind) without a matching begin \(kind)"))
-                    continue
-                }
+                // An end with nothing open closes nothing, as pyxform reads it.
+                guard let open = groupStack.popLast() else { continue }
                 if open.kind != kind {
                     issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type", message: "end \(kind) closes begin \(open.kind) '\(open.name)' from row \(open.row)"))
                 }
@@ -234,10 +235,14 @@ public struct XLSForm: Sendable, Equatable {
                     continue
                 }
                 if let first = names[name] {
-                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "'\(name)' is already used on row \(first); names must be unique"))
+                    let elsewhere = groupPaths[name].map { $0 != groupStack.map(\.name) } ?? false
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: elsewhere
+                        ? "'\(name)' is already used on row \(first), in another group; the same name in two groups is valid XLSForm but not supported yet (rename one)"
+                        : "'\(name)' is already used on row \(first); names must be unique"))
                     continue
                 }
                 names[name] = row.line
+                groupPaths[name] = groupStack.map(\.name)
             }
 
             var expressions: [(String, Expression)] = []
@@ -271,12 +276,20 @@ public struct XLSForm: Sendable, Equatable {
             if type == .calculate && question.calculation == nil && Self.value(row, "calculation", header: sheet.header) == nil {
                 issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "calculation", message: "a calculate row needs a calculation"))
             }
-            if type.isInput || type == .note, question.labels.isEmpty {
+            if type.isInput || type == .note, question.labels.isEmpty,
+               sheet.header.contains(where: { ["image", "audio", "video", "big-image", "media"].contains(Self.split($0).base) && row[$0] != nil }) {
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "label",
+                                           message: "'\(name)' has only an image, audio or video and no label; media in questions is valid XLSForm but not supported yet"))
+            } else if type.isInput || type == .note, question.labels.isEmpty {
                 issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "label", message: "'\(name)' has no label"))
             }
             switch type {
             case .beginGroup: groupStack.append(("group", name, row.line))
-            case .beginRepeat: groupStack.append(("repeat", name, row.line))
+            case .beginRepeat:
+                groupStack.append(("repeat", name, row.line))
+                // Asked once, a repeat would keep only its first instance; refused until it can be asked as often as it says.
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type",
+                                           message: "repeats (begin_repeat '\(name)') are valid XLSForm but not supported yet"))
             default: break
             }
             parsed.append((question, expressions))

@@ -43,6 +43,7 @@ extension XLSForm {
     /// the next row with content is that sheet's header, in the columns after the first.
     public static func stackedCSV(_ text: String, maxCells: Int = 500_000) throws(XLSFormErrors) -> XLSForm {
         var reader = CSVRecordReader(bytes: Array(text.utf8))
+        reader.lenientQuotes = true
         var sheets: [(name: String, rows: [(line: Int, cells: [String])])] = []
         var cells = 0
         while true {

@@ -31,15 +31,32 @@ public struct XLSFormSheet: Sendable, Equatable {
     /// Column names are case-insensitive except for a language suffix: `Label::English (en)` is
     /// `label::English (en)`.
     public static func normalizedColumn(_ column: String) -> String {
+        // pyxform reads a space in a column name as an underscore: `constraint message` is `constraint_message`.
+        // A column of the standard is matched in any case; any other (a choice_filter's `A_region`) is kept as written.
+        func base(_ s: Substring) -> String {
+            let standard = s.lowercased().trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "_")
+            return standardColumns.contains(standard) ? standard : s.trimmingCharacters(in: .whitespaces)
+        }
         guard let range = column.range(of: "::") else {
             // The older one-colon spelling of a language column, `label:English`.
-            if let colon = column.firstIndex(of: ":"), translatable.contains(column[..<colon].lowercased()) {
-                return column[..<colon].lowercased() + "::" + column[column.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if let colon = column.firstIndex(of: ":"), translatable.contains(base(column[..<colon])) {
+                return base(column[..<colon]) + "::" + column[column.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
-            return column.lowercased()
+            return base(column[...])
         }
-        return column[..<range.lowerBound].lowercased() + "::" + column[range.upperBound...].trimmingCharacters(in: .whitespaces)
+        return base(column[..<range.lowerBound]) + "::" + column[range.upperBound...].trimmingCharacters(in: .whitespaces)
     }
+
+    /// Column names of the XLSForm standard and their older aliases, on any sheet.
+    static let standardColumns: Set<String> = [
+        "type", "name", "label", "hint", "guidance_hint", "required", "required_message", "relevant", "constraint", "constraint_message",
+        "calculation", "choice_filter", "default", "appearance", "read_only", "repeat_count", "parameters", "trigger", "list_name",
+        "image", "big-image", "audio", "video", "media", "disabled", "note", "body", "autoplay", "rows",
+        "form_title", "form_id", "version", "default_language", "allow_choice_duplicates", "instance_name", "public_key",
+        "submission_url", "style", "namespaces", "clean_text_values", "id_string", "title",
+        "caption", "relevance", "constraining_message", "calculate", "requiredmsg", "count", "jr:count", "readonly", "command",
+        "tag", "value",
+    ]
 
     /// Columns that take a language suffix.
     static let translatable: Set<String> = ["label", "hint", "guidance_hint", "constraint_message", "required_message", "image", "big-image", "audio", "video", "caption"]

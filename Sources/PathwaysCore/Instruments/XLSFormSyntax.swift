@@ -88,7 +88,7 @@ enum XLSFormSyntax {
     ]
 
     /// Column aliases on the choices sheet.
-    static let choiceColumns: [String: String] = ["list name": "list_name", "caption": "label", "value": "name"]
+    static let choiceColumns: [String: String] = ["caption": "label", "value": "name"]
 
     /// Columns whose cells are expressions, where a spreadsheet's curly quotes are straightened.
     static let expressionColumns: Set<String> = ["relevant", "constraint", "calculation", "choice_filter", "required", "repeat_count", "trigger"]

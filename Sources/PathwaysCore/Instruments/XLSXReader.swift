@@ -42,6 +42,8 @@ public struct XLSXReader: Sendable {
             return (id, target)
         }, uniquingKeysWith: { first, _ in first })
         let shared = try sharedStrings(try part(archive, "xl/sharedStrings.xml", required: false))
+        let dates = try dateStyles(try part(archive, "xl/styles.xml", required: false))
+        let from1904 = try elements(workbook, "xl/workbook.xml", named: "workbookPr").first?["date1904"].map { $0 == "1" || $0 == "true" } ?? false
 
         var result: [(String, [(Int, [String])])] = []
         var cellBudget = maxCells
@@ -52,7 +54,7 @@ public struct XLSXReader: Sendable {
             guard let xml = try part(archive, path, required: false) else {
                 throw Failure(part: path, message: "sheet '\(name)' is listed in the workbook but missing from the file")
             }
-            result.append((name, try cells(xml, part: path, shared: shared, budget: &cellBudget)))
+            result.append((name, try cells(xml, part: path, shared: shared, dates: DateCells(styles: dates, from1904: from1904), budget: &cellBudget)))
         }
         return result
     }
@@ -86,8 +88,21 @@ public struct XLSXReader: Sendable {
         return collector.strings
     }
 
-    private func cells(_ xml: Data, part: String, shared: [String], budget: inout Int) throws(Failure) -> [(Int, [String])] {
+    /// The cell styles (indexes into `cellXfs`) whose number format shows a date or time.
+    private func dateStyles(_ xml: Data?) throws(Failure) -> Set<Int> {
+        guard let xml else { return [] }
+        let collector = StyleCollector()
+        try parse(xml, part: "xl/styles.xml", delegate: collector)
+        var result: Set<Int> = []
+        for (i, id) in collector.cellFormats.enumerated() {
+            if DateCells.builtInDateFormats.contains(id) || collector.formats[id].map(DateCells.isDateFormat) == true { result.insert(i) }
+        }
+        return result
+    }
+
+    private func cells(_ xml: Data, part: String, shared: [String], dates: DateCells, budget: inout Int) throws(Failure) -> [(Int, [String])] {
         let collector = CellCollector(shared: shared, budget: budget)
+        collector.dates = dates
         try parse(xml, part: part, delegate: collector)
         if let problem = collector.problem { throw Failure(part: part, message: problem) }
         budget = collector.budget
@@ -183,7 +198,65 @@ private final class SharedStringCollector: CheckedXMLDelegate {
     }
 }
 
+/// Excel keeps dates as day counts styled to look like dates; a form's cell means the date it shows. Written as
+/// pyxform reads it (Python's `str` of a datetime, to the millisecond): `2008-12-10 00:00:00`, `14:00:22.336000`.
+struct DateCells: Sendable {
+    var styles: Set<Int> = []
+    var from1904 = false
+
+    static let builtInDateFormats: Set<Int> = Set(14...22).union(27...36).union(45...47).union(50...58)
+
+    /// A format code shows a date or time when it has d, m, y, h or s outside quotes, brackets and escapes.
+    static func isDateFormat(_ code: String) -> Bool {
+        var inQuote = false, inBracket = false, escaped = false
+        for ch in code.lowercased() {
+            if escaped { escaped = false; continue }
+            switch ch {
+            case "\\": escaped = true
+            case "\"": inQuote.toggle()
+            case "[" where !inQuote: inBracket = true
+            case "]" where !inQuote: inBracket = false
+            case "d", "m", "y", "h", "s" where !inQuote && !inBracket: return true
+            default: break
+            }
+        }
+        return false
+    }
+
+    func text(serial: Double) -> String? {
+        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
+        var milliseconds = Int64((serial * 86_400_000).rounded())
+        let days = milliseconds / 86_400_000
+        milliseconds -= days * 86_400_000
+        let clock = String(format: "%02lld:%02lld:%02lld", milliseconds / 3_600_000, milliseconds / 60_000 % 60, milliseconds / 1_000 % 60)
+            + (milliseconds % 1_000 == 0 ? "" : String(format: ".%06lld", milliseconds % 1_000 * 1_000))
+        if days == 0 && !from1904 { return clock }
+        // Day 0 is 1899-12-30 in the 1900 system (Excel's phantom 1900-02-29 included), 1904-01-01 in the 1904 one.
+        let epoch: Int64 = from1904 ? 24_107 : 25_569
+        let date = Date(timeIntervalSince1970: Double(days - epoch) * 86_400)
+        return CalendarDay.format(date) + " " + clock
+    }
+}
+
+private final class StyleCollector: CheckedXMLDelegate {
+    var formats: [Int: String] = [:]
+    var cellFormats: [Int] = []
+    var inCellFormats = false
+    override func started(_ name: String, _ attributes: [String: String], _ parser: XMLParser) {
+        switch name {
+        case "numFmt":
+            if let id = attributes["numFmtId"].flatMap(Int.init), let code = attributes["formatCode"] { formats[id] = code }
+        case "cellXfs": inCellFormats = true
+        case "xf" where inCellFormats: cellFormats.append(attributes["numFmtId"].flatMap(Int.init) ?? 0)
+        default: break
+        }
+    }
+    override func ended(_ name: String) { if name == "cellXfs" { inCellFormats = false } }
+}
+
 private final class CellCollector: CheckedXMLDelegate {
+    var dates = DateCells()
+    var style = 0
     let shared: [String]
     var budget: Int
     let limit: Int
@@ -212,6 +285,7 @@ private final class CellCollector: CheckedXMLDelegate {
         case "c":
             column = attributes["r"].flatMap(XLSXReader.columnIndex) ?? nextColumn
             type = attributes["t"] ?? "n"
+            style = attributes["s"].flatMap(Int.init) ?? 0
             cellText = ""
             budget -= 1
             if budget < 0 {
@@ -233,6 +307,15 @@ private final class CellCollector: CheckedXMLDelegate {
             switch type {
             case "s": value = Int(cellText).flatMap { $0 < shared.count ? shared[$0] : nil } ?? ""
             case "b": value = cellText == "1" ? "TRUE" : "FALSE"
+            case "n":
+                // A number shows as a spreadsheet shows it unformatted (1, not 1.0), or as the date its style shows.
+                if let number = Double(cellText) {
+                    if dates.styles.contains(style), let date = dates.text(serial: number) {
+                        value = date
+                    } else if number.rounded() == number, abs(number) < 1e15 {
+                        value = String(Int64(number))
+                    }
+                }
             default: break
             }
             if column >= cells.count { cells += Array(repeating: "", count: column - cells.count + 1) }
