@@ -83,7 +83,7 @@ import Testing
             text,why,Why?,${complted} = 'yes',
             begin group,g1,Group,,
             select_multiple benefits,2bad,Benefits,,
-            geopoint,where,Where?,,
+            osm,where,Where?,,
             """
         let choices = "list_name,name,label\nbenefits,a,A\nbenefits,a,A again\n"
         let surveySheet = try XLSFormSheet.csv(survey, name: "survey")

@@ -216,7 +216,7 @@ struct DateCells: Sendable {
             case "\"": inQuote.toggle()
             case "[" where !inQuote: inBracket = true
             case "]" where !inQuote: inBracket = false
-            case "d", "m", "y", "h", "s" where !inQuote && !inBracket: return true
+            case "d", "m", "y", "h", "s": if !inQuote && !inBracket { return true }
             default: break
             }
         }

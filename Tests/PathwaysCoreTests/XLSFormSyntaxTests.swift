@@ -1,0 +1,172 @@
+import Foundation
+@testable import PathwaysCore
+import PathwaysTestSupport
+import Testing
+
+/// The older and looser XLSForm syntax real forms are written in, and the file layouts they come in.
+@Suite struct XLSFormSyntaxTests {
+    func form(_ survey: String, _ choices: String? = nil, settings: String? = nil) throws -> XLSForm {
+        try XLSForm(survey: try XLSFormSheet.csv(survey, name: "survey"), choices: try choices.map { try XLSFormSheet.csv($0, name: "choices") },
+                    settings: try settings.map { try XLSFormSheet.csv($0, name: "settings") })
+    }
+
+    func issues(_ survey: String, _ choices: String? = nil) -> [String] {
+        do {
+            _ = try form(survey, choices)
+            return []
+        } catch {
+            return (error as? XLSFormErrors)?.issues.map(\.description) ?? ["\(error)"]
+        }
+    }
+
+    @Test func legacyTypeNamesAreToday() {
+        #expect(XLSFormSyntax.modernType("select one from yes_no") == "select_one yes_no")
+        #expect(XLSFormSyntax.modernType("select all that apply from Browsers or specify other") == "select_multiple Browsers or_other")
+        #expect(XLSFormSyntax.modernType("select one from file places.csv") == "select_one_from_file places.csv")
+        #expect(XLSFormSyntax.modernType("add select one prompt using L") == "select_one L")
+        #expect(XLSFormSyntax.modernType("gps") == "geopoint")
+        #expect(XLSFormSyntax.modernType("phone number") == "phonenumber")
+        #expect(XLSFormSyntax.modernType("get start time") == "start")
+        #expect(XLSFormSyntax.modernType("begin looped group") == "begin_repeat")
+        #expect(XLSFormSyntax.modernType("End Group") == "end_group")
+        #expect(XLSFormSyntax.modernType("q int") == "integer")
+        // Text it does not know comes back as written, for the reader to name.
+        #expect(XLSFormSyntax.modernType("select one from a b") == "select one from a b")
+        #expect(XLSFormSyntax.modernType("textX") == "textX")
+    }
+
+    @Test func anOldFormIsReadAndWrittenBackInTodaysSyntax() throws {
+        let survey = """
+            type,name,caption:English,caption:Français,relevance,constraint message:English,disabled
+            select one from yn,likes,Do you like it?,Aimez-vous ?,,,
+            ,,,,,a comment to the form's authors,
+            note,,Thanks,Merci,${likes} = ‘yes’,,
+            integer,age,Age,Âge,,Whole years,
+            text,old,Old question,Vieille,,,yes
+            """
+        let choices = "list name,value,label:English,label:Français\nyn,yes,Yes,Oui\nyn,no,No,Non\n,,a note,\n"
+        let form = try form(survey, choices)
+        #expect(form.languages == ["English", "Français"])
+        #expect(form.questions.map(\.name) == ["likes", "generated_note_name_4", "age"], "comment and disabled rows dropped, the note named")
+        #expect(form.questions[0].type == .selectOne(list: "yn", orOther: false))
+        #expect(form.questions[1].relevant == .binary(.equal, .reference("likes"), .string("yes")), "curly quotes straightened")
+        #expect(form.questions[2].constraintMessage == ["English": "Whole years"])
+        #expect(form.choiceLists["yn"]?.map(\.name) == ["yes", "no"])
+        let written = form.csvFiles()
+        #expect(written["survey.csv"]?.hasPrefix("type,name,label::English,label::Français,relevant,constraint_message::English,disabled") == true)
+        #expect(written["survey.csv"]?.contains("select_one yn") == true)
+        #expect(written["choices.csv"]?.hasPrefix("list_name,name,label::English") == true)
+        let again = try XLSForm(csvFiles: written)
+        #expect(again.questions.map(\.name) == form.questions.map(\.name), "what is written back reads as the same form")
+        #expect(again.questions.map(\.type) == form.questions.map(\.type))
+        #expect(again.questions.map(\.labels) == form.questions.map(\.labels))
+        #expect(again.questions.map(\.relevant) == form.questions.map(\.relevant))
+    }
+
+    @Test func duplicateColumnsAndChoicesAreRefusedUnlessAllowed() throws {
+        let twice = issues("type,name,label,label\ntext,a,A,B\n")
+        #expect(twice == ["sheet survey, row 1, column D: column 'label' appears twice (also column C); each column must be named once"])
+        let choices = "list_name,name,label\nl,a,A\nl,a,A again\n"
+        #expect(issues("type,name,label\nselect_one l,q,Q\n", choices).first?.contains("set allow_choice_duplicates to yes") == true)
+        let allowed = try form("type,name,label\nselect_one l,q,Q\n", choices, settings: "allow_choice_duplicates\nyes\n")
+        #expect(allowed.choiceLists["l"]?.count == 2)
+    }
+
+    @Test func unsupportedFeaturesAreNamedWithoutKnockOnErrors() {
+        let found = issues("""
+            type,name,label,calculation,relevant
+            image,photo,A photo,,
+            text,caption,Say what it shows,,${photo} != ''
+            begin repeat,kids,Children,,
+            text,kid,Name,,
+            end repeat,,,,
+            calculate,p,,"pulldata('f', 'c', 'k', ${kid})",
+            calculate,q,,duration(),
+            begin group,g1,G,,
+            text,kid2,K,,
+            end group,,,,
+            begin group,g2,G,,
+            text,kid2,K,,
+            end group,,,,
+            """)
+        #expect(found.contains("sheet survey, row 2, column type: type 'image' is valid XLSForm but not supported by Pathways web surveys yet"))
+        #expect(!found.contains { $0.contains("${photo}") }, "the row that reads a refused row is not reported too: \(found)")
+        #expect(found.contains("sheet survey, row 4, column type: repeats (begin_repeat 'kids') are valid XLSForm but not supported yet"))
+        #expect(found.contains("sheet survey, row 7, column calculation, character 1: function pulldata() is valid XLSForm but not supported yet"))
+        #expect(found.contains { $0.hasPrefix("sheet survey, row 8, column calculation") && $0.contains("unknown function duration() (not one of ODK's XPath functions)") })
+        #expect(found.contains("sheet survey, row 13, column name: 'kid2' is already used on row 10, in another group; the same name in two groups is valid XLSForm but not supported yet (rename one)"))
+    }
+
+    @Test func pathsMeanTheQuestionTheyName() throws {
+        let form = try form("type,name,label,relevant\ninteger,age,Age,\ntext,why,Why?,../age > 17 and /data/age < current()/../age + 1\n")
+        #expect(form.questions[1].relevant?.references == ["age"])
+        #expect(issues("type,name,label,relevant\ntext,a,A,instance('x')/root/item[name = 'a']\n")
+            == ["sheet survey, row 2, column relevant, character 1: lookups with instance('…') are valid XLSForm but not supported yet"])
+    }
+
+    @Test func moreOfODKsFunctionsEvaluate() throws {
+        func value(_ text: String, current: String? = nil) throws -> String {
+            try Expression.parse(text).evaluate(ExpressionContext(answers: [:], current: current, today: Date(timeIntervalSince1970: 0))).asString
+        }
+        #expect(try value("substr('pathways', 0, 4)") == "path")
+        #expect(try value("substring('pathways', 2, 3)") == "ath")
+        #expect(try value("substring-before('a-b', '-')") == "a")
+        #expect(try value("substring-after('a-b', '-')") == "b")
+        #expect(try value("translate('abc', 'ab', 'A')") == "Ac")
+        #expect(try value("normalize-space('  a   b ')") == "a b")
+        #expect(try value("floor(2.7) + ceiling(2.1) + abs(-1)") == "6")
+        #expect(try value("round(atan2(1, 1) * 4, 6)") == "3.141593")
+        #expect(try value("pow(2, 10)") == "1024")
+        #expect(try value("max(1, 5, 3) - min(4, 2)") == "3")
+        #expect(try value("once('first')", current: "kept") == "kept")
+        #expect(try value("once('first')") == "first")
+        #expect(try value("format-date-time(date('2026-03-01'), '%Y/%m/%d %H:%M')") == "2026/03/01 00:00")
+    }
+
+    @Test func timeDateTimeAndGeopointAreAskedAndChecked() throws {
+        let form = try form("type,name,label\ntime,t,When?\ndateTime,dt,Exactly when?\ngeopoint,where,Where?\nbarcode,code,Code\nhidden,h,\n")
+        #expect(form.questions.map(\.type) == [.time, .dateTime, .geopoint, .text, .metadata("hidden")])
+        var run = SurveyRun(form: form, today: Date())
+        let refused = run.submit(page: 0, values: ["t": ["25:00"], "dt": ["2026-03-01"], "where": ["91 10"], "code": ["X1"]])
+        #expect(Set(refused.keys) == ["t", "dt", "where"])
+        #expect(run.submit(page: 0, values: ["t": ["09:30"], "dt": ["2026-03-01 09:30"], "where": ["40.7128, -74.0060"], "code": ["X1"]]).isEmpty)
+        #expect(run.answers == ["t": "09:30", "dt": "2026-03-01T09:30", "where": "40.7128 -74.0060", "code": "X1"])
+    }
+
+    @Test func theSingleFileCSVLayoutIsRead() throws {
+        let text = "survey,,,\n,type,name,label\n,select_one yn,ok,\"Is it \"\"ok\"\"?\"\n,text,why,wq:Note(\"x\")\nchoices,,,\n,list_name,name,label\n,yn,yes,Yes\n,yn,no,No\nsettings,,,\n,form_title,,\n,Stacked,,\n"
+        let form = try XLSForm.read(Data(text.utf8))
+        #expect(form.questions.map(\.name) == ["ok", "why"])
+        #expect(form.questions[0].labels[""] == "Is it \"ok\"?")
+        #expect(form.questions[1].labels[""] == "wq:Note(\"x\")", "a quote inside an unquoted field is a character, as spreadsheets write it")
+        #expect(form.title == "Stacked")
+        #expect(throws: XLSFormErrors.self) { try XLSForm.read(Data(",type,name\n,text,a\n".utf8)) }
+    }
+
+    @Test func excelDatesAreTheDatesTheyShow() {
+        let dates = DateCells(styles: [1], from1904: false)
+        #expect(dates.text(serial: 39_792) == "2008-12-10 00:00:00")
+        #expect(dates.text(serial: 46_097.583_591_847_5) == "2026-03-16 14:00:22.336000")
+        #expect(dates.text(serial: 0.5) == "12:00:00")
+        #expect(DateCells(styles: [], from1904: true).text(serial: 0) == "1904-01-01 00:00:00")
+        #expect(DateCells.isDateFormat("yyyy-mm-dd"))
+        #expect(DateCells.isDateFormat("[$-409]h:mm AM/PM"))
+        #expect(!DateCells.isDateFormat("0.00"))
+        #expect(!DateCells.isDateFormat("\"days\" 0"))
+    }
+
+    @Test(.enabled(if: Corpus.available, "needs ../shared/corpus")) func aLegacyXLSWorkbookIsRead() throws {
+        let sheets = try XLSReader().sheets(try Corpus.data("xlsform/kobotoolbox__kobocat__tutorial_arabic_labels.xls"))
+        #expect(sheets.map(\.name) == ["survey", "choices"])
+        #expect(sheets[0].rows.first?.cells == ["type", "name", "label:English", "label:Arabic"])
+        #expect(sheets[0].rows.dropFirst().first?.cells.last?.hasPrefix("1. ما هو اسمك") == true, "UTF-16 shared strings")
+        #expect(sheets[1].rows.dropFirst().first?.cells.prefix(2) == ["yes_no", "0"], "numbers in an .xls cell read as a spreadsheet shows them")
+        // The form itself asks for a photo: refused by name, the rest read.
+        let read = Result { try XLSForm.read(try Corpus.data("xlsform/kobotoolbox__kobocat__tutorial_arabic_labels.xls")) }
+        guard case .failure(let refusal as XLSFormErrors) = read else { Issue.record("the form asks for an image"); return }
+        #expect(refusal.issues.map(\.message).allSatisfy { $0.contains("valid XLSForm but not supported") }, "\(refusal)")
+        let old = Result { try XLSForm.read(try Corpus.data("xlsform/SEL-Columbia__formhub__test_data_types.xls")) }
+        guard case .failure(let error as XLSFormErrors) = old else { Issue.record("an Excel 5/95 workbook should be refused"); return }
+        #expect(error.description.contains("save it as .xlsx"))
+    }
+}
