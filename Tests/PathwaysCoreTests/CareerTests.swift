@@ -66,7 +66,7 @@ import Testing
         let p = try #require(try Self.read("schemaorg-software-engineer.json").first)
         #expect(p.occupationalCategories == [OccupationCode(code: "15-1132.00", label: "Software Developers, Application")])
         #expect(p.employmentTypes == ["FULL_TIME"])
-        #expect(p.salary == Salary(minValue: 100_000, maxValue: 100_000))
+        #expect(p.salary == Salary(currency: "USD", minValue: 100_000, maxValue: 100_000), "the top-level salaryCurrency is the bare number's currency")
         #expect(p.experienceText == "Minumum 3 years experience as a software engineer")
         #expect(p.skills.map(\.name).joined(separator: " ").contains("Web application development using Java/J2EE"))
         #expect(p.locations.first?.street == "555 Clancy St" && p.locations.first?.postalCode == "98033")

@@ -85,6 +85,30 @@ import PathwaysTestSupport
             if rng.next() % 4 == 0 { bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count)))) }
             _ = try? XLSForm.xlsx(Data(bytes))
         }
+        // The single-file CSV layout: the same sheets stacked, each under a row naming it.
+        let stacked = ["survey", "choices", "settings"].compactMap { name in
+            (try? DemoInstruments.text(.followup, name)).map { name + "\n" + $0.split(separator: "\n").map { "," + $0 }.joined(separator: "\n") }
+        }.joined(separator: "\n")
+        for _ in 0..<max(200, Self.iterations / 10) {
+            _ = try? XLSForm.read(Data(Self.mutate(Array(stacked.utf8), with: sheets, rng: &rng)))
+        }
+    }
+
+    /// Legacy .xls workbooks (OLE2 sector tables, BIFF8 records, strings across CONTINUE records), damaged anywhere:
+    /// each is read or refused, never a trap, a hang or an allocation the cell budget does not bound.
+    @Test(.enabled(if: Corpus.available, "needs ../shared/corpus"), .timeLimit(.minutes(5))) func xlsWorkbooksParseOrAreRefused() throws {
+        let seeds = try ["kobotoolbox__kobocat__tutorial_arabic_labels.xls", "SEL-Columbia__formhub__household.xls", "hotosm__osm-fieldwork__health.xls"]
+            .map { [UInt8](try Corpus.data("xlsform/" + $0)) }
+        var rng = SeededRandom(seed: 11 &+ Self.seed &* 1_000)
+        for i in 0..<max(300, Self.iterations / 4) {
+            var bytes = seeds[i % seeds.count]
+            for _ in 0..<(1 + Int(rng.next() % 6)) {
+                let position = Int(rng.next() % UInt64(bytes.count))
+                bytes[position] = UInt8(truncatingIfNeeded: rng.next())
+            }
+            if rng.next() % 5 == 0 { bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count)))) }
+            _ = try? XLSForm.read(Data(bytes))
+        }
     }
     /// Found by the fuzzer: a zip whose directory points past the file's end trapped inside the in-memory zip
     /// reader; it is now an error naming the workbook.

@@ -114,6 +114,18 @@ import ZIPFoundation
         } catch {
             #expect(error.message == "has more than 100 cells (split the form, or delete formatted empty cells)")
         }
+        // Thirty cells, each alone at the far right of its row: the empty cells before them count too.
+        var far = ""
+        for i in 1...30 { far += "<row r=\"\(i)\"><c r=\"XFD\(i)\" t=\"inlineStr\"><is><t>x</t></is></c></row>" }
+        parts["xl/worksheets/sheet1.xml"] = "<worksheet><sheetData>\(far)</sheetData></worksheet>"
+        var budget = XLSXReader()
+        budget.maxCells = 100_000
+        do {
+            _ = try budget.sheets(try Self.zip(parts))
+            Issue.record("thirty far-right cells hold 491,520 padded ones and should be refused")
+        } catch {
+            #expect((error as? XLSXReader.Failure)?.message.hasPrefix("has more than 100000 cells, counting the empty ones before far-right cells") == true)
+        }
     }
 
     @Test func columnLetters() {

@@ -79,6 +79,10 @@ public enum DegreeClassifier {
         // The words: the education requirement first, then the description.
         let sources = [("educationRequirements", posting.education.compactMap(\.text).joined(separator: " ")),
                        ("experienceRequirements", posting.experienceText ?? ""), ("description", posting.plainDescription)]
+        // "No requirements" as the whole education requirement means what the category of that name means.
+        if let text = posting.education.compactMap(\.text).first(where: { firstMatch([#"^\W*(no (formal |educational |degree )?requirements?|none|not required)\W*$"#], in: $0) != nil }) {
+            return DegreeClassification(.noDegree, reason: "educationRequirements: \"\(text)\"", source: "text")
+        }
         for (field, words) in sources where !words.isEmpty {
             if let c = classifyText(words, field: field, inPlace: inPlace) { return c }
         }
@@ -88,11 +92,15 @@ public enum DegreeClassifier {
         return DegreeClassification(.unknown, reason: "no education requirement found in the structured fields or the text", source: "text")
     }
 
+    /// The level a `credentialCategory` names. Words are matched whole: "ongoing undergraduate degree" holds
+    /// "graduate" only inside "undergraduate", and is a bachelor's.
     static func level(ofCategory category: String) -> DegreeRequirement? {
         let c = category.lowercased()
-        if c.contains("no requirement") || c == "none" { return .noDegree }
-        if c.contains("postgraduate") || c.contains("graduate degree") || c.contains("master") || c.contains("doctor") || c.contains("phd") { return .graduate }
-        if c.contains("bachelor") { return .bachelors }
+        func has(_ pattern: String) -> Bool { firstMatch([pattern], in: c) != nil }
+        if c.contains("no requirement") || c.trimmingCharacters(in: .whitespaces) == "none" { return .noDegree }
+        if has(#"\bundergraduate\b"#) { return .bachelors }
+        if has(#"\b(postgraduate|graduate degree|master'?s?|doctor(ate|al)?|ph\.?d)\b"#) { return .graduate }
+        if has(#"\bbachelor"#) { return .bachelors }
         if c.contains("high school") || c.contains("secondary") || c.contains("associate") || c.contains("certificate") || c.contains("certification")
             || c.contains("diploma") || c.contains("ged") { return .noDegree }
         return nil
@@ -118,12 +126,19 @@ public enum DegreeClassifier {
     static let graduatePatterns = [
         #"\b(master'?s|ms|m\.s\.|mba|ph\.?d\.?|doctorate|doctoral|graduate) degree"#, #"\bph\.?d\.?\b"#, #"\bmaster'?s in\b"#,
         #"\bmba\b"#,
+        // Beyond US English: máster, maestría, maîtrise, doctorado, doctorat, mestrado, Master-Abschluss, Promotion.
+        #"\b(máster|maestría|maîtrise|doctorado|doctorat|mestrado|doutorado|master-?abschluss|masterabschluss)\b"#,
     ]
 
     static let bachelorsPatterns = [
         #"\bbachelor'?s( degree)?\b"#, #"\b(ba|bs|b\.a\.|b\.s\.|ba/bs|bs/ba|b\.sc\.?|bsc)\b( degree| in)"#, #"\bfour-year (college |university )?degree"#,
         #"\b4-year (college |university )?degree"#, #"\bundergraduate degree"#, #"\bcollege degree"#, #"\buniversity degree"#,
         #"\bdegree in (computer science|engineering|a related field|business|mathematics|statistics|information)"#,
+        // "a degree in …", and bachelor's degrees by their names elsewhere: licence (en …; not a driving licence), licenciatura, grado, bacharelado,
+        // Bachelor-Abschluss, Hochschulabschluss, diplôme de licence.
+        #"\b(a|an) (university |college |relevant |related )?degree (in|from)\b"#,
+        #"\blicence (en|de|d'|professionnelle|bac)"#,
+        #"\b(licenciatura|licenciado|título de grado|grado universitario|grado en|bacharelado|bachelor-?abschluss|bachelorabschluss|hochschulabschluss|studienabschluss|diplôme de licence|diplôme universitaire)\b"#,
     ]
 
     static let lowerCredentialPatterns = [
@@ -182,7 +197,8 @@ public enum DegreeClassifier {
 
     /// Words without any of these say nothing about education, and skip the patterns.
     static let cues = ["degree", "bachelor", "master", "ph.d", "phd", "doctor", "diploma", "ged", "hse", "high school", "secondary", "associate",
-                       "graduate", "college", "university", "mba", " ba", " bs", "b.a.", "b.s.", "bsc", "b.sc", "skills-based", "skills based", "equivalent", "lieu"]
+                       "graduate", "college", "university", "mba", " ba", " bs", "b.a.", "b.s.", "bsc", "b.sc", "skills-based", "skills based", "equivalent", "lieu",
+                       "licen", "grado", "diplôme", "abschluss", "máster", "maestría", "maîtrise", "doctorat", "mestrado", "bacharelado"]
 
     static func mentionsEducation(_ words: String) -> Bool {
         let lower = " " + words.lowercased()

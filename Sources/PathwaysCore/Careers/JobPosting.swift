@@ -61,6 +61,17 @@ public struct JobPosting: Codable, Sendable, Equatable, Identifiable {
     }
 
     /// Whether the posting is open on `day`: posted by then and not past `validThrough`.
+    /// What makes a re-import the same posting: the employer's identifier (else the page's `@id` or url), and for a
+    /// posting with none of them its content — employer, title, place and day posted — so importing the same page
+    /// twice updates it instead of adding a copy.
+    public func dedupeKey(ownerKey: String?) -> String {
+        let employer = (hiringOrganization ?? ownerKey ?? "").lowercased()
+        if let externalID { return employer + "|" + externalID }
+        func words(_ s: String?) -> String { (s ?? "").lowercased().split(whereSeparator: { $0.isWhitespace || $0 == "," }).joined(separator: " ") }
+        let place = remote ? "remote" : locations.first.map { [words($0.locality), words($0.region), words($0.country)].joined(separator: "/") } ?? ""
+        return ["content", employer, words(title), place, datePosted.map(CalendarDay.format) ?? ""].joined(separator: "|")
+    }
+
     public func isOpen(on day: Date) -> Bool {
         (datePosted.map { $0 <= day } ?? true) && (validThrough.map { $0 >= day } ?? true)
     }
@@ -155,6 +166,14 @@ public struct Salary: Codable, Sendable, Hashable {
     /// A salary written in words: its text kept, and what numbers it holds read — a range ("$100,000 - $150,000",
     /// "50k–60k"), a ceiling ("Up to $43/hr plus super"), a floor ("From £30,000"), a currency from its symbol or code,
     /// a unit from its words. "Negotiable" keeps only the text.
+    /// schema.org's `unitText` in its canonical spelling: YEARLY → YEAR, per hour → HOUR.
+    public static func unit(_ text: String) -> String {
+        let t = text.uppercased().replacingOccurrences(of: "PER ", with: "").trimmingCharacters(in: .whitespaces)
+        let spellings = ["YEARLY": "YEAR", "ANNUAL": "YEAR", "ANNUALLY": "YEAR", "ANNUM": "YEAR", "A YEAR": "YEAR", "MONTHLY": "MONTH", "WEEKLY": "WEEK",
+                         "DAILY": "DAY", "HOURLY": "HOUR", "HR": "HOUR", "YR": "YEAR", "MO": "MONTH", "WK": "WEEK"]
+        return spellings[t] ?? t
+    }
+
     public static func fromWords(_ words: String, currency: String? = nil) -> Salary {
         let text = words.trimmingCharacters(in: .whitespacesAndNewlines)
         var salary = Salary(currency: currency, text: text)

@@ -64,9 +64,11 @@ public enum JobPostingReader {
             }
             var found: [(Any, String)] = []
             collect(object, path: block.label.map { "\($0): " } ?? "", into: &found)
+            var nodes: [String: [String: Any]] = [:]
+            identified(object, into: &nodes)
             for (node, path) in found {
                 do {
-                    postings.append(try posting(from: node as! [String: Any], path: path))
+                    postings.append(try posting(from: resolving(node as! [String: Any], in: nodes), path: path))
                 } catch let error as FieldError {
                     throw JobPostingImportError(file: file, line: block.label == nil ? nil : block.startLine, path: error.path, message: error.message)
                 }
@@ -84,6 +86,29 @@ public enum JobPostingReader {
     }
 
     // MARK: finding the postings
+
+    /// Every node of the document that describes something under an `@id` (more than the reference itself).
+    static func identified(_ value: Any, into nodes: inout [String: [String: Any]]) {
+        if let array = value as? [Any] {
+            for v in array { identified(v, into: &nodes) }
+        } else if let node = value as? [String: Any] {
+            if let id = node["@id"] as? String, node.keys.contains(where: { $0 != "@id" && $0 != "@type" }), nodes[id] == nil { nodes[id] = node }
+            for (key, v) in node where key != "@id" { identified(v, into: &nodes) }
+        }
+    }
+
+    /// A posting with each property that only points at a node (`"hiringOrganization": {"@id": "#org"}`) replaced by
+    /// the node the document describes under that `@id`, one level deep.
+    static func resolving(_ posting: [String: Any], in nodes: [String: [String: Any]]) -> [String: Any] {
+        guard !nodes.isEmpty else { return posting }
+        func resolved(_ value: Any) -> Any {
+            if let array = value as? [Any] { return array.map(resolved) }
+            if let ref = value as? [String: Any], let id = ref["@id"] as? String, !ref.keys.contains(where: { $0 != "@id" && $0 != "@type" }),
+               let node = nodes[id] { return node }
+            return value
+        }
+        return posting.mapValues(resolved)
+    }
 
     static func isJobPosting(_ node: [String: Any]) -> Bool {
         let types = strings(node["@type"])
@@ -173,8 +198,9 @@ public enum JobPostingReader {
 
         for (i, item) in array(node["skills"]).enumerated() {
             if let o = item as? [String: Any] {
-                guard let name = text(o["name"]) else {
-                    throw FieldError(path: "\(p("skills"))[\(i)]", message: "a DefinedTerm skill needs a name")
+                // A term without a name is named by its description, else its code.
+                guard let name = text(o["name"]) ?? text(o["description"]).map(HTMLText.plain) ?? text(o["termCode"]) else {
+                    throw FieldError(path: "\(p("skills"))[\(i)]", message: "a DefinedTerm skill needs a name, a description or a termCode")
                 }
                 let set = first(o["inDefinedTermSet"]).flatMap { ($0 as? [String: Any]).flatMap { text($0["name"]) ?? text($0["@id"]) ?? text($0["url"]) } ?? text($0) }
                 posting.skills.append(PostingSkill(name: name, code: text(o["termCode"]) ?? text(o["@id"]) ?? text(o["url"]), termSet: set))
@@ -232,27 +258,37 @@ public enum JobPostingReader {
             .map { $0.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_") }
             .filter { !$0.isEmpty }
 
+        var remoteByPlace = false
         for item in array(node["jobLocation"]) {
             guard let place = item as? [String: Any] else {
-                if let words = text(item) { posting.locations.append(PostingLocation(locality: words)) }
+                if let words = placeText(item) { posting.locations.append(PostingLocation(locality: words)) }
                 continue
             }
+            // Google documents a remote place as `additionalProperty` TELECOMMUTE on the jobLocation.
+            let telecommute = array(place["additionalProperty"]).contains { p in
+                guard let o = p as? [String: Any] else { return false }
+                return [text(o["name"]), text(o["value"])].contains { $0?.uppercased() == "TELECOMMUTE" }
+            }
+            if telecommute { remoteByPlace = true }
             let address = first(place["address"])
             if let a = address as? [String: Any] {
                 let country = first(a["addressCountry"]).flatMap { ($0 as? [String: Any]).flatMap { text($0["name"]) } ?? text($0) }
-                posting.locations.append(PostingLocation(locality: text(a["addressLocality"]), region: text(a["addressRegion"]),
-                                                         postalCode: text(a["postalCode"]), country: country, street: text(a["streetAddress"])))
-            } else if let words = text(address) ?? text(place["name"]) {
+                let location = PostingLocation(locality: placeText(a["addressLocality"]), region: placeText(a["addressRegion"]),
+                                               postalCode: placeText(a["postalCode"]), country: placeText(country), street: placeText(a["streetAddress"]))
+                if location != PostingLocation() { posting.locations.append(location) }
+            } else if let words = placeText(address) ?? placeText(place["name"]) {
                 posting.locations.append(PostingLocation(locality: words))
             }
         }
-        posting.remote = array(node["jobLocationType"]).compactMap(text).contains { $0.uppercased() == "TELECOMMUTE" }
+        posting.remote = remoteByPlace || array(node["jobLocationType"]).compactMap(text).contains { $0.uppercased() == "TELECOMMUTE" }
         posting.applicantLocations = array(node["applicantLocationRequirements"]).compactMap { v in
             (v as? [String: Any]).flatMap { text($0["name"]) } ?? text(v)
         }
 
         if let salary = first(node["baseSalary"]) ?? first(node["estimatedSalary"]) {
             posting.salary = try readSalary(salary, path: p(node["baseSalary"] == nil ? "estimatedSalary" : "baseSalary"))
+            // A bare-number salary may carry its currency at the posting's top level.
+            if posting.salary?.currency == nil, let currency = text(node["salaryCurrency"]) { posting.salary?.currency = currency.uppercased() }
         }
         for (key, keyPath) in [("datePosted", \JobPosting.datePosted), ("validThrough", \JobPosting.validThrough)] {
             guard let v = first(node[key]) else { continue }
@@ -262,6 +298,14 @@ public enum JobPostingReader {
             posting[keyPath: keyPath] = date
         }
         return posting
+    }
+
+    /// Place text as stored: trimmed of stray separators (", Mountain View"), and nil for placeholders a careers
+    /// system writes where it has no value ("UNAVAILABLE", "N/A").
+    static func placeText(_ value: Any?) -> String? {
+        guard let words = text(value)?.trimmingCharacters(in: CharacterSet(charactersIn: " ,;-–|").union(.whitespacesAndNewlines)), !words.isEmpty else { return nil }
+        let placeholders: Set<String> = ["UNAVAILABLE", "N/A", "NA", "NONE", "NULL", "UNKNOWN", "UNDEFINED", "TBD", "-", "NOT AVAILABLE", "NOT SPECIFIED"]
+        return placeholders.contains(words.uppercased()) ? nil : words
     }
 
     static func readSalary(_ value: Any, path: String) throws -> Salary {
@@ -278,7 +322,7 @@ public enum JobPostingReader {
                 salary[keyPath: keyPath] = n
                 if key == "value" { salary.maxValue = salary.maxValue ?? n }
             }
-            salary.unit = text(q["unitText"])?.uppercased()
+            salary.unit = text(q["unitText"]).map(Salary.unit)
         } else if let v = inner {
             if let n = number(v) {
                 salary.minValue = n
@@ -296,7 +340,7 @@ public enum JobPostingReader {
                 salary[keyPath: keyPath] = n
             }
         }
-        if salary.unit == nil { salary.unit = text(o["unitText"])?.uppercased() }
+        if salary.unit == nil { salary.unit = text(o["unitText"]).map(Salary.unit) }
         if let low = salary.minValue, let high = salary.maxValue, low > high {
             throw FieldError(path: path, message: "minValue \(low) is above maxValue \(high)")
         }

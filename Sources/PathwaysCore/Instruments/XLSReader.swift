@@ -65,7 +65,8 @@ private struct CompoundFile {
             next = Self.u32(bytes, offset + 4 * perSector)
         }
         var fat: [UInt32] = []
-        for sector in difat.prefix(fatCount) where sector != Self.free {
+        // No more table sectors than the file has sectors.
+        for sector in difat.prefix(min(fatCount, bytes.count / sectorSize)) where sector != Self.free {
             let offset = (Int(sector) + 1) * sectorSize
             guard offset + sectorSize <= bytes.count else { throw XLSReader.failure("has a sector table (FAT) pointing past the end of the file") }
             fat += (0..<(sectorSize / 4)).map { Self.u32(bytes, offset + 4 * $0) }
@@ -106,13 +107,13 @@ private struct CompoundFile {
     static func chain(_ bytes: [UInt8], fat: [UInt32], start: UInt32, sectorSize: Int, headerSectors: Int = 1) throws(XLSReader.Failure) -> [UInt8] {
         var out: [UInt8] = []
         var sector = start
-        var visited = 0
+        var seen = [Bool](repeating: false, count: fat.count)
         while sector != endOfChain && sector != free {
-            visited += 1
             let offset = (Int(sector) + headerSectors) * sectorSize
-            guard visited <= fat.count, Int(sector) < fat.count, offset + sectorSize <= bytes.count || (offset < bytes.count && headerSectors == 0) else {
+            guard Int(sector) < fat.count, !seen[Int(sector)], offset + sectorSize <= bytes.count || (offset < bytes.count && headerSectors == 0) else {
                 throw XLSReader.failure("has a broken sector chain; the file may be truncated")
             }
+            seen[Int(sector)] = true
             out += bytes[offset..<min(offset + sectorSize, bytes.count)]
             sector = fat[Int(sector)]
         }
@@ -204,7 +205,8 @@ private struct BIFF {
         var depth = 0
         var pendingString: (row: Int, column: Int)?
         func put(_ row: Int, _ column: Int, _ value: String) throws(XLSReader.Failure) {
-            guard let current, !value.isEmpty else { return }
+            // BIFF8 has 256 columns and 65,536 rows; anything else is damage.
+            guard let current, !value.isEmpty, column < 256, row < 65_536 else { return }
             cells += 1
             guard cells <= maxCells else {
                 throw XLSReader.failure("has more than \(maxCells) cells (split the form, or delete formatted empty cells)", part: current)
@@ -262,6 +264,11 @@ private struct BIFF {
             default: break
             }
         }
+        // Rows are padded to their last cell; the padding counts against the same budget.
+        let padded = result.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + ($1.keys.max() ?? 0) + 1 } }
+        guard padded <= maxCells else {
+            throw XLSReader.failure("has more than \(maxCells) cells, counting the empty ones before far-right cells")
+        }
         return order.map { name in
             let rows = result[name] ?? [:]
             return (name, rows.keys.sorted().map { r in
@@ -314,7 +321,16 @@ private struct StringCursor {
         return UInt32(a) | UInt32(b) << 16
     }
 
-    mutating func skip(_ n: Int) { for _ in 0..<n { _ = byte() } }
+    mutating func skip(_ n: Int) {
+        var left = n
+        while left > 0, segment < segments.count {
+            let available = segments[segment].count - offset
+            if left < available { offset += left; return }
+            left -= available
+            segment += 1
+            offset = 0
+        }
+    }
 
     mutating func characters(_ count: Int, wide startWide: Bool) -> String {
         var wide = startWide

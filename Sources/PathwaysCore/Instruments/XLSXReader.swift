@@ -289,7 +289,7 @@ private final class CellCollector: CheckedXMLDelegate {
             cellText = ""
             budget -= 1
             if budget < 0 {
-                problem = "has more than \(limit) cells (split the form, or delete formatted empty cells)"
+                if problem == nil { problem = "has more than \(limit) cells (split the form, or delete formatted empty cells)" }
                 parser.abortParsing()
             }
         case "v", "t": capturing = true
@@ -318,7 +318,15 @@ private final class CellCollector: CheckedXMLDelegate {
                 }
             default: break
             }
-            if column >= cells.count { cells += Array(repeating: "", count: column - cells.count + 1) }
+            if column >= cells.count {
+                // The gap before a far-right cell is held too, so it counts against the same budget.
+                budget -= column - cells.count
+                if budget < 0 {
+                    problem = "has more than \(limit) cells, counting the empty ones before far-right cells (delete formatted empty cells)"
+                    return
+                }
+                cells += Array(repeating: "", count: column - cells.count + 1)
+            }
             cells[column] = value
             nextColumn = column + 1
         case "row":

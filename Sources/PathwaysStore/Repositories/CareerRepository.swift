@@ -126,9 +126,8 @@ public struct CareerRepository: Sendable {
                 var posting = posting
                 let degree = DegreeClassifier.classify(posting)
                 summary.byRequirement[degree.requirement, default: 0] += 1
-                let key = posting.externalID.map { "\((posting.hiringOrganization ?? owner?.key ?? "").lowercased())|\($0)" }
-                var existing: (any SQLRow)?
-                if let key { existing = try await db.raw("SELECT id, employer_id FROM job_postings WHERE dedupe_key = \(bind: key)").first() }
+                let key = posting.dedupeKey(ownerKey: owner?.key)
+                let existing = try await db.raw("SELECT id, employer_id FROM job_postings WHERE dedupe_key = \(bind: key)").first()
                 let existingOwner = try existing?.decode(column: "employer_id", as: UUID?.self)
                 if let why = PostingOwnership.refusal(writer: rule, existing: (existingOwner.flatMap { o in partners.first { $0.id == o } }, existing != nil),
                                                       organisation: posting.hiringOrganization, partners: partners) {
