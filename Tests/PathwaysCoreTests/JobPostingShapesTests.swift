@@ -1,5 +1,6 @@
 import Foundation
 @testable import PathwaysCore
+import PathwaysTestSupport
 import Testing
 
 /// JobPosting shapes real careers pages use: `@id` references inside a `@graph`, remote places as Google documents
@@ -67,5 +68,47 @@ import Testing
         var identified = once
         identified.externalID = "R-17"
         #expect(identified.dedupeKey(ownerKey: nil) == "acme|R-17")
+    }
+
+    /// Every real careers page of the corpus is read: no page refused, no posting lost for a recommended field.
+    @Test(.enabled(if: Corpus.available, "needs ../shared/corpus")) func everyRealPageOfTheCorpusIsRead() throws {
+        let folder = try Corpus.url("jobpostings")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.sorted()
+        #expect(files.count >= 35)
+        var counts: [String: Int] = [:]
+        var warned: [String: [String]] = [:]
+        for name in files {
+            var warnings: [JobPostingImportError] = []
+            let postings = try JobPostingReader.read(try Data(contentsOf: folder.appendingPathComponent(name)), file: name, warnings: &warnings)
+            counts[name] = postings.count
+            warned[name] = warnings.map(\.description)
+            for p in postings {
+                #expect(!p.title.isEmpty && !p.description.isEmpty, "\(name)")
+            }
+        }
+        #expect(counts.values.allSatisfy { $0 >= 1 })
+        // A Teamtailor feed carries its postings as items[]._jobposting; starspawn writes the type `jobPosting`, and
+        // keeps JSON-LD as a string in a `gsd` field.
+        #expect(counts["job-hunter-toolkit__job-hunter-toolkit__teamtailor_tibber_jobs.json"].map { $0 > 1 } == true)
+        #expect(counts["autotrons__starspawn__demo.html"] == 1)
+        #expect(counts["autotrons__starspawn__realJobSchemaed.json"] == 1)
+        // Fursa's pages write validThrough "": no value, and no refusal.
+        #expect(counts["joshua740__fursa_ke__chevening-scholarship-2024_index.html"] == 1)
+    }
+
+    @Test func anUnreadableClosingDateOrSalaryIsWarnedAboutAndThePostingKept() throws {
+        var warnings: [JobPostingImportError] = []
+        let json = """
+            {"@type": "JobPosting", "title": "Clerk", "description": "Files.", "validThrough": "end of March",
+             "experienceRequirements": {"monthsOfExperience": "several"},
+             "baseSalary": {"@type": "MonetaryAmount", "currency": "USD", "value": {"@type": "QuantitativeValue", "minValue": "lots"}}}
+            """
+        let postings = try JobPostingReader.read(Data(json.utf8), file: "clerk.json", warnings: &warnings)
+        #expect(postings.count == 1 && postings[0].validThrough == nil && postings[0].salary == nil)
+        #expect(warnings.map(\.description) == [
+            "clerk.json, JobPosting.experienceRequirements[0].monthsOfExperience: monthsOfExperience must be a number, not \"several\"; the posting is kept without it",
+            "clerk.json, JobPosting.baseSalary.value.minValue: minValue must be a number, not \"lots\"; the posting is kept without a salary",
+            "clerk.json, JobPosting.validThrough: validThrough must be an ISO 8601 date, not \"end of March\"; the posting is kept with no closing date",
+        ])
     }
 }

@@ -32,6 +32,14 @@ public struct JobPostingImportError: Error, CustomStringConvertible, Equatable, 
 /// parse is an error that names where it is.
 public enum JobPostingReader {
     public static func read(_ data: Data, file: String) throws -> [JobPosting] {
+        var warnings: [JobPostingImportError] = []
+        return try read(data, file: file, warnings: &warnings)
+    }
+
+    /// Reads the postings, adding a warning (named like an error: file, line, property) for each recommended field
+    /// that could not be kept as given — an empty or unreadable closing date, a salary whose numbers are not
+    /// numbers — while the posting itself is kept.
+    public static func read(_ data: Data, file: String, warnings: inout [JobPostingImportError]) throws -> [JobPosting] {
         guard let text = String(data: data, encoding: .utf8) else {
             throw JobPostingImportError(file: file, message: "the file is not UTF-8 text")
         }
@@ -68,14 +76,16 @@ public enum JobPostingReader {
             identified(object, into: &nodes)
             for (node, path) in found {
                 do {
-                    postings.append(try posting(from: resolving(node as! [String: Any], in: nodes), path: path))
+                    var noted: [FieldError] = []
+                    postings.append(try posting(from: resolving(node as! [String: Any], in: nodes), path: path, warnings: &noted))
+                    warnings += noted.map { JobPostingImportError(file: file, line: block.label == nil ? nil : block.startLine, path: $0.path, message: $0.message) }
                 } catch let error as FieldError {
                     throw JobPostingImportError(file: file, line: block.label == nil ? nil : block.startLine, path: error.path, message: error.message)
                 }
             }
         }
         if postings.isEmpty {
-            throw JobPostingImportError(file: file, message: "no JobPosting found (looked at the top level, arrays, @graph and mainEntity)")
+            throw JobPostingImportError(file: file, message: "no JobPosting found anywhere in the document")
         }
         return postings
     }
@@ -112,8 +122,10 @@ public enum JobPostingReader {
 
     static func isJobPosting(_ node: [String: Any]) -> Bool {
         let types = strings(node["@type"])
+        // Some generators write the type in the wrong case (`jobPosting`).
         return types.contains { t in
-            t == "JobPosting" || t == "schema:JobPosting" || t.hasSuffix("schema.org/JobPosting")
+            let l = t.lowercased()
+            return l == "jobposting" || l == "schema:jobposting" || l.hasSuffix("schema.org/jobposting")
         }
     }
 
@@ -125,8 +137,14 @@ public enum JobPostingReader {
                 found.append((node, path.isEmpty ? "JobPosting" : path))
                 return
             }
-            if let graph = node["@graph"] { collect(graph, path: path + (path.isEmpty || path.hasSuffix(" ") ? "" : ".") + "@graph", into: &found) }
-            if let main = node["mainEntity"] { collect(main, path: path + (path.isEmpty || path.hasSuffix(" ") ? "" : ".") + "mainEntity", into: &found) }
+            // Anywhere below: @graph, mainEntity, a feed's items[]._jobposting. Keys in order, so paths are stable.
+            for key in node.keys.sorted() where key != "@context" {
+                collect(node[key]!, path: path + (path.isEmpty || path.hasSuffix(" ") ? "" : ".") + key, into: &found)
+            }
+        } else if let text = value as? String, text.count < 5_000_000, text.first == "{" || text.first == "[", text.contains("obPosting"),
+                  let inner = try? JSONSerialization.jsonObject(with: Data(text.utf8)) {
+            // JSON-LD kept as a string inside another document's field.
+            collect(inner, path: path, into: &found)
         }
     }
 
@@ -169,7 +187,7 @@ public enum JobPostingReader {
 
     // MARK: reading one posting
 
-    static func posting(from node: [String: Any], path: String) throws -> JobPosting {
+    static func posting(from node: [String: Any], path: String, warnings: inout [FieldError]) throws -> JobPosting {
         func p(_ key: String) -> String { "\(path).\(key)" }
         guard let title = text(node["title"]) ?? text(node["name"]), !title.isEmpty else {
             throw FieldError(path: p("title"), message: "a JobPosting needs a title")
@@ -221,10 +239,12 @@ public enum JobPostingReader {
         for (i, item) in array(node["experienceRequirements"]).enumerated() {
             if let o = item as? [String: Any] {
                 if let months = o["monthsOfExperience"] {
-                    guard let m = number(months) else {
-                        throw FieldError(path: "\(p("experienceRequirements"))[\(i)].monthsOfExperience", message: "monthsOfExperience must be a number, not \(describe(months))")
+                    if let m = number(months) {
+                        posting.experienceMonths = max(posting.experienceMonths ?? 0, Int(m.rounded()))
+                    } else {
+                        warnings.append(FieldError(path: "\(p("experienceRequirements"))[\(i)].monthsOfExperience",
+                                                   message: "monthsOfExperience must be a number, not \(describe(months)); the posting is kept without it"))
                     }
-                    posting.experienceMonths = max(posting.experienceMonths ?? 0, Int(m.rounded()))
                 }
                 if let d = text(o["description"]) { posting.experienceText = d }
             } else if let words = text(item) {
@@ -286,14 +306,26 @@ public enum JobPostingReader {
         }
 
         if let salary = first(node["baseSalary"]) ?? first(node["estimatedSalary"]) {
-            posting.salary = try readSalary(salary, path: p(node["baseSalary"] == nil ? "estimatedSalary" : "baseSalary"))
+            // A recommended field: a salary that cannot be read is warned about, and the posting kept without it.
+            do {
+                posting.salary = try readSalary(salary, path: p(node["baseSalary"] == nil ? "estimatedSalary" : "baseSalary"))
+            } catch let error as FieldError {
+                warnings.append(FieldError(path: error.path, message: error.message + "; the posting is kept without a salary"))
+            }
             // A bare-number salary may carry its currency at the posting's top level.
             if posting.salary?.currency == nil, let currency = text(node["salaryCurrency"]) { posting.salary?.currency = currency.uppercased() }
         }
         for (key, keyPath) in [("datePosted", \JobPosting.datePosted), ("validThrough", \JobPosting.validThrough)] {
             guard let v = first(node[key]) else { continue }
+            // An empty value is no value; an unreadable closing date is warned about, as it is only recommended.
+            if v is String, (v as! String).trimmingCharacters(in: .whitespaces).isEmpty { continue }
             guard let s = text(v), let date = ISODate.parse(s) else {
-                throw FieldError(path: p(key), message: "\(key) must be an ISO 8601 date, not \(describe(v))")
+                let message = "\(key) must be an ISO 8601 date, not \(describe(v))"
+                if key == "validThrough" {
+                    warnings.append(FieldError(path: p(key), message: message + "; the posting is kept with no closing date"))
+                    continue
+                }
+                throw FieldError(path: p(key), message: message)
             }
             posting[keyPath: keyPath] = date
         }

@@ -74,8 +74,11 @@ public struct CareerRepository: Sendable {
         public var added = 0
         public var updated = 0
         public var byRequirement: [DegreeRequirement: Int] = [:]
+        /// Recommended fields not kept as given, each named by file, line and property; their postings are stored.
+        public var warnings: [String] = []
         public var description: String {
             "\(added) added, \(updated) updated; " + DegreeRequirement.allCases.compactMap { r in byRequirement[r].map { "\($0) \(r.label.lowercased())" } }.joined(separator: ", ")
+                + warnings.map { "\nwarning: " + $0 }.joined()
         }
     }
 
@@ -91,13 +94,16 @@ public struct CareerRepository: Sendable {
     /// identifier) is replaced, not duplicated, when `writer` may change it (`PostingOwnership`).
     public func importPostings(_ files: [(data: Data, name: String)], writer: PostingWriter = .administrator(employerKey: nil), now: Date = Date()) async throws -> ImportSummary {
         var read: [(JobPosting, String)] = []
+        var warnings: [JobPostingImportError] = []
         for file in files {
             let csv = file.name.lowercased().hasSuffix(".csv")
-            for posting in try (csv ? JobPostingCSV.read(file.data, file: file.name) : JobPostingReader.read(file.data, file: file.name)) {
+            for posting in try (csv ? JobPostingCSV.read(file.data, file: file.name) : JobPostingReader.read(file.data, file: file.name, warnings: &warnings)) {
                 read.append((posting, file.name))
             }
         }
-        return try await store(read, writer: writer, now: now)
+        var summary = try await store(read, writer: writer, now: now)
+        summary.warnings = warnings.map(\.description)
+        return summary
     }
 
     /// Stores postings entered in the web form or built elsewhere, as `importPostings` does. A posting `writer` may not
