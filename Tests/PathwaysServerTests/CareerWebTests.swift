@@ -60,12 +60,18 @@ import Testing
                                                 headers: [.cookie: "pw_session=\(admin)", .contentType: "multipart/form-data; boundary=\(boundary)"], body: ByteBuffer(string: body))
             }
             let before = try await CareerRepository(store: w.store).postings().count
-            let broken = try await upload("broken.jsonld", "{\"@type\": \"JobPosting\", \"title\": \"T\", \"description\": \"d\", \"validThrough\": \"next year\"}")
+            let broken = try await upload("broken.jsonld", "{\"@type\": \"JobPosting\", \"title\": \"T\", \"description\": \"d\", \"datePosted\": \"next year\"}")
             #expect(broken.status == .unprocessableContent)
-            #expect(broken.text.contains("broken.jsonld, JobPosting.validThrough: validThrough must be an ISO 8601 date"))
+            #expect(broken.text.contains("broken.jsonld, JobPosting.datePosted: datePosted must be an ISO 8601 date"))
             #expect(try await CareerRepository(store: w.store).postings().count == before)
             let good = try await upload("web.jsonld", "{\"@type\": \"JobPosting\", \"title\": \"Junior Web Developer\", \"description\": \"No degree required.\", \"skills\": \"JavaScript, CSS\"}")
             #expect(good.status == .ok && good.text.contains("Imported from web.jsonld: 1 added"))
+            // A closing date that cannot be read is only recommended: the posting is kept and the page says why.
+            let warned = try await upload("late.jsonld", "{\"@type\": \"JobPosting\", \"title\": \"Night Clerk\", \"description\": \"Nights.\", \"validThrough\": \"next year\"}")
+            #expect(warned.status == .ok && warned.text.contains("1 added"))
+            #expect(warned.text.contains("warning: late.jsonld, JobPosting.validThrough: validThrough must be an ISO 8601 date, not &quot;next year&quot;; the posting is kept with no closing date")
+                    || warned.text.contains("warning: late.jsonld, JobPosting.validThrough: validThrough must be an ISO 8601 date, not &#34;next year&#34;; the posting is kept with no closing date")
+                    || warned.text.contains("warning: late.jsonld, JobPosting.validThrough: validThrough must be an ISO 8601 date, not \"next year\"; the posting is kept with no closing date"))
         }
     }
 
