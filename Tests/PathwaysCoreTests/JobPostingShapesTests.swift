@@ -96,6 +96,53 @@ import Testing
         #expect(counts["joshua740__fursa_ke__chevening-scholarship-2024_index.html"] == 1)
     }
 
+    @Test func occupationsInWordsQualificationsAndEscapedMarkupAreReadAsTheyAre() throws {
+        let posting = try read("""
+            {"@context": "https://schema.org", "@type": "JobPosting", "title": "Sales &amp; Marketing Lead",
+             "description": "&lt;p&gt;Lead our &lt;strong&gt;team&lt;/strong&gt;.&lt;/p&gt;",
+             "hiringOrganization": {"@type": "Organization", "name": "Smith &amp; Sons"},
+             "occupationalCategory": ["Software Engineering", "15-1252.00 Software Developers", {"@type": "CategoryCode", "codeValue": "41-4011"}],
+             "relevantOccupation": {"@type": "Occupation", "name": "Sales Manager", "occupationalCategory": {"@type": "CategoryCode", "codeValue": "11-2022.00"}},
+             "qualifications": [{"@type": "EducationalOccupationalCredential", "credentialCategory": "degree", "description": "A bachelor's degree in marketing"},
+                                "Fluent English"]}
+            """)
+        #expect(posting.title == "Sales & Marketing Lead" && posting.hiringOrganization == "Smith & Sons")
+        #expect(posting.description == "<p>Lead our <strong>team</strong>.</p>", "escaped HTML is HTML again, once")
+        #expect(posting.plainDescription == "Lead our team.")
+        #expect(posting.occupationalCategories == [OccupationCode(code: nil, label: "Software Engineering"), OccupationCode(code: "15-1252.00", label: "Software Developers"),
+                                                   OccupationCode(code: "41-4011"), OccupationCode(code: "11-2022.00", label: "Sales Manager")])
+        #expect(posting.occupationalCategories.map(\.text) == ["Software Engineering", "Software Developers (15-1252.00)", "41-4011", "Sales Manager (11-2022.00)"])
+        #expect(posting.qualifications == "A bachelor's degree in marketing: degree Fluent English")
+        #expect(DegreeClassifier.classify(posting).requirement == .bachelors, "the qualifications are read for the degree asked")
+        // Text that merely mentions an entity is not unescaped: only markup written as entities is.
+        #expect(HTMLText.unescapingMarkup("Use 3 &lt; 4 in SQL") == "Use 3 &lt; 4 in SQL")
+        #expect(HTMLText.unescapingMarkup("<p>Tom &amp; Jerry</p>") == "<p>Tom &amp; Jerry</p>")
+    }
+
+    /// The degree classifier against what a person read in each real page (`Fixtures/jobposting-degree-labels.tsv`,
+    /// written before the classifier ran on them): every posting of the corpus is labelled, and every label held.
+    @Test(.enabled(if: Corpus.available, "needs ../shared/corpus")) func theDegreeClassifierAgreesWithLabelsWrittenFirst() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/jobposting-degree-labels", withExtension: "tsv"))
+        var labels: [String: DegreeRequirement] = [:]
+        for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
+            let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            try #require(cells.count == 4, "\(line)")
+            labels[cells[0] + "\t" + cells[1]] = try #require(DegreeRequirement(rawValue: cells[2]), "\(cells[2])")
+        }
+        let folder = try Corpus.url("jobpostings")
+        var seen = 0, agreed = 0, disagreements: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).filter({ !$0.hasPrefix(".") && !$0.hasSuffix(".md") }).sorted() {
+            for posting in try JobPostingReader.read(try Data(contentsOf: folder.appendingPathComponent(name)), file: name) {
+                seen += 1
+                let label = try #require(labels[name + "\t" + posting.title], "\(name): \(posting.title) has a label")
+                let found = DegreeClassifier.classify(posting)
+                if found.requirement == label { agreed += 1 } else { disagreements.append("\(posting.title): labelled \(label.rawValue), classified \(found.requirement.rawValue) (\(found.reason))") }
+            }
+        }
+        #expect(seen == labels.count, "one label per posting")
+        #expect(disagreements.isEmpty, "\(agreed) of \(seen) agree; \(disagreements.joined(separator: "; "))")
+    }
+
     @Test func anUnreadableClosingDateOrSalaryIsWarnedAboutAndThePostingKept() throws {
         var warnings: [JobPostingImportError] = []
         let json = """

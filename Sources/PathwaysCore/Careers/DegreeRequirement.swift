@@ -78,7 +78,8 @@ public enum DegreeClassifier {
         }
         // The words: the education requirement first, then the description.
         let sources = [("educationRequirements", posting.education.compactMap(\.text).joined(separator: " ")),
-                       ("experienceRequirements", posting.experienceText ?? ""), ("description", posting.plainDescription)]
+                       ("experienceRequirements", posting.experienceText ?? ""), ("qualifications", posting.qualifications ?? ""),
+                       ("description", posting.plainDescription)]
         // "No requirements" as the whole education requirement means what the category of that name means.
         if let text = posting.education.compactMap(\.text).first(where: { firstMatch([#"^\W*(no (formal |educational |degree )?requirements?|none|not required)\W*$"#], in: $0) != nil }) {
             return DegreeClassification(.noDegree, reason: "educationRequirements: \"\(text)\"", source: "text")
@@ -111,7 +112,10 @@ public enum DegreeClassifier {
          #"(or|and/or) \d+\+? years? of (relevant |related |equivalent )?(work |professional )?experience"#,
          #"(degree|bachelor'?s|ba/bs|bs/ba|master'?s|mba|ph\.?d\.?)[^.;]{0,40}\b(preferred|a plus|is a plus|nice to have|desired|desirable|an advantage)"#,
          #"(preferred|desired|nice to have)[^.;]{0,20}\b(degree|bachelor'?s|master'?s)"#,
-         #"\b(equivalent experience|experience in lieu of (a )?degree|in lieu of (a )?degree)"#]
+         #"\b(equivalent experience|experience in lieu of (a )?degree|in lieu of (a )?degree)"#,
+         // German: "oder vergleichbare Qualifikation", a completed vocational training, career changers welcome.
+         #"\b(oder|or) (eine )?(vergleichbare|gleichwertige|ähnliche) (qualifikation|ausbildung|berufserfahrung)"#,
+         #"\babgeschlossene[nm]? (berufs)?ausbildung"#, #"\bquereinsteiger"#]
     }
 
     static let noDegreePatterns = [
@@ -137,6 +141,7 @@ public enum DegreeClassifier {
         // "a degree in …", and bachelor's degrees by their names elsewhere: licence (en …; not a driving licence), licenciatura, grado, bacharelado,
         // Bachelor-Abschluss, Hochschulabschluss, diplôme de licence.
         #"\b(a|an) (university |college |relevant |related )?degree (in|from)\b"#,
+        #"\bdegree from (an? )?(accredited|recognized|recognised)\b"#,
         #"\blicence (en|de|d'|professionnelle|bac)"#,
         #"\b(licenciatura|licenciado|título de grado|grado universitario|grado en|bacharelado|bachelor-?abschluss|bachelorabschluss|hochschulabschluss|studienabschluss|diplôme de licence|diplôme universitaire)\b"#,
     ]
@@ -145,8 +150,28 @@ public enum DegreeClassifier {
         #"\bhigh school (diploma|education|graduate)\b"#, #"\b(ged|hse)\b"#, #"\bassociate'?s? degree"#, #"\bsecondary school\b"#,
     ]
 
-    static func classifyText(_ words: String, field: String, inPlace: Bool) -> DegreeClassification? {
-        guard mentionsEducation(words) else { return nil }
+    /// Degrees a text names without asking them of applicants: one the position pays for or leads to ("to pursue a
+    /// one-year master's degree"), one someone else holds ("Kate holds a Stanford PhD"). Matched with case, so
+    /// "You hold a master's degree", which asks it, is kept.
+    static let notAskedPatterns = [
+        #"\bto (pursue|study for|earn|obtain|complete|fund) (a |an |your |their )?[^.;]{0,30}?\b(degree|master'?s|bachelor'?s|mba|ph\.?d\.?|doctorate)\b"#,
+        #"\b(?!(?:You|Candidates?|Applicants?|We)\b)[A-Z][a-z]+ (holds|held|has|earned|received|completed) (a|an|his|her|their) [^.;]{0,40}?(Ph\.?D\.?|[Dd]octorate|[Mm]aster'?s|MBA|[Dd]egree)"#,
+        #"\b([Hh]e|[Ss]he|[Tt]hey) (holds|held|has|earned|received|completed) (a|an|his|her|their) [^.;]{0,40}?(Ph\.?D\.?|[Dd]octorate|[Mm]aster'?s|MBA|[Dd]egree)"#,
+    ]
+    private static let notAskedRegexes = notAskedPatterns.compactMap { try? NSRegularExpression(pattern: $0) }
+
+    /// The words with every degree they name without asking it taken out.
+    static func withoutDegreesNotAsked(_ words: String) -> String {
+        var out = words
+        for regex in notAskedRegexes {
+            out = regex.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: " ")
+        }
+        return out
+    }
+
+    static func classifyText(_ text: String, field: String, inPlace: Bool) -> DegreeClassification? {
+        guard mentionsEducation(text) else { return nil }
+        let words = withoutDegreesNotAsked(text)
         if let hit = firstMatch(noDegreePatterns, in: words) {
             return DegreeClassification(.noDegree, reason: "\(field): \"\(hit)\"", source: "text")
         }

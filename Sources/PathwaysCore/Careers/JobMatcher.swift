@@ -187,7 +187,7 @@ public final class MatchIndex: @unchecked Sendable {
         }
         for t in vocabulary.find(in: posting.title) { add(t, 1) }
         for t in vocabulary.find(in: posting.plainDescription) { add(t, 0.5) }
-        let title = SkillVocabulary.normalize(posting.title + " " + posting.occupationalCategories.map { $0.code + " " + ($0.label ?? "") }.joined(separator: " "))
+        let title = SkillVocabulary.normalize(posting.title + " " + posting.occupationalCategories.map { ($0.code ?? "") + " " + ($0.label ?? "") }.joined(separator: " "))
         return (weights, strong, DegreeClassifier.classify(posting), title)
     }
 

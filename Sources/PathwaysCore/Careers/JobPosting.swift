@@ -18,7 +18,8 @@ public struct JobPosting: Codable, Sendable, Equatable, Identifiable {
     /// Experience asked for in words, when it is not a number of months.
     public var experienceText: String?
     public var experienceInPlaceOfEducation: Bool?
-    /// O*NET-SOC codes (e.g. 15-1252.00), with any label given beside them.
+    /// O*NET-SOC codes (e.g. 15-1252.00), with any label given beside them; an occupation given only in words
+    /// (`occupationalCategory` as text, a `relevantOccupation`'s name) is a label without a code.
     public var occupationalCategories: [OccupationCode]
     /// schema.org values: FULL_TIME, PART_TIME, CONTRACTOR, TEMPORARY, INTERN, VOLUNTEER, PER_DIEM, OTHER.
     public var employmentTypes: [String]
@@ -31,13 +32,15 @@ public struct JobPosting: Codable, Sendable, Equatable, Identifiable {
     public var datePosted: Date?
     public var validThrough: Date?
     public var url: String?
+    /// `qualifications` as published (text, or a credential's name and description), read for the degree asked.
+    public var qualifications: String?
 
     public init(id: UUID = UUID(), externalID: String? = nil, title: String, description: String, hiringOrganization: String? = nil,
                 hiringOrganizationURL: String? = nil, skills: [PostingSkill] = [], education: [EducationRequirement] = [],
                 experienceMonths: Int? = nil, experienceText: String? = nil, experienceInPlaceOfEducation: Bool? = nil,
                 occupationalCategories: [OccupationCode] = [], employmentTypes: [String] = [], locations: [PostingLocation] = [],
                 remote: Bool = false, applicantLocations: [String] = [], salary: Salary? = nil, datePosted: Date? = nil,
-                validThrough: Date? = nil, url: String? = nil) {
+                validThrough: Date? = nil, url: String? = nil, qualifications: String? = nil) {
         self.id = id
         self.externalID = externalID
         self.title = title
@@ -58,6 +61,7 @@ public struct JobPosting: Codable, Sendable, Equatable, Identifiable {
         self.datePosted = datePosted
         self.validThrough = validThrough
         self.url = url
+        self.qualifications = qualifications
     }
 
     /// Whether the posting is open on `day`: posted by then and not past `validThrough`.
@@ -109,13 +113,34 @@ public struct EducationRequirement: Codable, Sendable, Hashable {
 }
 
 public struct OccupationCode: Codable, Sendable, Hashable {
-    /// An O*NET-SOC code (`15-1252.00`) or SOC code (`15-1252`) when one could be read; otherwise the text as given.
-    public var code: String
+    /// An O*NET-SOC code (`15-1252.00`) or SOC code (`15-1252`), or the code a `CategoryCode` gives; nil when the
+    /// occupation was given only in words.
+    public var code: String?
     public var label: String?
 
-    public init(code: String, label: String? = nil) {
+    public init(code: String?, label: String? = nil) {
         self.code = code
         self.label = label
+    }
+
+    /// An occupation given as text: the SOC code in it, with the rest as its label ("15-1252.00 Software
+    /// Developers"), or, with no code in it, the words alone as the label ("Software Engineering").
+    public static func read(_ words: String) -> OccupationCode? {
+        let words = words.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !words.isEmpty else { return nil }
+        guard let r = words.range(of: #"\b\d{2}-\d{4}(\.\d{2})?\b"#, options: .regularExpression) else { return OccupationCode(code: nil, label: words) }
+        let label = words.replacingCharacters(in: r, with: "").trimmingCharacters(in: CharacterSet(charactersIn: " ,:-–()"))
+        return OccupationCode(code: String(words[r]), label: label.isEmpty ? nil : label)
+    }
+
+    /// As a page shows it: "Software Developers (15-1252.00)", the code or the words alone.
+    public var text: String {
+        switch (label, code) {
+        case let (label?, code?): "\(label) (\(code))"
+        case let (label?, nil): label
+        case let (nil, code?): code
+        case (nil, nil): ""
+        }
     }
 }
 
@@ -246,7 +271,7 @@ public enum HTMLText {
                     let name = tag.lowercased().drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }
                     if blocks.contains(String(name)) { out.append("\n") }
                     if name == "li" && !tag.hasPrefix("/") { out.append("• ") }
-                    out.append(" ")
+                    if !inline.contains(String(name)) { out.append(" ") }
                 } else {
                     tag.append(ch)
                 }
@@ -264,12 +289,19 @@ public enum HTMLText {
         guard html.contains("<") || html.contains("&") else { return collapse(html) }
         var out = ""
         out.reserveCapacity(html.utf8.count)
-        var inTag = false
+        var tag = "", inTag = false
         for ch in html {
             if inTag {
-                if ch == ">" { inTag = false; out.append(" ") }
+                if ch == ">" {
+                    inTag = false
+                    // Inline markup ("<strong>team</strong>.") joins the words it wraps; any other tag separates them.
+                    if !inline.contains(String(tag.lowercased().drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber })) { out.append(" ") }
+                } else {
+                    tag.append(ch)
+                }
             } else if ch == "<" {
                 inTag = true
+                tag = ""
             } else {
                 out.append(ch)
             }
@@ -277,7 +309,17 @@ public enum HTMLText {
         return collapse(decodeEntities(out))
     }
 
+    /// Tags that mark words up within a line; they never separate words.
+    static let inline: Set<String> = ["a", "b", "strong", "em", "i", "u", "span", "small", "sup", "sub", "mark", "code", "abbr", "font"]
+
     static let entities: [String: String] = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "#39": "'", "rsquo": "’", "lsquo": "‘", "ndash": "–", "mdash": "—", "bull": "•"]
+
+    /// A description published as escaped HTML ("&lt;p&gt;…", no tag of its own) made HTML again, once; any other
+    /// text is kept as it came.
+    public static func unescapingMarkup(_ text: String) -> String {
+        guard !text.contains("<"), text.range(of: #"&lt;/?[A-Za-z][A-Za-z0-9]*( [^&]*)?&gt;"#, options: .regularExpression) != nil else { return text }
+        return decodeEntities(text)
+    }
 
     public static func decodeEntities(_ text: String) -> String {
         guard text.contains("&") else { return text }

@@ -195,7 +195,7 @@ public enum JobPostingReader {
         guard let description = text(node["description"]), !description.isEmpty else {
             throw FieldError(path: p("description"), message: "a JobPosting needs a description")
         }
-        var posting = JobPosting(title: HTMLText.plain(title), description: description)
+        var posting = JobPosting(title: HTMLText.plain(title), description: HTMLText.unescapingMarkup(description))
 
         // Identity: the employer's identifier, else the node's @id, else its url.
         if let identifier = first(node["identifier"]) {
@@ -207,7 +207,7 @@ public enum JobPostingReader {
 
         if let org = first(node["hiringOrganization"]) {
             if let o = org as? [String: Any] {
-                posting.hiringOrganization = text(o["name"])
+                posting.hiringOrganization = text(o["name"]).map(HTMLText.plain)
                 posting.hiringOrganizationURL = text(o["sameAs"]) ?? text(o["url"])
             } else {
                 posting.hiringOrganization = text(org)
@@ -261,18 +261,42 @@ public enum JobPostingReader {
             }
         }
 
-        for item in array(node["occupationalCategory"]) {
-            if let o = item as? [String: Any] {
-                if let code = text(o["codeValue"]) ?? text(o["termCode"]) { posting.occupationalCategories.append(OccupationCode(code: code, label: text(o["name"]))) }
-            } else if let words = text(item) {
-                if let r = words.range(of: #"\b\d{2}-\d{4}(\.\d{2})?\b"#, options: .regularExpression) {
-                    let label = words.replacingCharacters(in: r, with: "").trimmingCharacters(in: CharacterSet(charactersIn: " ,:-–"))
-                    posting.occupationalCategories.append(OccupationCode(code: String(words[r]), label: label.isEmpty ? nil : label))
-                } else {
-                    posting.occupationalCategories.append(OccupationCode(code: words))
+        // The occupation: CategoryCodes or text, and a relevantOccupation (an Occupation named, with its own category).
+        func occupations(_ value: Any?) -> [OccupationCode] {
+            array(value).compactMap { item -> OccupationCode? in
+                if let o = item as? [String: Any] {
+                    let label = text(o["name"]).map(HTMLText.plain)
+                    if let code = text(o["codeValue"]) ?? text(o["termCode"]) { return OccupationCode(code: code, label: label) }
+                    return label.flatMap(OccupationCode.read)
                 }
+                return text(item).map(HTMLText.plain).flatMap(OccupationCode.read)
             }
         }
+        posting.occupationalCategories = occupations(node["occupationalCategory"])
+        for item in array(node["relevantOccupation"]) {
+            guard let o = item as? [String: Any] else {
+                posting.occupationalCategories += occupations(item)
+                continue
+            }
+            let name = text(o["name"]).map(HTMLText.plain)
+            let coded = occupations(o["occupationalCategory"])
+            if coded.isEmpty { posting.occupationalCategories += name.flatMap(OccupationCode.read).map { [$0] } ?? [] }
+            for c in coded { posting.occupationalCategories.append(OccupationCode(code: c.code, label: c.label ?? name)) }
+        }
+        var seenOccupations: Set<OccupationCode> = []
+        posting.occupationalCategories = posting.occupationalCategories.filter { seenOccupations.insert($0).inserted }
+
+        // Qualifications: text, or credentials by name and description.
+        let qualifications = array(node["qualifications"]).compactMap { item -> String? in
+            if let o = item as? [String: Any] {
+                let words = [text(o["name"]), text(o["description"]), first(o["credentialCategory"]).flatMap { c in
+                    (c as? [String: Any]).flatMap { text($0["name"]) ?? text($0["termCode"]) } ?? text(c)
+                }].compactMap { $0 }.map(HTMLText.plain)
+                return words.isEmpty ? nil : words.joined(separator: ": ")
+            }
+            return text(item).map(HTMLText.plain)
+        }
+        if !qualifications.isEmpty { posting.qualifications = qualifications.joined(separator: " ") }
 
         posting.employmentTypes = array(node["employmentType"]).compactMap(text).flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_") }

@@ -40,9 +40,11 @@ public enum JobPostingWriter {
             n["experienceRequirements"] = e
         }
         if let b = p.experienceInPlaceOfEducation { n["experienceInPlaceOfEducation"] = b }
+        if let q = p.qualifications { n["qualifications"] = q }
         if !p.occupationalCategories.isEmpty {
             n["occupationalCategory"] = p.occupationalCategories.map { o -> [String: Any] in
-                var c: [String: Any] = ["@type": "CategoryCode", "codeValue": o.code]
+                var c: [String: Any] = ["@type": "CategoryCode"]
+                if let code = o.code { c["codeValue"] = code }
                 if let label = o.label { c["name"] = label }
                 return c
             }
