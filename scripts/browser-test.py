@@ -81,6 +81,7 @@ def main():
         shared = credential(driver, base, learner.group(1), learner.group(2), downloads)
         every_page(chromium, chromedriver, base, {"admin": administrator.groups(), "researcher": researcher.groups(), "staff": staff.groups(),
                                                   "employer": employer.groups(), "learner": learner.groups()}, shared)
+        refused_and_done(chromium, chromedriver, base, {"employer": employer.groups(), "learner": learner.groups()})
         print("browser-test: all checks passed")
     except subprocess.CalledProcessError as e:
         fail(f"{' '.join(e.cmd[:2])} failed: {e.stderr}")
@@ -381,6 +382,69 @@ def every_page(chromium, chromedriver, base, accounts, shared):
         finally:
             desk.quit()
             phone.quit()
+
+
+def state_is_fit(driver, base, what, width):
+    """A page reached by a form: axe-core where JavaScript runs, no error page or empty box, no sideways scroll."""
+    if width == "1280":
+        browser_support.accessible(driver, what)
+    page_problems(driver, base, what, "", set())
+    no_sideways_scroll(driver, what)
+    browser_support.screenshot(driver, what, width)
+
+
+def refused_and_done(chromium, chromedriver, base, accounts):
+    """What a person meets after a form: the posting form refused for a pay that is no number (what was typed kept,
+    the message beside the field) and a withdrawal refused for a wrong confirmation, on a desktop and on a phone
+    without JavaScript; then the page a learner sees once withdrawn from research, on a desktop and at 390 px."""
+    print("refused forms and the withdrawn page")
+    for make, width in ((browser_support.desktop, "1280"), (browser_support.phone, "390")):
+        driver = make(chromium, chromedriver)
+        try:
+            sign_in(driver, base, *accounts["employer"])
+            driver.get(base + "/careers/postings")
+            driver.find_element(By.CSS_SELECTOR, "details summary").click()
+            fill(driver, {"title": "Data analyst", "description": "Analyse the data of our stores.", "salary_min": "lots"},
+                 within="form[action='/careers/postings/new']")
+            submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/careers/postings/new'] button[type='submit']"))
+            check(driver.find_element(By.ID, "p-title").get_attribute("value") == "Data analyst", f"the refused posting form keeps the title ({width} px)")
+            check(driver.find_element(By.ID, "p-description").get_attribute("value") == "Analyse the data of our stores.",
+                  f"the refused posting form keeps the description ({width} px)")
+            invalid = driver.find_elements(By.CSS_SELECTOR, "form[action='/careers/postings/new'] [aria-invalid='true']")
+            check(invalid != [] and invalid[0].get_attribute("name") == "salary_min", f"the refused posting form marks the pay it could not read ({width} px)")
+            said = driver.find_element(By.ID, invalid[0].get_attribute("aria-describedby")).text
+            check("salary_min" in said or "pay" in said.lower() or "number" in said.lower(), f"the message beside the field says what is wrong: {said}")
+            state_is_fit(driver, base, "employer refused posting form", width)
+
+            sign_in(driver, base, *accounts["learner"])
+            driver.get(base + "/me")
+            fill(driver, {"confirm": "not-my-id"}, within="#withdraw-research")
+            submit(driver, driver.find_element(By.CSS_SELECTOR, "#withdraw-research button[type='submit']"))
+            error = driver.find_elements(By.ID, "confirm-research-error")
+            check(error != [] and "exactly to confirm" in error[0].text, f"a wrong confirmation is named beside the field ({width} px)")
+            check(driver.find_element(By.ID, "confirm-research").get_attribute("value") == "not-my-id", f"what was typed is kept ({width} px)")
+            state_is_fit(driver, base, "learner refused withdrawal", width)
+        finally:
+            driver.quit()
+
+    driver = browser_support.desktop(chromium, chromedriver)
+    try:
+        sign_in(driver, base, *accounts["learner"])
+        driver.get(base + "/me")
+        key = driver.find_element(By.CSS_SELECTOR, "label[for='confirm-research'] strong").text
+        fill(driver, {"confirm": key}, within="#withdraw-research")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "#withdraw-research button[type='submit']"))
+        heading = driver.find_element(By.CSS_SELECTOR, "main h1").text
+        check(heading == "Withdrawn from research", f"the learner sees that they withdrew from research ({heading})")
+        state_is_fit(driver, base, "learner withdrawn from research", "1280")
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})
+        no_sideways_scroll(driver, "learner withdrawn from research at 390 px")
+        browser_support.screenshot(driver, "learner withdrawn from research", "390")
+        driver.get(base + "/me")
+        check("Withdrew from research on" in driver.find_element(By.TAG_NAME, "main").text, "the record says when the learner withdrew from research")
+        check(driver.find_elements(By.ID, "withdraw-research") == [], "the record no longer offers a withdrawal from research")
+    finally:
+        driver.quit()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ public struct UseCases: Sendable {
     public let coding: Coding
     public let jobBoard: JobBoard
     public let portal: CareerPortal
+    public let applications: JobApplications
     public let outcomes: SurveyOutcomes
 
     public init(store: Store) {
@@ -30,6 +31,7 @@ public struct UseCases: Sendable {
         coding = Coding(store: store, versions: versions)
         jobBoard = JobBoard(store: store)
         portal = CareerPortal(store: store)
+        applications = JobApplications(store: store, matching: matching)
         outcomes = SurveyOutcomes(store: store)
     }
 }

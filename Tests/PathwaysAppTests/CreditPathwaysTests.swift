@@ -25,20 +25,38 @@ import Testing
             let pathways = try await credit.pathways(learner: first.learnerID)
             let pathway = try #require(pathways.first)
             #expect(pathway.request == nil)
-            let request = try await credit.send(learner: first.learnerID, credential: pathway.credentialID, agreement: pathway.agreement.id)
+            let learner = Principal(userID: UUID(), email: "first@example.org", role: .learner, learnerID: first.learnerID)
+            let admin = Principal(userID: UUID(), email: "admin@example.org", role: .admin)
+            // Only the learner sends their record; only an administrator records the partner's answer.
+            await #expect(throws: UseCaseError.forbidden("only the learner can send their record")) {
+                try await credit.send(learner: first.learnerID, credential: pathway.credentialID, agreement: pathway.agreement.id, by: admin)
+            }
+            let request = try await credit.send(learner: first.learnerID, credential: pathway.credentialID, agreement: pathway.agreement.id, by: learner)
             #expect(try await credit.pathways(learner: first.learnerID).first?.request?.status == .sent)
-            _ = try await repo.setStatus(request: request.id, .accepted, creditsAwarded: pathway.agreement.credits)
+            await #expect(throws: UseCaseError.forbidden("only an administrator records a credit partner's answer")) {
+                try await credit.recordAnswer(request: request.id, status: "accepted", credits: "3", by: learner)
+            }
+            await #expect(throws: UseCaseError.invalid("credits: a number from 0 to 1000")) {
+                try await credit.recordAnswer(request: request.id, status: "accepted", credits: "-1", by: admin)
+            }
+            #expect(try await credit.recordAnswer(request: request.id, status: "accepted", credits: "\(pathway.agreement.credits)", by: admin) == first.learnerID)
             let answered = try #require(try await credit.pathways(learner: first.learnerID).first?.request)
             #expect(answered.status == .accepted && answered.creditsAwarded == pathway.agreement.credits)
             // A credential under an agreement that does not accept it cannot be sent.
             await #expect(throws: UseCaseError.invalid("that credential is not accepted under that agreement")) {
-                try await credit.send(learner: first.learnerID, credential: pathway.credentialID, agreement: UUID())
+                try await credit.send(learner: first.learnerID, credential: pathway.credentialID, agreement: UUID(), by: learner)
             }
 
             // Degrees: one at the partner (name in another case), one elsewhere; each counted under the program.
-            let atPartner = try await repo.recordDegree(learner: first.learnerID, institution: pathway.agreement.institution.uppercased(),
-                                                        level: .bachelors, related: true, enrolledOn: Date(), source: "the learner")
-            #expect(atPartner.atCreditPartner)
+            let atPartner = try await credit.recordDegree(learner: first.learnerID, institution: pathway.agreement.institution.uppercased(),
+                                                          level: "bachelors", related: true, enrolledOn: "2026-09-01", by: learner)
+            #expect(atPartner.atCreditPartner && atPartner.source == "the learner")
+            await #expect(throws: UseCaseError.forbidden("only the learner or an administrator records a degree enrollment")) {
+                try await credit.recordDegree(learner: UUID(), institution: "x", level: "bachelors", related: true, enrolledOn: "2026-09-01", by: learner)
+            }
+            await #expect(throws: UseCaseError.invalid("level: associate, bachelors, masters, professional or doctoral")) {
+                try await credit.recordDegree(learner: first.learnerID, institution: "x", level: "none", related: true, enrolledOn: "2026-09-01", by: admin)
+            }
             let second = completers.first { $0.learnerID != first.learnerID && $0.programID == first.programID } ?? completers[1]
             let elsewhere = try await repo.recordDegree(learner: second.learnerID, institution: "Another University", level: .masters,
                                                         related: false, enrolledOn: Date(), source: "survey")
@@ -48,8 +66,8 @@ import Testing
             let row = try #require(outcomes.first { $0.program == program })
             #expect(row.atPartner >= 1)
             #expect(outcomes.map(\.atPartner).reduce(0, +) >= 1 && outcomes.map(\.elsewhere).reduce(0, +) >= 1)
-            await #expect(throws: StoreError.invalid("institution: a name of 1 to 200 characters")) {
-                try await repo.recordDegree(learner: first.learnerID, institution: "  ", level: .bachelors, related: true, enrolledOn: Date(), source: "x")
+            await #expect(throws: UseCaseError.invalid("institution: a name of 1 to 200 characters")) {
+                try await credit.recordDegree(learner: first.learnerID, institution: "  ", level: "bachelors", related: true, enrolledOn: "2026-09-01", by: admin)
             }
         }
     }

@@ -26,6 +26,18 @@ import Testing
             #expect(try await admin.all().isEmpty)
             let study = try await admin.create(StudyInput(key: "outcomes", title: "Outcomes", eligibilitySource: "record", partialShare: "0.6"), by: nil)
             #expect(study.partialShare == 0.6)
+            // What a withdrawal does to the study's data is an administrator's decision, named from the list.
+            let adminAccount = Principal(userID: UUID(), email: "admin@example.org", role: .admin)
+            let researcher = Principal(userID: UUID(), email: "researcher@example.org", role: .researcher)
+            await #expect(throws: UseCaseError.forbidden("only an administrator sets what a withdrawal does to a study's data")) {
+                try await admin.setWithdrawalPolicy(study, "delete", by: researcher)
+            }
+            await #expect(throws: UseCaseError.invalid("policy: one of deidentify, delete")) { try await admin.setWithdrawalPolicy(study, "forget", by: adminAccount) }
+            #expect(try await PrivacyRepository(store: store).policy(study: study.id) == .deidentify)
+            #expect(try await admin.setWithdrawalPolicy(study, "delete", by: adminAccount) == .delete)
+            #expect(try await PrivacyRepository(store: store).policy(study: study.id) == .delete)
+            // Without a choice, a withdrawal form means the lesser: research only.
+            #expect(Withdrawals.Scope.chosen(nil) == .research && Withdrawals.Scope.chosen("all") == .research && Withdrawals.Scope.chosen(" everything") == .everything)
             await #expect(throws: UseCaseError.self) { try await admin.create(StudyInput(key: "outcomes", title: "Again"), by: nil) }
 
             let workbook = try DemoInstruments.form(.followup).xlsx()

@@ -230,6 +230,25 @@ import Testing
         #expect(PostingOwnership.refusal(writer: .administrator(for: Self.contoso), existing: (nil, true), organisation: nil, partners: Self.partners)?
             .contains("belongs to no employer partner, not Contoso Cloud") == true)
     }
+
+    @Test func anEmployerManagesOnlyPostingsFiledUnderIt() {
+        #expect(PostingOwnership.mayManage(postingEmployer: Self.contoso.id, accountEmployer: Self.contoso.id))
+        #expect(!PostingOwnership.mayManage(postingEmployer: Self.other.id, accountEmployer: Self.contoso.id))
+        #expect(!PostingOwnership.mayManage(postingEmployer: nil, accountEmployer: Self.contoso.id))
+    }
+
+    @Test func theEmployersSideOfAnApplicationIsReadFromTheForm() throws {
+        #expect(try ApplicationStatus.employerChange(status: "hired", interviewAt: nil) == (.hired, nil))
+        #expect(try ApplicationStatus.employerChange(status: "interviewing", interviewAt: "  ").interviewAt == nil)
+        #expect(try ApplicationStatus.employerChange(status: "interviewing", interviewAt: "2026-03-02T14:30").interviewAt == ISODate.parse("2026-03-02T14:30"))
+        // The learner applies and withdraws; the employer cannot say either for them.
+        for status in ["applied", "withdrawn", "Hired", "", nil] as [String?] {
+            #expect(throws: FieldProblem("status", "interviewing, offered, hired or declined")) { try ApplicationStatus.employerChange(status: status, interviewAt: nil) }
+        }
+        #expect(throws: FieldProblem("interview_at", "a date and time as YYYY-MM-DDTHH:MM")) {
+            try ApplicationStatus.employerChange(status: "interviewing", interviewAt: "next Tuesday")
+        }
+    }
 }
 
 /// Outcome profiles per program and outcomes taken from survey answers, computed without a database.

@@ -87,6 +87,17 @@ import Testing
         #expect(stats2?.firstWaveRespondents == 5 && stats2?.stillResponding == 2 && stats2?.retention == 0.4)
         #expect(rows.first { $0.wave == 1 && $0.program == "" }?.retention == 1)
     }
+
+    @Test func retentionIsDrawnPerProgramAllProgramsFirst() {
+        let row = { (wave: Int, program: String, cohort: Int, answering: Int) in
+            Panel.AttritionRow(wave: wave, program: program, cases: 10, respondents: answering, firstWaveRespondents: cohort, stillInFrame: cohort, stillResponding: answering)
+        }
+        let rows = [row(1, "", 8, 8), row(1, "Statistics", 5, 5), row(1, "Economics", 3, 3), row(2, "", 8, 3), row(2, "Statistics", 5, 2),
+                    row(2, "Economics", 3, 1), row(2, "Newcomers", 0, 0)]
+        let retention = Panel.retention(rows)
+        #expect(retention.map(\.program) == ["All programs", "Statistics", "Economics"], "a program with no first-wave respondents has no retention")
+        #expect(retention[1].firstWaveRespondents == 5 && retention[1].stillResponding == [.init(wave: 1, count: 5), .init(wave: 2, count: 2)])
+    }
 }
 
 @Suite struct PanelFunnelTests {

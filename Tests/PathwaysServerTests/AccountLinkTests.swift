@@ -213,6 +213,40 @@ import Testing
             // Imported again, nobody is invited twice.
             let again = try report(await imports.importFile(kind: .learners, name: "learners.csv", bytes: Array(file.utf8), by: try await principal("admin"), inBackground: false))
             #expect(again.invited == 0 && again.notInvited == 2)
+            #expect(try await ImportRepository(store: w.store).owedInvitations().isEmpty, "every job's invitations are sent and none is owed")
+        }
+    }
+
+    /// A server stopped while a learners file was written, or after its rows and before its invitations: when the
+    /// job is taken up again, the invitations the file asked for are sent, once.
+    @Test(arguments: TestDatabase.allCases)
+    func invitationsOfAStoppedImportAreSentWhenItResumes(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, _ in
+            let repository = ImportRepository(store: w.store, chunkRows: 2)
+            let importer = ImportRepository.Importer(userID: nil, programScope: nil)
+            func file(_ prefix: String) -> String {
+                "learner_id,name,email,invite_account\n" + (1...5).map { "\(prefix)\($0),Learner \($0),\(prefix.lowercased())\($0)@pathways.test,yes" }.joined(separator: "\n") + "\n"
+            }
+            // Stopped after one chunk of the first file; the second written whole, its invitations not yet sent.
+            let (_, first) = try await repository.check(kind: .learners, fileName: "first.csv", text: file("S"), by: importer, claim: true,
+                                                        invitations: (1...5).map { "S\($0)" })
+            #expect(try await repository.runJob(try #require(first), maxChunks: 1) == nil)
+            let (_, second) = try await repository.check(kind: .learners, fileName: "second.csv", text: file("T"), by: importer, claim: true,
+                                                         invitations: (1...5).map { "T\($0)" })
+            #expect(try await repository.runJob(try #require(second))?.applied == true)
+            #expect(try await repository.owedInvitations().map(\.fileName) == ["second.csv"], "the first file owes its invitations once written")
+            #expect(try await OutboxRepository(store: w.store).claim(worker: "test").filter { $0.kind == "welcome" }.isEmpty)
+
+            // The first job's runner is gone (its claim ran out); the server starts again and resumes.
+            try await w.store.sql.raw("UPDATE import_jobs SET lease_until = NULL WHERE status = 'applying'").run()
+            let imports = DataImports(store: w.store, chunkRows: 2, issuing: nil)
+            #expect(try await imports.resumeStalled() == 1)
+            let welcomes = try await OutboxRepository(store: w.store).claim(worker: "test").filter { $0.kind == "welcome" }
+            #expect(welcomes.map(\.to).sorted() == ((1...5).map { "s\($0)@pathways.test" } + (1...5).map { "t\($0)@pathways.test" }).sorted())
+            #expect(try await repository.owedInvitations().isEmpty)
+            // Resumed again, nothing more is sent.
+            #expect(try await imports.resumeStalled() == 0)
+            #expect(try await OutboxRepository(store: w.store).claim(worker: "test").filter { $0.kind == "welcome" }.isEmpty)
         }
     }
 }

@@ -166,12 +166,20 @@ public struct LearnerWelcomes: Sendable {
     /// rest are counted as skipped.
     public func invite(keys: [String], fromImport file: String, by p: Principal, now: Date = Date()) async throws -> Report {
         try mayInvite(p)
+        return try await inviteImported(keys: keys, fromImport: file, by: p.userID, now: now)
+    }
+
+    /// The invitations of an import whose importer was allowed to ask for them (checked before its rows were
+    /// written), sent when its job is written, or when a stopped job is resumed.
+    func inviteImported(keys: [String], fromImport file: String, by user: UUID?, now: Date = Date()) async throws -> Report {
         let ids = try await LearnerRepository(store: store).identify(keys: keys, byEmail: false)
-        let open = Set(try await links.learnersToWelcome(programID: nil, now: now))
-        let wanted = keys.compactMap { ids[$0]?.id }.filter(open.contains)
+        let found = keys.compactMap { ids[$0]?.id }
+        let open = try await links.learnersToWelcome(among: found, now: now)
+        var seen: Set<UUID> = []
+        let wanted = found.filter { open.contains($0) && seen.insert($0).inserted }
         var report = try await send(wanted, now: now)
         report.skipped += keys.count - wanted.count
-        try await AuditRepository(store: store).record(userID: p.userID, action: "invite_learners", subject: "import:learners",
+        try await AuditRepository(store: store).record(userID: user, action: "invite_learners", subject: "import:learners",
                                                        detail: "\(file): \(report.invited) invited, \(report.skipped) skipped")
         return report
     }

@@ -17,6 +17,12 @@ public struct Withdrawals: Sendable {
         case research
         /// From research, and the account closed with the learner's personal data removed.
         case everything
+
+        /// The scope a form or command names; without a choice (or one not understood), the lesser: research only,
+        /// since closing the account cannot be undone.
+        public static func chosen(_ text: String?) -> Scope {
+            text.flatMap { Scope(rawValue: $0.trimmingCharacters(in: .whitespaces)) } ?? .research
+        }
     }
 
     /// Withdraws `learner` as `scope` says, once `confirm` is their platform id exactly. `reason` (how the learner

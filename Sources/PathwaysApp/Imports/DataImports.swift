@@ -50,7 +50,8 @@ public struct DataImports: Sendable {
         }
         let invite = invitations?.invited.map(\.key) ?? []
         let importer = ImportRepository.Importer(userID: principal.accountID, programScope: AccessPolicy.importScope(principal))
-        let (report, job) = try await repository.check(kind: kind, fileName: name, text: text, by: importer, today: today, claim: true)
+        // The invitations are kept with the job until they are sent, so a stop while it is written loses none.
+        let (report, job) = try await repository.check(kind: kind, fileName: name, text: text, by: importer, today: today, claim: true, invitations: invite)
         guard let job else {
             try await audit.record(userID: principal.userID, action: "import_rejected", subject: "import:\(kind.rawValue)",
                                    detail: "\(name): \(report.rows) rows, \(report.errors.count) errors")
@@ -61,7 +62,7 @@ public struct DataImports: Sendable {
             var final = try await repository.runJob(job, progress: progress) ?? report
             try await afterImport(kind)
             if final.applied, !invite.isEmpty {
-                let sent = try await LearnerWelcomes(store: store).invite(keys: invite, fromImport: name, by: principal)
+                let sent = try await sendInvitations(job: job, keys: invite, file: name, by: principal.userID)
                 (final.invited, final.notInvited) = (sent.invited, sent.skipped)
             }
             return .finished(final)
@@ -72,7 +73,7 @@ public struct DataImports: Sendable {
                 let final = try await runner.repository.runJob(job, progress: progress)
                 try await runner.afterImport(kind)
                 if final?.applied == true, !invite.isEmpty {
-                    _ = try await LearnerWelcomes(store: runner.store).invite(keys: invite, fromImport: name, by: principal)
+                    _ = try await runner.sendInvitations(job: job, keys: invite, file: name, by: principal.userID)
                 }
             } catch {
                 runner.store.logger.error("import job stopped", metadata: ["job": "\(job)", "error": "\(error)"])
@@ -91,7 +92,20 @@ public struct DataImports: Sendable {
             if let report = try await repository.runJob(id) { try await afterImport(report.kind) }
             resumed += 1
         }
+        // A written learners file whose invitations were not sent yet (the stop came between the two) sends them now.
+        for owed in try await repository.owedInvitations() {
+            store.logger.info("import invitations resumed", metadata: ["job": "\(owed.job)"])
+            _ = try await sendInvitations(job: owed.job, keys: owed.keys, file: owed.fileName, by: owed.userID)
+        }
         return resumed
+    }
+
+    /// The account invitations a written learners file asked for (its importer was allowed to ask: checked before
+    /// the rows were written); the job then owes none.
+    func sendInvitations(job: UUID, keys: [String], file: String, by user: UUID?) async throws -> LearnerWelcomes.Report {
+        let report = try await LearnerWelcomes(store: store).inviteImported(keys: keys, fromImport: file, by: user)
+        try await repository.invitationsSent(job: job)
+        return report
     }
 
     /// What follows a written import: completions recorded by it earn their credentials at once.

@@ -286,6 +286,19 @@ public struct StudyAdministration: Sendable {
         return try await self.wave(study, number: wave.number)
     }
 
+    /// What a learner's withdrawal does to this study's answers, as its protocol says (`WithdrawalPolicy`): an
+    /// administrator's decision, since it governs personal data. Audited.
+    @discardableResult
+    public func setWithdrawalPolicy(_ study: Study, _ text: String?, by p: Principal) async throws -> WithdrawalPolicy {
+        guard AccessPolicy.canSetWithdrawalPolicy(p) else { throw UseCaseError.forbidden("only an administrator sets what a withdrawal does to a study's data") }
+        guard let policy = text.flatMap(WithdrawalPolicy.init(rawValue:)) else {
+            throw UseCaseError.invalid("policy: one of \(WithdrawalPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try await PrivacyRepository(store: store).setPolicy(study: study.id, policy)
+        try await audit.record(userID: p.userID, action: "set_withdrawal_policy", subject: "study:\(study.id)", detail: policy.rawValue)
+        return policy
+    }
+
     // MARK: deployment
 
     /// At most `messages` messages to one learner in any `days` days, across every study and event.

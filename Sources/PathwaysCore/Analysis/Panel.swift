@@ -38,6 +38,35 @@ public enum Panel {
         public var retention: Double? { firstWaveRespondents > 0 ? Double(stillResponding) / Double(firstWaveRespondents) : nil }
     }
 
+    /// Retention per program, as a chart draws it: for each program in the order of the attrition rows (all
+    /// programs first), its first-wave respondents, then for each wave how many of them still answered.
+    public struct Retention: Sendable, Equatable {
+        /// "All programs" for the programs together.
+        public var program: String
+        public var firstWaveRespondents: Int
+        /// (wave, still answering), in wave order.
+        public var stillResponding: [Stage]
+        public struct Stage: Sendable, Equatable {
+            public var wave: Int
+            public var count: Int
+            public init(wave: Int, count: Int) {
+                self.wave = wave
+                self.count = count
+            }
+        }
+    }
+
+    public static func retention(_ rows: [AttritionRow]) -> [Retention] {
+        var order: [String] = []
+        for r in rows where !order.contains(r.program) { order.append(r.program) }
+        return order.compactMap { program in
+            let mine = rows.filter { $0.program == program && $0.retention != nil }
+            guard let first = mine.first else { return nil }
+            return Retention(program: program.isEmpty ? "All programs" : program, firstWaveRespondents: first.firstWaveRespondents,
+                             stillResponding: mine.map { .init(wave: $0.wave, count: $0.stillResponding) })
+        }
+    }
+
     /// Per wave, for all programs and for each program (by the program of the learner's first-wave case).
     public static func attrition(_ cases: [Case]) -> [AttritionRow] {
         let waves = Set(cases.map(\.wave)).sorted()

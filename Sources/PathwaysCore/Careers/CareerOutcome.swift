@@ -235,6 +235,20 @@ public struct SurveyOutcomeMapping: Sendable {
 public enum ApplicationStatus: String, Sendable, CaseIterable {
     case applied, interviewing, offered, hired, declined, withdrawn
     public var label: String { rawValue.capitalized }
+
+    /// What the employer records; the learner applies and withdraws.
+    public static let employerSide: [ApplicationStatus] = [.interviewing, .offered, .hired, .declined]
+
+    /// The employer's change to an application as a form gives it: a status of `employerSide` and, optionally, the
+    /// interview's date and time (ISO 8601, e.g. 2026-03-02T14:30). An error names the field.
+    public static func employerChange(status: String?, interviewAt: String?) throws(FieldProblem) -> (status: ApplicationStatus, interviewAt: Date?) {
+        guard let status = status.flatMap(ApplicationStatus.init(rawValue:)), employerSide.contains(status) else {
+            throw FieldProblem("status", "interviewing, offered, hired or declined")
+        }
+        guard let text = interviewAt?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return (status, nil) }
+        guard let at = ISODate.parse(text) else { throw FieldProblem("interview_at", "a date and time as YYYY-MM-DDTHH:MM") }
+        return (status, at)
+    }
 }
 
 public struct JobApplication: Sendable, Equatable {

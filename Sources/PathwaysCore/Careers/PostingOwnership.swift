@@ -52,4 +52,10 @@ public enum PostingOwnership {
             return "a posting with this identifier already exists and belongs to \(existing.owner?.name ?? "no employer partner"), not \(filedUnder.name); a posting keeps its owner"
         }
     }
+
+    /// Whether an employer partner's account manages a stored posting (its candidates, its applications): only when
+    /// the posting is filed under that same partner; a posting no partner owns is an administrator's to manage.
+    public static func mayManage(postingEmployer: UUID?, accountEmployer: UUID) -> Bool {
+        postingEmployer == accountEmployer
+    }
 }

@@ -111,3 +111,6 @@ public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(field): \(message)" }
 }
+
+/// A pure rule that refuses one field throws its problem.
+extension FieldProblem: Error {}

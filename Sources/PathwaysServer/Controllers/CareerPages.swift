@@ -76,7 +76,7 @@ struct CareerPages {
                 "degree": stored.degree.requirement.label, "degreeWhy": stored.degree.reason,
                 "experience": posting.experienceMonths.map { "\($0) months" + (posting.experienceInPlaceOfEducation == true ? ", in place of education" : "") } ?? posting.experienceText ?? "",
                 "skills": posting.skills.map(\.name).joined(separator: ", "),
-                "occupations": posting.occupationalCategories.map { c in c.label.map { "\($0) (\(c.code))" } ?? c.code }.joined(separator: "; "),
+                "occupations": posting.occupationalCategories.map(\.text).joined(separator: "; "),
                 "posted": posting.datePosted.map(Self.day) ?? "", "closes": posting.validThrough.map(Self.day) ?? "",
                 "isOpen": posting.isOpen(on: Date()), "paragraphs": HTMLText.paragraphs(posting.description),
             ]
@@ -106,7 +106,7 @@ struct CareerPages {
             let p = try context.require("record an application", AccessPolicy.hasCareerPortal)
             try await Forms.checkCSRF(request, context: context)
             guard let posting = UUID(uuidString: context.parameters.get("posting") ?? "") else { throw AppError.notFound("There is no such posting.") }
-            do { try await careers.apply(learner: p.learnerID!, posting: posting, by: "the learner") } catch StoreError.invalid { throw AppError.notFound("There is no such posting.") }
+            try await d.app.applications.apply(posting: posting, by: p)
             return SeeOther(location: "/careers")
         }
 
@@ -198,30 +198,16 @@ struct CareerPages {
         // the employer hires from, ranked by fit. Each view is audited.
         routes.get("/careers/postings/{posting}/candidates", access: "admin, employer (own postings)") { _, context -> HTML in
             let p = try context.require("see candidates", AccessPolicy.canManagePostings)
-            guard let id = UUID(uuidString: context.parameters.get("posting") ?? ""), let posting = try await careers.posting(id: id) else {
-                throw AppError.notFound("There is no such posting.")
-            }
-            let employer: CareerRepository.Employer
-            if AccessPolicy.actsForEmployer(p) {
-                let mine = try await Self.ownEmployer(p, careers)
-                guard posting.employerID == mine.id else { throw AppError.forbidden("this posting is another employer's") }
-                employer = mine
-            } else {
-                guard let owner = posting.employerID, let e = try await careers.employers().first(where: { $0.id == owner }) else {
-                    throw AppError.notFound("This posting has no employer partner, so it has no candidates.")
-                }
-                employer = e
-            }
-            let found = try await d.app.matching.candidates(posting: id, employer: employer)
-            let applicants = try await careers.applicants(posting: id)
-            try await d.audit.record(userID: p.userID, action: "view_candidates", subject: "posting:\(id.uuidString)", detail: "\(found.count) candidates")
+            guard let id = UUID(uuidString: context.parameters.get("posting") ?? "") else { throw AppError.notFound("There is no such posting.") }
+            let seen = try await d.app.applications.candidates(posting: id, by: p)
+            let (posting, employer, found, applicants) = (seen.posting, seen.employer, seen.ranked, seen.applicants)
             return d.views.page("career_candidates", title: "Candidates: \(posting.posting.title)", [
                 "title": posting.posting.title, "employer": employer.name, "degree": posting.degree.requirement.label, "count": found.count,
                 "hasApplicants": !applicants.isEmpty, "csrf": context.session?.csrfToken ?? "",
                 "applicants": applicants.map { a -> [String: Any] in
                     ["id": a.application.id.uuidString.lowercased(), "name": a.name ?? "(no name)", "email": a.email ?? "", "applied": Self.day(a.application.appliedAt),
                      "status": a.application.status.label, "interview": a.application.interviewAt.map { Self.day($0) + " " + Self.time($0) + " UTC" } ?? "",
-                     "statuses": CareerRepository.ApplicationStatus.allCases.filter { $0 != .applied && $0 != .withdrawn }.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == a.application.status] }]
+                     "statuses": ApplicationStatus.employerSide.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == a.application.status] }]
                 },
                 "candidates": found.map { c -> [String: Any] in
                     ["name": c.name ?? "(no name)", "email": c.email ?? "", "programs": c.programs.joined(separator: "; "), "fit": c.match.fitInWords,
@@ -248,29 +234,14 @@ struct CareerPages {
     }
 
     static func registerApplicationStatus(_ d: Dependencies, on routes: RouteTable) {
-        let careers = CareerRepository(store: d.store)
         // The employer records its side of an application (interview time, offer, hire, decline); the learner sees it.
         routes.post("/careers/applications/{application}/status", access: "admin, employer (own postings)") { request, context -> SeeOther in
             let p = try context.require("update applications", AccessPolicy.canManagePostings)
             struct Form: Decodable { var _csrf: String?; var status: String?; var interview_at: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            guard let id = UUID(uuidString: context.parameters.get("application") ?? ""), let postingID = try await careers.postingOf(application: id),
-                  let posting = try await careers.posting(id: postingID) else { throw AppError.notFound("There is no such application.") }
-            if AccessPolicy.actsForEmployer(p) {
-                guard posting.employerID == (try await Self.ownEmployer(p, careers)).id else { throw AppError.forbidden("this application is to another employer's posting") }
-            }
-            guard try await careers.applicants(posting: postingID).contains(where: { $0.application.id == id }) else { throw AppError.notFound("There is no such application.") }
-            guard let status = form.status.flatMap(CareerRepository.ApplicationStatus.init(rawValue:)), status != .applied, status != .withdrawn else {
-                throw AppError.badRequest("status: interviewing, offered, hired or declined")
-            }
-            var interview: Date?
-            if let text = form.interview_at, !text.isEmpty {
-                guard let at = ISODate.parse(text) else { throw AppError.badRequest("interview_at: a date and time as YYYY-MM-DDTHH:MM") }
-                interview = at
-            }
-            try await careers.setApplicationByEmployer(id, status: status, interviewAt: interview)
-            try await d.audit.record(userID: p.userID, action: "update_application", subject: "application:\(id.uuidString)", detail: status.rawValue)
+            guard let id = UUID(uuidString: context.parameters.get("application") ?? "") else { throw AppError.notFound("There is no such application.") }
+            let postingID = try await d.app.applications.recordEmployerSide(application: id, status: form.status, interviewAt: form.interview_at, by: p)
             return SeeOther(location: "/careers/postings/\(postingID.uuidString.lowercased())/candidates")
         }
     }

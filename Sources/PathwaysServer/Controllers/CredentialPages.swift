@@ -138,35 +138,21 @@ struct CredentialPages {
         routes.post("/learners/{id}/credit-requests", access: "learner (self)") { request, context -> SeeOther in
             let p = try context.requirePrincipal()
             guard let learner = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
-            guard AccessPolicy.canSendRecord(of: learner, by: p) else { throw AppError.forbidden("only the learner can send their record") }
             struct Form: Decodable { var _csrf: String?; var credential: String?; var agreement: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            guard let credential = form.credential.flatMap(UUID.init(uuidString:)), let agreement = form.agreement.flatMap(UUID.init(uuidString:)) else {
-                throw AppError.badRequest("credential, agreement: choose the credential and the institution to send it to")
-            }
-            let sent = try await CreditPathways(store: d.store).send(learner: learner, credential: credential, agreement: agreement)
-            try await d.audit.record(userID: p.userID, action: "send_credit_request", subject: "learner:\(learner.uuidString)", detail: sent.institution)
+            try await CreditPathways(store: d.store).send(learner: learner, credential: form.credential.flatMap(UUID.init(uuidString:)),
+                                                          agreement: form.agreement.flatMap(UUID.init(uuidString:)), by: p)
             return SeeOther(location: "/learners/\(learner.uuidString)")
         }
 
         routes.post("/credit-requests/{request}/status", access: "admin") { request, context -> SeeOther in
             let p = try context.requirePrincipal()
-            guard AccessPolicy.canRevokeCredentials(p) else { throw AppError.forbidden("only an administrator records a credit partner's answer") }
             struct Form: Decodable { var _csrf: String?; var status: String?; var credits: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
             guard let id = UUID(uuidString: context.parameters.get("request") ?? "") else { throw AppError.notFound("There is no such credit request.") }
-            guard let status = form.status.flatMap(CreditPathwayRepository.RequestStatus.init(rawValue:)) else {
-                throw AppError.badRequest("status: sent, received, accepted or declined")
-            }
-            var credits: Double?
-            if let text = form.credits?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-                guard let value = Double(text), value >= 0, value <= 1000 else { throw AppError.badRequest("credits: a number from 0 to 1000") }
-                credits = value
-            }
-            let learner = try await CreditPathwayRepository(store: d.store).setStatus(request: id, status, creditsAwarded: credits)
-            try await d.audit.record(userID: p.userID, action: "credit_request_status", subject: "credit_request:\(id.uuidString)", detail: status.rawValue)
+            let learner = try await CreditPathways(store: d.store).recordAnswer(request: id, status: form.status, credits: form.credits, by: p)
             return SeeOther(location: "/learners/\(learner.uuidString)")
         }
 
@@ -174,18 +160,11 @@ struct CredentialPages {
         routes.post("/learners/{id}/degrees", access: "admin, learner (self)") { request, context -> SeeOther in
             let p = try context.requirePrincipal()
             guard let learner = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
-            guard AccessPolicy.canSeeCredentials(of: learner, by: p) else { throw AppError.forbidden("only the learner or an administrator records a degree enrollment") }
             struct Form: Decodable { var _csrf: String?; var institution: String?; var level: String?; var related: String?; var enrolled_on: String? }
             let form = try await Forms.decode(Form.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            guard let level = form.level.flatMap(CreditPathwayRepository.DegreeLevel.init(rawValue:)) else {
-                throw AppError.badRequest("level: associate, bachelors, masters, professional or doctoral")
-            }
-            guard let day = form.enrolled_on.flatMap(CalendarDay.parse) else { throw AppError.badRequest("enrolled_on: a date as YYYY-MM-DD") }
-            try await CreditPathwayRepository(store: d.store).recordDegree(
-                learner: learner, institution: form.institution ?? "", level: level, related: form.related == "yes", enrolledOn: day,
-                source: AccessPolicy.isSelf(learner, p) ? "the learner" : "an administrator")
-            try await d.audit.record(userID: p.userID, action: "record_degree_enrollment", subject: "learner:\(learner.uuidString)")
+            try await CreditPathways(store: d.store).recordDegree(learner: learner, institution: form.institution, level: form.level, related: form.related == "yes",
+                                                                  enrolledOn: form.enrolled_on, by: p)
             return SeeOther(location: "/learners/\(learner.uuidString)")
         }
 

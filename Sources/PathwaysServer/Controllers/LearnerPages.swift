@@ -67,8 +67,7 @@ struct LearnerPages {
             guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else { throw AppError.notFound("There is no learner with that id.") }
             let form = try await Forms.decode(WithdrawForm.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            // Without a choice, the lesser: research only.
-            let scope = form.scope.flatMap(Withdrawals.Scope.init(rawValue:)) ?? .research
+            let scope = Withdrawals.Scope.chosen(form.scope)
             let result: PrivacyRepository.Withdrawal
             do {
                 (result, _) = try await d.withdraw(scope, learner: id, confirm: form.confirm, reason: form.reason, by: p)

@@ -61,11 +61,7 @@ struct StudyPages {
             let study = try await Self.study(d, context)
             let form = try await Forms.decode(PolicyForm.self, from: request)
             try FormCSRF.check(form._csrf, context: context)
-            guard let policy = form.policy.flatMap(WithdrawalPolicy.init(rawValue:)) else {
-                throw AppError.badRequest("policy: one of \(WithdrawalPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            try await d.privacy.setPolicy(study: study.id, policy)
-            try await d.audit.record(userID: p.userID, action: "set_withdrawal_policy", subject: "study:\(study.id)", detail: policy.rawValue)
+            try await d.app.studies.setWithdrawalPolicy(study, form.policy, by: p)
             return SeeOther(location: "/studies/\(study.key)")
         }
 
@@ -182,12 +178,9 @@ struct StudyPages {
             }
             let attritionRows = Panel.attrition(try await d.fieldwork.panelCases(study: study))
             // Retention drawn per program: of its first-wave respondents, how many still answer each later wave.
-            var retentionGroups: [CountBars.Group] = []
-            for program in NSOrderedSet(array: attritionRows.map(\.program)).compactMap({ $0 as? String }) {
-                let rows = attritionRows.filter { $0.program == program && $0.retention != nil }
-                guard let first = rows.first else { continue }
-                retentionGroups.append(CountBars.Group(label: program.isEmpty ? "All programs" : program,
-                                                       bars: [("First-wave respondents", first.firstWaveRespondents)] + rows.map { ("Wave \($0.wave) still answering", $0.stillResponding) }))
+            let retentionGroups = Panel.retention(attritionRows).map { r in
+                CountBars.Group(label: r.program, bars: [("First-wave respondents", r.firstWaveRespondents)]
+                                    + r.stillResponding.map { ("Wave \($0.wave) still answering", $0.count) })
             }
             let attrition = attritionRows.map { r -> [String: Any] in
                 ["wave": r.wave, "program": r.program.isEmpty ? "All programs" : r.program, "cases": r.cases, "respondents": r.respondents,

@@ -728,6 +728,9 @@ public enum Migrations {
         Migration(version: 18, name: "research_withdrawals", why: "withdrawing from research and closing one's account are separate choices: a learner who leaves research keeps their account, credentials and career support, and no later wave's frame includes them", sql: """
             ALTER TABLE learners ADD COLUMN research_withdrawn_at {timestamp}
             """),
+        Migration(version: 19, name: "import_invitations", why: "the account invitations a learners file asks for are kept with its import job until they are sent, so a server stopped while the job was written sends them when the job is resumed", sql: """
+            ALTER TABLE import_jobs ADD COLUMN invitations TEXT
+            """),
     ]
 }
 

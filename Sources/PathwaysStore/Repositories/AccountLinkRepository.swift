@@ -74,6 +74,24 @@ public struct AccountLinkRepository: Sendable {
             """).all().map { try $0.decode(column: "id", as: UUID.self) }
     }
 
+    /// Of `ids`, those who still need an invitation (as `learnersToWelcome`), asked a few hundred at a time, so an
+    /// import naming many learners never loads every learner without an account.
+    public func learnersToWelcome(among ids: [UUID], now: Date = Date()) async throws -> Set<UUID> {
+        var open: Set<UUID> = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(ids.count, start + 500)])
+            for row in try await db.raw("""
+                SELECT l.id FROM learners l
+                WHERE l.id IN (\(binds: chunk)) AND l.email IS NOT NULL AND l.withdrawn_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.learner_id = l.id)
+                  AND NOT EXISTS (SELECT 1 FROM account_links a WHERE a.learner_id = l.id AND a.purpose = 'welcome' AND a.used_at IS NULL AND a.expires_at > \(bind: now))
+                """).all() {
+                open.insert(try row.decode(column: "id", as: UUID.self))
+            }
+        }
+        return open
+    }
+
     /// A message to the outbox and the new link it carries, written together, so no link exists that was never sent.
     public struct Message: Sendable {
         public var kind: String

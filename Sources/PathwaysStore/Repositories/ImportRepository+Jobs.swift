@@ -57,6 +57,30 @@ extension ImportRepository {
             """).all().map(Self.job)
     }
 
+    /// The account invitations a written learners import still owes: its job, who imported it, the file and the
+    /// platform ids it asked to invite. Kept until `invitationsSent(job:)`, so a stop between writing the rows and
+    /// sending the invitations loses none.
+    public struct OwedInvitations: Sendable, Equatable {
+        public var job: UUID
+        public var userID: UUID?
+        public var fileName: String
+        public var keys: [String]
+    }
+
+    public func owedInvitations() async throws -> [OwedInvitations] {
+        try await store.sql.raw("""
+            SELECT id, user_id, file_name, invitations FROM import_jobs WHERE status = 'applied' AND invitations IS NOT NULL ORDER BY created_at
+            """).all().map { row in
+            OwedInvitations(job: try row.decode(column: "id", as: UUID.self), userID: try row.decode(column: "user_id", as: UUID?.self),
+                            fileName: try row.decode(column: "file_name", as: String.self),
+                            keys: try JSONDecoder().decode([String].self, from: Data(try row.decode(column: "invitations", as: String.self).utf8)))
+        }
+    }
+
+    public func invitationsSent(job: UUID) async throws {
+        try await store.sql.raw("UPDATE import_jobs SET invitations = NULL WHERE id = \(bind: job)").run()
+    }
+
     /// Takes up a job nobody is writing (its runner's lease ran out: a crash, or a stop), for this runner.
     public func claimStalledJob(now: Date = Date()) async throws -> UUID? {
         let skipLocked = store.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""

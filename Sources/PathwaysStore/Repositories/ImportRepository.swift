@@ -51,7 +51,7 @@ public struct ImportRepository: Sendable {
     /// recorded and nothing else is stored; a file that passes becomes a job (`claim`: leased to the caller, who runs
     /// it at once; otherwise left for `runJob` from anywhere).
     public func check(kind: ImportKind, fileName: String, text: String, by importer: Importer, today: Date = Date(),
-                      claim: Bool) async throws -> (report: ImportReport, job: UUID?) {
+                      claim: Bool, invitations: [String] = []) async throws -> (report: ImportReport, job: UUID?) {
         var stream = ImportStream(kind: kind, today: today, bytes: Array(text.utf8))
         var report = ImportReport(file: fileName, kind: kind, rows: 0, errors: stream.headerErrors, warnings: stream.headerWarnings)
         var more = (errors: 0, warnings: 0)
@@ -88,13 +88,14 @@ public struct ImportRepository: Sendable {
         let now = Date()
         let scope = try importer.programScope.map { String(decoding: try JSONEncoder().encode($0.sorted { $0.uuidString < $1.uuidString }), as: UTF8.self) }
         let reportJSON = try Self.json(report), total = report.rows
+        let invitationsJSON = invitations.isEmpty ? nil : String(decoding: try JSONEncoder().encode(invitations), as: UTF8.self)
         try await store.transaction { db in
             try await db.raw("""
                 INSERT INTO import_jobs (id, kind, file_name, sha256, user_id, program_scope, checked_on, status, total_rows, applied_rows,
-                                         next_offset, next_line, inserted, updated, report, lease_until, created_at)
+                                         next_offset, next_line, inserted, updated, report, lease_until, created_at, invitations)
                 VALUES (\(bind: id), \(bind: kind.rawValue), \(bind: fileName), \(bind: digest), \(bind: importer.userID), \(bind: scope),
                         \(bind: today), \(bind: Job.Status.applying.rawValue), \(bind: total), \(bind: 0), \(bind: 0), \(bind: 1), \(bind: 0), \(bind: 0),
-                        \(bind: reportJSON), \(bind: claim ? now.addingTimeInterval(Self.lease) : nil), \(bind: now))
+                        \(bind: reportJSON), \(bind: claim ? now.addingTimeInterval(Self.lease) : nil), \(bind: now), \(bind: invitationsJSON))
                 """).run()
             try await db.raw("INSERT INTO import_job_files (job_id, content) VALUES (\(bind: id), \(bind: text))").run()
         }
