@@ -63,3 +63,50 @@ import Testing
         #expect(ClientCondition.compare("q", .notEqual, "say \"no\"\n", numeric: false).json == #"["!=","q","say \"no\"\n"]"#)
     }
 }
+
+/// Cascading selects on one page: the question whose answer filters another's choices is known, so the page can
+/// offer to show the choices for it, and once its answer is taken the dependent list holds only what matches.
+@Suite struct CascadingChoiceTests {
+    static let form: XLSForm = {
+        try! XLSForm(survey: try! XLSFormSheet.csv("""
+            type,name,label,choice_filter,calculation
+            begin group,place,Where,,
+            select_one countries,country,Country,,
+            calculate,country_code,,,${country}
+            select_one regions,region,Region,country=${country},
+            select_one cities,city,City,region=${region} and country=${country_code},
+            end group,,,,
+            begin group,later,Later,,
+            select_one regions,home_region,Home region,country=${country},
+            end group,,,,
+            """, name: "survey"), choices: try! XLSFormSheet.csv("""
+            list_name,name,label,country,region
+            countries,us,United States,,
+            countries,ca,Canada,,
+            regions,ny,New York,us,
+            regions,on,Ontario,ca,
+            regions,qc,Quebec,ca,
+            cities,toronto,Toronto,ca,on
+            cities,montreal,Montreal,ca,qc
+            """, name: "choices"), settings: nil)
+    }()
+
+    @Test func theQuestionsThatFilterChoicesOnTheSamePageAreKnown() {
+        let run = SurveyRun(form: Self.form, today: CalendarDay.date(year: 2026, month: 6, day: 1)!)
+        #expect(run.choiceParents(on: run.pages[0]) == ["country", "region"], "a calculation read by a filter stands for the question it is computed from")
+        #expect(run.choiceParents(on: run.pages[1]).isEmpty, "a filter over an earlier page's answer is decided when the page is shown")
+    }
+
+    @Test func onceTheParentIsTakenTheListHoldsOnlyWhatMatches() {
+        var run = SurveyRun(form: Self.form, today: CalendarDay.date(year: 2026, month: 6, day: 1)!)
+        let region = Self.form.questions.first { $0.name == "region" }!, city = Self.form.questions.first { $0.name == "city" }!
+        #expect(run.choices(for: region).isEmpty)
+        run.submitUnchecked(page: 0, values: ["country": ["ca"]])
+        #expect(run.choices(for: region).map(\.name) == ["on", "qc"])
+        run.submitUnchecked(page: 0, values: ["country": ["ca"], "region": ["qc"]])
+        #expect(run.choices(for: city).map(\.name) == ["montreal"])
+        // A region of another country is refused when the page is submitted: the server stays the authority.
+        let errors = run.submit(page: 0, values: ["country": ["us"], "region": ["qc"]])
+        #expect(errors["region"] != nil, "\(errors)")
+    }
+}

@@ -169,4 +169,25 @@ import Testing
         guard case .failure(let error as XLSFormErrors) = old else { Issue.record("an Excel 5/95 workbook should be refused"); return }
         #expect(error.description.contains("save it as .xlsx"))
     }
+
+    /// An .xls date cell (its cell format's number format is a date's) reads as a date, as pyxform reads it, and a
+    /// number in a cell formatted as a number stays a number.
+    @Test(.enabled(if: Corpus.available, "needs ../shared/corpus")) func anXLSDateCellIsADate() throws {
+        let sheets = try XLSReader().sheets(try Corpus.data("xlsform/hotosm__fmtm__entities_registration.xls"))
+        let settings = try #require(sheets.first { $0.name == "settings" })
+        let version = try #require(settings.rows.dropFirst().first?.cells.dropFirst().first)
+        #expect(version.hasPrefix("2024-07-23 21:21:5"), "the version cell holds 23 July 2024, 21:21:51, not the serial 45496.89: \(version)")
+        #expect(!sheets.flatMap(\.rows).flatMap(\.cells).contains("45496.89017395833"))
+    }
+
+    @Test func aDatesDefaultIsTheDayTheFieldTakes() throws {
+        let form = try XLSForm(survey: try XLSFormSheet.csv("""
+            type,name,label,default
+            date,started,Started,2024-01-15 00:00:00
+            time,at,At,1899-12-30 14:30:00
+            dateTime,when,When,2024-01-15 14:30:00
+            text,note,Note,2024-01-15 00:00:00
+            """, name: "survey"), choices: nil, settings: nil)
+        #expect(form.questions.map(\.defaultAnswer) == ["2024-01-15", "14:30:00", "2024-01-15T14:30:00", "2024-01-15 00:00:00"])
+    }
 }

@@ -21,6 +21,10 @@ extension StudyAdministration {
             guard let first = run.nextPage(after: nil) else { return (version, .finished(run)) }
             return (version, .page(run, first, errors: [:], submitted: nil))
         }
+        if values["action"]?.first?.hasPrefix("refresh") == true {
+            run.submitUnchecked(page: page, values: values)
+            return (version, .page(run, page, errors: [:], submitted: nil))
+        }
         if values["action"]?.first == "back" {
             run.submitUnchecked(page: page, values: values)
             return (version, .page(run, run.previousPage(before: page) ?? page, errors: [:], submitted: nil))

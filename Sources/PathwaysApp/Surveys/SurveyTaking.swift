@@ -101,6 +101,13 @@ public struct SurveyTaking: Sendable {
             let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.back(run, from: page), now: now)
             return (link, .saved(stale: !saved))
         }
+        // Cascading choices: what the page holds is kept (as for later) and the same page comes back, its choice
+        // lists filtered by it.
+        if values["action"]?.first?.hasPrefix("refresh") == true {
+            _ = run.keepForLater(page: page, values: values, language: link.language)
+            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.later(run, page: page), now: now)
+            return (link, .saved(stale: !saved))
+        }
         if values["action"]?.first == "later" {
             let notKept = run.keepForLater(page: page, values: values, language: link.language)
             let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.later(run, page: page), now: now)

@@ -95,6 +95,26 @@ public struct SurveyRun: Sendable {
         return names
     }
 
+    /// Questions on `page` whose answer filters the choices of another question on the same page (a cascading
+    /// select: country, then its regions). The page offers to show the choices for what was picked — a round trip
+    /// to the server, which keeps what was typed (the page's `action` "refresh:<name>"); with JavaScript, as soon as it changes.
+    public func choiceParents(on page: Page) -> Set<String> {
+        let decided = namesDecided(by: page)
+        var parents: Set<String> = []
+        for q in page.questions {
+            guard let filter = q.choiceFilter else { continue }
+            let read = filter.references.intersection(decided).subtracting([q.name])
+            // A calculation the page decides stands for the questions it is computed from.
+            for name in read {
+                if page.questions.contains(where: { $0.name == name && $0.type.isInput }) { parents.insert(name); continue }
+                if let calc = form.questions.first(where: { $0.name == name })?.calculation {
+                    parents.formUnion(calc.references.intersection(Set(page.questions.filter { $0.type.isInput }.map(\.name))))
+                }
+            }
+        }
+        return parents
+    }
+
     /// Whether answers on page `index` decide the value `name` (it is asked there, or calculated from what is).
     public func decides(_ name: String, page index: Int) -> Bool {
         pages.indices.contains(index) && namesDecided(by: pages[index]).contains(name)

@@ -70,6 +70,20 @@ public struct XLSForm: Sendable, Equatable {
         public var appearance: String?
         /// The group path the question sits in, outermost first.
         public var groups: [String]
+
+        /// The default as the question's field takes it. A spreadsheet's date cell reads as "2024-01-15 00:00:00"
+        /// (as pyxform reads it); a date question starts at "2024-01-15", a time at "14:30:00", a date and time at
+        /// "2024-01-15T14:30:00". The form keeps the default as written.
+        public var defaultAnswer: String? {
+            guard let value = defaultValue?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            let stamp = value.range(of: #"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$"#, options: .regularExpression) != nil
+            switch type {
+            case .date where stamp: return String(value.prefix(10))
+            case .time where stamp: return String(value.dropFirst(11).prefix(8))
+            case .dateTime where stamp: return String(value.prefix(10)) + "T" + String(value.dropFirst(11).prefix(8))
+            default: return value
+            }
+        }
     }
 
     public struct Choice: Sendable, Equatable {

@@ -170,6 +170,11 @@ private struct BIFF {
         var sheetNames: [Int: String] = [:]
         var order: [String] = []
         var shared: [String] = []
+        // Number formats (FORMAT), each cell format's number format (XF, in order) and the date system (DATEMODE):
+        // what tells a date cell from a number.
+        var formats: [Int: String] = [:]
+        var xfFormats: [Int] = []
+        var from1904 = false
         var index = 1
         // Workbook globals, up to their EOF.
         while index < all.count, all[index].type != 0x000A {
@@ -181,6 +186,13 @@ private struct BIFF {
                 var cursor = StringCursor(segments: [Array(d[6...])])
                 let name = cursor.shortString()
                 if d[5] == 0 { sheetNames[Int(CompoundFile.u32(d, 0))] = name; order.append(name) }
+            case 0x041E where d.count >= 5:
+                var cursor = StringCursor(segments: [Array(d[2...])])
+                formats[Int(CompoundFile.u16(d, 0))] = cursor.string()
+            case 0x00E0 where d.count >= 4:
+                xfFormats.append(Int(CompoundFile.u16(d, 2)))
+            case 0x0022 where d.count >= 2:
+                from1904 = CompoundFile.u16(d, 0) == 1
             case 0x00FC:
                 var segments = [Array(d.dropFirst(8))]
                 var next = index + 1
@@ -198,6 +210,15 @@ private struct BIFF {
             default: break
             }
             index += 1
+        }
+        let dateFormats = Set(xfFormats.indices.filter { i in
+            DateCells.builtInDateFormats.contains(xfFormats[i]) || formats[xfFormats[i]].map(DateCells.isDateFormat) == true
+        })
+        let dates = DateCells(styles: dateFormats, from1904: from1904)
+        // A number as the cell shows it: a date cell as pyxform reads it ("2008-12-10 00:00:00"), any other unformatted.
+        func number(_ value: Double, xf: Int) -> String {
+            if dates.styles.contains(xf), let text = dates.text(serial: value) { return text }
+            return Self.number(value)
         }
         var result: [String: [Int: [Int: String]]] = [:]
         var cells = 0
@@ -230,15 +251,15 @@ private struct BIFF {
                 var cursor = StringCursor(segments: [Array(d[6...])])
                 try put(Int(CompoundFile.u16(d, 0)), Int(CompoundFile.u16(d, 2)), cursor.string())
             case 0x0203 where d.count >= 14:
-                try put(Int(CompoundFile.u16(d, 0)), Int(CompoundFile.u16(d, 2)), Self.number(Double(bitPattern: CompoundFile.u64(d, 6))))
+                try put(Int(CompoundFile.u16(d, 0)), Int(CompoundFile.u16(d, 2)), number(Double(bitPattern: CompoundFile.u64(d, 6)), xf: Int(CompoundFile.u16(d, 4))))
             case 0x027E where d.count >= 10:
-                try put(Int(CompoundFile.u16(d, 0)), Int(CompoundFile.u16(d, 2)), Self.number(Self.rk(CompoundFile.u32(d, 6))))
+                try put(Int(CompoundFile.u16(d, 0)), Int(CompoundFile.u16(d, 2)), number(Self.rk(CompoundFile.u32(d, 6)), xf: Int(CompoundFile.u16(d, 4))))
             case 0x00BD where d.count >= 6:
                 let row = Int(CompoundFile.u16(d, 0))
                 var column = Int(CompoundFile.u16(d, 2))
                 var i = 4
                 while i + 6 <= d.count - 2 {
-                    try put(row, column, Self.number(Self.rk(CompoundFile.u32(d, i + 2))))
+                    try put(row, column, number(Self.rk(CompoundFile.u32(d, i + 2)), xf: Int(CompoundFile.u16(d, i))))
                     column += 1
                     i += 6
                 }
@@ -253,7 +274,7 @@ private struct BIFF {
                     default: break
                     }
                 } else {
-                    try put(row, column, Self.number(Double(bitPattern: CompoundFile.u64(d, 6))))
+                    try put(row, column, number(Double(bitPattern: CompoundFile.u64(d, 6)), xf: Int(CompoundFile.u16(d, 4))))
                 }
             case 0x0207:
                 if let (row, column) = pendingString {

@@ -31,7 +31,10 @@ struct SurveyPages {
             let values = Forms.decodeForm(String(buffer: body))
             switch try await surveys.submit(token: token, values: values) {
             case (_, .saved(let stale)):
-                return Self.redirect("/s/\(token)" + (stale ? "?notice=updated" : ""))
+                // Back at the question whose answer filtered the choices, when that is why the page was sent.
+                let anchor = values["action"]?.first.flatMap { $0.hasPrefix("refresh:") ? String($0.dropFirst(8)) : nil }
+                    .map { "#q-" + $0.filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." } + "-block" } ?? ""
+                return Self.redirect("/s/\(token)" + (stale ? "?notice=updated" : "") + anchor)
             case (_, .keptForLater(let notKept, let closesAt)):
                 var text = "Your answers so far are saved. To finish, open the link in your invitation again: it brings you back to this page. The survey closes on \(Format.day(closesAt))."
                 if !notKept.isEmpty {
@@ -116,13 +119,15 @@ struct SurveyPages {
         let shown = run.progressPages(at: index)
         let position = (shown.firstIndex(of: index) ?? 0) + 1
         var questions: [[String: Any]] = []
+        let parents = run.choiceParents(on: page)
         for q in run.displayedQuestions(on: page) {
-            let value = run.answers[q.name] ?? (submitted == nil ? q.defaultValue : nil) ?? ""
+            let value = run.answers[q.name] ?? (submitted == nil ? q.defaultAnswer : nil) ?? ""
             let selected = Set(value.split(separator: " ").map(String.init))
             var item: [String: Any] = [
                 "name": q.name, "id": "q-\(q.name)", "label": text(q.labels) ?? q.name, "hint": text(q.hints) ?? "",
                 "error": errors[q.name] ?? "", "value": value, "required": q.required != nil,
                 "showIf": run.clientCondition(for: q, on: page)?.json ?? "",
+                "refreshes": parents.contains(q.name),
             ]
             switch q.type {
             case .note: item["isNote"] = true

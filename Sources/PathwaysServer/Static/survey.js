@@ -69,3 +69,19 @@
   form.addEventListener("input", update);
   update();
 })();
+
+// Cascading choices: a question whose answer filters the choices of another on the same page sends the page as soon
+// as it changes, and the server comes back with the choices for it, keeping what was typed. Without this script the
+// question's "Show the choices for this answer" button does the same.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.survey-page");
+  if (!form || typeof form.requestSubmit !== "function") return;
+  Array.prototype.forEach.call(form.querySelectorAll("[data-refreshes-choices]"), function (block) {
+    var button = block.querySelector("button.refresh-choices");
+    if (!button) return;
+    button.hidden = true;
+    button.style.display = "none";
+    block.addEventListener("change", function () { form.requestSubmit(button); });
+  });
+})();
