@@ -353,6 +353,43 @@ enum Survey {
         }
     }
 
+    /// A form in two languages is taken in the one the respondent picks: what the page holds is kept, the case keeps
+    /// the choice for the next visit, and the export says which language each respondent answered in.
+    @Test(arguments: TestDatabase.allCases) func aRespondentTakesTheFormInTheLanguageTheyPick(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let form = try XLSForm(survey: try XLSFormSheet.csv("""
+                type,name,label::English (en),label::Français (fr)
+                select_one yes_no,employed,Are you employed?,Avez-vous un emploi ?
+                text,employer,Who employs you?,Qui vous emploie ?
+                """, name: "survey"), choices: try XLSFormSheet.csv("""
+                list_name,name,label::English (en),label::Français (fr)
+                yes_no,yes,Yes,Oui
+                yes_no,no,No,Non
+                """, name: "choices"), settings: try XLSFormSheet.csv("form_title,default_language\nWork,English (en)", name: "settings"))
+            let f = try await FieldedWave.make(w, form: form)
+            let token = f.tokens["A1"]!
+            let first = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(first.contains("Are you employed?") && first.contains("value=\"language:Français (fr)\""), "the default language, and the other offered")
+            let switched = try await Survey.post(client, token: token, answers: ["employed": ["yes"], "employer": ["Contoso"]], action: "language:Français (fr)")
+            #expect(switched.status == .seeOther)
+            let french = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(french.contains("Avez-vous un emploi ?") && french.contains(">Oui<") && !french.contains("Are you employed?"))
+            #expect(french.contains("value=\"Contoso\""), "what was typed is kept")
+            let fieldwork = FieldworkRepository(store: w.store)
+            #expect(try await fieldwork.case(id: f.caseIDs["A1"]!)?.language == "Français (fr)", "the case keeps the choice")
+            let bogus = try await Survey.post(client, token: token, answers: [:], action: "language:Klingon")
+            #expect(bogus.status == .badRequest && bogus.text.contains("this form has no language Klingon"))
+            #expect(try await Survey.complete(client, token: token, answers: ["employed": ["yes"], "employer": ["Contoso"]]) >= 1)
+            // Another respondent keeps the default.
+            _ = try await Survey.complete(client, token: try #require(f.tokens.first { $0.key != "A1" }).value, answers: ["employed": ["no"]])
+            let export = try await RespondentExports(store: w.store).exportWide(study: f.study, wave: f.wave, includeText: false, by: nil)
+            let rows = export.csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            let column = try #require(rows.first?.firstIndex(of: RespondentExport.languageColumn))
+            #expect(Set(rows.dropFirst().map { $0[column] }) == ["Français (fr)", "English (en)"], "\(export.csv)")
+            #expect(export.dictionary.contains("Language the survey was taken in"))
+        }
+    }
+
     @Test(arguments: TestDatabase.allCases) func saveAndFinishLaterKeepsWhatPassesAndTheLinkReopensThePage(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)

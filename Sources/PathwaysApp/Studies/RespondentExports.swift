@@ -43,7 +43,9 @@ public struct RespondentExports: Sendable {
         }
         let key = try await pseudonyms.pseudonymKey()
         let rows = try await fieldwork.respondents(study: study, wave: wave.id, version: version)
-        let respondents = rows.map { RespondentExport.Respondent(id: RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers) }
+        let respondents = rows.map {
+            RespondentExport.Respondent(id: RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers, language: $0.language)
+        }
         let form = version.form
         let export = Export(csv: RespondentExport.wide(form, respondents: respondents, includeText: includeText, today: wave.opensAt),
                             dictionary: RespondentExport.dictionary(form, includeText: includeText), respondents: respondents.count,
@@ -65,7 +67,7 @@ public struct RespondentExports: Sendable {
             guard let version = try await studies.version(id: wave.instrumentVersionID) else { throw UseCaseError.invalid("wave \(wave.number)'s instrument version is missing") }
             let rows = try await fieldwork.respondents(study: study, wave: wave.id, version: version)
             waves.append(.init(number: wave.number, form: version.form, respondents: rows.map {
-                RespondentExport.Respondent(id: RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers)
+                RespondentExport.Respondent(id: RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers, language: $0.language)
             }, today: wave.opensAt))
         }
         let (csv, dictionary) = RespondentExport.panelWide(waves, includeText: includeText)

@@ -24,8 +24,8 @@ public struct SurveyTaking: Sendable {
         public var wave: Wave
         public var study: Study
         public var version: InstrumentVersion
-        /// The language pages are shown in.
-        public var language: String { version.form.defaultLanguage }
+        /// The language pages are shown in: the one the respondent chose, else the form's default.
+        public var language: String { `case`.language.flatMap { version.form.languages.contains($0) ? $0 : nil } ?? version.form.defaultLanguage }
     }
 
     /// Why a link shows no page.
@@ -99,6 +99,16 @@ public struct SurveyTaking: Sendable {
         }
         if values["action"]?.first == "back" {
             let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.back(run, from: page), now: now)
+            return (link, .saved(stale: !saved))
+        }
+        // Another of the form's languages: what the page holds is kept (as for later), and the case keeps the choice.
+        if let chosen = values["action"]?.first, chosen.hasPrefix("language:") {
+            let language = String(chosen.dropFirst(9))
+            guard run.form.languages.contains(language) else { throw UseCaseError.invalid("language: this form has no language \(language)") }
+            _ = run.keepForLater(page: page, values: values, language: link.language)
+            var progress = SurveySubmission.later(run, page: page)
+            progress.language = language
+            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: progress, now: now)
             return (link, .saved(stale: !saved))
         }
         // Cascading choices: what the page holds is kept (as for later) and the same page comes back, its choice

@@ -8,12 +8,19 @@ public enum RespondentExport {
     public struct Respondent: Sendable {
         public var id: String
         public var answers: [String: String]
+        /// The language the respondent chose, when the form has several; nil for the form's default.
+        public var language: String?
 
-        public init(id: String, answers: [String: String]) {
+        public init(id: String, answers: [String: String], language: String? = nil) {
             self.id = id
             self.answers = answers
+            self.language = language
         }
     }
+
+    /// The column that says which language a respondent took a multi-language form in (a name no XLSForm question
+    /// can clash with, as Kobo's exports name their own columns).
+    public static let languageColumn = "_language"
 
     public struct Column: Sendable, Equatable {
         public var name: String
@@ -35,6 +42,10 @@ public enum RespondentExport {
     /// The columns, in form order, that `wide` writes.
     public static func columns(_ form: XLSForm, includeText: Bool, language: String? = nil) -> [Column] {
         var columns = [Column(name: "respondent_id", label: "Pseudonymous respondent id (stable within the study)", type: "text", values: "")]
+        if form.languages.count > 1 {
+            columns.append(Column(name: languageColumn, label: "Language the survey was taken in", type: "text",
+                                  values: form.languages.map { $0.isEmpty ? "(default)" : $0 }.joined(separator: "; ")))
+        }
         func text(_ labels: [String: String]) -> String { XLSForm.text(labels, language: language) ?? "" }
         for q in form.questions {
             switch q.type {
@@ -86,6 +97,7 @@ public enum RespondentExport {
         let shown = Tabulation.shownQuestions(form: form, answers: r.answers, today: today)
         return columns.map { column in
             if column.name == "respondent_id" { return CSVTable.field(r.id) }
+            if column.name == languageColumn { return CSVTable.field(r.language.flatMap { form.languages.contains($0) ? $0 : nil } ?? form.defaultLanguage) }
             if let (item, choice) = column.indicator {
                 guard shown.contains(item), let value = r.answers[item], !value.isEmpty else { return "" }
                 return value.split(separator: " ").contains(Substring(choice)) ? "1" : "0"

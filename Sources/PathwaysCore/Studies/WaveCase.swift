@@ -22,11 +22,13 @@ public struct WaveCase: Sendable, Equatable {
     public var eligibilityConflict: Bool
     /// Bumped by every write; a write naming an older revision loses (two tabs, a double click).
     public var revision: Int
+    /// The language of the form the respondent chose (one of the form's `languages`); nil for the form's default.
+    public var language: String?
 
     public init(id: Int64, waveID: UUID, learnerID: UUID, programID: UUID? = nil, disposition: Disposition? = nil, invitedAt: Date? = nil,
                 remindersSent: Int = 0, lastMessageAt: Date? = nil, openedAt: Date? = nil, startedAt: Date? = nil, submittedAt: Date? = nil,
                 optedOutAt: Date? = nil, answeredShare: Double = 0, currentPage: Int? = nil, recordEligible: Bool? = nil,
-                reportedEligible: Bool? = nil, eligibilityConflict: Bool = false, revision: Int = 0) {
+                reportedEligible: Bool? = nil, eligibilityConflict: Bool = false, revision: Int = 0, language: String? = nil) {
         self.id = id
         self.waveID = waveID
         self.learnerID = learnerID
@@ -45,6 +47,7 @@ public struct WaveCase: Sendable, Equatable {
         self.reportedEligible = reportedEligible
         self.eligibilityConflict = eligibilityConflict
         self.revision = revision
+        self.language = language
     }
 
     /// Whether the person can still answer.
@@ -96,11 +99,14 @@ public struct SurveyProgress: Sendable, Equatable {
     public var disposition: Disposition?
     /// Set by the page that decides the screening.
     public var screening: Screening?
+    /// Set when the respondent chooses the form's language.
+    public var language: String?
 
-    public init(currentPage: Int?, answeredShare: Double, disposition: Disposition? = nil, screening: Screening? = nil) {
+    public init(currentPage: Int?, answeredShare: Double, disposition: Disposition? = nil, screening: Screening? = nil, language: String? = nil) {
         self.currentPage = currentPage
         self.answeredShare = answeredShare
         self.disposition = disposition
         self.screening = screening
+        self.language = language
     }
 }

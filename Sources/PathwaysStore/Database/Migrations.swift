@@ -731,6 +731,9 @@ public enum Migrations {
         Migration(version: 19, name: "import_invitations", why: "the account invitations a learners file asks for are kept with its import job until they are sent, so a server stopped while the job was written sends them when the job is resumed", sql: """
             ALTER TABLE import_jobs ADD COLUMN invitations TEXT
             """),
+        Migration(version: 20, name: "case_language", why: "a respondent takes a multi-language form in the language they choose; the case keeps it, for their next visit and for the export", sql: """
+            ALTER TABLE wave_cases ADD COLUMN language TEXT
+            """),
     ]
 }
 

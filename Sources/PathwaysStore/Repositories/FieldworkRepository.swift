@@ -167,6 +167,7 @@ public struct FieldworkRepository: Sendable {
             var sets: SQLQueryString = "revision = revision + 1, updated_at = \(bind: now), started_at = COALESCE(started_at, \(bind: now)), opened_at = COALESCE(opened_at, \(bind: now))"
             sets = sets + ", current_page = \(bind: progress.currentPage), answered_share = \(bind: progress.answeredShare)"
             if let d = progress.disposition { sets = sets + ", disposition = \(bind: d.rawValue)" }
+            if let language = progress.language { sets = sets + ", language = \(bind: language)" }
             if finished { sets = sets + ", submitted_at = \(bind: now)" }
             if let e = progress.screening {
                 sets = sets + ", record_eligible = \(bind: e.record), reported_eligible = \(bind: e.reported), eligibility_conflict = \(bind: e.conflict)"
@@ -241,7 +242,8 @@ public struct FieldworkRepository: Sendable {
              optedOutAt: try row.decode(column: "opted_out_at", as: Date?.self), answeredShare: try row.decode(column: "answered_share", as: Double.self),
              currentPage: try row.decode(column: "current_page", as: Int?.self), recordEligible: try row.decode(column: "record_eligible", as: Bool?.self),
              reportedEligible: try row.decode(column: "reported_eligible", as: Bool?.self),
-             eligibilityConflict: try row.decode(column: "eligibility_conflict", as: Bool.self), revision: try row.decode(column: "revision", as: Int.self))
+             eligibilityConflict: try row.decode(column: "eligibility_conflict", as: Bool.self), revision: try row.decode(column: "revision", as: Int.self),
+             language: try row.decode(column: "language", as: String?.self))
     }
 }
 
