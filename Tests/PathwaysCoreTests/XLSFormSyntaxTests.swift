@@ -190,4 +190,31 @@ import Testing
             """, name: "survey"), choices: nil, settings: nil)
         #expect(form.questions.map(\.defaultAnswer) == ["2024-01-15", "14:30:00", "2024-01-15T14:30:00", "2024-01-15 00:00:00"])
     }
+
+    /// A `range` is asked as a number between its bounds: whole when every step is, checked on the server, and the
+    /// sheet keeps its type and parameters for the way back to pyxform.
+    @Test func aRangeIsANumberBetweenItsBounds() throws {
+        let form = try XLSForm(survey: try XLSFormSheet.csv("""
+            type,name,label,parameters
+            range,score,How satisfied?,start=0 end=10 step=1
+            range,share,Which share?,"start=0, end=1, step=0.25"
+            range,plain,Default bounds,
+            """, name: "survey"), choices: nil, settings: nil)
+        let q = Dictionary(uniqueKeysWithValues: form.questions.map { ($0.name, $0) })
+        #expect(q["score"]?.type == .integer && q["score"]?.range == NumberRange(start: 0, end: 10, step: 1))
+        #expect(q["share"]?.type == .decimal && q["share"]?.range?.words == "from 0 to 1 in steps of 0.25")
+        #expect(q["plain"]?.range == NumberRange(), "pyxform's defaults: 1 to 10 in steps of 1")
+        #expect(form.survey.rows.first?["type"] == "range", "the sheet keeps the type as written")
+        var run = SurveyRun(form: form, today: CalendarDay.date(year: 2026, month: 6, day: 1)!)
+        let refused = run.submit(page: 0, values: ["score": ["11"], "share": ["0.3"], "plain": ["0"]])
+        #expect(refused["score"] == "Please enter a number from 0 to 10." && refused["share"] == "Please enter a number from 0 to 1 in steps of 0.25."
+                && refused["plain"] == "Please enter a number from 1 to 10.", "\(refused)")
+        #expect(run.submit(page: 0, values: ["score": ["10"], "share": ["0.75"], "plain": ["1"]]).isEmpty)
+        // Bounds that are no numbers, or a step of nothing, are named in the parameters column.
+        let bad = Result { try XLSForm(survey: try XLSFormSheet.csv("type,name,label,parameters\nrange,r,R,start=low\nrange,s,S,step=0", name: "survey"), choices: nil, settings: nil) }
+        guard case .failure(let errors as XLSFormErrors) = bad else { Issue.record("bad parameters are refused"); return }
+        #expect(errors.issues.map(\.column) == ["parameters", "parameters"])
+        #expect(errors.issues.map(\.message) == ["range start 'low' is not a number", "a range's step must be more than 0"])
+    }
 }
+

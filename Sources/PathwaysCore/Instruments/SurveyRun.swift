@@ -300,9 +300,11 @@ public struct SurveyRun: Sendable {
         }
         switch q.type {
         case .integer:
-            guard Int(value) != nil else { return "Please enter a whole number." }
+            guard let n = Int(value) else { return "Please enter a whole number." }
+            if let r = q.range, !r.allows(Double(n)) { return "Please enter a number \(r.words)." }
         case .decimal:
             guard let d = Double(value), d.isFinite else { return "Please enter a number." }
+            if let r = q.range, !r.allows(d) { return "Please enter a number \(r.words)." }
         case .date:
             guard CalendarDay.parse(value) != nil, value.count == 10 else { return "Please enter a date as YYYY-MM-DD." }
         case .time:

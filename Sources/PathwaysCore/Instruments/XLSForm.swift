@@ -70,6 +70,8 @@ public struct XLSForm: Sendable, Equatable {
         public var appearance: String?
         /// The group path the question sits in, outermost first.
         public var groups: [String]
+        /// A `range` question's bounds: asked as a number (`integer` when every step is whole, else `decimal`).
+        public var range: NumberRange? = nil
 
         /// The default as the question's field takes it. A spreadsheet's date cell reads as "2024-01-15 00:00:00"
         /// (as pyxform reads it); a date question starts at "2024-01-15", a time at "14:30:00", a date and time at
@@ -97,7 +99,7 @@ public struct XLSForm: Sendable, Equatable {
 
     /// Valid XLSForm types a web survey here does not ask (yet); refused by name, never as unknown.
     public static let unsupportedTypes: Set<String> = ["select_one_from_file", "select_multiple_from_file", "select_one_external", "osm", "geoshape", "geotrace",
-                                                       "image", "audio", "video", "file", "range", "rank", "xml-external", "csv-external", "background-audio",
+                                                       "image", "audio", "video", "file", "rank", "xml-external", "csv-external", "background-audio",
                                                        "background-geopoint", "begin_loop", "end_loop"]
 
     static let metadataTypes: Set<String> = ["start", "end", "today", "deviceid", "username", "email", "phonenumber", "audit", "simserial", "subscriberid", "start-geopoint"]
@@ -286,7 +288,8 @@ public struct XLSForm: Sendable, Equatable {
                 requiredMessage: Self.localized(row, "required_message", header: sheet.header), relevant: expression("relevant"),
                 constraint: expression("constraint"), constraintMessage: Self.localized(row, "constraint_message", header: sheet.header),
                 choiceFilter: expression("choice_filter"), defaultValue: row["default"], calculation: expression("calculation"),
-                appearance: row["appearance"], groups: groups)
+                appearance: row["appearance"], groups: groups,
+                range: typeText.split(whereSeparator: \.isWhitespace).first?.lowercased() == "range" ? try? NumberRange.parse(row["parameters"]).get() : nil)
             if type == .calculate && question.calculation == nil && Self.value(row, "calculation", header: sheet.header) == nil {
                 issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "calculation", message: "a calculate row needs a calculation"))
             }
@@ -352,6 +355,14 @@ public struct XLSForm: Sendable, Equatable {
         case "time": return .time
         case "datetime": return .dateTime
         case "geopoint": return .geopoint
+        // A range is a number between bounds (`NumberRange`, from the parameters column); the row's type stays `range`.
+        case "range":
+            switch NumberRange.parse(row["parameters"]) {
+            case .success(let r): return r.isWhole ? .integer : .decimal
+            case .failure(let error):
+                issues.append(XLSFormIssue(sheet: survey.name, row: row.line, column: "parameters", message: error.message))
+                return nil
+            }
         case "hidden": return .metadata("hidden")
         case "note": return .note
         case "calculate": return .calculate
@@ -375,3 +386,61 @@ public struct XLSForm: Sendable, Equatable {
         }
     }
 }
+
+/// A `range` question's bounds from its `parameters` ("start=0 end=10 step=1"; pyxform's defaults are 1, 10 and 1).
+/// Other parameters (tick labels, placeholders) are a device's display and are left alone.
+public struct NumberRange: Sendable, Equatable {
+    public var start: Double
+    public var end: Double
+    public var step: Double
+
+    public init(start: Double = 1, end: Double = 10, step: Double = 1) {
+        self.start = start
+        self.end = end
+        self.step = step
+    }
+
+    public static func parse(_ parameters: String?) -> Result<NumberRange, XLSFormRangeError> {
+        var range = NumberRange()
+        for part in (parameters ?? "").split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == ";" }) {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard pair.count == 2, ["start", "end", "step"].contains(pair[0]) else { continue }
+            guard let number = Double(pair[1]), number.isFinite else {
+                return .failure(XLSFormRangeError(message: "range \(pair[0]) '\(pair[1])' is not a number"))
+            }
+            switch pair[0] {
+            case "start": range.start = number
+            case "end": range.end = number
+            default: range.step = number
+            }
+        }
+        guard range.step > 0 else { return .failure(XLSFormRangeError(message: "a range's step must be more than 0")) }
+        guard range.start != range.end else { return .failure(XLSFormRangeError(message: "a range's start and end must differ")) }
+        return .success(range)
+    }
+
+    public var low: Double { min(start, end) }
+    public var high: Double { max(start, end) }
+
+    /// Whether every value the range allows is a whole number.
+    public var isWhole: Bool { [start, end, step].allSatisfy { $0.rounded() == $0 } }
+
+    /// Whether `value` is within the bounds and on a step from the start.
+    public func allows(_ value: Double) -> Bool {
+        guard value >= low - 1e-9, value <= high + 1e-9 else { return false }
+        let steps = abs(value - start) / step
+        return abs(steps - steps.rounded()) < 1e-6
+    }
+
+    public static func text(_ d: Double) -> String { d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d) }
+
+    /// "from 0 to 10" (and "in steps of 0.5" when the step is not 1).
+    public var words: String {
+        "from \(Self.text(low)) to \(Self.text(high))" + (step == 1 ? "" : " in steps of \(Self.text(step))")
+    }
+}
+
+public struct XLSFormRangeError: Error, Sendable, Equatable {
+    public var message: String
+}
+

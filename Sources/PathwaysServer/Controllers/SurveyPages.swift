@@ -133,6 +133,15 @@ struct SurveyPages {
             case .note: item["isNote"] = true
             case .integer: item["isInput"] = true; item["inputType"] = "number"; item["inputMode"] = "numeric"; item["step"] = "1"
             case .decimal: item["isInput"] = true; item["inputType"] = "number"; item["inputMode"] = "decimal"; item["step"] = "any"
+            default: break
+            }
+            // A range is a number input with its bounds, said in the hint too (a slider needs a script to show its value).
+            if let r = q.range {
+                item["min"] = NumberRange.text(r.low); item["max"] = NumberRange.text(r.high); item["step"] = NumberRange.text(r.step)
+                item["hint"] = [text(q.hints) ?? "", "A number \(r.words)."].filter { !$0.isEmpty }.joined(separator: " ")
+            }
+            switch q.type {
+            case .integer, .decimal: break
             case .date: item["isInput"] = true; item["inputType"] = "date"
             case .time: item["isInput"] = true; item["inputType"] = "time"
             case .dateTime: item["isInput"] = true; item["inputType"] = "datetime-local"
