@@ -246,12 +246,6 @@ struct CareerPages {
         }
     }
 
-    /// The employer partner an employer account acts for; refused when the account is tied to none.
-    static func ownEmployer(_ p: Principal, _ careers: CareerRepository) async throws -> CareerRepository.Employer {
-        guard let mine = try await careers.employer(forUser: p.userID) else { throw AppError.forbidden("your account is not tied to an employer partner") }
-        return mine
-    }
-
     /// What the posting form held when it was refused, and the field the refusal names, to show them again.
     struct TypedPosting {
         var fields: [String: String]

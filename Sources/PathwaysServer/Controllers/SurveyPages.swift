@@ -141,7 +141,7 @@ struct SurveyPages {
                 item["hint"] = [text(q.hints) ?? "", "A number \(r.words)."].filter { !$0.isEmpty }.joined(separator: " ")
             }
             switch q.type {
-            case .integer, .decimal: break
+            case .integer, .decimal, .note: break
             case .date: item["isInput"] = true; item["inputType"] = "date"
             case .time: item["isInput"] = true; item["inputType"] = "time"
             case .dateTime: item["isInput"] = true; item["inputType"] = "datetime-local"
