@@ -234,21 +234,26 @@ import Testing
             let (_, second) = try await repository.check(kind: .learners, fileName: "second.csv", text: file("T"), by: importer, claim: true,
                                                          invitations: (1...5).map { "T\($0)" })
             #expect(try await repository.runJob(try #require(second))?.applied == true)
-            #expect(try await repository.owedInvitations().map(\.fileName) == ["second.csv"], "the first file owes its invitations once written")
             func welcomeCount() async throws -> Int {
                 try await w.store.sql.raw("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'welcome'").first()!.decode(column: "n", as: Int.self)
             }
-            #expect(try await welcomeCount() == 0)
 
-            // The first job's runner is gone (its claim ran out); the server starts again and resumes.
+            // The first job's runner is gone (its claim ran out); the server starts again and resumes. The server's own
+            // import round may take a job up at the same time: either way every invitation goes, once.
             try await w.store.sql.raw("UPDATE import_jobs SET lease_until = NULL WHERE status = 'applying'").run()
             let imports = DataImports(store: w.store, chunkRows: 2, issuing: nil)
-            #expect(try await imports.resumeStalled() == 1)
-            let welcomes = try await OutboxRepository(store: w.store).claim(worker: "test").filter { $0.kind == "welcome" }
-            #expect(welcomes.map(\.to).sorted() == ((1...5).map { "s\($0)@pathways.test" } + (1...5).map { "t\($0)@pathways.test" }).sorted())
+            _ = try await imports.resumeStalled()
+            let firstJob = try #require(first)
+            for _ in 0..<60 {
+                if try await repository.job(id: firstJob)?.status == .applied, try await repository.owedInvitations().isEmpty { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(try await repository.job(id: try #require(first))?.status == .applied)
             #expect(try await repository.owedInvitations().isEmpty)
+            let welcomes = try await w.store.sql.raw("SELECT to_address FROM outbox WHERE kind = 'welcome'").all().map { try $0.decode(column: "to_address", as: String.self) }
+            #expect(welcomes.sorted() == ((1...5).map { "s\($0)@pathways.test" } + (1...5).map { "t\($0)@pathways.test" }).sorted())
             // Resumed again, nothing more is sent.
-            #expect(try await imports.resumeStalled() == 0)
+            _ = try await imports.resumeStalled()
             #expect(try await welcomeCount() == 10, "each invitation is in the outbox once")
         }
     }

@@ -101,11 +101,10 @@ public struct DataImports: Sendable {
     }
 
     /// The account invitations a written learners file asked for (its importer was allowed to ask: checked before
-    /// the rows were written); the job then owes none.
+    /// the rows were written), sent by whichever runner takes them first; the job then owes none.
     func sendInvitations(job: UUID, keys: [String], file: String, by user: UUID?) async throws -> LearnerWelcomes.Report {
-        let report = try await LearnerWelcomes(store: store).inviteImported(keys: keys, fromImport: file, by: user)
-        try await repository.invitationsSent(job: job)
-        return report
+        guard let taken = try await repository.takeInvitations(job: job) else { return LearnerWelcomes.Report(invited: 0, skipped: keys.count) }
+        return try await LearnerWelcomes(store: store).inviteImported(keys: taken, fromImport: file, by: user)
     }
 
     /// What follows a written import: completions recorded by it earn their credentials at once.

@@ -58,8 +58,8 @@ extension ImportRepository {
     }
 
     /// The account invitations a written learners import still owes: its job, who imported it, the file and the
-    /// platform ids it asked to invite. Kept until `invitationsSent(job:)`, so a stop between writing the rows and
-    /// sending the invitations loses none.
+    /// platform ids it asked to invite. Kept until a sender takes them (`takeInvitations(job:)`), so a stop between
+    /// writing the rows and sending the invitations loses none.
     public struct OwedInvitations: Sendable, Equatable {
         public var job: UUID
         public var userID: UUID?
@@ -77,8 +77,18 @@ extension ImportRepository {
         }
     }
 
-    public func invitationsSent(job: UUID) async throws {
-        try await store.sql.raw("UPDATE import_jobs SET invitations = NULL WHERE id = \(bind: job)").run()
+    /// Takes a job's owed invitations for one sender: the first to ask gets them and the job owes none, so two
+    /// servers resuming at once never send an invitation twice.
+    public func takeInvitations(job: UUID) async throws -> [String]? {
+        // Read, then cleared only if still as read (RETURNING gives the row after the change, so the read comes first):
+        // whoever clears it holds the invitations.
+        guard let text = try await store.sql.raw("SELECT invitations FROM import_jobs WHERE id = \(bind: job)").first()?
+            .decode(column: "invitations", as: String?.self) else { return nil }
+        let cleared = try await store.sql.raw("""
+            UPDATE import_jobs SET invitations = NULL WHERE id = \(bind: job) AND invitations = \(bind: text) RETURNING id
+            """).all()
+        guard !cleared.isEmpty else { return nil }
+        return try JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 
     /// Takes up a job nobody is writing (its runner's lease ran out: a crash, or a stop), for this runner.
