@@ -268,10 +268,10 @@ public enum HTMLText {
             if inTag {
                 if ch == ">" {
                     inTag = false
-                    let name = tag.lowercased().drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }
-                    if blocks.contains(String(name)) { out.append("\n") }
+                    let name = tagName(tag)
+                    if blocks.contains(name) { out.append("\n") }
                     if name == "li" && !tag.hasPrefix("/") { out.append("• ") }
-                    if !inline.contains(String(name)) { out.append(" ") }
+                    if !inline.contains(name) { out.append(" ") }
                 } else {
                     tag.append(ch)
                 }
@@ -295,7 +295,7 @@ public enum HTMLText {
                 if ch == ">" {
                     inTag = false
                     // Inline markup ("<strong>team</strong>.") joins the words it wraps; any other tag separates them.
-                    if !inline.contains(String(tag.lowercased().drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber })) { out.append(" ") }
+                    if !inline.contains(tagName(tag)) { out.append(" ") }
                 } else {
                     tag.append(ch)
                 }
@@ -307,6 +307,11 @@ public enum HTMLText {
             }
         }
         return collapse(decodeEntities(out))
+    }
+
+    /// A tag's element name ("/P class=x" → "p").
+    static func tagName(_ tag: String) -> String {
+        String(tag.lowercased().drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber })
     }
 
     /// Tags that mark words up within a line; they never separate words.

@@ -76,7 +76,7 @@ public enum JobPostingCSV {
         p.experienceInPlaceOfEducation = try yesNo("experience_in_place_of_education")
         if let o = value("occupation") {
             guard o.range(of: #"^\d{2}-\d{4}(\.\d{2})?$"#, options: .regularExpression) != nil else { throw fail("occupation", "'\(o)' is not an O*NET-SOC code such as 15-1252.00") }
-            p.occupationalCategories = OccupationCode.read(o).map { [$0] } ?? []
+            p.occupationalCategories = [OccupationCode(code: o)]
         }
         p.employmentTypes = (value("employment_type") ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: " ", with: "_") }.filter { !$0.isEmpty }
         if value("locality") != nil || value("region") != nil || value("country") != nil {

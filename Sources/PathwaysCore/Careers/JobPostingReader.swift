@@ -229,7 +229,7 @@ public enum JobPostingReader {
 
         for item in array(node["educationRequirements"]) {
             if let o = item as? [String: Any] {
-                let category = first(o["credentialCategory"]).flatMap { ($0 as? [String: Any]).flatMap { text($0["name"]) ?? text($0["termCode"]) } ?? text($0) }
+                let category = credentialCategory(o)
                 posting.education.append(EducationRequirement(text: text(o["name"]) ?? text(o["description"]), credentialCategory: category?.lowercased()))
             } else if let words = text(item) {
                 posting.education.append(EducationRequirement(text: HTMLText.plain(words)))
@@ -289,9 +289,7 @@ public enum JobPostingReader {
         // Qualifications: text, or credentials by name and description.
         let qualifications = array(node["qualifications"]).compactMap { item -> String? in
             if let o = item as? [String: Any] {
-                let words = [text(o["name"]), text(o["description"]), first(o["credentialCategory"]).flatMap { c in
-                    (c as? [String: Any]).flatMap { text($0["name"]) ?? text($0["termCode"]) } ?? text(c)
-                }].compactMap { $0 }.map(HTMLText.plain)
+                let words = [text(o["name"]), text(o["description"]), credentialCategory(o)].compactMap { $0 }.map(HTMLText.plain)
                 return words.isEmpty ? nil : words.joined(separator: ": ")
             }
             return text(item).map(HTMLText.plain)
@@ -418,6 +416,11 @@ public enum JobPostingReader {
     }
 
     /// A string value, a JSON-LD value object's `@value`, or a number as text.
+    /// A credential's `credentialCategory`: a DefinedTerm's name or code, or the text.
+    static func credentialCategory(_ credential: [String: Any]) -> String? {
+        first(credential["credentialCategory"]).flatMap { c in (c as? [String: Any]).flatMap { text($0["name"]) ?? text($0["termCode"]) } ?? text(c) }
+    }
+
     static func text(_ value: Any?) -> String? {
         guard let value = first(value) else { return nil }
         if let s = value as? String {

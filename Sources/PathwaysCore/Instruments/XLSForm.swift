@@ -226,7 +226,8 @@ public struct XLSForm: Sendable, Equatable {
                 issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type", message: "is empty, but the row has a name or label; give it a type, or clear the row"))
                 continue
             }
-            guard let type = parseType(typeText, row: row, &issues) else {
+            var range: NumberRange?
+            guard let type = parseType(typeText, row: row, range: &range, &issues) else {
                 // Its name still counts, so rows that refer to it are not reported as well.
                 if let name = row["name"] { names[name] = names[name] ?? row.line }
                 continue
@@ -288,8 +289,7 @@ public struct XLSForm: Sendable, Equatable {
                 requiredMessage: Self.localized(row, "required_message", header: sheet.header), relevant: expression("relevant"),
                 constraint: expression("constraint"), constraintMessage: Self.localized(row, "constraint_message", header: sheet.header),
                 choiceFilter: expression("choice_filter"), defaultValue: row["default"], calculation: expression("calculation"),
-                appearance: row["appearance"], groups: groups,
-                range: typeText.split(whereSeparator: \.isWhitespace).first?.lowercased() == "range" ? try? NumberRange.parse(row["parameters"]).get() : nil)
+                appearance: row["appearance"], groups: groups, range: range)
             if type == .calculate && question.calculation == nil && Self.value(row, "calculation", header: sheet.header) == nil {
                 issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "calculation", message: "a calculate row needs a calculation"))
             }
@@ -330,7 +330,8 @@ public struct XLSForm: Sendable, Equatable {
         return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
     }
 
-    private func parseType(_ text: String, row: XLSFormSheet.Row, _ issues: inout [XLSFormIssue]) -> QuestionType? {
+    /// `range` is set for a `range` row: its bounds, read from the parameters column.
+    private func parseType(_ text: String, row: XLSFormSheet.Row, range: inout NumberRange?, _ issues: inout [XLSFormIssue]) -> QuestionType? {
         let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
         let head = words[0].lowercased()
         func list(_ kind: String) -> (String, Bool)? {
@@ -358,7 +359,9 @@ public struct XLSForm: Sendable, Equatable {
         // A range is a number between bounds (`NumberRange`, from the parameters column); the row's type stays `range`.
         case "range":
             switch NumberRange.parse(row["parameters"]) {
-            case .success(let r): return r.isWhole ? .integer : .decimal
+            case .success(let r):
+                range = r
+                return r.isWhole ? .integer : .decimal
             case .failure(let error):
                 issues.append(XLSFormIssue(sheet: survey.name, row: row.line, column: "parameters", message: error.message))
                 return nil
@@ -432,6 +435,8 @@ public struct NumberRange: Sendable, Equatable {
         return abs(steps - steps.rounded()) < 1e-6
     }
 
+    /// A number as a spreadsheet shows it unformatted (whole numbers without ".0"): a range's bounds, and the
+    /// numbers of an `.xls` cell.
     public static func text(_ d: Double) -> String { d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d) }
 
     /// "from 0 to 10" (and "in steps of 0.5" when the step is not 1).

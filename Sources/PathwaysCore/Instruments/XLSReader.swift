@@ -211,14 +211,11 @@ private struct BIFF {
             }
             index += 1
         }
-        let dateFormats = Set(xfFormats.indices.filter { i in
-            DateCells.builtInDateFormats.contains(xfFormats[i]) || formats[xfFormats[i]].map(DateCells.isDateFormat) == true
-        })
-        let dates = DateCells(styles: dateFormats, from1904: from1904)
+        let dates = DateCells(styles: DateCells.dateStyles(cellFormats: xfFormats, formats: formats), from1904: from1904)
         // A number as the cell shows it: a date cell as pyxform reads it ("2008-12-10 00:00:00"), any other unformatted.
         func number(_ value: Double, xf: Int) -> String {
             if dates.styles.contains(xf), let text = dates.text(serial: value) { return text }
-            return Self.number(value)
+            return NumberRange.text(value)
         }
         var result: [String: [Int: [Int: String]]] = [:]
         var cells = 0
@@ -304,12 +301,6 @@ private struct BIFF {
     static func rk(_ value: UInt32) -> Double {
         let number: Double = value & 0x02 != 0 ? Double(Int32(bitPattern: value) >> 2) : Double(bitPattern: UInt64(value & 0xFFFF_FFFC) << 32)
         return value & 0x01 != 0 ? number / 100 : number
-    }
-
-    /// A cell number as a spreadsheet shows it when unformatted: whole numbers without ".0".
-    static func number(_ value: Double) -> String {
-        if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
-        return String(value)
     }
 }
 

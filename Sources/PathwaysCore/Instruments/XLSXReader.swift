@@ -93,11 +93,7 @@ public struct XLSXReader: Sendable {
         guard let xml else { return [] }
         let collector = StyleCollector()
         try parse(xml, part: "xl/styles.xml", delegate: collector)
-        var result: Set<Int> = []
-        for (i, id) in collector.cellFormats.enumerated() {
-            if DateCells.builtInDateFormats.contains(id) || collector.formats[id].map(DateCells.isDateFormat) == true { result.insert(i) }
-        }
-        return result
+        return DateCells.dateStyles(cellFormats: collector.cellFormats, formats: collector.formats)
     }
 
     private func cells(_ xml: Data, part: String, shared: [String], dates: DateCells, budget: inout Int) throws(Failure) -> [(Int, [String])] {
@@ -205,6 +201,12 @@ struct DateCells: Sendable {
     var from1904 = false
 
     static let builtInDateFormats: Set<Int> = Set(14...22).union(27...36).union(45...47).union(50...58)
+
+    /// Of the cell formats (each naming a number format, in order), those that show a date or time: a built-in date
+    /// format, or a custom format whose code is a date's. The same in `.xlsx` (cellXfs) and `.xls` (XF records).
+    static func dateStyles(cellFormats: [Int], formats: [Int: String]) -> Set<Int> {
+        Set(cellFormats.indices.filter { i in builtInDateFormats.contains(cellFormats[i]) || formats[cellFormats[i]].map(isDateFormat) == true })
+    }
 
     /// A format code shows a date or time when it has d, m, y, h or s outside quotes, brackets and escapes.
     static func isDateFormat(_ code: String) -> Bool {
