@@ -23,7 +23,8 @@ import urllib.error
 import urllib.request
 
 from browser_support import (By, Server, check, desktop, fail, fill, find_program, no_sideways_scroll, page_position, phone_signed_in,
-                             press, report_failure, sign_in, submit)
+                             press, report_failure, sign_in, submit, body_text)
+from selenium.webdriver.common.keys import Keys
 import browser_support
 
 
@@ -77,6 +78,7 @@ def main():
         wave_page(driver, base, researcher.group(1), researcher.group(2))
         set_up_a_study(chromium, chromedriver, base, researcher.group(1), researcher.group(2))
         cascading_choices_and_dates(chromium, chromedriver, base, researcher.group(1), researcher.group(2), work)
+        repeats_in_a_survey(chromium, chromedriver, base, researcher.group(1), researcher.group(2), work)
         catalog_and_accounts(chromium, chromedriver, base, administrator.group(1), administrator.group(2))
         driver.delete_all_cookies()
         shared = credential(driver, base, learner.group(1), learner.group(2), downloads)
@@ -454,6 +456,100 @@ def cascading_choices_and_dates(chromium, chromedriver, base, email_address, pas
             lambda d: region_labels(d) == ["New York", "Texas"])
         check(desk.find_element(By.CSS_SELECTOR, "input[name='country'][value='us']").is_selected(), "the country picked is kept across the round trip")
         browser_support.accessible(desk, "a preview page with cascading choices")
+    finally:
+        desk.quit()
+
+
+def repeats_in_a_survey(chromium, chromedriver, base, email_address, password, work):
+    """An XLSForm of our own with two repeats, uploaded to the phone study and taken in its preview: household members
+    the respondent adds and removes (on a phone without JavaScript, each "Add another" and "Remove" a round trip that
+    keeps what was typed), a condition inside an instance that reads that instance's answer, and children counted
+    by a `repeat_count` from an earlier page; Enter in a field sends the page on, never adds or removes."""
+    print("repeats in a preview: added, removed and counted, on a phone and a desktop")
+    import openpyxl
+    path = os.path.join(work, "household.xlsx")
+    book = openpyxl.Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in [["type", "name", "label", "required", "relevant", "repeat_count", "calculation"],
+                ["begin_repeat", "member", "Household member", None, None, None, None],
+                ["text", "mname", "Name", "yes", None, None, None],
+                ["integer", "mage", "Age", "yes", None, None, None],
+                ["select_one yn", "student", "Is ${mname} in school?", None, "${mage} < 25", None, None],
+                ["end_repeat", None, None, None, None, None, None],
+                ["begin_group", "kids_page", "Children", None, None, None, None],
+                ["integer", "kids", "How many of them are your children?", "yes", None, None, None],
+                ["end_group", None, None, None, None, None, None],
+                ["begin_repeat", "child", "Child", None, None, "${kids}", None],
+                ["text", "cname", "Child's first name", None, None, None, None],
+                ["end_repeat", None, None, None, None, None, None],
+                ["note", "summary", "You named ${people} people.", None, None, None, None],
+                ["calculate", "people", None, None, None, None, "count(${member})"]]:
+        survey.append(row)
+    choices = book.create_sheet("choices")
+    for row in [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]:
+        choices.append(row)
+    settings = book.create_sheet("settings")
+    settings.append(["form_title", "form_id"])
+    settings.append(["Your household", "household"])
+    book.save(path)
+
+    def keys(driver):
+        return [e.get_attribute("name") for e in driver.find_elements(By.CSS_SELECTOR, "form.survey-page input[type='text'], form.survey-page input[type='number']")]
+
+    phone = phone_signed_in(chromium, chromedriver, base, email_address, password)
+    try:
+        phone.get(base + "/studies/phone-study")
+        fill(phone, {"instrument": "household", "file": path})
+        submit(phone, phone.find_element(By.XPATH, "//button[normalize-space()='Store the new version']"))
+        previews = phone.find_elements(By.XPATH, "//li[contains(., '(household)')]//a[normalize-space()='Preview']")
+        check(len(previews) == 1, f"the form with repeats is stored and offers a preview: {phone.find_element(By.TAG_NAME, 'main').text[:300]}")
+        preview = previews[0].get_attribute("href")
+        submit(phone, previews[0])
+        check(keys(phone) == ["mname[1]", "mage[1]"], f"the repeat starts with one member: {keys(phone)}")
+        fill(phone, {"mname[1]": "Ada", "mage[1]": "41"})
+        press(phone, "add:member")
+        check(keys(phone) == ["mname[1]", "mage[1]", "mname[2]", "mage[2]"], f"another member is added: {keys(phone)}")
+        check(phone.find_element(By.NAME, "mname[1]").get_attribute("value") == "Ada", "what was typed is kept across the round trip")
+        fill(phone, {"mname[2]": "Ben", "mage[2]": "12"})
+        press(phone, "add:member")
+        fill(phone, {"mname[3]": "Cy", "mage[3]": "9"})
+        press(phone, "remove:member:2")
+        check([phone.find_element(By.NAME, k).get_attribute("value") for k in ["mname[1]", "mname[2]"]] == ["Ada", "Cy"],
+              "removing the second member moves the third up")
+        headings = [h.text for h in phone.find_elements(By.CSS_SELECTOR, ".repeat-head h2")]
+        check(headings == ["Household member 1", "Household member 2"], f"each member has a heading: {headings}")
+        no_sideways_scroll(phone, "a preview page with a repeat")
+        browser_support.screenshot(phone, "a preview page with a repeat", "390")
+        # Without JavaScript both are asked about school; the page decides, when sent, whom it applied to.
+        fill(phone, {"student[1]": ["yes"], "student[2]": ["yes"]})
+        # Enter in a field sends the page on: it neither adds nor removes a member.
+        phone.find_element(By.NAME, "mage[2]").send_keys(Keys.ENTER)
+        browser_support.WebDriverWait(phone, 15).until(lambda d: d.find_elements(By.NAME, "kids"))
+        check(page_position(phone)[0] == 2, "Enter took the members' page")
+        press(phone, "back")
+        check(keys(phone) == ["mname[1]", "mage[1]", "mname[2]", "mage[2]"], f"Enter added or removed nothing: {keys(phone)}")
+        check(not phone.find_element(By.CSS_SELECTOR, "input[name='student[1]'][value='yes']").is_selected(),
+              "the 41-year-old's answer about school is dropped: it did not apply to them")
+        check(phone.find_element(By.CSS_SELECTOR, "input[name='student[2]'][value='yes']").is_selected(), "the 9-year-old's is kept")
+        press(phone, "next")
+        fill(phone, {"kids": "2"})
+        press(phone, "next")
+        check(keys(phone) == ["cname[1]", "cname[2]"], f"as many children as were counted, without an Add button: {keys(phone)}")
+        check(not phone.find_elements(By.CSS_SELECTOR, "button[value^='add:'], button[value^='remove:']"), "a counted repeat is not added to by hand")
+        fill(phone, {"cname[1]": "Cy", "cname[2]": "Dee"})
+        press(phone, "next")
+        check("You named 2 people." in body_text(phone), f"count() over the repeat: {body_text(phone)[:300]}")
+    finally:
+        phone.quit()
+
+    desk = desktop(chromium, chromedriver)
+    try:
+        sign_in(desk, base, email_address, password)
+        desk.get(preview)
+        press(desk, "add:member")
+        check(keys(desk) == ["mname[1]", "mage[1]", "mname[2]", "mage[2]"], f"with JavaScript too, a member is added: {keys(desk)}")
+        browser_support.accessible(desk, "a preview page with a repeat")
     finally:
         desk.quit()
 

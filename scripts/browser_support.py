@@ -197,7 +197,8 @@ def submit(driver, button):
 
 
 def press(driver, action):
-    submit(driver, driver.find_element(By.CSS_SELECTOR, f"button[name='action'][value='{action}']"))
+    # The page's hidden default button (what Enter sends) is not one a person clicks.
+    submit(driver, driver.find_element(By.CSS_SELECTOR, f"button[name='action'][value='{action}']:not(.default-action)"))
 
 
 def no_sideways_scroll(driver, what):

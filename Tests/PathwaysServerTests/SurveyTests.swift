@@ -390,6 +390,58 @@ enum Survey {
         }
     }
 
+    /// A repeat from a real link: the respondent adds and removes instances (each a round trip that keeps the page),
+    /// each instance is checked and stored on its own, a forged action or field changes nothing, and the export has one
+    /// row per instance.
+    @Test(arguments: TestDatabase.allCases) func aRepeatIsAnsweredPerInstanceStoredAndExported(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let form = try XLSForm(survey: try XLSFormSheet.csv("""
+                type,name,label,required,relevant
+                begin_repeat,job,Job you held,,
+                text,title,Job title,yes,
+                integer,months,Months in it,yes,
+                text,why_left,Why did you leave?,,${months} < 6
+                end_repeat,,,,
+                integer,other_count,How many other jobs did you apply for?,,
+                """, name: "survey"), choices: nil)
+            let f = try await FieldedWave.make(w, form: form)
+            let token = f.tokens["A1"]!
+            let first = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(first.contains("name=\"title[1]\"") && !first.contains("name=\"title[2]\"") && first.contains("value=\"add:job\""))
+            #expect(first.contains("<h2>Job you held 1</h2>"))
+            // Add another: what was typed is kept, and the page has a second job.
+            let added = try await Survey.post(client, token: token, answers: ["title[1]": ["Analyst"], "months[1]": ["30"]], action: "add:job")
+            #expect(added.status == .seeOther)
+            let two = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(two.contains("name=\"title[2]\"") && two.contains("value=\"Analyst\"") && two.contains("value=\"remove:job:2\""))
+            // Forged: an instance that does not exist, a repeat that does not, a count posted as a field.
+            for action in ["remove:job:9", "add:nothing", "remove:job:-1"] {
+                #expect(try await Survey.post(client, token: token, answers: [:], action: action).status == .seeOther)
+            }
+            _ = try await Survey.post(client, token: token, answers: ["job": ["40"], "title[7]": ["Ghost"]], action: "refresh:title")
+            let fieldwork = FieldworkRepository(store: w.store)
+            let version = try #require(try await StudyRepository(store: w.store).version(id: f.wave.instrumentVersionID))
+            var stored = try await fieldwork.answers(caseID: f.caseIDs["A1"]!, version: version)
+            #expect(stored["job"] == "2" && stored["title[7]"] == nil, "\(stored)")
+            // Each instance is checked on its own.
+            let refused = try await Survey.post(client, token: token, answers: ["title[1]": ["Analyst"], "months[1]": ["30"], "months[2]": ["3"]])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("id=\"q-title-2-error\""))
+            _ = try await Survey.post(client, token: token, answers: ["title[1]": ["Analyst"], "months[1]": ["30"], "why_left[1]": ["moved"],
+                                                                      "title[2]": ["Tutor"], "months[2]": ["3"], "why_left[2]": ["=HYPERLINK(1)"]])
+            stored = try await fieldwork.answers(caseID: f.caseIDs["A1"]!, version: version)
+            #expect(stored["title[2]"] == "Tutor" && stored["why_left[2]"] == "=HYPERLINK(1)" && stored["why_left[1]"] == nil,
+                    "a value where the instance's condition failed is dropped: \(stored)")
+            #expect(try await Survey.complete(client, token: token, answers: ["other_count": ["0"]]) >= 1)
+            #expect(try await fieldwork.case(id: f.caseIDs["A1"]!)?.disposition == .complete)
+            let export = try await RespondentExports(store: w.store).exportWide(study: f.study, wave: f.wave, includeText: true, by: nil)
+            let file = try #require(export.files.first { $0.name == "repeat-job.csv" })
+            let rows = file.text.split(separator: "\n").map(String.init)
+            #expect(rows.count == 3 && rows[0] == "respondent_id,_index,title,months,why_left", "\(file.text)")
+            #expect(rows[1].hasSuffix(",1,Analyst,30,") && rows[2].hasSuffix(",2,Tutor,3,'=HYPERLINK(1)"), "\(file.text)")
+            #expect(export.csv.split(separator: "\n")[0] == "respondent_id,job,other_count" && export.csv.contains(",2,0"), "\(export.csv)")
+        }
+    }
+
     @Test(arguments: TestDatabase.allCases) func saveAndFinishLaterKeepsWhatPassesAndTheLinkReopensThePage(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)

@@ -45,7 +45,7 @@ public struct Coding: Sendable {
         var open: [(Int, String, String)] = []
         for wave in try await studies.waves(study: study) {
             guard let version = try await versions.version(wave.instrumentVersionID, studies) else { continue }
-            for q in version.form.questions where q.type == .text && (q.appearance ?? "").contains("multiline") {
+            for q in version.form.questions where q.type == .text && q.repeatName == nil && (q.appearance ?? "").contains("multiline") {
                 open.append((wave.number, q.name, XLSForm.text(q.labels, language: nil) ?? q.name))
             }
         }

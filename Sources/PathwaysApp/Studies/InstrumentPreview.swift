@@ -13,23 +13,32 @@ extension StudyAdministration {
         case finished(SurveyRun)
     }
 
-    public func preview(_ study: Study, version id: UUID, values: [String: [String]]?, now: Date = Date()) async throws -> (InstrumentVersion, PreviewStep) {
+    /// A file given for a file question is checked and named as a survey would name it; the preview keeps only the name.
+    public func preview(_ study: Study, version id: UUID, values posted: [String: [String]]?, uploads: [SurveyUpload] = [],
+                        now: Date = Date()) async throws -> (InstrumentVersion, PreviewStep) {
         let version = try await version(id, of: study)
-        let answers = Self.decodeState(values?["state"]?.first)
+        let answers = Self.decodeState(posted?["state"]?.first)
         var run = SurveyRun(form: version.form, answers: answers, today: now)
-        guard let values, let page = values["page"]?.first.flatMap(Int.init), run.pages.indices.contains(page) else {
+        guard let posted, let page = posted["page"]?.first.flatMap(Int.init), run.pages.indices.contains(page) else {
             guard let first = run.nextPage(after: nil) else { return (version, .finished(run)) }
             return (version, .page(run, first, errors: [:], submitted: nil))
         }
-        if values["action"]?.first?.hasPrefix("refresh") == true {
+        let (values, _, fileErrors) = run.takingUploads(posted, uploads, page: page)
+        if SurveyRun.redrawsPage(values["action"]?.first) {
             run.submitUnchecked(page: page, values: values)
+            _ = run.applyInstanceAction(values["action"]?.first)
             return (version, .page(run, page, errors: [:], submitted: nil))
         }
         if values["action"]?.first == "back" {
             run.submitUnchecked(page: page, values: values)
             return (version, .page(run, run.previousPage(before: page) ?? page, errors: [:], submitted: nil))
         }
-        let errors = run.submit(page: page, values: values, language: version.form.defaultLanguage)
+        let before = run
+        var errors = run.submit(page: page, values: values, language: version.form.defaultLanguage)
+        if !fileErrors.isEmpty {
+            run = before
+            errors.merge(fileErrors) { a, _ in a }
+        }
         if !errors.isEmpty {
             var shown = run
             shown.submitUnchecked(page: page, values: values)

@@ -25,14 +25,18 @@ public struct RespondentExports: Sendable {
         public var long: String = ""
         public var rScript: String = ""
         public var stataScript: String = ""
+        /// Each repeat's instances, one row each (`RespondentExport.repeatFiles`).
+        public var repeats: [(name: String, text: String)] = []
+        /// Files respondents gave (`media/<respondent_id>/<name>`), only with open text.
+        public var media: [(name: String, data: Data)] = []
 
         /// The files of the export, as they are written to a folder or a zip.
         public var files: [(name: String, text: String)] {
-            [("respondents.csv", csv), ("respondents-long.csv", long), ("dictionary.csv", dictionary), ("import.R", rScript), ("import.do", stataScript)]
+            [("respondents.csv", csv), ("respondents-long.csv", long)] + repeats + [("dictionary.csv", dictionary), ("import.R", rScript), ("import.do", stataScript)]
         }
 
         public func zip() throws -> Data {
-            try ZipFile.make(files.map { ($0.name, Data($0.text.utf8)) })
+            try ZipFile.make(files.map { ($0.name, Data($0.text.utf8)) } + media.map { ($0.name, $0.data) })
         }
     }
 
@@ -47,13 +51,21 @@ public struct RespondentExports: Sendable {
             RespondentExport.Respondent(id: RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key), answers: $0.answers, language: $0.language)
         }
         let form = version.form
-        let export = Export(csv: RespondentExport.wide(form, respondents: respondents, includeText: includeText, today: wave.opensAt),
+        var media: [(name: String, data: Data)] = []
+        if includeText {
+            let ids = Dictionary(rows.map { ($0.learnerID, RespondentData.pseudonym(study: study.id, learner: $0.learnerID, key: key)) }, uniquingKeysWith: { a, _ in a })
+            media = try await fieldwork.files(wave: wave.id).compactMap { file in ids[file.learnerID].map { ("media/\($0)/\(file.fileName)", file.data) } }
+        }
+        var export = Export(csv: RespondentExport.wide(form, respondents: respondents, includeText: includeText, today: wave.opensAt),
                             dictionary: RespondentExport.dictionary(form, includeText: includeText), respondents: respondents.count,
                             long: RespondentExport.long(form, respondents: respondents, includeText: includeText),
                             rScript: RespondentExport.rScript(form, includeText: includeText),
-                            stataScript: RespondentExport.stataScript(form, includeText: includeText))
+                            stataScript: RespondentExport.stataScript(form, includeText: includeText),
+                            repeats: RespondentExport.repeatFiles(form, respondents: respondents, includeText: includeText))
+        export.media = media
         try await audit.record(userID: userID, action: "export_respondents", subject: "wave:\(wave.id)",
-                               detail: "wide and long CSV, \(export.respondents) respondents, open text \(includeText ? "included" : "left out")")
+                               detail: "wide and long CSV, \(export.respondents) respondents, open text \(includeText ? "included" : "left out")"
+                                   + (media.isEmpty ? "" : ", \(media.count) files"))
         return export
     }
 

@@ -52,7 +52,7 @@ public struct WaveReporting: Sendable {
     public static func groupings(_ form: XLSForm) -> [(value: String, label: String)] {
         [("program", "Program"), ("program_kind", "Program kind"), ("provider", "Provider")]
             + form.questions.compactMap { q in
-                guard case .selectOne = q.type else { return nil }
+                guard case .selectOne = q.type, q.repeatName == nil else { return nil }
                 return (q.name, "Question: " + (XLSForm.text(q.labels, language: nil) ?? q.name))
             }
     }

@@ -88,17 +88,19 @@ public struct SurveyTaking: Sendable {
 
     /// Submits a page (`action` "back" goes to the page before, keeping what was typed). A closed or finished link,
     /// or a stale revision, saves nothing.
-    public func submit(token: String, values: [String: [String]], now: Date = Date()) async throws -> (Link, Submitted) {
+    /// `uploads` are the files the page sent for its file questions (`SurveyRun.takingUploads` decides which are taken).
+    public func submit(token: String, values posted: [String: [String]], uploads: [SurveyUpload] = [], now: Date = Date()) async throws -> (Link, Submitted) {
         let link = try await link(token: token)
         let c = link.case
         guard c.isOpen, now < link.wave.closesAt else { return (link, .saved(stale: false)) }
-        guard values["revision"]?.first == String(c.revision) else { return (link, .saved(stale: true)) }
+        guard posted["revision"]?.first == String(c.revision) else { return (link, .saved(stale: true)) }
         var run = try await run(link, now: now)
-        guard let page = values["page"]?.first.flatMap(Int.init), run.pages.indices.contains(page) else {
+        guard let page = posted["page"]?.first.flatMap(Int.init), run.pages.indices.contains(page) else {
             throw UseCaseError.invalid("the form did not say which page it was")
         }
+        let (values, files, fileErrors) = run.takingUploads(posted, uploads, page: page)
         if values["action"]?.first == "back" {
-            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.back(run, from: page), now: now)
+            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.back(run, from: page), files: files, now: now)
             return (link, .saved(stale: !saved))
         }
         // Another of the form's languages: what the page holds is kept (as for later), and the case keeps the choice.
@@ -108,30 +110,37 @@ public struct SurveyTaking: Sendable {
             _ = run.keepForLater(page: page, values: values, language: link.language)
             var progress = SurveySubmission.later(run, page: page)
             progress.language = language
-            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: progress, now: now)
+            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: progress, files: files, now: now)
             return (link, .saved(stale: !saved))
         }
-        // Cascading choices: what the page holds is kept (as for later) and the same page comes back, its choice
-        // lists filtered by it.
-        if values["action"]?.first?.hasPrefix("refresh") == true {
+        // Cascading choices, a repeat's add and remove: what the page holds is kept (as for later) and the same page
+        // comes back, its choice lists filtered by it, its instances as asked.
+        if SurveyRun.redrawsPage(values["action"]?.first) {
             _ = run.keepForLater(page: page, values: values, language: link.language)
-            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.later(run, page: page), now: now)
+            // A repeat's "add another" or "remove": the same page comes back with one instance more or less.
+            _ = run.applyInstanceAction(values["action"]?.first)
+            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.later(run, page: page), files: files, now: now)
             return (link, .saved(stale: !saved))
         }
         if values["action"]?.first == "later" {
-            let notKept = run.keepForLater(page: page, values: values, language: link.language)
-            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.later(run, page: page), now: now)
+            let notKept = run.keepForLater(page: page, values: values, language: link.language).merging(fileErrors) { a, _ in a }
+            let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: SurveySubmission.later(run, page: page), files: files, now: now)
             return (link, saved ? .keptForLater(notKept: notKept, closesAt: link.wave.closesAt) : .saved(stale: true))
         }
         let before = run
-        let errors = run.submit(page: page, values: values, language: link.language)
+        var errors = run.submit(page: page, values: values, language: link.language)
+        if !fileErrors.isEmpty {
+            // A file that was not taken refuses the page as a wrong answer does (its message beside the question).
+            run = before
+            errors.merge(fileErrors) { a, _ in a }
+        }
         if !errors.isEmpty {
             // The answers that pass are kept as "save and finish later" keeps them, so leaving now loses only the
             // ones refused; the page comes back as typed, at the revision just written.
             var kept = before
             _ = kept.keepForLater(page: page, values: values, language: link.language)
             var shownLink = link
-            if try await fieldwork.save(c, answers: kept.answers, version: link.version, progress: SurveySubmission.later(kept, page: page), now: now) {
+            if try await fieldwork.save(c, answers: kept.answers, version: link.version, progress: SurveySubmission.later(kept, page: page), files: files, now: now) {
                 shownLink.case.revision += 1
             }
             var shown = before
@@ -145,7 +154,7 @@ public struct SurveyTaking: Sendable {
             record = Screening.recordSaysEligible(completions: completions, months: link.wave.eligibilityMonths, now: now)
         }
         let progress = SurveySubmission.progress(&run, page: page, wave: link.wave, study: link.study, case: c, recordEligible: record, language: link.language)
-        let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: progress, now: now)
+        let saved = try await fieldwork.save(c, answers: run.answers, version: link.version, progress: progress, files: files, now: now)
         return (link, .saved(stale: !saved))
     }
 

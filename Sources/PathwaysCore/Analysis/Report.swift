@@ -88,7 +88,8 @@ public struct Report: Sendable, Codable, Equatable {
         self.method = t.method.label
         self.level = t.level
         self.groupedBy = group
-        let questions = t.form.questions
+        // A repeat's questions are answered once per instance; they are in the export's repeat files, not these tables.
+        let questions = t.form.questions.filter { $0.repeatName == nil }
         var built = [Table?](repeating: nil, count: questions.count)
         built.withUnsafeMutableBufferPointer { out in
             let out = UncheckedBuffer(out)

@@ -46,9 +46,19 @@ public enum RespondentExport {
             columns.append(Column(name: languageColumn, label: "Language the survey was taken in", type: "text",
                                   values: form.languages.map { $0.isEmpty ? "(default)" : $0 }.joined(separator: "; ")))
         }
+        return columns + questionColumns(form.questions.filter { $0.repeatName == nil || $0.type == .beginRepeat }, form: form,
+                                         includeText: includeText, language: language)
+    }
+
+    /// The columns of `questions` (a form's, or one repeat's), in form order.
+    static func questionColumns(_ questions: [XLSForm.Question], form: XLSForm, includeText: Bool, language: String?) -> [Column] {
+        var columns: [Column] = []
         func text(_ labels: [String: String]) -> String { XLSForm.text(labels, language: language) ?? "" }
-        for q in form.questions {
+        for q in questions {
             switch q.type {
+            case .beginRepeat:
+                columns.append(Column(name: q.name, label: "Number of instances: \(text(q.labels))", type: "integer",
+                                      values: "one row per instance in \(repeatFileName(q.name))"))
             case .integer: columns.append(Column(name: q.name, label: text(q.labels), type: "integer", values: ""))
             case .decimal: columns.append(Column(name: q.name, label: text(q.labels), type: "decimal", values: ""))
             case .date: columns.append(Column(name: q.name, label: text(q.labels), type: "date (YYYY-MM-DD)", values: ""))
@@ -58,6 +68,10 @@ public enum RespondentExport {
             // A place can identify a respondent, so it goes out only with the free text.
             case .geopoint where includeText:
                 columns.append(Column(name: q.name, label: text(q.labels), type: "geopoint (latitude longitude)", values: ""))
+            // A file can identify as free text can; its name goes out with the file, under media/<respondent_id>/.
+            case .upload(let kind) where includeText:
+                columns.append(Column(name: q.name, label: text(q.labels), type: "file (\(kind))",
+                                      values: "the file's name; the file is media/<respondent_id>/<name> in the export"))
             case .text where includeText:
                 columns.append(Column(name: q.name, label: text(q.labels), type: "text",
                                       values: "free text; one that begins with = + - or @ has a leading ' so spreadsheets show it as text"))
@@ -84,6 +98,39 @@ public enum RespondentExport {
         return columns
     }
 
+    /// The file a repeat's instances are written to.
+    public static func repeatFileName(_ repeatName: String) -> String { "repeat-\(repeatName).csv" }
+
+    /// Each repeat of the form in long format, one row per respondent and instance (`respondent_id`, `_index` from 1,
+    /// then the repeat's questions as the wide file writes them), as ODK Central and Kobo export repeats.
+    public static func repeatFiles(_ form: XLSForm, respondents: [Respondent], includeText: Bool = false) -> [(name: String, text: String)] {
+        form.questions.filter { $0.type == .beginRepeat }.map { r in
+            let columns = questionColumns(form.questions.filter { $0.repeatName == r.name && $0.type != .beginRepeat }, form: form,
+                                          includeText: includeText, language: nil)
+            var out = (["respondent_id", "_index"] + columns.map(\.name)).map(CSVTable.field).joined(separator: ",") + "\n"
+            for respondent in respondents {
+                for index in Swift.stride(from: 1, through: instances(of: r.name, form: form, in: respondent.answers), by: 1) {
+                    let cells = columns.map { column -> String in
+                        if let (item, choice) = column.indicator {
+                            guard let value = respondent.answers[RepeatKey.key(item, index)], !value.isEmpty else { return "" }
+                            return value.split(separator: " ").contains(Substring(choice)) ? "1" : "0"
+                        }
+                        let value = respondent.answers[RepeatKey.key(column.name, index)] ?? ""
+                        return CSVTable.field(column.type == "text" ? CSVTable.inert(value) : value)
+                    }
+                    out += ([CSVTable.field(respondent.id), String(index)] + cells).joined(separator: ",") + "\n"
+                }
+            }
+            return (repeatFileName(r.name), out)
+        }
+    }
+
+    /// How many instances of a repeat a respondent's answers hold: the stored count, else as many as have answers.
+    static func instances(of repeatName: String, form: XLSForm, in answers: [String: String]) -> Int {
+        if let n = answers[repeatName].flatMap(Int.init) { return max(0, n) }
+        return answers.keys.compactMap { RepeatKey.parse($0) }.filter { form.repeatOf[$0.name] == repeatName }.map(\.index).max() ?? 0
+    }
+
     /// Wide CSV with a header row.
     public static func wide(_ form: XLSForm, respondents: [Respondent], includeText: Bool = false, today: Date) -> String {
         let columns = columns(form, includeText: includeText)
@@ -101,6 +148,10 @@ public enum RespondentExport {
             if let (item, choice) = column.indicator {
                 guard shown.contains(item), let value = r.answers[item], !value.isEmpty else { return "" }
                 return value.split(separator: " ").contains(Substring(choice)) ? "1" : "0"
+            }
+            if form.repeatOf[column.name] == column.name {
+                let n = instances(of: column.name, form: form, in: r.answers)
+                return n == 0 && r.answers[column.name] == nil ? "" : String(n)
             }
             let value = r.answers[column.name] ?? ""
             return CSVTable.field(column.type == "text" ? CSVTable.inert(value) : value)

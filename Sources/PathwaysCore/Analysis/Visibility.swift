@@ -24,7 +24,7 @@ struct Visibility: Sendable {
         var signatures: [String: Int] = [:]
         var members: [[XLSForm.Question]] = []
         var index: [String: Int] = [:]
-        for q in form.questions where q.type.isInput {
+        for q in form.questions where q.type.isInput && q.repeatName == nil {
             let c = conditions(q)
             guard !c.isEmpty else { continue }
             let key = c.map { String(describing: $0) }.joined(separator: "\u{1}")

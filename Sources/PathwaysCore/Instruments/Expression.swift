@@ -272,7 +272,8 @@ struct ExpressionParser {
         case .path(let p):
             // Names are unique in a form here, so a path means the question its last step names.
             guard let last = p.split(separator: "/").last.map(String.init), last != ".", last != "..", !last.hasSuffix(")") else {
-                if p == "current()/." || p == "./" { return .current }
+                // `..` is the repeat instance around the question, as position(..) reads it.
+                if p == "current()/." || p == "./" || p == ".." { return .current }
                 throw ExpressionError(position: token.position, message: "path \(p) does not name a question")
             }
             return .reference(last)

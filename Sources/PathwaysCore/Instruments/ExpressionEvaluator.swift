@@ -51,10 +51,44 @@ public struct ExpressionContext: Sendable {
     /// The columns of the choice a `choice_filter` is looking at.
     public var choice: [String: String]?
 
+    /// The repeat each question in one belongs to (`XLSForm.repeatOf`), and the instance being evaluated, when the
+    /// expression is a question's inside a repeat: `${name}` of the same repeat reads that instance's value.
+    public var repeatOf: [String: String] = [:]
+    public var instance: (repeat: String, index: Int)? = nil
+
     public init(answers: [String: String], current: String? = nil, today: Date) {
         self.answers = answers
         self.current = current
         self.today = today
+    }
+
+    /// A question's value as `${name}` reads it: within its own repeat, the current instance's; from outside, the
+    /// first instance's (an XPath node-set read as text is its first node); a repeat's own name reads its number of instances.
+    public func value(of name: String) -> String {
+        guard let r = repeatOf[name], r != name else { return answers[name] ?? "" }
+        let index = instance?.repeat == r ? instance!.index : 1
+        return answers[RepeatKey.key(name, index)] ?? ""
+    }
+
+    /// Every instance's value of a question in a repeat (an XPath node-set), or nil for a question outside one.
+    func values(of name: String) -> [String]? {
+        guard let r = repeatOf[name] else { return nil }
+        let count = Int(answers[r] ?? "") ?? 0
+        if r == name { return (0..<count).map { _ in "" } }
+        return (0..<max(count, 0)).map { answers[RepeatKey.key(name, $0 + 1)] ?? "" }
+    }
+}
+
+/// How an answer given in a repeat is keyed among a case's answers: `name[2]` for the second instance (1-based, as
+/// ODK's paths count); the repeat's own name holds how many instances there are.
+public enum RepeatKey {
+    public static func key(_ name: String, _ index: Int) -> String { "\(name)[\(index)]" }
+
+    /// `name[2]` → ("name", 2); nil for a key outside any repeat.
+    public static func parse(_ key: String) -> (name: String, index: Int)? {
+        guard key.hasSuffix("]"), let open = key.lastIndex(of: "["), let index = Int(key[key.index(after: open)..<key.index(before: key.endIndex)]),
+              index >= 1, open > key.startIndex else { return nil }
+        return (String(key[..<open]), index)
     }
 }
 
@@ -64,7 +98,7 @@ extension Expression {
         switch self {
         case .number(let n): return .number(n)
         case .string(let s): return .string(s)
-        case .reference(let name): return .string(context.answers[name] ?? "")
+        case .reference(let name): return .string(context.value(of: name))
         case .current: return .string(context.current ?? "")
         case .choiceColumn(let column): return .string(context.choice?[column] ?? "")
         case .negate(let e): return .number(-(try e.evaluate(context).asNumber))
@@ -122,11 +156,13 @@ public enum ExpressionFunctions {
         "normalize-space": 1...1, "floor": 1...1, "ceiling": 1...1, "abs": 1...1, "pow": 2...2, "log": 1...1, "log10": 1...1,
         "exp": 1...1, "exp10": 1...1, "sqrt": 1...1, "sin": 1...1, "cos": 1...1, "tan": 1...1, "asin": 1...1, "acos": 1...1,
         "atan": 1...1, "atan2": 2...2, "pi": 0...0, "once": 1...1, "boolean-from-string": 1...1, "min": 1...50, "max": 1...50,
+        // Over a repeat's instances.
+        "position": 0...1, "count": 1...1, "sum": 1...1, "join": 2...2, "count-non-empty": 1...1, "indexed-repeat": 3...3,
     ]
 
     /// ODK functions a form may call that these surveys do not evaluate (yet): refused by name, never as unknown.
     public static let unsupported: Set<String> = [
-        "pulldata", "indexed-repeat", "position", "count", "sum", "random", "uuid", "area", "distance", "digest", "join",
+        "pulldata", "random", "uuid", "area", "distance", "digest",
         "jr:itext", "count-non-empty", "checklist", "weighted-checklist", "base64-decode", "extract-signed", "decimal-time",
         "geofence", "randomize",
     ]
@@ -264,7 +300,34 @@ public enum ExpressionFunctions {
         case "boolean-from-string":
             let s = try text(0)
             return .boolean(s == "true" || s == "1")
+        case "position":
+            return .number(Double(c.instance?.index ?? 1))
+        case "count":
+            if case .reference(let n) = args[0], let all = c.values(of: n) { return .number(Double(all.count)) }
+            return .number(try text(0).isEmpty ? 0 : 1)
+        case "count-non-empty":
+            if case .reference(let n) = args[0], let all = c.values(of: n) { return .number(Double(all.filter { !$0.isEmpty }.count)) }
+            return .number(try text(0).isEmpty ? 0 : 1)
+        case "sum":
+            if case .reference(let n) = args[0], let all = c.values(of: n) {
+                return .number(all.reduce(0) { $0 + ExpressionValue.string($1).asNumber })
+            }
+            return .number(try value(0).asNumber)
+        case "join":
+            if case .reference(let n) = args[1], let all = c.values(of: n) { return .string(all.joined(separator: try text(0))) }
+            return .string(try text(1))
+        case "indexed-repeat":
+            // indexed-repeat(${question}, ${repeat}, n): the n-th instance's value.
+            guard case .reference(let n) = args[0] else { return .string("") }
+            let i = Int(try value(2).asNumber)
+            guard c.repeatOf[n] != nil, i >= 1 else { return .string(c.value(of: n)) }
+            return .string(c.answers[RepeatKey.key(n, i)] ?? "")
         case "min", "max":
+            if args.count == 1, case .reference(let n) = args[0], let all = c.values(of: n) {
+                let numbers = all.map { ExpressionValue.string($0).asNumber }
+                guard !numbers.isEmpty, !numbers.contains(where: \.isNaN) else { return .number(.nan) }
+                return .number((name == "min" ? numbers.min() : numbers.max())!)
+            }
             let numbers = try args.indices.map { (i: Int) throws(ExpressionError) -> Double in try value(i).asNumber }
             guard !numbers.contains(where: \.isNaN) else { return .number(.nan) }
             return .number((name == "min" ? numbers.min() : numbers.max()) ?? .nan)

@@ -41,8 +41,10 @@ extension SurveyRun {
     /// The browser-checkable condition under which `q` applies on `page`, when it depends on the page's own answers
     /// and can be written as a `ClientCondition`; nil otherwise (no condition, or one only the server can decide).
     public func clientCondition(for q: XLSForm.Question, on page: Page) -> ClientCondition? {
+        // Inside a repeat the fields are named per instance; the server decides there, when the page is sent.
+        guard q.repeatName == nil else { return nil }
         let decided = namesDecided(by: page)
-        let fields = Set(page.questions.filter { $0.type.isInput }.map(\.name))
+        let fields = Set(page.questions.filter { $0.type.isInput && $0.repeatName == nil }.map(\.name))
         let conditions = q.groups.compactMap { groupsByName[$0]?.relevant } + [q.relevant].compactMap { $0 }
         guard conditions.contains(where: { !$0.references.isDisjoint(with: decided) }) else { return nil }
         var parts: [ClientCondition] = []

@@ -63,23 +63,154 @@ public struct SurveyRun: Sendable {
 
     // MARK: relevance
 
-    func context(current: String? = nil) -> ExpressionContext {
-        ExpressionContext(answers: answers, current: current, today: today)
+    func context(current: String? = nil, instance: Int? = nil, of repeatName: String? = nil) -> ExpressionContext {
+        var c = ExpressionContext(answers: answers, current: current, today: today)
+        c.repeatOf = form.repeatOf
+        if let instance, let repeatName { c.instance = (repeatName, instance) }
+        return c
     }
+
+    func context(_ slot: Slot, current: String? = nil) -> ExpressionContext {
+        context(current: current, instance: slot.instance, of: slot.question.repeatName)
+    }
+
+    // MARK: repeats
+
+    /// One place a question is asked: once outside any repeat, once per instance inside one.
+    public struct Slot: Sendable, Equatable {
+        public var question: XLSForm.Question
+        /// 1-based instance of the question's repeat; nil outside any repeat.
+        public var instance: Int?
+        /// The key the answer is kept under: the question's name, or `name[instance]`.
+        public var key: String { instance.map { RepeatKey.key(question.name, $0) } ?? question.name }
+        public var name: String { question.name }
+
+        public init(_ question: XLSForm.Question, instance: Int? = nil) {
+            self.question = question
+            self.instance = instance
+        }
+    }
+
+    /// The most instances a respondent can add to a repeat, or a `repeat_count` can ask for (SECURITY.md).
+    public static let maxInstances = 50
+
+    /// How many instances a repeat has now: its `repeat_count` (kept in the answers by `recalculate`), else as many as
+    /// the respondent added (one to begin with, as ODK starts a repeat).
+    public func instanceCount(_ repeatName: String) -> Int {
+        guard groupsByName[repeatName]?.type == .beginRepeat else { return 0 }
+        guard let stored = answers[repeatName], let n = Int(stored) else { return groupsByName[repeatName]?.repeatCount == nil ? 1 : 0 }
+        return min(max(n, 0), Self.maxInstances)
+    }
+
+    /// Where `q` is asked: once, or once per instance of its repeat.
+    public func slots(_ q: XLSForm.Question) -> [Slot] {
+        guard let r = q.repeatName, q.type != .beginRepeat else { return [Slot(q)] }
+        let n = instanceCount(r)
+        return n == 0 ? [] : (1...n).map { Slot(q, instance: $0) }
+    }
+
+    /// Where `questions` are asked, in the order a page shows them: a repeat's questions for its first instance, then
+    /// for its second, and so on.
+    public func orderedSlots(_ questions: [XLSForm.Question]) -> [Slot] {
+        var result: [Slot] = []
+        var i = questions.startIndex
+        while i < questions.endIndex {
+            guard let r = questions[i].repeatName else { result.append(Slot(questions[i])); i += 1; continue }
+            var end = i
+            while end < questions.endIndex && questions[end].repeatName == r { end += 1 }
+            let run = questions[i..<end]
+            for instance in Swift.stride(from: 1, through: instanceCount(r), by: 1) { result += run.map { Slot($0, instance: instance) } }
+            i = end
+        }
+        return result
+    }
+
+    /// A value as `${name}` reads it where `slot` is asked (its own instance's, inside a repeat): for labels.
+    public func value(_ name: String, in slot: Slot?) -> String { (slot.map { context($0) } ?? context()).value(of: name) }
+
+    /// Whether the respondent adds instances to `repeatName` themselves (no `repeat_count`), and may add one more.
+    public func canAddInstance(_ repeatName: String) -> Bool {
+        guard let r = groupsByName[repeatName], r.type == .beginRepeat, r.repeatCount == nil else { return false }
+        return instanceCount(repeatName) < Self.maxInstances
+    }
+
+    /// Adds an instance at the end of a repeat the respondent fills (`canAddInstance`).
+    public mutating func addInstance(_ repeatName: String) {
+        guard canAddInstance(repeatName) else { return }
+        answers[repeatName] = String(instanceCount(repeatName) + 1)
+        recalculate()
+    }
+
+    /// Removes instance `index` of a repeat the respondent fills; later instances move up one.
+    public mutating func removeInstance(_ repeatName: String, _ index: Int) {
+        guard let r = groupsByName[repeatName], r.repeatCount == nil else { return }
+        let n = instanceCount(repeatName)
+        guard (1...max(n, 1)).contains(index), n > 0 else { return }
+        let members = form.questions.filter { $0.repeatName == repeatName && $0.type != .beginRepeat }.flatMap { [$0.name, Self.otherName($0)] }
+        for name in members {
+            for i in index..<n { set(RepeatKey.key(name, i), answers[RepeatKey.key(name, i + 1)]) }
+            set(RepeatKey.key(name, n), nil)
+        }
+        answers[repeatName] = String(n - 1)
+        recalculate()
+    }
+
+    /// Whether a page's action keeps what the page holds and shows the same page again: refreshing cascading
+    /// choices (`refresh:<question>`), adding or removing a repeat's instance.
+    public static func redrawsPage(_ action: String?) -> Bool {
+        guard let action else { return false }
+        return action.hasPrefix("refresh") || action.hasPrefix("add:") || action.hasPrefix("remove:")
+    }
+
+    /// A page's `add:<repeat>` or `remove:<repeat>:<instance>` button: applies it (after the page's values were taken)
+    /// and returns true; false for any other action, which is left to the caller.
+    public mutating func applyInstanceAction(_ action: String?) -> Bool {
+        guard let action else { return false }
+        let parts = action.split(separator: ":").map(String.init)
+        switch (parts.first, parts.count) {
+        case ("add", 2): addInstance(parts[1]); return true
+        case ("remove", 3):
+            guard let index = Int(parts[2]) else { return false }
+            removeInstance(parts[1], index)
+            return true
+        default: return false
+        }
+    }
+
+    /// Keys of instances past a repeat's count (a `repeat_count` that fell), which no longer exist.
+    private mutating func dropSurplusInstances() {
+        for key in answers.keys {
+            guard let (name, index) = RepeatKey.parse(key) else { continue }
+            let base = name.hasSuffix("_other") && form.repeatOf[name] == nil ? String(name.dropLast(6)) : name
+            if let r = form.repeatOf[base], index > instanceCount(r) { answers.removeValue(forKey: key) }
+        }
+    }
+
+    // MARK: relevance
 
     /// A question is shown when its own `relevant` and those of every group around it hold.
     /// An expression that fails to evaluate counts as false, so a broken condition hides rather than crashes.
     public func isRelevant(_ q: XLSForm.Question) -> Bool {
-        let ctx = context()
-        for name in q.groups {
+        isRelevant(Slot(q, instance: q.repeatName == nil || q.type == .beginRepeat ? nil : 1))
+    }
+
+    /// Whether a question is shown in its instance (conditions inside a repeat read that instance's answers).
+    public func isRelevant(_ slot: Slot) -> Bool {
+        let ctx = context(slot)
+        for name in slot.question.groups {
             if let group = groupsByName[name], let r = group.relevant, !((try? r.isTrue(ctx)) ?? false) { return false }
         }
-        guard let r = q.relevant else { return true }
+        guard let r = slot.question.relevant else { return true }
         return (try? r.isTrue(ctx)) ?? false
     }
 
     public func visibleQuestions(on page: Page) -> [XLSForm.Question] {
         page.questions.filter(isRelevant)
+    }
+
+    /// Every place the page asks or says something that applies now, instances of its repeats included.
+    public func visibleSlots(on page: Page) -> [Slot] {
+        orderedSlots(page.questions).filter(isRelevant)
     }
 
     /// Names whose value the answers on `page` decide: its inputs, and calculations that read them.
@@ -112,6 +243,11 @@ public struct SurveyRun: Sendable {
                 }
             }
         }
+        // A repeat_count read from the same page: the page shows as many instances as the answer asks for.
+        let inputs = Set(page.questions.filter { $0.type.isInput && $0.repeatName == nil }.map(\.name))
+        for q in form.questions where q.type == .beginRepeat && page.questions.contains(where: { $0.repeatName == q.name }) {
+            parents.formUnion(q.repeatCount?.references.intersection(inputs) ?? [])
+        }
         return parents
     }
 
@@ -133,6 +269,19 @@ public struct SurveyRun: Sendable {
         return page.questions.filter { isRelevant($0) || relevanceDepends($0, on: names) }
     }
 
+    /// `displayedQuestions` per instance: what the page shows without JavaScript, each repeat instance in turn.
+    public func displayedSlots(on page: Page) -> [Slot] {
+        let names = namesDecided(by: page)
+        return orderedSlots(page.questions).filter { isRelevant($0) || relevanceDepends($0.question, on: names) }
+    }
+
+    /// Repeats on `page` whose instances the respondent adds (no `repeat_count`), in form order.
+    public func addableRepeats(on page: Page) -> [XLSForm.Question] {
+        form.questions.filter { r in
+            r.type == .beginRepeat && r.repeatCount == nil && page.questions.contains { $0.repeatName == r.name } && isRelevant(r)
+        }
+    }
+
     /// Whether another page may follow `index`, now or once this page's answers are in.
     public func mayContinue(after index: Int) -> Bool {
         if nextPage(after: index) != nil { return true }
@@ -145,7 +294,7 @@ public struct SurveyRun: Sendable {
     /// A page is shown when it has something relevant to ask or say.
     public func isShown(_ page: Page) -> Bool {
         if let group = page.group, let r = group.relevant, !((try? r.isTrue(context())) ?? false) { return false }
-        return !visibleQuestions(on: page).isEmpty
+        return !visibleSlots(on: page).isEmpty || !addableRepeats(on: page).isEmpty
     }
 
     /// The first shown page after `index` (or the first at all when nil); nil when the survey is finished.
@@ -174,6 +323,12 @@ public struct SurveyRun: Sendable {
 
     /// Choices of a select question, after its `choice_filter`, with the "other" choice `or_other` adds.
     public func choices(for q: XLSForm.Question) -> [XLSForm.Choice] {
+        choices(for: Slot(q, instance: q.repeatName == nil ? nil : 1))
+    }
+
+    /// Choices of a select question in its instance (a `choice_filter` inside a repeat reads that instance).
+    public func choices(for slot: Slot) -> [XLSForm.Choice] {
+        let q = slot.question
         let list: String
         let orOther: Bool
         switch q.type {
@@ -183,7 +338,7 @@ public struct SurveyRun: Sendable {
         var choices = form.choiceLists[list] ?? []
         if let filter = q.choiceFilter {
             choices = choices.filter { choice in
-                var ctx = context(current: choice.name)
+                var ctx = context(slot, current: choice.name)
                 ctx.choice = choice.extra.merging(["name": choice.name]) { a, _ in a }
                 return (try? filter.isTrue(ctx)) ?? false
             }
@@ -217,8 +372,14 @@ public struct SurveyRun: Sendable {
         return parts.joined(separator: " ")
     }
 
+    /// The page field that asks to remove the file a file question holds.
+    public static func removeKey(_ key: String) -> String { key + "__remove" }
+
     /// The name under which `or_other` keeps the "please specify" text.
     public static func otherName(_ q: XLSForm.Question) -> String { q.name + "_other" }
+
+    /// The key of a slot's "please specify" text (`name_other`, or `name_other[2]` in a repeat).
+    public static func otherKey(_ slot: Slot) -> String { slot.instance.map { RepeatKey.key(otherName(slot.question), $0) } ?? otherName(slot.question) }
 
     // MARK: answering
 
@@ -235,8 +396,8 @@ public struct SurveyRun: Sendable {
         let page = pages[index]
         // Take every value of the page first, so expressions on the page see each other's answers.
         submitUnchecked(page: index, values: values)
-        for q in page.questions where q.type.isInput && isRelevant(q) {
-            if let message = check(q, language: language) { errors[q.name] = message }
+        for slot in page.questions.filter(\.type.isInput).flatMap(slots) where isRelevant(slot) {
+            if let message = check(slot, language: language) { errors[slot.key] = message }
         }
         if !errors.isEmpty {
             answers = before
@@ -253,11 +414,11 @@ public struct SurveyRun: Sendable {
         guard pages.indices.contains(index) else { return [:] }
         submitUnchecked(page: index, values: values)
         var dropped: PageErrors = [:]
-        for q in pages[index].questions where q.type.isInput && isRelevant(q) && answers[q.name] != nil {
-            if let message = check(q, language: language) {
-                dropped[q.name] = message
-                set(q.name, nil)
-                set(Self.otherName(q), nil)
+        for slot in pages[index].questions.filter(\.type.isInput).flatMap(slots) where isRelevant(slot) && answers[slot.key] != nil {
+            if let message = check(slot, language: language) {
+                dropped[slot.key] = message
+                set(slot.key, nil)
+                set(Self.otherKey(slot), nil)
             }
         }
         recalculate()
@@ -267,17 +428,20 @@ public struct SurveyRun: Sendable {
     /// Takes a page's values without checking them (to show a refused page back as it was typed).
     public mutating func submitUnchecked(page index: Int, values: [String: [String]]) {
         guard pages.indices.contains(index) else { return }
-        for q in pages[index].questions where q.type.isInput {
-            let raw = (values[q.name] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        for slot in pages[index].questions.filter(\.type.isInput).flatMap(slots) {
+            let q = slot.question, key = slot.key
+            let raw = (values[key] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             switch q.type {
-            case .selectMultiple: set(q.name, raw.isEmpty ? nil : raw.joined(separator: " "))
+            case .selectMultiple: set(key, raw.isEmpty ? nil : raw.joined(separator: " "))
             // A browser sends "2026-03-01T09:30"; a space between date and time is taken as well.
-            case .dateTime: set(q.name, raw.first.map { $0.count > 10 && $0.dropFirst(10).first == " " ? String($0.prefix(10)) + "T" + $0.dropFirst(11) : $0 })
-            case .geopoint: set(q.name, raw.first.map { Self.geopoint($0) ?? $0 })
-            default: set(q.name, raw.first)
+            case .dateTime: set(key, raw.first.map { $0.count > 10 && $0.dropFirst(10).first == " " ? String($0.prefix(10)) + "T" + $0.dropFirst(11) : $0 })
+            case .geopoint: set(key, raw.first.map { Self.geopoint($0) ?? $0 })
+            // A browser cannot send a file again: no new file keeps the one given, unless the respondent removes it.
+            case .upload:
+                if let name = raw.first { set(key, name) } else if values[Self.removeKey(key)]?.contains("yes") == true { set(key, nil) }
+            default: set(key, raw.first)
             }
-            if case .selectOne(_, true) = q.type { set(Self.otherName(q), values[Self.otherName(q)]?.first?.trimmed) }
-            if case .selectMultiple(_, true) = q.type { set(Self.otherName(q), values[Self.otherName(q)]?.first?.trimmed) }
+            if q.type.hasOther { set(Self.otherKey(slot), values[Self.otherKey(slot)]?.first?.trimmed) }
         }
         recalculate()
     }
@@ -288,12 +452,18 @@ public struct SurveyRun: Sendable {
 
     /// Checks one relevant question's stored value: required, type, choice list, constraint.
     func check(_ q: XLSForm.Question, language: String) -> String? {
+        check(Slot(q, instance: q.repeatName == nil ? nil : 1), language: language)
+    }
+
+    /// Checks one relevant slot's stored value: required, type, choice list, constraint.
+    func check(_ slot: Slot, language: String) -> String? {
+        let q = slot.question
         func text(_ messages: [String: String], _ fallback: String) -> String {
             messages[language] ?? messages[""] ?? messages.values.first ?? fallback
         }
-        let value = answers[q.name]
+        let value = answers[slot.key]
         guard let value else {
-            if let r = q.required, (try? r.isTrue(context())) ?? false {
+            if let r = q.required, (try? r.isTrue(context(slot))) ?? false {
                 return text(q.requiredMessage, "This question needs an answer.")
             }
             return nil
@@ -317,16 +487,16 @@ public struct SurveyRun: Sendable {
         case .geopoint:
             guard Self.geopoint(value) != nil else { return "Please enter a latitude (−90 to 90) and a longitude (−180 to 180) in degrees, e.g. 40.7128 -74.0060." }
         case .selectOne:
-            guard choices(for: q).contains(where: { $0.name == value }) else { return "Please choose one of the options." }
-            if value == "other", q.type.hasOther, answers[Self.otherName(q)] == nil { return "Please say what “other” is." }
+            guard choices(for: slot).contains(where: { $0.name == value }) else { return "Please choose one of the options." }
+            if value == "other", q.type.hasOther, answers[Self.otherKey(slot)] == nil { return "Please say what “other” is." }
         case .selectMultiple:
-            let allowed = Set(choices(for: q).map(\.name))
+            let allowed = Set(choices(for: slot).map(\.name))
             guard value.split(separator: " ").allSatisfy({ allowed.contains(String($0)) }) else { return "Please choose among the options." }
-            if value.split(separator: " ").contains("other"), q.type.hasOther, answers[Self.otherName(q)] == nil { return "Please say what “other” is." }
+            if value.split(separator: " ").contains("other"), q.type.hasOther, answers[Self.otherKey(slot)] == nil { return "Please say what “other” is." }
         default: break
         }
         if let c = q.constraint {
-            let ok = (try? c.isTrue(context(current: value))) ?? false
+            let ok = (try? c.isTrue(context(slot, current: value))) ?? false
             if !ok { return text(q.constraintMessage, "This answer is not allowed.") }
         }
         return nil
@@ -336,9 +506,9 @@ public struct SurveyRun: Sendable {
     private mutating func dropIrrelevant() {
         for _ in 0..<2 {
             var changed = false
-            for q in form.questions where q.type.isInput && answers[q.name] != nil && !isRelevant(q) {
-                answers.removeValue(forKey: q.name)
-                answers.removeValue(forKey: Self.otherName(q))
+            for slot in form.questions.filter(\.type.isInput).flatMap(slots) where answers[slot.key] != nil && !isRelevant(slot) {
+                answers.removeValue(forKey: slot.key)
+                answers.removeValue(forKey: Self.otherKey(slot))
                 changed = true
             }
             if !changed { break }
@@ -349,11 +519,21 @@ public struct SurveyRun: Sendable {
     /// Reruns every `calculate` in form order (but pinned ones); twice, so one that reads a later calculation settles.
     public mutating func recalculate() {
         for _ in 0..<2 {
-            for q in form.questions where q.type == .calculate && pinned[q.name] == nil {
-                guard let e = q.calculation, let v = try? e.evaluate(context(current: answers[q.name])) else { continue }
-                set(q.name, v.asString)
+            for q in form.questions {
+                // A repeat_count sets how many instances there are, before what is computed in them.
+                if q.type == .beginRepeat, let count = q.repeatCount {
+                    let n = (try? count.evaluate(context()).asNumber) ?? 0
+                    answers[q.name] = String(n.isFinite ? min(max(Int(n.rounded(.down)), 0), Self.maxInstances) : 0)
+                    continue
+                }
+                guard q.type == .calculate, pinned[q.name] == nil, let e = q.calculation else { continue }
+                for slot in slots(q) {
+                    guard let v = try? e.evaluate(context(slot, current: answers[slot.key])) else { continue }
+                    set(slot.key, v.asString)
+                }
             }
         }
+        dropSurplusInstances()
     }
 
     /// Fixes a value from outside the form (a screening result the study's records decide): no calculation
@@ -378,8 +558,8 @@ public struct SurveyRun: Sendable {
         var result: [Int: PageErrors] = [:]
         for i in shownPageIndices {
             var errors: PageErrors = [:]
-            for q in visibleQuestions(on: pages[i]) where q.type.isInput {
-                if let m = check(q, language: language) { errors[q.name] = m }
+            for slot in visibleSlots(on: pages[i]) where slot.question.type.isInput {
+                if let m = check(slot, language: language) { errors[slot.key] = m }
             }
             if !errors.isEmpty { result[i] = errors }
         }
@@ -389,9 +569,9 @@ public struct SurveyRun: Sendable {
     /// Share of the relevant input questions that have an answer: AAPOR's partial vs break-off line.
     public var answeredShare: Double {
         var relevant = 0, answered = 0
-        for q in form.questions where q.type.isInput && isRelevant(q) {
+        for slot in form.questions.filter(\.type.isInput).flatMap(slots) where isRelevant(slot) {
             relevant += 1
-            if answers[q.name] != nil { answered += 1 }
+            if answers[slot.key] != nil { answered += 1 }
         }
         return relevant == 0 ? 0 : Double(answered) / Double(relevant)
     }
@@ -432,18 +612,22 @@ extension SurveyRun {
     public func answerSheet(language: String?) -> [SheetPage] {
         pages.map { page in
             let title = page.group.flatMap { XLSForm.text($0.labels, language: language) } ?? "Page \(page.index + 1)"
-            let rows = page.questions.filter { $0.type.isInput }.map { q -> SheetAnswer in
-                let label = XLSForm.text(q.labels, language: language) ?? q.name
-                let asked = isRelevant(q)
-                guard let value = self.answers[q.name], !value.isEmpty else { return SheetAnswer(name: q.name, label: label, answer: nil, asked: asked) }
-                let named = Dictionary(self.choices(for: q).map { ($0.name, XLSForm.text($0.labels, language: language) ?? $0.name) }, uniquingKeysWith: { a, _ in a })
+            let rows = orderedSlots(page.questions).filter { $0.question.type.isInput }.map { slot -> SheetAnswer in
+                let q = slot.question
+                var label = XLSForm.text(q.labels, language: language) ?? q.name
+                if let i = slot.instance, let r = q.repeatName {
+                    label = "\(groupsByName[r].flatMap { XLSForm.text($0.labels, language: language) } ?? r) \(i): " + label
+                }
+                let asked = isRelevant(slot)
+                guard let value = self.answers[slot.key], !value.isEmpty else { return SheetAnswer(name: slot.key, label: label, answer: nil, asked: asked) }
+                let named = Dictionary(self.choices(for: slot).map { ($0.name, XLSForm.text($0.labels, language: language) ?? $0.name) }, uniquingKeysWith: { a, _ in a })
                 let words: String
                 switch q.type {
                 case .selectOne: words = named[value] ?? value
                 case .selectMultiple: words = value.split(separator: " ").map { named[String($0)] ?? String($0) }.joined(separator: "; ")
                 default: words = value
                 }
-                return SheetAnswer(name: q.name, label: label, answer: words, asked: asked)
+                return SheetAnswer(name: slot.key, label: label, answer: words, asked: asked)
             }
             return SheetPage(number: page.index + 1, title: title, answers: rows)
         }

@@ -15,6 +15,9 @@ public struct XLSForm: Sendable, Equatable {
     /// Languages named in `label::Language (code)` columns, in column order; "" is the unlabelled default.
     public private(set) var languages: [String] = []
 
+    /// The repeat each question in one is asked in, by question name (a repeat's own name maps to itself).
+    public private(set) var repeatOf: [String: String] = [:]
+
     public var title: String? { settings?.rows.first?["form_title"] }
     public var formID: String? { settings?.rows.first?["form_id"] }
     public var version: String? { settings?.rows.first?["version"] }
@@ -28,6 +31,8 @@ public struct XLSForm: Sendable, Equatable {
         case integer, decimal, text, date, note, calculate, acknowledge
         /// `time` (HH:MM), `dateTime` (a local date and time) and `geopoint` ("latitude longitude", as ODK stores it).
         case time, dateTime, geopoint
+        /// `image`, `audio`, `video` or `file`: a file the respondent gives (`SurveyUpload`).
+        case upload(String)
         case selectOne(list: String, orOther: Bool)
         case selectMultiple(list: String, orOther: Bool)
         case beginGroup, endGroup, beginRepeat, endRepeat
@@ -44,7 +49,7 @@ public struct XLSForm: Sendable, Equatable {
         /// Whether the row asks the respondent for a value.
         public var isInput: Bool {
             switch self {
-            case .integer, .decimal, .text, .date, .time, .dateTime, .geopoint, .selectOne, .selectMultiple, .acknowledge: true
+            case .integer, .decimal, .text, .date, .time, .dateTime, .geopoint, .selectOne, .selectMultiple, .acknowledge, .upload: true
             default: false
             }
         }
@@ -72,6 +77,11 @@ public struct XLSForm: Sendable, Equatable {
         public var groups: [String]
         /// A `range` question's bounds: asked as a number (`integer` when every step is whole, else `decimal`).
         public var range: NumberRange? = nil
+        /// The repeat the row is asked in, once per instance (nil outside any repeat; a `begin_repeat` row names itself).
+        public var repeatName: String? = nil
+        /// A `begin_repeat` row's `repeat_count` (`jr:count`): how many instances there are, instead of the respondent
+        /// adding them.
+        public var repeatCount: Expression? = nil
 
         /// The default as the question's field takes it. A spreadsheet's date cell reads as "2024-01-15 00:00:00"
         /// (as pyxform reads it); a date question starts at "2024-01-15", a time at "14:30:00", a date and time at
@@ -99,7 +109,7 @@ public struct XLSForm: Sendable, Equatable {
 
     /// Valid XLSForm types a web survey here does not ask (yet); refused by name, never as unknown.
     public static let unsupportedTypes: Set<String> = ["select_one_from_file", "select_multiple_from_file", "select_one_external", "osm", "geoshape", "geotrace",
-                                                       "image", "audio", "video", "file", "rank", "xml-external", "csv-external", "background-audio",
+                                                       "rank", "xml-external", "csv-external", "background-audio",
                                                        "background-geopoint", "begin_loop", "end_loop"]
 
     static let metadataTypes: Set<String> = ["start", "end", "today", "deviceid", "username", "email", "phonenumber", "audit", "simserial", "subscriberid", "start-geopoint"]
@@ -283,13 +293,20 @@ public struct XLSForm: Sendable, Equatable {
                 }
             }
             let groups = groupStack.map(\.name)
-            let question = Question(
+            let enclosingRepeat = groupStack.last(where: { $0.kind == "repeat" })?.name
+            if type == .beginRepeat, let outer = enclosingRepeat {
+                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type",
+                                           message: "a repeat inside a repeat (begin_repeat '\(name)' within '\(outer)') is valid XLSForm but not supported yet"))
+            }
+            var question = Question(
                 row: row.line, type: type, name: name, labels: Self.localized(row, "label", header: sheet.header),
                 hints: Self.localized(row, "hint", header: sheet.header), required: required,
                 requiredMessage: Self.localized(row, "required_message", header: sheet.header), relevant: expression("relevant"),
                 constraint: expression("constraint"), constraintMessage: Self.localized(row, "constraint_message", header: sheet.header),
                 choiceFilter: expression("choice_filter"), defaultValue: row["default"], calculation: expression("calculation"),
                 appearance: row["appearance"], groups: groups, range: range)
+            question.repeatName = type == .beginRepeat ? name : enclosingRepeat
+            if type == .beginRepeat { question.repeatCount = expression("repeat_count") }
             if type == .calculate && question.calculation == nil && Self.value(row, "calculation", header: sheet.header) == nil {
                 issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "calculation", message: "a calculate row needs a calculation"))
             }
@@ -302,11 +319,7 @@ public struct XLSForm: Sendable, Equatable {
             }
             switch type {
             case .beginGroup: groupStack.append(("group", name, row.line))
-            case .beginRepeat:
-                groupStack.append(("repeat", name, row.line))
-                // Asked once, a repeat would keep only its first instance; refused until it can be asked as often as it says.
-                issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "type",
-                                           message: "repeats (begin_repeat '\(name)') are valid XLSForm but not supported yet"))
+            case .beginRepeat: groupStack.append(("repeat", name, row.line))
             default: break
             }
             parsed.append((question, expressions))
@@ -323,6 +336,7 @@ public struct XLSForm: Sendable, Equatable {
             }
         }
         questions = parsed.map(\.question)
+        repeatOf = Dictionary(questions.compactMap { q in q.repeatName.map { (q.name, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 
     public static func isValidName(_ name: String) -> Bool {
@@ -366,6 +380,7 @@ public struct XLSForm: Sendable, Equatable {
                 issues.append(XLSFormIssue(sheet: survey.name, row: row.line, column: "parameters", message: error.message))
                 return nil
             }
+        case "image", "audio", "video", "file": return .upload(head)
         case "hidden": return .metadata("hidden")
         case "note": return .note
         case "calculate": return .calculate

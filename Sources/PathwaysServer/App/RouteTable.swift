@@ -22,12 +22,16 @@ public enum BodyLimit: String, Sendable, Hashable, CaseIterable {
     case json
     /// File uploads (imports, instruments, postings): 32 MiB.
     case upload
+    /// A survey page, which may carry a respondent's file (`multipart/form-data`): the file's limit and 1 MiB more for
+    /// the page's fields; a page without files is held to the form limit.
+    case surveyPage
 
     public var bytes: Int {
         switch self {
         case .form: Forms.maxFormSize
         case .json: Forms.maxJSONSize
         case .upload: Forms.maxUploadSize
+        case .surveyPage: SurveyUpload.maxBytes + (1 << 20)
         }
     }
 
@@ -36,6 +40,7 @@ public enum BodyLimit: String, Sendable, Hashable, CaseIterable {
         case .form: "the form"
         case .json: "the JSON body"
         case .upload: "the upload"
+        case .surveyPage: "the page with its file"
         }
     }
 }

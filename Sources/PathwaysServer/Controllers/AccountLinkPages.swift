@@ -88,11 +88,11 @@ struct AccountLinkPages {
             let (study, version) = try await d.app.studies.trial(token)
             return try await StudySetupPages.preview(d, request, context, study: study, version: version, values: nil, here: "/try/\(token)", back: nil)
         }
-        routes.post("/try/{token}", access: "anyone with the link") { request, context in
+        routes.post("/try/{token}", access: "anyone with the link", body: .surveyPage) { request, context in
             let token = context.parameters.get("token") ?? ""
             let (study, version) = try await d.app.studies.trial(token)
-            let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
-            return try await StudySetupPages.preview(d, request, context, study: study, version: version, values: Forms.decodeForm(String(buffer: body)),
+            let (values, uploads) = try await Forms.surveyPage(request)
+            return try await StudySetupPages.preview(d, request, context, study: study, version: version, values: values, uploads: uploads,
                                                      here: "/try/\(token)", back: nil)
         }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import MultipartKit
 import NIOCore
+import PathwaysCore
 
 /// Reading form posts from Pathways' pages.
 enum Forms {
@@ -74,13 +75,50 @@ enum Forms {
     }
 
     static func upload(_ request: Request, context: AppContext, fileField: String) async throws -> Upload {
+        var upload = Upload(fields: [:])
+        for part in try await parts(request, limit: context.maxUploadSize, what: "the upload") {
+            guard let name = parameter("name", in: part.headers["content-disposition"]) else { continue }
+            if name == fileField {
+                upload.file = part.body
+                upload.fileName = fileName(from: part.headers["content-disposition"])
+            } else {
+                upload.fields[name] = String(buffer: part.body)
+            }
+        }
+        return upload
+    }
+
+    /// A survey page as posted: URL-encoded fields (up to the form limit), or `multipart/form-data` when the page has a
+    /// file question (up to `BodyLimit.surveyPage`), its files apart from its fields.
+    static func surveyPage(_ request: Request) async throws -> (values: [String: [String]], uploads: [SurveyUpload]) {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true else {
+            let body = try await collect(request, limit: maxFormSize, what: "the form")
+            return (decodeForm(String(buffer: body)), [])
+        }
+        var values: [String: [String]] = [:]
+        var uploads: [SurveyUpload] = []
+        for part in try await parts(request, limit: BodyLimit.surveyPage.bytes, what: BodyLimit.surveyPage.what) {
+            guard let name = parameter("name", in: part.headers["content-disposition"]) else { continue }
+            // A file field left empty comes with an empty file name, read as a field: nothing given.
+            if let file = fileName(from: part.headers["content-disposition"]) {
+                uploads.append(SurveyUpload(key: name, originalName: file, contentType: part.headers["content-type"] ?? "application/octet-stream",
+                                            bytes: Data(part.body.readableBytesView)))
+            } else {
+                values[name, default: []].append(String(buffer: part.body))
+            }
+        }
+        return (values, uploads)
+    }
+
+    /// The parts of a `multipart/form-data` body, each with its headers (lowercased names).
+    static func parts(_ request: Request, limit: Int, what: String) async throws -> [(headers: [String: String], body: ByteBuffer)] {
         guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
               let boundaryRange = type.range(of: "boundary=")
         else { throw AppError.badRequest("expected a multipart/form-data upload") }
         var boundary = String(type[boundaryRange.upperBound...])
         if let semicolon = boundary.firstIndex(of: ";") { boundary = String(boundary[..<semicolon]) }
         boundary = boundary.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        let body = try await APIController.collectUpload(request, context: context)
+        let body = try await collect(request, limit: limit, what: what)
         // Collect each part's headers and body, then sort them into fields and the file.
         final class Parts {
             var headers: [String: String] = [:]
@@ -101,17 +139,7 @@ enum Forms {
         } catch {
             throw AppError.badRequest("the upload could not be read as multipart/form-data")
         }
-        var upload = Upload(fields: [:])
-        for part in parts.done {
-            guard let name = parameter("name", in: part.headers["content-disposition"]) else { continue }
-            if name == fileField {
-                upload.file = part.body
-                upload.fileName = fileName(from: part.headers["content-disposition"])
-            } else {
-                upload.fields[name] = String(buffer: part.body)
-            }
-        }
-        return upload
+        return parts.done
     }
 
     /// A parameter (`name`, `filename`) of a Content-Disposition header.

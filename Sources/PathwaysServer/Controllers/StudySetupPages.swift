@@ -141,21 +141,20 @@ struct StudySetupPages {
         }
 
         // An instrument version as respondents see it, page by page with its logic live; nothing is stored.
-        @Sendable func preview(_ request: Request, _ context: AppContext, values: [String: [String]]?) async throws -> Response {
+        @Sendable func preview(_ request: Request, _ context: AppContext, values: [String: [String]]?, uploads: [SurveyUpload] = []) async throws -> Response {
             _ = try context.require("preview instruments", AccessPolicy.canRunStudies)
             let study = try await admin.study(key: context.parameters.get("study") ?? "")
             guard let id = UUID(uuidString: context.parameters.get("version") ?? "") else { throw UseCaseError.notFound("There is no such instrument version in this study.") }
-            return try await Self.preview(d, request, context, study: study, version: id, values: values,
+            return try await Self.preview(d, request, context, study: study, version: id, values: values, uploads: uploads,
                                           here: "/studies/\(study.key)/instruments/\(id.uuidString)/preview", back: "/studies/\(study.key)")
         }
         routes.get("/studies/{study}/instruments/{version}/preview", access: "admin, researcher") { request, context in
             try await preview(request, context, values: nil)
         }
-        routes.post("/studies/{study}/instruments/{version}/preview", access: "admin, researcher") { request, context in
-            let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
-            let values = Forms.decodeForm(String(buffer: body))
+        routes.post("/studies/{study}/instruments/{version}/preview", access: "admin, researcher", body: .surveyPage) { request, context in
+            let (values, uploads) = try await Forms.surveyPage(request)
             try FormCSRF.check(values["_csrf"]?.first, context: context)
-            return try await preview(request, context, values: values)
+            return try await preview(request, context, values: values, uploads: uploads)
         }
 
         // A test link for colleagues without an account, and a test message to oneself.
@@ -297,8 +296,8 @@ struct StudySetupPages {
     /// One step of an instrument's preview, for a signed-in researcher or a test link (`back`: nil, since a test
     /// link's holder has no study page to go back to).
     static func preview(_ d: Dependencies, _ request: Request, _ context: AppContext, study: Study, version id: UUID,
-                        values: [String: [String]]?, here: String, back: String?) async throws -> Response {
-        let (version, step) = try await d.app.studies.preview(study, version: id, values: values)
+                        values: [String: [String]]?, uploads: [SurveyUpload] = [], here: String, back: String?) async throws -> Response {
+        let (version, step) = try await d.app.studies.preview(study, version: id, values: values, uploads: uploads)
         switch step {
         case .finished(let run):
             return try d.views.page("preview_done", title: "End of the preview", [

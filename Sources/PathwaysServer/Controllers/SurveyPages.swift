@@ -25,11 +25,10 @@ struct SurveyPages {
             }
         }
 
-        routes.post("/s/{token}", access: "anyone with the link") { request, context -> Response in
+        routes.post("/s/{token}", access: "anyone with the link", body: .surveyPage) { request, context -> Response in
             let token = context.parameters.get("token") ?? ""
-            let body = try await Forms.collect(request, limit: Forms.maxFormSize, what: "the form")
-            let values = Forms.decodeForm(String(buffer: body))
-            switch try await surveys.submit(token: token, values: values) {
+            let (values, uploads) = try await Forms.surveyPage(request)
+            switch try await surveys.submit(token: token, values: values, uploads: uploads) {
             case (_, .saved(let stale)):
                 // Back at the question whose answer filtered the choices, when that is why the page was sent.
                 let anchor = values["action"]?.first.flatMap { $0.hasPrefix("refresh:") ? String($0.dropFirst(8)) : nil }
@@ -112,23 +111,41 @@ struct SurveyPages {
                        errors: SurveyRun.PageErrors, submitted: [String: [String]]?, notice: String?) -> HTML {
         let language = frame.language
         let page = run.pages[index]
+        var slot: SurveyRun.Slot?
         func text(_ labels: [String: String]) -> String? {
             let raw = labels[language] ?? labels[""] ?? labels.values.first
-            return raw.map { interpolate($0, run.answers) }
+            return raw.map { label in interpolate(label) { run.value($0, in: slot) } }
         }
         let shown = run.progressPages(at: index)
         let position = (shown.firstIndex(of: index) ?? 0) + 1
         var questions: [[String: Any]] = []
         let parents = run.choiceParents(on: page)
-        for q in run.displayedQuestions(on: page) {
-            let value = run.answers[q.name] ?? (submitted == nil ? q.defaultAnswer : nil) ?? ""
+        let slots = run.displayedSlots(on: page)
+        let addable = run.addableRepeats(on: page)
+        for (n, current) in slots.enumerated() {
+            slot = current
+            let q = current.question, key = current.key
+            let value = run.answers[key] ?? (submitted == nil ? q.defaultAnswer : nil) ?? ""
             let selected = Set(value.split(separator: " ").map(String.init))
+            let id = "q-" + q.name + (current.instance.map { "-\($0)" } ?? "")
             var item: [String: Any] = [
-                "name": q.name, "id": "q-\(q.name)", "label": text(q.labels) ?? q.name, "hint": text(q.hints) ?? "",
-                "error": errors[q.name] ?? "", "value": value, "required": q.required != nil,
+                "name": key, "id": id, "label": text(q.labels) ?? q.name, "hint": text(q.hints) ?? "",
+                "error": errors[key] ?? "", "value": value, "required": q.required != nil,
                 "showIf": run.clientCondition(for: q, on: page)?.json ?? "",
-                "refreshes": parents.contains(q.name),
+                "refreshes": parents.contains(q.name), "refreshName": q.name,
             ]
+            // A repeat's instance begins with its heading (and, where the respondent adds them, a way to remove it); its
+            // last instance ends with a way to add another.
+            if let r = q.repeatName, let i = current.instance {
+                let repeatLabel = run.form.question(named: r).flatMap { XLSForm.text($0.labels, language: language) } ?? r
+                if n == 0 || slots[n - 1].instance != i || slots[n - 1].question.repeatName != r {
+                    item["repeatHeading"] = "\(repeatLabel) \(i)"
+                    if addable.contains(where: { $0.name == r }) { item["removeAction"] = "remove:\(r):\(i)"; item["removeLabel"] = "Remove \(repeatLabel) \(i)" }
+                }
+                if n == slots.count - 1 || slots[n + 1].question.repeatName != r, i == run.instanceCount(r), run.canAddInstance(r) {
+                    item["addAction"] = "add:\(r)"; item["addLabel"] = "Add another \(repeatLabel)"
+                }
+            }
             switch q.type {
             case .note: item["isNote"] = true
             case .integer: item["isInput"] = true; item["inputType"] = "number"; item["inputMode"] = "numeric"; item["step"] = "1"
@@ -150,12 +167,17 @@ struct SurveyPages {
                 item["hint"] = [text(q.hints) ?? "", SurveyRun.geopointHint].filter { !$0.isEmpty }.joined(separator: " ")
             case .text:
                 if (q.appearance ?? "").contains("multiline") { item["isTextarea"] = true } else { item["isInput"] = true; item["inputType"] = "text" }
+            case .upload(let kind):
+                // The file given so far is kept until another is chosen or it is removed; a browser cannot show it again.
+                item["isFile"] = true; item["accept"] = SurveyUpload.accept(kind) ?? ""
+                item["hint"] = [text(q.hints) ?? "", "At most \(SurveyUpload.maxBytes >> 20) MB."].filter { !$0.isEmpty }.joined(separator: " ")
+                if !value.isEmpty { item["kept"] = value; item["removeName"] = SurveyRun.removeKey(key); item["removeID"] = "\(id)-remove" }
             case .acknowledge:
                 item["isChoices"] = true; item["inputType"] = "checkbox"
-                item["choices"] = [["value": "OK", "label": "OK", "checked": value == "OK", "id": "q-\(q.name)-ok"]]
+                item["choices"] = [["value": "OK", "label": "OK", "checked": value == "OK", "id": "\(id)-ok"]]
             case .selectOne(_, let other), .selectMultiple(_, let other):
                 let multiple: Bool = { if case .selectMultiple = q.type { true } else { false } }()
-                let choices = run.choices(for: q)
+                let choices = run.choices(for: current)
                 if !multiple && (q.appearance ?? "").contains("minimal") {
                     item["isDropdown"] = true
                 } else {
@@ -163,19 +185,25 @@ struct SurveyPages {
                 }
                 item["inputType"] = multiple ? "checkbox" : "radio"
                 item["choices"] = choices.enumerated().map { i, choice -> [String: Any] in
-                    ["value": choice.name, "label": text(choice.labels) ?? choice.name, "checked": selected.contains(choice.name), "id": "q-\(q.name)-\(i)"]
+                    ["value": choice.name, "label": text(choice.labels) ?? choice.name, "checked": selected.contains(choice.name), "id": "\(id)-\(i)"]
                 }
                 if other {
-                    item["other"] = ["name": SurveyRun.otherName(q), "id": "q-\(SurveyRun.otherName(q))", "value": run.answers[SurveyRun.otherName(q)] ?? ""]
+                    item["other"] = ["name": SurveyRun.otherKey(current), "id": "\(id)-other", "value": run.answers[SurveyRun.otherKey(current)] ?? ""]
                 }
             default: continue
             }
             questions.append(item.filter { ($0.value as? String) != "" })
         }
+        // A repeat with no instance left (all removed) still offers to add one.
+        let emptyRepeats: [[String: Any]] = addable.filter { r in run.instanceCount(r.name) == 0 }.map { r in
+            let label = XLSForm.text(r.labels, language: language) ?? r.name
+            return ["action": "add:\(r.name)", "label": "Add \(label)", "heading": label]
+        }
         let isLast = !run.mayContinue(after: index)
         let values: [String: Any] = [
             "formTitle": run.form.title ?? frame.studyTitle, "pageTitle": page.group.flatMap { text($0.labels) } ?? "",
-            "questions": questions, "page": index, "revision": frame.revision, "position": position, "pages": shown.count,
+            "questions": questions, "emptyRepeats": emptyRepeats, "page": index,
+            "hasFiles": slots.contains { if case .upload = $0.question.type { true } else { false } }, "revision": frame.revision, "position": position, "pages": shown.count,
             "percent": shown.isEmpty ? 0 : Int(Double(position - 1) / Double(shown.count) * 100),
             "canGoBack": run.previousPage(before: index) != nil, "isLast": isLast, "hasErrors": !errors.isEmpty,
             "errorCount": errors.count, "notice": notice ?? "", "token": frame.token, "action": frame.action,
@@ -189,15 +217,16 @@ struct SurveyPages {
                             status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
-    /// `${name}` in a label reads the answer, as in XLSForm.
-    static func interpolate(_ text: String, _ answers: [String: String]) -> String {
+    /// `${name}` in a label reads the answer, as in XLSForm: what `value` reads for it (inside a repeat, the
+    /// instance's own answer).
+    static func interpolate(_ text: String, value: (String) -> String?) -> String {
         guard text.contains("${") else { return text }
         var result = ""
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
             result += rest[..<start.lowerBound]
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else { result += rest[start.lowerBound...]; return result }
-            result += answers[String(rest[start.upperBound..<end])] ?? ""
+            result += value(String(rest[start.upperBound..<end])) ?? ""
             rest = rest[rest.index(after: end)...]
         }
         return result + rest

@@ -734,6 +734,28 @@ public enum Migrations {
         Migration(version: 20, name: "case_language", why: "a respondent takes a multi-language form in the language they choose; the case keeps it, for their next visit and for the export", sql: """
             ALTER TABLE wave_cases ADD COLUMN language TEXT
             """),
+        Migration(version: 21, name: "repeat_values", why: "a form's repeats are answered once per instance (each household member, each job held): an instance's answers are kept by question and instance number, beside the answers asked once", sql: """
+            CREATE TABLE repeat_values (
+                case_id BIGINT NOT NULL REFERENCES wave_cases (id),
+                item_id {uuid} NOT NULL REFERENCES study_items (id),
+                instance INTEGER NOT NULL,
+                value TEXT NOT NULL,
+                updated_at {timestamp} NOT NULL,
+                PRIMARY KEY (case_id, item_id, instance)
+            )
+            """),
+        Migration(version: 22, name: "response_files", why: "image, audio, video and file questions take a file from the respondent: the answer keeps the file's generated name and the file is kept beside it (as base64 text, the same on both databases), removed with the case's open text when the learner withdraws", sql: """
+            CREATE TABLE response_files (
+                case_id BIGINT NOT NULL REFERENCES wave_cases (id),
+                file_name TEXT NOT NULL,
+                answer_key TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                data TEXT NOT NULL,
+                updated_at {timestamp} NOT NULL,
+                PRIMARY KEY (case_id, file_name)
+            )
+            """),
     ]
 }
 

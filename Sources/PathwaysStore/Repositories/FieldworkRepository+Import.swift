@@ -55,12 +55,7 @@ extension FieldworkRepository {
                            opened_at = COALESCE(opened_at, \(bind: at)), answered_share = \(bind: interview.answeredShare), revision = revision + 1, updated_at = \(bind: now)
                     WHERE id = \(bind: caseID) AND submitted_at IS NULL
                     """).run()
-                try await db.raw("DELETE FROM response_values WHERE case_id = \(bind: caseID)").run()
-                let rows: [[any Encodable & Sendable]] = interview.answers.sorted { $0.key < $1.key }.compactMap { name, value in
-                    guard let item = version.items[name] else { return nil }
-                    return [caseID, item, value, now]
-                }
-                try await BulkWrite.insert(db, into: "response_values", columns: ["case_id", "item_id", "value", "updated_at"], rows: rows)
+                try await Self.replaceAnswers(db, caseID: caseID, answers: interview.answers, version: version, now: now)
                 consents.append(.init(learnerID: interview.learnerID, purpose: .study, studyID: study.id, text: ConsentText.study(title: study.title),
                                       givenAt: at, source: source))
             }

@@ -151,6 +151,13 @@ extension FieldworkRepository {
             guard byCase[id] != nil, let name = nameByItem[try row.decode(column: "item_id", as: UUID.self)] else { continue }
             byCase[id]?[name] = try row.decode(column: "value", as: String.self)
         }
+        for row in try await reader.raw("""
+            SELECT v.case_id, v.item_id, v.instance, v.value FROM repeat_values v JOIN wave_cases c ON c.id = v.case_id WHERE c.wave_id = \(bind: wave)
+            """).all() {
+            let id = try row.decode(column: "case_id", as: Int64.self)
+            guard byCase[id] != nil, let name = nameByItem[try row.decode(column: "item_id", as: UUID.self)] else { continue }
+            byCase[id]?[RepeatKey.key(name, try row.decode(column: "instance", as: Int.self))] = try row.decode(column: "value", as: String.self)
+        }
         return order.map { (learnerID: $0.1, answers: byCase[$0.0] ?? [:], program: $0.2, language: $0.3) }
     }
 }

@@ -155,13 +155,71 @@ public struct FieldworkRepository: Sendable {
                 result[name] = try row.decode(column: "value", as: String.self)
             }
         }
+        for row in try await db.raw("SELECT item_id, instance, value FROM repeat_values WHERE case_id = \(bind: caseID)").all() {
+            if let name = nameByItem[try row.decode(column: "item_id", as: UUID.self)] {
+                result[RepeatKey.key(name, try row.decode(column: "instance", as: Int.self))] = try row.decode(column: "value", as: String.self)
+            }
+        }
         return result
+    }
+
+    /// Stores the files given with a save and removes those no answer names any more (replaced, removed, or dropped
+    /// with a question that stopped applying), in the save's transaction.
+    static func keepFiles(_ db: any SQLDatabase, caseID: Int64, files: [SurveyUpload], answers: [String: String],
+                          version: StudyRepository.InstrumentVersion, now: Date) async throws {
+        let fileQuestions = Set(version.form.questions.filter { if case .upload = $0.type { true } else { false } }.map(\.name))
+        guard !fileQuestions.isEmpty else { return }
+        let named = Set(answers.compactMap { key, value in fileQuestions.contains(RepeatKey.parse(key)?.name ?? key) ? value : nil })
+        for file in files where named.contains(file.storedName) {
+            try await db.raw("DELETE FROM response_files WHERE case_id = \(bind: caseID) AND file_name = \(bind: file.storedName)").run()
+            try await db.raw("""
+                INSERT INTO response_files (case_id, file_name, answer_key, content_type, size, data, updated_at)
+                VALUES (\(bind: caseID), \(bind: file.storedName), \(bind: file.key), \(bind: String(file.contentType.prefix(200))),
+                        \(bind: file.bytes.count), \(bind: file.bytes.base64EncodedString()), \(bind: now))
+                """).run()
+        }
+        for row in try await db.raw("SELECT file_name FROM response_files WHERE case_id = \(bind: caseID)").all() {
+            let name = try row.decode(column: "file_name", as: String.self)
+            if !named.contains(name) {
+                try await db.raw("DELETE FROM response_files WHERE case_id = \(bind: caseID) AND file_name = \(bind: name)").run()
+            }
+        }
+    }
+
+    /// The files respondents of a wave gave, by learner: what a wave's export writes beside the answers.
+    public func files(wave: UUID) async throws -> [(learnerID: UUID, fileName: String, data: Data)] {
+        try await db.raw("""
+            SELECT c.learner_id, f.file_name, f.data FROM response_files f JOIN wave_cases c ON c.id = f.case_id
+            WHERE c.wave_id = \(bind: wave) ORDER BY c.id, f.file_name
+            """).all().map { row in
+            (try row.decode(column: "learner_id", as: UUID.self), try row.decode(column: "file_name", as: String.self),
+             Data(base64Encoded: try row.decode(column: "data", as: String.self)) ?? Data())
+        }
+    }
+
+    /// Replaces a case's stored answers: those asked once in `response_values`, a repeat's (`name[2]`) by instance in
+    /// `repeat_values`. Keys the version does not name are not stored.
+    static func replaceAnswers(_ db: any SQLDatabase, caseID: Int64, answers: [String: String], version: StudyRepository.InstrumentVersion, now: Date) async throws {
+        try await db.raw("DELETE FROM response_values WHERE case_id = \(bind: caseID)").run()
+        try await db.raw("DELETE FROM repeat_values WHERE case_id = \(bind: caseID)").run()
+        var once: [[any Encodable & Sendable]] = []
+        var repeated: [[any Encodable & Sendable]] = []
+        for (key, value) in answers.sorted(by: { $0.key < $1.key }) {
+            if let item = version.items[key] {
+                once.append([caseID, item, value, now])
+            } else if let (name, index) = RepeatKey.parse(key), let item = version.items[name] {
+                repeated.append([caseID, item, index, value, now])
+            }
+        }
+        try await BulkWrite.insert(db, into: "response_values", columns: ["case_id", "item_id", "value", "updated_at"], rows: once)
+        try await BulkWrite.insert(db, into: "repeat_values", columns: ["case_id", "item_id", "instance", "value", "updated_at"], rows: repeated)
     }
 
     /// What a save records besides the answers.
     /// Stores the full answer set of an open case, if nobody saved since `c.revision` was read. Returns false when
     /// the case changed in between (another tab, a double submit) or is no longer open; nothing is written then.
-    public func save(_ c: Case, answers: [String: String], version: StudyRepository.InstrumentVersion, progress: Progress, now: Date = Date()) async throws -> Bool {
+    public func save(_ c: Case, answers: [String: String], version: StudyRepository.InstrumentVersion, progress: Progress,
+                     files: [SurveyUpload] = [], now: Date = Date()) async throws -> Bool {
         try await store.transaction { db in
             let finished = progress.disposition == .complete || progress.disposition == .notEligible
             var sets: SQLQueryString = "revision = revision + 1, updated_at = \(bind: now), started_at = COALESCE(started_at, \(bind: now)), opened_at = COALESCE(opened_at, \(bind: now))"
@@ -179,12 +237,8 @@ public struct FieldworkRepository: Sendable {
                 RETURNING id
                 """).all()
             guard !updated.isEmpty else { return false }
-            try await db.raw("DELETE FROM response_values WHERE case_id = \(bind: c.id)").run()
-            let rows: [[any Encodable & Sendable]] = answers.sorted { $0.key < $1.key }.compactMap { name, value in
-                guard let item = version.items[name] else { return nil }
-                return [c.id, item, value, now]
-            }
-            try await BulkWrite.insert(db, into: "response_values", columns: ["case_id", "item_id", "value", "updated_at"], rows: rows)
+            try await Self.replaceAnswers(db, caseID: c.id, answers: answers, version: version, now: now)
+            try await Self.keepFiles(db, caseID: c.id, files: files, answers: answers, version: version, now: now)
             if c.startedAt == nil {
                 // The first page saved is the respondent's agreement to the words the first page showed.
                 let study = try await db.raw("SELECT s.id, s.title FROM waves w JOIN studies s ON s.id = w.study_id WHERE w.id = \(bind: c.waveID)").first()!

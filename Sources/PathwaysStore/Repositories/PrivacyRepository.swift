@@ -246,7 +246,11 @@ public struct PrivacyRepository: Sendable {
                 switch entry.policy {
                 case .delete:
                     removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM response_values WHERE case_id IN (\(binds: chunk))")
+                    removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM repeat_values WHERE case_id IN (\(binds: chunk))")
                     try await db.raw("DELETE FROM response_values WHERE case_id IN (\(binds: chunk))").run()
+                    try await db.raw("DELETE FROM repeat_values WHERE case_id IN (\(binds: chunk))").run()
+                    removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM response_files WHERE case_id IN (\(binds: chunk))")
+                    try await db.raw("DELETE FROM response_files WHERE case_id IN (\(binds: chunk))").run()
                     try await db.raw("DELETE FROM outbox WHERE case_id IN (\(binds: chunk))").run()
                     try await db.raw("DELETE FROM wave_cases WHERE id IN (\(binds: chunk))").run()
                 case .deidentify:
@@ -254,7 +258,17 @@ public struct PrivacyRepository: Sendable {
                         case_id IN (\(binds: chunk)) AND item_id IN (SELECT item_id FROM version_items WHERE item_type = 'text')
                         """
                     removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM response_values WHERE \(openText)")
+                    removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM repeat_values WHERE \(openText)")
                     try await db.raw("DELETE FROM response_values WHERE \(openText)").run()
+                    try await db.raw("DELETE FROM repeat_values WHERE \(openText)").run()
+                    // A photo or a recording identifies as open text does: it goes, with the answers that name it.
+                    let files: SQLQueryString = """
+                        case_id IN (\(binds: chunk)) AND item_id IN (SELECT item_id FROM version_items WHERE item_type = 'file')
+                        """
+                    removed += try await Self.count(db, "SELECT COUNT(*) AS n FROM response_files WHERE case_id IN (\(binds: chunk))")
+                    try await db.raw("DELETE FROM response_files WHERE case_id IN (\(binds: chunk))").run()
+                    try await db.raw("DELETE FROM response_values WHERE \(files)").run()
+                    try await db.raw("DELETE FROM repeat_values WHERE \(files)").run()
                     // Open waves: an unsubmitted case becomes a refusal. Closed waves keep the dispositions their reports
                     // were made from.
                     try await db.raw("""

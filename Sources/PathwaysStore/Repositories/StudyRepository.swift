@@ -148,6 +148,9 @@ public struct StudyRepository: Sendable {
             case .geopoint: result.append((q.name, "geopoint", label))
             case .acknowledge: result.append((q.name, "acknowledge", label))
             case .calculate: result.append((q.name, "calculate", label))
+            // How many instances the repeat has; its questions are stored once per instance.
+            case .beginRepeat: result.append((q.name, "repeat", label))
+            case .upload: result.append((q.name, "file", label))
             case .selectOne(let list, let other):
                 result.append((q.name, "select_one \(list)", label))
                 if other { result.append((SurveyRun.otherName(q), "text", "Other (specify)")) }
