@@ -484,6 +484,7 @@ def repeats_in_a_survey(chromium, chromedriver, base, email_address, password, w
                 ["text", "cname", "Child's first name", None, None, None, None],
                 ["end_repeat", None, None, None, None, None, None],
                 ["note", "summary", "You named ${people} people.", None, None, None, None],
+                ["image", "photo", "A photo of your home, if you like", None, None, None, None],
                 ["calculate", "people", None, None, None, None, "count(${member})"]]:
         survey.append(row)
     choices = book.create_sheet("choices")
@@ -540,6 +541,16 @@ def repeats_in_a_survey(chromium, chromedriver, base, email_address, password, w
         fill(phone, {"cname[1]": "Cy", "cname[2]": "Dee"})
         press(phone, "next")
         check("You named 2 people." in body_text(phone), f"count() over the repeat: {body_text(phone)[:300]}")
+        # A file question: the phone's file picker, a photo chosen, the page sent as a multipart form.
+        picture = os.path.join(work, "home.png")
+        with open(picture, "wb") as out:
+            out.write(bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + bytes(range(256)) * 8)
+        check(phone.find_element(By.NAME, "photo").get_attribute("accept") == "image/*", "the photo field offers images")
+        no_sideways_scroll(phone, "a preview page with a file question")
+        fill(phone, {"photo": picture})
+        press(phone, "next")
+        given = [row.text for row in phone.find_elements(By.XPATH, "//*[contains(text(), 'photo-')]")]
+        check(any(re.search(r"photo-[0-9a-f]{12}\.png", t) for t in given), f"the photo is taken under its generated name: {body_text(phone)[:400]}")
     finally:
         phone.quit()
 

@@ -442,6 +442,80 @@ enum Survey {
         }
     }
 
+    static func filePage(token: String, html: String, fields: [(String, String)], file: (name: String, type: String, bytes: Data)?) -> (HTTPFields, ByteBuffer) {
+        var body = ByteBuffer()
+        let all = fields + [("page", Survey.field("page", in: html) ?? "?"), ("revision", Survey.field("revision", in: html) ?? "?")]
+        for (field, value) in all { body.writeString("--FiLe\r\nContent-Disposition: form-data; name=\"\(field)\"\r\n\r\n\(value)\r\n") }
+        if let file {
+            body.writeString("--FiLe\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"\(file.name)\"\r\nContent-Type: \(file.type)\r\n\r\n")
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--FiLe--\r\n")
+        return ([.contentType: "multipart/form-data; boundary=FiLe"], body)
+    }
+
+    /// A file question from a real link: the page is a multipart form, the file is checked, kept beside the answers
+    /// and shown as given; a field cannot claim a file, a file over the limit is refused with 413, the export carries
+    /// the file only with open text, and withdrawing removes it.
+    @Test(arguments: TestDatabase.allCases) func aFileIsGivenStoredExportedAndRemovedOnWithdrawal(_ db: TestDatabase) async throws {
+        try await TestWorld.run(db) { w, client in
+            let form = try XLSForm(survey: try XLSFormSheet.csv("""
+                type,name,label,required
+                image,photo,A photo of your certificate,yes
+                text,comment,Anything to add?,
+                """, name: "survey"), choices: nil)
+            let f = try await FieldedWave.make(w, form: form)
+            let token = f.tokens["A1"]!
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data((0..<2_000).map { UInt8($0 % 251) })
+            var html = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(html.contains("enctype=\"multipart/form-data\"") && html.contains("type=\"file\"") && html.contains("accept=\"image/*\""))
+            // A field that names a file, without one: the question is still unanswered.
+            var (headers, body) = Self.filePage(token: token, html: html, fields: [("action", "next"), ("photo", "../../x.png"), ("comment", "hi")], file: nil)
+            var r = try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body)
+            #expect(r.status == .unprocessableContent && r.text.contains("This question needs an answer."))
+            // Not an image.
+            html = try await client.execute(uri: "/s/\(token)", method: .get).text
+            (headers, body) = Self.filePage(token: token, html: html, fields: [("action", "next")], file: ("cv.pdf", "application/pdf", Data("%PDF-1.4".utf8)))
+            r = try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body)
+            #expect(r.status == .unprocessableContent && r.text.contains("Please choose an image"))
+            // Over the limit: 413, nothing stored.
+            html = try await client.execute(uri: "/s/\(token)", method: .get).text
+            (headers, body) = Self.filePage(token: token, html: html, fields: [("action", "next")], file: ("big.png", "image/png", Data(count: SurveyUpload.maxBytes + (2 << 20))))
+            r = try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body)
+            #expect(r.status == .contentTooLarge, "\(r.status)")
+            // A photo, saved for later: kept, and shown as given when the link is opened again.
+            html = try await client.execute(uri: "/s/\(token)", method: .get).text
+            (headers, body) = Self.filePage(token: token, html: html, fields: [("action", "later"), ("comment", "the front page")], file: ("IMG_1.PNG", "image/png", png))
+            r = try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body)
+            #expect(r.status == .ok && r.text.contains("Saved for later"))
+            let name = SurveyUpload(key: "photo", originalName: "IMG_1.PNG", contentType: "image/png", bytes: png).storedName
+            html = try await client.execute(uri: "/s/\(token)", method: .get).text
+            #expect(html.contains("Given: \(name).") && html.contains("name=\"photo__remove\""))
+            // Sent on without choosing again: the photo stays, and the survey completes.
+            (headers, body) = Self.filePage(token: token, html: html, fields: [("action", "next"), ("comment", "the front page")], file: nil)
+            r = try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body)
+            #expect(r.status == .seeOther)
+            let fieldwork = FieldworkRepository(store: w.store)
+            #expect(try await fieldwork.case(id: f.caseIDs["A1"]!)?.disposition == .complete)
+            let stored = try await fieldwork.files(wave: f.wave.id)
+            #expect(stored.count == 1 && stored[0].fileName == name && stored[0].data == png)
+            let exports = RespondentExports(store: w.store)
+            let withText = try await exports.exportWide(study: f.study, wave: f.wave, includeText: true, by: nil)
+            #expect(withText.media.count == 1 && withText.media[0].name.hasPrefix("media/") && withText.media[0].name.hasSuffix("/\(name)")
+                    && withText.media[0].data == png)
+            #expect(withText.csv.contains(name) && withText.dictionary.contains("file (image)"))
+            let withoutText = try await exports.exportWide(study: f.study, wave: f.wave, includeText: false, by: nil)
+            #expect(withoutText.media.isEmpty && !withoutText.csv.contains(name), "a photo goes out only with open text")
+            // Withdrawing from research (de-identify): the file and the answer that names it go.
+            let learner = try #require(try await fieldwork.case(id: f.caseIDs["A1"]!)?.learnerID)
+            _ = try await PrivacyRepository(store: w.store).withdrawFromResearch(learner: learner, by: nil, via: "test")
+            #expect(try await fieldwork.files(wave: f.wave.id).isEmpty)
+            let version = try #require(try await StudyRepository(store: w.store).version(id: f.wave.instrumentVersionID))
+            #expect(try await fieldwork.answers(caseID: f.caseIDs["A1"]!, version: version)["photo"] == nil)
+        }
+    }
+
     @Test(arguments: TestDatabase.allCases) func saveAndFinishLaterKeepsWhatPassesAndTheLinkReopensThePage(_ db: TestDatabase) async throws {
         try await TestWorld.run(db) { w, client in
             let f = try await FieldedWave.make(w)

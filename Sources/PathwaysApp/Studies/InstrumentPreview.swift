@@ -37,7 +37,7 @@ extension StudyAdministration {
         var errors = run.submit(page: page, values: values, language: version.form.defaultLanguage)
         if !fileErrors.isEmpty {
             run = before
-            errors.merge(fileErrors) { a, _ in a }
+            errors.merge(fileErrors) { _, file in file }
         }
         if !errors.isEmpty {
             var shown = run

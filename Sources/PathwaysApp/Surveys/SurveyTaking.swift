@@ -132,7 +132,7 @@ public struct SurveyTaking: Sendable {
         if !fileErrors.isEmpty {
             // A file that was not taken refuses the page as a wrong answer does (its message beside the question).
             run = before
-            errors.merge(fileErrors) { a, _ in a }
+            errors.merge(fileErrors) { _, file in file }
         }
         if !errors.isEmpty {
             // The answers that pass are kept as "save and finish later" keeps them, so leaving now loses only the

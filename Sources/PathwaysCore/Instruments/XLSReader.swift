@@ -211,7 +211,7 @@ private struct BIFF {
             }
             index += 1
         }
-        let dates = DateCells(styles: DateCells.dateStyles(cellFormats: xfFormats, formats: formats), from1904: from1904)
+        let dates = DateCells(styles: DateCells.dateStyles(cellFormats: xfFormats, formats: formats), from1904: from1904, wholeSeconds: true)
         // A number as the cell shows it: a date cell as pyxform reads it ("2008-12-10 00:00:00"), any other unformatted.
         func number(_ value: Double, xf: Int) -> String {
             if dates.styles.contains(xf), let text = dates.text(serial: value) { return text }

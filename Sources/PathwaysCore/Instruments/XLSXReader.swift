@@ -199,6 +199,9 @@ private final class SharedStringCollector: CheckedXMLDelegate {
 struct DateCells: Sendable {
     var styles: Set<Int> = []
     var from1904 = false
+    /// A legacy `.xls` date is read to the second, as xlrd (pyxform's reader of them) rounds it; an `.xlsx` one to the
+    /// millisecond, as openpyxl reads it.
+    var wholeSeconds = false
 
     static let builtInDateFormats: Set<Int> = Set(14...22).union(27...36).union(45...47).union(50...58)
 
@@ -227,7 +230,7 @@ struct DateCells: Sendable {
 
     func text(serial: Double) -> String? {
         guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
-        var milliseconds = Int64((serial * 86_400_000).rounded())
+        var milliseconds = wholeSeconds ? Int64((serial * 86_400).rounded()) * 1_000 : Int64((serial * 86_400_000).rounded())
         let days = milliseconds / 86_400_000
         milliseconds -= days * 86_400_000
         let clock = String(format: "%02lld:%02lld:%02lld", milliseconds / 3_600_000, milliseconds / 60_000 % 60, milliseconds / 1_000 % 60)
