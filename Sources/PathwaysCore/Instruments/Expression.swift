@@ -23,6 +23,17 @@ public indirect enum Expression: Sendable, Equatable {
     }
 
     /// Every `${name}` the expression reads.
+    /// The same expression with each reference renamed by `rename` (a path resolved to the question it names).
+    public func renamingReferences(_ rename: (String) -> String) -> Expression {
+        switch self {
+        case .reference(let n): .reference(rename(n))
+        case .number, .string, .current, .choiceColumn: self
+        case .negate(let e): .negate(e.renamingReferences(rename))
+        case .binary(let op, let a, let b): .binary(op, a.renamingReferences(rename), b.renamingReferences(rename))
+        case .call(let name, let args): .call(name, args.map { $0.renamingReferences(rename) })
+        }
+    }
+
     public var references: Set<String> {
         switch self {
         case .reference(let n): [n]
@@ -270,13 +281,15 @@ struct ExpressionParser {
         case .string(let s): return .string(s)
         case .reference(let r): return .reference(r)
         case .path(let p):
-            // Names are unique in a form here, so a path means the question its last step names.
-            guard let last = p.split(separator: "/").last.map(String.init), last != ".", last != "..", !last.hasSuffix(")") else {
-                // `..` is the repeat instance around the question, as position(..) reads it.
-                if p == "current()/." || p == "./" || p == ".." { return .current }
+            // `..` is the repeat instance around the question, as position(..) reads it.
+            if p == "current()/." || p == "./" || p == ".." { return .current }
+            // A path keeps its named steps (`/data/father/age` → "data/father/age"); the form resolves it to the
+            // question it ends in (`XLSForm`: the longest tail that names one, so `father/age` where two groups ask `age`).
+            let steps = p.split(separator: "/").map(String.init).filter { !["", ".", "..", "current()"].contains($0) }
+            guard let last = steps.last, !last.hasSuffix(")") else {
                 throw ExpressionError(position: token.position, message: "path \(p) does not name a question")
             }
-            return .reference(last)
+            return .reference(steps.joined(separator: "/"))
         case .dot: return .current
         case .leftParen:
             let inner = try parseOr()

@@ -227,7 +227,13 @@ public struct XLSForm: Sendable, Equatable {
         languages = languageSet
 
         var names: [String: Int] = [:]
-        var groupPaths: [String: [String]] = [:]
+        // A name used in more than one group (ODK names a question by its path) is known by its group's name and its
+        // own, `group/name`, as Kobo's exports name it; a `${name}` reference to it would be ambiguous.
+        var occurrences: [String: Int] = [:]
+        for row in sheet.rows {
+            if let name = row["name"], let type = row["type"], !type.lowercased().hasPrefix("end") { occurrences[name, default: 0] += 1 }
+        }
+        let shared = Set(occurrences.filter { $0.value > 1 }.keys)
         var groupStack: [(kind: String, name: String, row: Int)] = []
         var parsed: [(question: Question, expressions: [(String, Expression)])] = []
 
@@ -261,15 +267,14 @@ public struct XLSForm: Sendable, Equatable {
                     issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: "'\(name)' is not a valid name (start with a letter or _, then letters, digits, _, - or .)"))
                     continue
                 }
+                if shared.contains(name), let group = groupStack.last?.name { name = group + "/" + name }
                 if let first = names[name] {
-                    let elsewhere = groupPaths[name].map { $0 != groupStack.map(\.name) } ?? false
-                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: elsewhere
-                        ? "'\(name)' is already used on row \(first), in another group; the same name in two groups is valid XLSForm but not supported yet (rename one)"
-                        : "'\(name)' is already used on row \(first); names must be unique"))
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: row.line, column: "name", message: groupStack.isEmpty
+                        ? "'\(name)' is already used on row \(first); names must be unique"
+                        : "'\(row["name"] ?? name)' is already used on row \(first) in the same group; names must be unique within a group"))
                     continue
                 }
                 names[name] = row.line
-                groupPaths[name] = groupStack.map(\.name)
             }
 
             var expressions: [(String, Expression)] = []
@@ -327,10 +332,33 @@ public struct XLSForm: Sendable, Equatable {
         for open in groupStack {
             issues.append(XLSFormIssue(sheet: sheet.name, row: open.row, column: "type", message: "begin \(open.kind) '\(open.name)' is never closed"))
         }
+        // A path names the question its longest tail names: `/data/g/age` is `age`, or `g/age` where two groups ask `age`.
+        func resolved(_ reference: String) -> String {
+            guard reference.contains("/"), names[reference] == nil else { return reference }
+            var steps = reference.split(separator: "/").map(String.init)
+            while steps.count > 1 {
+                steps.removeFirst()
+                let tail = steps.joined(separator: "/")
+                if names[tail] != nil || shared.contains(tail) { return tail }
+            }
+            return reference
+        }
+        parsed = parsed.map { question, expressions in
+            var q = question
+            let resolve = { (e: Expression?) in e?.renamingReferences(resolved) }
+            q.relevant = resolve(q.relevant); q.constraint = resolve(q.constraint); q.calculation = resolve(q.calculation)
+            q.choiceFilter = resolve(q.choiceFilter); q.required = resolve(q.required); q.repeatCount = resolve(q.repeatCount)
+            return (q, expressions.map { ($0.0, $0.1.renamingReferences(resolved)) })
+        }
         // References must name questions of this form.
         for (question, expressions) in parsed {
             for (column, e) in expressions {
-                for missing in e.references.subtracting(names.keys).sorted() {
+                for ambiguous in e.references.intersection(shared).sorted() {
+                    let where_ = names.keys.filter { $0 == ambiguous || $0.hasSuffix("/" + ambiguous) }.sorted().joined(separator: ", ")
+                    issues.append(XLSFormIssue(sheet: sheet.name, row: question.row, column: column, message:
+                        "${\(ambiguous)} could mean any of \(where_); a reference to the same name in two groups is valid XLSForm but not supported yet (rename one)"))
+                }
+                for missing in e.references.subtracting(names.keys).subtracting(shared).sorted() {
                     issues.append(XLSFormIssue(sheet: sheet.name, row: question.row, column: column, message: "${\(missing)} does not name a question in this form"))
                 }
             }

@@ -32,7 +32,7 @@ struct SurveyPages {
             case (_, .saved(let stale)):
                 // Back at the question whose answer filtered the choices, when that is why the page was sent.
                 let anchor = values["action"]?.first.flatMap { $0.hasPrefix("refresh:") ? String($0.dropFirst(8)) : nil }
-                    .map { "#q-" + $0.filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." } + "-block" } ?? ""
+                    .map { "#" + Self.fieldID($0) + "-block" } ?? ""
                 return Self.redirect("/s/\(token)" + (stale ? "?notice=updated" : "") + anchor)
             case (_, .keptForLater(let notKept, let closesAt)):
                 var text = "Your answers so far are saved. To finish, open the link in your invitation again: it brings you back to this page. The survey closes on \(Format.day(closesAt))."
@@ -127,7 +127,7 @@ struct SurveyPages {
             let q = current.question, key = current.key
             let value = run.answers[key] ?? (submitted == nil ? q.defaultAnswer : nil) ?? ""
             let selected = Set(value.split(separator: " ").map(String.init))
-            let id = "q-" + q.name + (current.instance.map { "-\($0)" } ?? "")
+            let id = fieldID(q.name) + (current.instance.map { "-\($0)" } ?? "")
             var item: [String: Any] = [
                 "name": key, "id": id, "label": text(q.labels) ?? q.name, "hint": text(q.hints) ?? "",
                 "error": errors[key] ?? "", "value": value, "required": q.required != nil,
@@ -215,6 +215,12 @@ struct SurveyPages {
         // Mustache treats "" as a value, so empty texts are left out rather than rendered as empty elements.
         return d.views.page("survey", title: run.form.title ?? frame.studyTitle, values.filter { ($0.value as? String) != "" }, context: context,
                             status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    /// The HTML id of a question's field: `q-name`, a name in two groups (`group/name`) as `q-group--name`, and
+    /// nothing but letters, digits, `_`, `-` and `.`.
+    static func fieldID(_ name: String) -> String {
+        "q-" + name.replacingOccurrences(of: "/", with: "--").filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
     }
 
     /// `${name}` in a label reads the answer, as in XLSForm: what `value` reads for it (inside a repeat, the
