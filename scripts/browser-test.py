@@ -471,28 +471,34 @@ def repeats_in_a_survey(chromium, chromedriver, base, email_address, password, w
     book = openpyxl.Workbook()
     survey = book.active
     survey.title = "survey"
-    for row in [["type", "name", "label", "required", "relevant", "repeat_count", "calculation"],
-                ["begin_repeat", "member", "Household member", None, None, None, None],
-                ["text", "mname", "Name", "yes", None, None, None],
-                ["integer", "mage", "Age", "yes", None, None, None],
-                ["select_one yn", "student", "Is ${mname} in school?", None, "${mage} < 25", None, None],
-                ["end_repeat", None, None, None, None, None, None],
-                ["begin_group", "kids_page", "Children", None, None, None, None],
-                ["integer", "kids", "How many of them are your children?", "yes", None, None, None],
-                ["end_group", None, None, None, None, None, None],
-                ["begin_repeat", "child", "Child", None, None, "${kids}", None],
-                ["text", "cname", "Child's first name", None, None, None, None],
-                ["end_repeat", None, None, None, None, None, None],
-                ["note", "summary", "You named ${people} people.", None, None, None, None],
-                ["image", "photo", "A photo of your home, if you like", None, None, None, None],
-                ["calculate", "people", None, None, None, None, "count(${member})"]]:
+    spanish = {"Household member": "Miembro del hogar", "Name": "Nombre", "Age": "Edad", "Is ${mname} in school?": "¿${mname} estudia?",
+               "Children": "Hijos", "How many of them are your children?": "¿Cuántos son sus hijos?", "Child": "Hijo",
+               "Child's first name": "Nombre del hijo", "You named ${people} people.": "Nombró a ${people} personas.",
+               "A photo of your home, if you like": "Una foto de su casa, si quiere"}
+    rows = [["begin_repeat", "member", "Household member", None, None, None, None],
+            ["text", "mname", "Name", "yes", None, None, None],
+            ["integer", "mage", "Age", "yes", None, None, None],
+            ["select_one yn", "student", "Is ${mname} in school?", None, "${mage} < 25", None, None],
+            ["end_repeat", None, None, None, None, None, None],
+            ["begin_group", "kids_page", "Children", None, None, None, None],
+            ["integer", "kids", "How many of them are your children?", "yes", None, None, None],
+            ["end_group", None, None, None, None, None, None],
+            ["begin_repeat", "child", "Child", None, None, "${kids}", None],
+            ["text", "cname", "Child's first name", None, None, None, None],
+            ["end_repeat", None, None, None, None, None, None],
+            ["note", "summary", "You named ${people} people.", None, None, None, None],
+            ["image", "photo", "A photo of your home, if you like", None, None, None, None],
+            ["calculate", "people", None, None, None, None, "count(${member})"]]
+    survey.append(["type", "name", "label::English (en)", "label::Español (es)", "required", "relevant", "repeat_count", "calculation"])
+    for row in rows:
+        row = row[:3] + [spanish.get(row[2])] + row[3:]
         survey.append(row)
     choices = book.create_sheet("choices")
-    for row in [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]:
+    for row in [["list_name", "name", "label::English (en)", "label::Español (es)"], ["yn", "yes", "Yes", "Sí"], ["yn", "no", "No", "No"]]:
         choices.append(row)
     settings = book.create_sheet("settings")
-    settings.append(["form_title", "form_id"])
-    settings.append(["Your household", "household"])
+    settings.append(["form_title", "form_id", "default_language"])
+    settings.append(["Your household", "household", "English (en)"])
     book.save(path)
 
     def keys(driver):
@@ -509,6 +515,14 @@ def repeats_in_a_survey(chromium, chromedriver, base, email_address, password, w
         submit(phone, previews[0])
         check(keys(phone) == ["mname[1]", "mage[1]"], f"the repeat starts with one member: {keys(phone)}")
         fill(phone, {"mname[1]": "Ada", "mage[1]": "41"})
+        # The form's other language, picked at the foot of the page: the page again in it, with what was typed.
+        press(phone, "language:Español (es)")
+        check([h.text for h in phone.find_elements(By.CSS_SELECTOR, ".repeat-head h2")] == ["Miembro del hogar 1"], "the page is in Spanish")
+        check(phone.find_element(By.NAME, "mname[1]").get_attribute("value") == "Ada", "what was typed is kept across the change of language")
+        check(phone.find_element(By.CSS_SELECTOR, ".survey-languages [aria-current='true']").text == "Español (es)", "the picker says which language is on")
+        no_sideways_scroll(phone, "a survey page in its other language")
+        browser_support.screenshot(phone, "a survey page in its other language", "390")
+        press(phone, "language:English (en)")
         press(phone, "add:member")
         check(keys(phone) == ["mname[1]", "mage[1]", "mname[2]", "mage[2]"], f"another member is added: {keys(phone)}")
         check(phone.find_element(By.NAME, "mname[1]").get_attribute("value") == "Ada", "what was typed is kept across the round trip")
@@ -561,6 +575,8 @@ def repeats_in_a_survey(chromium, chromedriver, base, email_address, password, w
         press(desk, "add:member")
         check(keys(desk) == ["mname[1]", "mage[1]", "mname[2]", "mage[2]"], f"with JavaScript too, a member is added: {keys(desk)}")
         browser_support.accessible(desk, "a preview page with a repeat")
+        press(desk, "language:Español (es)")
+        browser_support.accessible(desk, "a survey page in its other language")
     finally:
         desk.quit()
 

@@ -14,27 +14,39 @@ extension StudyAdministration {
     }
 
     /// A file given for a file question is checked and named as a survey would name it; the preview keeps only the name.
+    /// A form in several languages is previewed in any of them (`action` "language:<name>", then carried in the page's
+    /// `language` field); the language comes back with the step.
     public func preview(_ study: Study, version id: UUID, values posted: [String: [String]]?, uploads: [SurveyUpload] = [],
-                        now: Date = Date()) async throws -> (InstrumentVersion, PreviewStep) {
+                        now: Date = Date()) async throws -> (InstrumentVersion, PreviewStep, language: String) {
         let version = try await version(id, of: study)
+        let form = version.form
+        var language = posted?["language"]?.first.flatMap { form.languages.contains($0) ? $0 : nil } ?? form.defaultLanguage
         let answers = Self.decodeState(posted?["state"]?.first)
-        var run = SurveyRun(form: version.form, answers: answers, today: now)
+        var run = SurveyRun(form: form, answers: answers, today: now)
         guard let posted, let page = posted["page"]?.first.flatMap(Int.init), run.pages.indices.contains(page) else {
-            guard let first = run.nextPage(after: nil) else { return (version, .finished(run)) }
-            return (version, .page(run, first, errors: [:], submitted: nil))
+            guard let first = run.nextPage(after: nil) else { return (version, .finished(run), language) }
+            return (version, .page(run, first, errors: [:], submitted: nil), language)
         }
         let (values, _, fileErrors) = run.takingUploads(posted, uploads, page: page)
-        if SurveyRun.redrawsPage(values["action"]?.first) {
+        let action = values["action"]?.first
+        if let action, action.hasPrefix("language:") {
+            let chosen = String(action.dropFirst(9))
+            guard form.languages.contains(chosen) else { throw UseCaseError.invalid("language: this form has no language \(chosen)") }
+            language = chosen
             run.submitUnchecked(page: page, values: values)
-            _ = run.applyInstanceAction(values["action"]?.first)
-            return (version, .page(run, page, errors: [:], submitted: nil))
+            return (version, .page(run, page, errors: [:], submitted: nil), language)
         }
-        if values["action"]?.first == "back" {
+        if SurveyRun.redrawsPage(action) {
             run.submitUnchecked(page: page, values: values)
-            return (version, .page(run, run.previousPage(before: page) ?? page, errors: [:], submitted: nil))
+            _ = run.applyInstanceAction(action)
+            return (version, .page(run, page, errors: [:], submitted: nil), language)
+        }
+        if action == "back" {
+            run.submitUnchecked(page: page, values: values)
+            return (version, .page(run, run.previousPage(before: page) ?? page, errors: [:], submitted: nil), language)
         }
         let before = run
-        var errors = run.submit(page: page, values: values, language: version.form.defaultLanguage)
+        var errors = run.submit(page: page, values: values, language: language)
         if !fileErrors.isEmpty {
             run = before
             errors.merge(fileErrors) { _, file in file }
@@ -42,10 +54,10 @@ extension StudyAdministration {
         if !errors.isEmpty {
             var shown = run
             shown.submitUnchecked(page: page, values: values)
-            return (version, .page(shown, page, errors: errors, submitted: values))
+            return (version, .page(shown, page, errors: errors, submitted: values), language)
         }
-        guard let next = run.nextPage(after: page) else { return (version, .finished(run)) }
-        return (version, .page(run, next, errors: [:], submitted: nil))
+        guard let next = run.nextPage(after: page) else { return (version, .finished(run), language) }
+        return (version, .page(run, next, errors: [:], submitted: nil), language)
     }
 
     /// The preview's answers as a page field: base64url of their JSON.

@@ -297,7 +297,7 @@ struct StudySetupPages {
     /// link's holder has no study page to go back to).
     static func preview(_ d: Dependencies, _ request: Request, _ context: AppContext, study: Study, version id: UUID,
                         values: [String: [String]]?, uploads: [SurveyUpload] = [], here: String, back: String?) async throws -> Response {
-        let (version, step) = try await d.app.studies.preview(study, version: id, values: values, uploads: uploads)
+        let (version, step, language) = try await d.app.studies.preview(study, version: id, values: values, uploads: uploads)
         switch step {
         case .finished(let run):
             return try d.views.page("preview_done", title: "End of the preview", [
@@ -305,7 +305,7 @@ struct StudySetupPages {
                 "back": back ?? "", "answers": run.answers.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
             ], context: context).response(from: request, context: context)
         case .page(let run, let page, let errors, let submitted):
-            let frame = SurveyPages.Frame(language: version.form.defaultLanguage, studyTitle: study.title, action: here, revision: 0,
+            let frame = SurveyPages.Frame(language: language, studyTitle: study.title, action: here, revision: 0,
                                           consentText: ConsentText.study(title: study.title), token: "",
                                           state: StudyAdministration.encodeState(run.answers),
                                           previewOf: "\(version.instrumentKey) version \(version.number)", backToStudy: back ?? "")

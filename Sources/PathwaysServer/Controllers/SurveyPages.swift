@@ -209,7 +209,7 @@ struct SurveyPages {
             "errorCount": errors.count, "notice": notice ?? "", "token": frame.token, "action": frame.action,
             "consentText": frame.consentText, "state": frame.state, "previewOf": frame.previewOf, "backToStudy": frame.backToStudy,
             // A form in several languages is taken in any of them; the case keeps the choice.
-            "hasLanguages": run.form.languages.count > 1 && frame.previewOf.isEmpty,
+            "hasLanguages": run.form.languages.count > 1, "language": frame.previewOf.isEmpty ? "" : language,
             "languages": run.form.languages.map { ["value": $0, "label": $0.isEmpty ? "Default" : $0, "current": $0 == language] },
         ]
         // Mustache treats "" as a value, so empty texts are left out rather than rendered as empty elements.
