@@ -147,6 +147,7 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(age.n == 62 && age.min == 24 && age.max == 73)
         let countries = t.distinct("country", top: 3) { $0.uppercased() }
         #expect(countries.distinct == 4 && countries.base == 60)
+        #expect(countries.shown == people.count && people.count > 60, "shown is who was asked (\(countries.shown)), not who answered")
         #expect(countries.top.map(\.value) == ["US", "CA", "DE"] && countries.top[0].count == 30)
         #expect(Tabulation.rangeLabel(try #require(t.baseRange(["gender", "birth_year", "country"]))) == "n=59-62")
     }
@@ -195,6 +196,52 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         var sums = [0.0, 0.0, 0.0]
         for (i, g) in Self.gender.enumerated() { sums[g] += result.weights[i] }
         #expect(zip(sums, Self.genderTotals).allSatisfy { abs($0 - $1) < 1 })
+    }
+
+    /// What the report says of its weights: whether raking converged, in how many passes, the margin error left,
+    /// and the weights' range, CV and Kish design effect (hand-worked below).
+    @Test func rakingSaysHowItEndedAndWeightsAreSummarised() throws {
+        let margins: [Raking.Margin] = [
+            .init(name: "gender", category: Self.gender, totals: Self.genderTotals),
+            .init(name: "program", category: Self.program, totals: Self.programTotals),
+            .init(name: "country", category: Self.country, totals: Self.countryTotals),
+        ]
+        let full = try Raking().rake(Array(repeating: 1, count: Self.n), margins: margins)
+        let cut = try Raking(maxIterations: 1).rake(Array(repeating: 1, count: Self.n), margins: margins)
+        #expect(full.converged && full.largestMarginError < 1e-3, "\(full.largestMarginError)")
+        #expect(!cut.converged && cut.largestMarginError > full.largestMarginError, "\(cut.largestMarginError)")
+        #expect(Report.weightNote(cut).hasPrefix("Raking did not converge in 1 passes"))
+        #expect(Report.weightNote(full).hasPrefix("Raking converged in \(full.iterations + 1) passes; the largest margin error left is "))
+        // [1, 1, 2, 4]: mean 2, variance 22/4 − 4 = 1.5, CV √1.5 / 2, deff 4 · 22 / 8² = 1.375 = 1 + CV², effective n 64 / 22.
+        let s = try #require(WeightSummary([1, 1, 2, 4]))
+        #expect(s.min == 1 && s.max == 4 && s.mean == 2)
+        #expect(abs(s.cv - 1.5.squareRoot() / 2) < 1e-15 && abs(s.kishDeff - 1.375) < 1e-15 && abs(s.effectiveN - 64.0 / 22) < 1e-12)
+        #expect(abs(s.kishDeff - (1 + s.cv * s.cv)) < 1e-12)
+        #expect(WeightSummary([]) == nil && WeightSummary([1, 1]).map(\.kishDeff) == 1)
+    }
+
+    /// Trimming the raked weights (as R survey's trimWeights): none above the cap, the total kept, the note says how
+    /// many were capped and the margin error left.
+    @Test func trimmedWeightsAreCappedAndSaySo() throws {
+        // 100 in the frame; of 10 respondents only one is a woman, so raking gives her a weight far above the rest.
+        var frame: [FrameWeighting.Member] = []
+        for i in 0..<100 {
+            frame.append(.init(responded: i < 9 || i == 50, traits: ["gender": i < 50 ? "man" : "woman"]))
+        }
+        let raked = try FrameWeighting.weigh(frame: frame, margins: ["gender"], characteristics: ["gender"])
+        #expect(raked.weighting.raking.weights.max().map { abs($0 - 50) < 1e-9 } == true && raked.weighting.trim == nil)
+        let trimmed = try FrameWeighting.weigh(frame: frame, margins: ["gender"], characteristics: ["gender"], trim: 3)
+        let w = trimmed.weighting.raking.weights
+        let cap = 3 * 100.0 / 10
+        #expect(w.allSatisfy { $0 <= cap + 1e-9 } && abs(w.reduce(0, +) - 100) < 1e-9, "\(w)")
+        let t = try #require(trimmed.weighting.trim)
+        #expect(t.ratio == 3 && t.capped == 1 && t.marginError > 0.3, "\(t)")
+        let form = try XLSForm(survey: try XLSFormSheet.csv("type,name,label\ninteger,n,N\n", name: "survey"), choices: nil)
+        var tabulation = Tabulation(form: form, respondents: Array(repeating: ["n": "1"], count: 10), today: Date())
+        tabulation.weighting = trimmed.weighting
+        let note = Report(title: "t", tabulation: tabulation).weighting ?? ""
+        #expect(note.contains("Trimmed at 3 times the mean weight (as R survey's trimWeights): 1 weight capped"), "\(note)")
+        #expect(note.contains("Weights: min ") && note.contains("Kish design effect"), "\(note)")
     }
 
     @Test func aCategoryWithoutRespondentsIsRefused() {

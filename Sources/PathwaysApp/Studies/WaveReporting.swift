@@ -18,6 +18,9 @@ public struct WaveReporting: Sendable {
         /// Frame characteristics to rake to.
         public var rake: [String]
 
+        /// Trim the raked weights at this many times their mean (from more than 1 to 100); needs `rake`.
+        public var trim: Double? = nil
+
         public init(interval: ProportionInterval = .wilson, by: String? = nil, minCell: Int = 10, rake: [String] = []) {
             self.interval = interval
             self.by = by
@@ -63,11 +66,15 @@ public struct WaveReporting: Sendable {
             throw UseCaseError.invalid("by: \(by) is not a program column (program, program_kind, provider) or a select_one question of this wave's form")
         }
         guard (0...1000).contains(options.minCell) else { throw UseCaseError.invalid("min_cell: a whole number from 0 to 1000") }
+        if let trim = options.trim {
+            guard trim.isFinite, trim > 1, trim <= 100 else { throw UseCaseError.invalid("trim: a number of times the mean weight, more than 1 and at most 100") }
+            guard !options.rake.isEmpty else { throw UseCaseError.invalid("trim: trimming applies to raked weights; choose what to rake to") }
+        }
         let columns = try await fieldwork.respondentColumns(study: study, wave: wave.id, version: version)
         var weighting: (weighting: Tabulation.Weighting, comparison: [NonresponseBias.Row])?
         if !options.rake.isEmpty {
             do {
-                weighting = try await fieldwork.weighting(study: study, wave: wave.id, margins: options.rake)
+                weighting = try await fieldwork.weighting(study: study, wave: wave.id, margins: options.rake, trim: options.trim)
             } catch StoreError.invalid(let message) {
                 throw UseCaseError.invalid("rake: \(message)")
             }

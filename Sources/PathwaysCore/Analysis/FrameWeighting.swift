@@ -31,7 +31,9 @@ public enum FrameWeighting {
 
     /// Rakes the respondents (in frame order) to the frame's counts on `margins`, starting from equal weights that
     /// sum to the frame's size.
-    public static func weigh(frame: [Member], margins: [String], characteristics: [String]) throws(Failure)
+    /// With `trim`, the raked weights are then capped at that many times their mean, what is cut spread over the others
+    /// (R survey's `trimWeights`), and the note says how many were capped and what margin error that leaves.
+    public static func weigh(frame: [Member], margins: [String], characteristics: [String], trim: Double? = nil) throws(Failure)
         -> (weighting: Tabulation.Weighting, comparison: [NonresponseBias.Row]) {
         if let unknown = margins.first(where: { !characteristics.contains($0) }) { throw .unknownCharacteristic(unknown, known: characteristics) }
         let respondents = frame.filter(\.responded)
@@ -46,18 +48,27 @@ public enum FrameWeighting {
             for member in frame { totals[index[member.traits[name] ?? ""]!] += 1 }
             rakingMargins.append(Raking.Margin(name: name, category: respondents.map { index[$0.traits[name] ?? ""]! }, totals: totals))
         }
-        let result: Raking.Result
+        var result: Raking.Result
         do {
             result = try Raking().rake(Array(repeating: Double(frame.count) / Double(respondents.count), count: respondents.count), margins: rakingMargins)
         } catch {
             if case .emptyCategory(let margin, let category) = error { throw .emptyCategory(margin: margin, category: categoriesOf[margin]?[category] ?? "?") }
             throw .raking("\(error)")
         }
+        var trimmed: (ratio: Double, capped: Int, marginError: Double)?
+        if let trim {
+            let capped = Raking.trim(result.weights, maxRatioToMean: trim)
+            let cap = trim * result.weights.reduce(0, +) / Double(result.weights.count)
+            trimmed = (trim, result.weights.filter { $0 > cap * (1 + 1e-12) }.count, Raking.marginError(capped, rakingMargins))
+            result.weights = capped
+        }
         var weights = [Double](repeating: 0, count: frame.count)
         var k = 0
         for (i, member) in frame.enumerated() where member.responded { weights[i] = result.weights[k]; k += 1 }
         let comparison = NonresponseBias.table(characteristics: characteristics, frame: frame.map(\.traits), responded: frame.map(\.responded), weights: weights)
-        return (Tabulation.Weighting(raking: result, margins: margins), comparison)
+        var weighting = Tabulation.Weighting(raking: result, margins: margins)
+        weighting.trim = trimmed
+        return (weighting, comparison)
     }
 }
 

@@ -74,6 +74,19 @@ public struct Report: Sendable, Codable, Equatable {
     /// Respondents compared with the frame on its known characteristics (set by whoever has the frame).
     public var frameComparison: [NonresponseBias.Row] = []
 
+    /// How the raking ended and what the weights look like, in words.
+    static func weightNote(_ r: Raking.Result) -> String {
+        func number(_ d: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", d) }
+        let passes = r.converged ? r.iterations + 1 : r.iterations
+        var out = r.converged ? "Raking converged in \(passes) pass\(passes == 1 ? "" : "es")" : "Raking did not converge in \(passes) passes"
+        out += "; the largest margin error left is \(number(100 * r.largestMarginError, 4))%."
+        if let s = WeightSummary(r.weights) {
+            out += " Weights: min \(number(s.min, 3)), max \(number(s.max, 3)), CV \(number(s.cv, 3)), Kish design effect \(number(s.kishDeff, 3))"
+                + " (effective n \(number(s.effectiveN, 1)) of \(s.n))."
+        }
+        return out
+    }
+
     /// A table for every choice question, a summary for every number and date question and the distinct values of
     /// every short text question, in form order; built in parallel, one question per task.
     public init(title: String, tabulation t: Tabulation, language: String? = nil, by group: String? = nil,
@@ -82,7 +95,11 @@ public struct Report: Sendable, Codable, Equatable {
         self.threshold = suppression?.threshold
         self.weighting = t.weighting.map { w in
             "Weighted: raked to the wave's frame on \(w.margins.joined(separator: ", ")) (as R survey's rake). Percents and intervals are weighted; "
-                + "n is the unweighted count. Intervals: logit on the raked design (as R survey's svyciprop)."
+                + "n is the unweighted count. Intervals: logit on the raked design (as R survey's svyciprop). " + Self.weightNote(w.raking)
+                + (w.trim.map { t in
+                    " Trimmed at \(NumberRange.text(t.ratio)) times the mean weight (as R survey's trimWeights): \(t.capped) weight\(t.capped == 1 ? "" : "s") capped, "
+                        + "what was cut spread over the others; the margins then hold to \(String(format: "%.4f", 100 * t.marginError))%."
+                } ?? "")
         }
         self.respondents = t.count
         self.method = t.method.label
@@ -162,8 +179,10 @@ public struct Report: Sendable, Codable, Equatable {
             guard d.base > 0 else { return nil }
             var rows = [Row(name: "distinct", label: "different answers", count: d.distinct, base: d.base, percent: nil, lower: nil, upper: nil, value: nil)]
             rows += d.top.map { Row(name: $0.value, label: $0.value, count: $0.count, base: d.base, percent: 100 * $0.share, lower: nil, upper: nil, value: nil) }
-            return Table(item: q.name, label: label, kind: "text", shown: d.base, base: d.base, rows: rows,
-                         note: "\(d.distinct) different answers from \(d.base) respondents; the \(d.top.count) most common with their percent of the \(d.base).")
+            // Shown is who was asked; the base, who answered.
+            return Table(item: q.name, label: label, kind: "text", shown: d.shown, base: d.base, rows: rows,
+                         note: "\(d.distinct) different answers from \(d.base) respondents; the \(d.top.count) most common with their percent of the \(d.base)."
+                             + (d.shown > d.base ? " \(d.shown - d.base) who were asked did not answer." : ""))
         default:
             return nil
         }

@@ -19,6 +19,9 @@ public struct Tabulation: Sendable {
         public var raking: Raking.Result
         /// What the weights were raked to, for the note under the tables ("program kind, gender").
         public var margins: [String]
+        /// When the raked weights were trimmed: the cap (times the mean weight), how many weights it capped, and the
+        /// largest margin error the trimmed weights leave.
+        public var trim: (ratio: Double, capped: Int, marginError: Double)? = nil
 
         public init(raking: Raking.Result, margins: [String]) {
             self.raking = raking
@@ -288,9 +291,11 @@ public struct Tabulation: Sendable {
         public var distinct: Int
         /// The most common values, most frequent first (ties by value), with their share of the base.
         public var top: [(value: String, count: Int, share: Double)]
+        /// Respondents who were asked it, answered or not.
+        public var shown: Int = 0
 
         public static func == (l: Self, r: Self) -> Bool {
-            l.item == r.item && l.base == r.base && l.distinct == r.distinct
+            l.item == r.item && l.base == r.base && l.distinct == r.distinct && l.shown == r.shown
                 && l.top.map(\.value) == r.top.map(\.value) && l.top.map(\.count) == r.top.map(\.count)
         }
     }
@@ -307,7 +312,7 @@ public struct Tabulation: Sendable {
         }
         let top = merged.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(k)
             .map { (value: $0.key, count: $0.value, share: Double($0.value) / Double(max(base, 1))) }
-        return Distinct(item: item, base: base, distinct: merged.count, top: top)
+        return Distinct(item: item, base: base, distinct: merged.count, top: top, shown: counts.reduce(0, +))
     }
 
     /// Respondents shown `item` who answered it.

@@ -26,6 +26,20 @@ public struct Raking: Sendable {
         /// The last pass, margin by margin: each margin's categories and the weights right after post-stratifying to
         /// it. R keeps the same record and uses it for the variance of estimates from the raked weights.
         public var lastPass: [(category: [Int], weights: [Double])] = []
+        /// The largest gap left between a margin's weighted total and its target, as a share of the target, over every
+        /// margin and category: what an analyst checks before trusting the weights (0 when they fit exactly).
+        public var largestMarginError: Double = 0
+    }
+
+    /// The largest relative gap between `weights`' totals by category and each margin's targets.
+    static func marginError(_ weights: [Double], _ margins: [Margin]) -> Double {
+        var worst = 0.0
+        for m in margins {
+            var sums = Array(repeating: 0.0, count: m.totals.count)
+            for (i, c) in m.category.enumerated() { sums[c] += weights[i] }
+            for (c, target) in m.totals.enumerated() where target > 0 { worst = max(worst, abs(sums[c] - target) / target) }
+        }
+        return worst
     }
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -86,11 +100,13 @@ public struct Raking: Sendable {
             }
             let new = table(weights)
             let delta = zip(old, new).map { abs($0 - $1) }.max() ?? 0
-            if delta < tolerance { return Result(weights: weights, iterations: iterations, converged: true, lastPass: pass) }
+            if delta < tolerance {
+                return Result(weights: weights, iterations: iterations, converged: true, lastPass: pass, largestMarginError: Self.marginError(weights, margins))
+            }
             old = new
             iterations += 1
         }
-        return Result(weights: weights, iterations: iterations, converged: false, lastPass: pass)
+        return Result(weights: weights, iterations: iterations, converged: false, lastPass: pass, largestMarginError: Self.marginError(weights, margins))
     }
 
     /// Caps weights at `ratio` times their mean and spreads what was cut over the others (repeating until none is
@@ -173,5 +189,34 @@ extension Intervals {
         precondition(p > 0.5 && p < 1, "an upper-tail probability")
         let x = betaQuantile(2 * (1 - p), nu / 2, 0.5)
         return (nu * (1 - x) / x).squareRoot()
+    }
+}
+
+/// What a set of weights looks like, as an analyst checks it before trusting weighted figures: range, coefficient of
+/// variation and Kish's design effect from unequal weighting, 1 + CV² = n Σw² / (Σw)², with the effective sample size
+/// n / deff it leaves.
+public struct WeightSummary: Sendable, Equatable {
+    public var n: Int
+    public var min: Double
+    public var max: Double
+    public var mean: Double
+    /// Standard deviation over the mean, the standard deviation with n in the denominator (as Kish's formula takes it).
+    public var cv: Double
+    public var kishDeff: Double
+    public var effectiveN: Double
+
+    public init?(_ weights: [Double]) {
+        guard !weights.isEmpty else { return nil }
+        let n = Double(weights.count)
+        let sum = weights.reduce(0, +), squares = weights.reduce(0) { $0 + $1 * $1 }
+        guard sum > 0 else { return nil }
+        self.n = weights.count
+        min = weights.min()!
+        max = weights.max()!
+        mean = sum / n
+        let variance = Swift.max(0, squares / n - mean * mean)
+        cv = variance.squareRoot() / mean
+        kishDeff = n * squares / (sum * sum)
+        effectiveN = sum * sum / squares
     }
 }

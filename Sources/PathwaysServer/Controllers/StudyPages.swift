@@ -228,13 +228,19 @@ struct StudyPages {
             let format = query.get("format") ?? "page"
             guard format == "page" || WaveReporting.Format(rawValue: format) != nil else { throw AppError.badRequest("format: md, csv, json or html.") }
             let rake = query.getAll("rake").filter { !$0.isEmpty }
-            let report = try await d.app.reporting.report(study: study, wave: wave, version: version, options: .init(by: by, minCell: minCell, rake: rake))
+            var options = WaveReporting.Options(by: by, minCell: minCell, rake: rake)
+            let trimText = query.get("trim").flatMap { $0.isEmpty ? nil : $0 }
+            if let trimText {
+                guard let trim = Double(trimText) else { throw AppError.badRequest("trim: a number of times the mean weight, e.g. 3.5.") }
+                options.trim = trim
+            }
+            let report = try await d.app.reporting.report(study: study, wave: wave, version: version, options: options)
             let file = "\(study.key)-wave\(wave.number)-report"
             if let download = WaveReporting.Format(rawValue: format) {
                 return Response(status: .ok, headers: [.contentType: download.contentType, .contentDisposition: "attachment; filename=\"\(file).\(download.rawValue)\""],
                                 body: .init(byteBuffer: ByteBuffer(string: try download.render(report))))
             }
-            var params = "min_cell=\(minCell)" + rake.map { "&rake=\($0)" }.joined()
+            var params = "min_cell=\(minCell)" + rake.map { "&rake=\($0)" }.joined() + (options.trim.map { "&trim=\(NumberRange.text($0))" } ?? "")
             if let by { params += "&by=\(by.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? by)" }
             let base = "/studies/\(study.key)/waves/\(wave.number)/report?\(params)&format="
             let downloads = [("html", "HTML"), ("md", "Markdown"), ("csv", "CSV"), ("json", "JSON")].enumerated().map { i, f -> [String: Any] in
@@ -243,7 +249,7 @@ struct StudyPages {
             return try d.views.page("report", title: "Report: \(study.title), wave \(wave.number)", [
                 "studyKey": study.key, "studyTitle": study.title, "number": wave.number, "heading": "Wave \(wave.number): \(wave.title) — report",
                 "groupings": groupings.map { ["value": $0.value, "label": $0.label, "selected": $0.value == (by ?? "")] },
-                "minCell": minCell, "downloads": downloads, "body": report.htmlBody(),
+                "minCell": minCell, "trim": options.trim.map { NumberRange.text($0) } ?? "", "downloads": downloads, "body": report.htmlBody(),
                 "characteristics": FieldworkRepository.frameCharacteristics.map { ["name": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "checked": rake.contains($0)] },
             ], context: context).response(from: request, context: context)
         }

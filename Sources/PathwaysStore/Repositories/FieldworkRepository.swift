@@ -386,11 +386,11 @@ extension FieldworkRepository {
     }
 
     /// Respondents' weights raked to the frame's counts on `margins` (`FrameWeighting.weigh` over `frameMembers`).
-    public func weighting(study: StudyRepository.Study, wave: UUID, margins: [String]) async throws
+    public func weighting(study: StudyRepository.Study, wave: UUID, margins: [String], trim: Double? = nil) async throws
         -> (weighting: Tabulation.Weighting, comparison: [NonresponseBias.Row]) {
         let frame = try await frameMembers(study: study, wave: wave).map { FrameWeighting.Member(responded: $0.responded, traits: $0.traits) }
         do {
-            return try FrameWeighting.weigh(frame: frame, margins: margins, characteristics: Self.frameCharacteristics)
+            return try FrameWeighting.weigh(frame: frame, margins: margins, characteristics: Self.frameCharacteristics, trim: trim)
         } catch {
             throw StoreError.invalid(error.description)
         }

@@ -18,6 +18,8 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Hide counts below this (and what would reveal them); 0 prints every count, for tables checked by hand.") var minCell: Int = 10
     @Option(help: "Weight by raking to the wave's frame on these characteristics, comma-separated: program, program_kind, provider, gender, country, highest_education.")
     var rake: String?
+    @Option(help: "Trim the raked weights at this many times their mean (e.g. 3.5), spreading what is cut over the others; needs --rake.")
+    var trim: Double?
 
     func run() async throws {
         guard let output = WaveReporting.Format(rawValue: format) else { throw ValidationError("--format is md, html, csv or json") }
@@ -27,8 +29,9 @@ struct Report: AsyncParsableCommand {
             let studies = StudyRepository(store: store)
             let (s, w) = try await target.resolve(studies)
             guard let version = try await studies.version(id: w.instrumentVersionID) else { throw ValidationError("the wave's instrument version is missing") }
-            let options = WaveReporting.Options(interval: method, by: by, minCell: minCell,
+            var options = WaveReporting.Options(interval: method, by: by, minCell: minCell,
                                                 rake: rake.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [])
+            options.trim = trim
             let report: PathwaysCore.Report
             do {
                 report = try await WaveReporting(store: store).report(study: s, wave: w, version: version, options: options)
