@@ -244,6 +244,29 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(note.contains("Weights: min ") && note.contains("Kish design effect"), "\(note)")
     }
 
+    /// A weighted table prints each estimate's standard error, design effect and effective n beside it, the same
+    /// numbers the estimator gives (which agree with R's svymean(deff = TRUE), above).
+    @Test func weightedTablesPrintStandardErrorsAndDesignEffects() throws {
+        var frame: [FrameWeighting.Member] = []
+        for i in 0..<200 { frame.append(.init(responded: i % 4 == 0 || i < 20, traits: ["gender": i < 120 ? "man" : "woman"])) }
+        let weighting = try FrameWeighting.weigh(frame: frame, margins: ["gender"], characteristics: ["gender"]).weighting
+        let form = try XLSForm(survey: try XLSFormSheet.csv("type,name,label\nselect_one yn,working,Working?\n", name: "survey"),
+                               choices: try XLSFormSheet.csv("list_name,name,label\nyn,yes,Yes\nyn,no,No\n", name: "choices"))
+        let respondents = frame.indices.filter { frame[$0].responded }
+        let answers = respondents.map { ["working": $0 % 3 == 0 ? "yes" : "no"] }
+        var tabulation = Tabulation(form: form, respondents: answers, today: Date())
+        tabulation.weighting = weighting
+        let report = Report(title: "w", tabulation: tabulation, suppression: nil)
+        let yes = try #require(report.tables.first?.rows.first)
+        let estimate = try #require(WeightedProportion.logit(respondents.map { $0 % 3 == 0 }, weights: weighting.raking.weights, raking: weighting.raking))
+        #expect(abs((yes.se ?? 0) - 100 * estimate.standardError) < 1e-12 && yes.deff == estimate.designEffect && yes.effectiveN == estimate.effectiveN)
+        #expect((yes.deff ?? 0) > 0 && (yes.effectiveN ?? 0) > 0)
+        #expect(report.markdown().contains("| SE | deff | effective n |"))
+        #expect(report.htmlBody().contains(">effective n</th>"))
+        let csv = report.csv().split(separator: "\n")
+        #expect(csv[0].hasSuffix(",se,deff,effective_n") && csv[1].split(separator: ",", omittingEmptySubsequences: false).count == 17)
+    }
+
     @Test func aCategoryWithoutRespondentsIsRefused() {
         #expect(throws: Raking.Failure.emptyCategory(margin: "gender", category: 2)) {
             try Raking().rake([1, 1], margins: [.init(name: "gender", category: [0, 1], totals: [1, 1, 1])])
@@ -306,11 +329,11 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
                       data.frame(p = factor(0:3), Freq = c(3000, 2500, 2700, 1800)), data.frame(c = factor(0:2), Freq = c(6000, 2600, 1400))))
             s <- subset(r, asked)
             ci <- svyciprop(~y, s, method = "logit")
-            m <- svymean(~y, s)
-            cat(sprintf("%.17g %.17g %.17g %.17g", coef(ci), attr(ci, "ci")[1], attr(ci, "ci")[2], SE(m)))
+            m <- svymean(~y, s, deff = TRUE)
+            cat(sprintf("%.17g %.17g %.17g %.17g %.17g", coef(ci), attr(ci, "ci")[1], attr(ci, "ci")[2], SE(m), deff(m)))
             """)
         let r = output.split(separator: " ").compactMap { Double($0) }
-        #expect(r.count == 4)
+        #expect(r.count == 5)
         let raked = try Raking().rake((0..<Self.n).map { 1 + Double($0 % 5) }, margins: [
             .init(name: "gender", category: Self.gender, totals: Self.genderTotals),
             .init(name: "program", category: Self.program, totals: Self.programTotals),
@@ -322,6 +345,8 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(agree(e.proportion, r[0]))
         #expect(agree(e.standardError, r[3]), "SE \(e.standardError) vs R \(r[3])")
         #expect(agree(e.interval.lower, r[1]) && agree(e.interval.upper, r[2]), "\(e.interval) vs R \(r[1]) \(r[2])")
+        #expect(e.designEffect.map { agree($0, r[4]) } == true, "deff \(String(describing: e.designEffect)) vs R \(r[4])")
+        #expect(e.effectiveN.map { abs($0 - 160 / r[4]) < 1e-9 * 160 } == true)
     }
 
     @Test func trimmingCapsWeightsAndKeepsTheTotal() {
@@ -345,7 +370,7 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         #expect(md.contains("| Learned something new | 63 | 94% |"))
         #expect(md.contains("Percent of the 22 respondents who answered (n = 22). Respondents could choose more than one option"))
         let csv = report.csv()
-        #expect(csv.hasPrefix("item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value,suppressed\n"))
+        #expect(csv.hasPrefix("item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value,suppressed,se,deff,effective_n\n"))
         #expect(csv.contains("benefits,") && csv.contains(",63,67,67,94.02985075,"))
         let decoded = try JSONDecoder().decode(Report.self, from: Data(try report.json().utf8))
         #expect(decoded == report)

@@ -58,6 +58,10 @@ public struct Report: Sendable, Codable, Equatable {
         public var value: Double?
         /// Hidden by small-cell suppression: count, percent, interval and value left out.
         public var suppressed: Bool? = nil
+        /// Weighted tables: the percent's standard error (in points), design effect and effective n.
+        public var se: Double? = nil
+        public var deff: Double? = nil
+        public var effectiveN: Double? = nil
 
         /// The row with its figures taken out.
         var hidden: Row {
@@ -73,6 +77,13 @@ public struct Report: Sendable, Codable, Equatable {
     public var weighting: String?
     /// Respondents compared with the frame on its known characteristics (set by whoever has the frame).
     public var frameComparison: [NonresponseBias.Row] = []
+
+    /// A weighted row's standard error (points), design effect and effective n as printed; ‡ when the row is hidden.
+    static func designCells(_ row: Row) -> [String] {
+        if row.suppressed == true { return ["‡", "‡", "‡"] }
+        return [row.se.map { String(format: "%.2f", $0) } ?? "—", row.deff.map { String(format: "%.2f", $0) } ?? "—",
+                row.effectiveN.map { String(format: "%.1f", $0) } ?? "—"]
+    }
 
     /// How the raking ended and what the weights look like, in words.
     static func weightNote(_ r: Raking.Result) -> String {
@@ -142,7 +153,9 @@ public struct Report: Sendable, Codable, Equatable {
                 c.rows.map { r in
                     if t.weighting != nil {
                         return Row(name: r.name, label: r.label, count: r.count, base: c.base, percent: r.weightedShare.map { 100 * $0 },
-                                   lower: r.weightedInterval.map { 100 * $0.lower }, upper: r.weightedInterval.map { 100 * $0.upper }, value: nil)
+                                   lower: r.weightedInterval.map { 100 * $0.lower }, upper: r.weightedInterval.map { 100 * $0.upper }, value: nil,
+                                   se: r.weightedEstimate.map { 100 * $0.standardError }, deff: r.weightedEstimate?.designEffect,
+                                   effectiveN: r.weightedEstimate?.effectiveN)
                     }
                     return Row(name: r.name, label: r.label, count: r.count, base: c.base, percent: c.base > 0 ? 100 * r.share : nil,
                                lower: r.interval.map { 100 * $0.lower }, upper: r.interval.map { 100 * $0.upper }, value: nil)
@@ -285,13 +298,17 @@ public struct Report: Sendable, Codable, Equatable {
                     guard let count = row.count else { return "—" }
                     return "\(row.percent.map { String(format: "%.0f%%", $0) } ?? "—") (\(count))"
                 }
-                out += "| option | n | % of respondents (n = \(table.base)) | \(level) |\(heads)\n| --- | ---: | ---: | ---: |\(rule)\n"
+                let weighted = weighting != nil
+                out += "| option | n | % of respondents (n = \(table.base)) | \(level) |" + (weighted ? " SE | deff | effective n |" : "") + "\(heads)\n| --- | ---: | ---: | ---: |"
+                    + (weighted ? " ---: | ---: | ---: |" : "") + "\(rule)\n"
                 for (i, row) in table.rows.enumerated() {
                     let percent = row.percent.map { String(format: "%.0f%%", $0) } ?? "—"
                     var interval = "—"
                     if let lower = row.lower, let upper = row.upper { interval = String(format: "%.1f–%.1f%%", lower, upper) }
                     let hide = row.suppressed == true
-                    out += "| \(escape(row.label)) | \(hide ? "‡" : row.count.map(String.init) ?? "—") | \(hide ? "‡" : percent) | \(hide ? "‡" : interval) |" + groups.map { " \(cell($0.rows[i])) |" }.joined() + "\n"
+                    out += "| \(escape(row.label)) | \(hide ? "‡" : row.count.map(String.init) ?? "—") | \(hide ? "‡" : percent) | \(hide ? "‡" : interval) |"
+                    if weighted { out += Self.designCells(row).map { " \($0) |" }.joined() }
+                    out += groups.map { " \(cell($0.rows[i])) |" }.joined() + "\n"
                 }
             }
             out += "\n\(table.note)\n"
@@ -302,7 +319,7 @@ public struct Report: Sendable, Codable, Equatable {
 
     /// One line per table row: every table of the report in one file, long format.
     public func csv() -> String {
-        var out = "item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value,suppressed\n"
+        var out = "item,label,kind,group,option,option_label,count,base,shown,percent,lower,upper,value,suppressed,se,deff,effective_n\n"
         let field = CSVTable.field
         func num(_ d: Double?) -> String { d.map { String(format: "%.10g", $0) } ?? "" }
         for t in tables {
@@ -310,7 +327,8 @@ public struct Report: Sendable, Codable, Equatable {
                 for r in rows {
                     let name = t.kind == "text" ? CSVTable.inert(r.name) : r.name, label = t.kind == "text" ? CSVTable.inert(r.label) : r.label
                     out += [field(t.item), field(t.label), t.kind, field(group), field(name), field(label), r.count.map(String.init) ?? "", String(r.base),
-                            String(shown), num(r.percent), num(r.lower), num(r.upper), num(r.value), r.suppressed == true ? "1" : ""].joined(separator: ",") + "\n"
+                            String(shown), num(r.percent), num(r.lower), num(r.upper), num(r.value), r.suppressed == true ? "1" : "",
+                            num(r.se), num(r.deff), num(r.effectiveN)].joined(separator: ",") + "\n"
                 }
             }
         }

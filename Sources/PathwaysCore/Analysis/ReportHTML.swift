@@ -60,9 +60,12 @@ extension Report {
         case "select_one", "select_multiple":
             out += chart(table)
             out += wrap + "<table class=\"report-table\"><thead><tr><th scope=\"col\">Option</th><th scope=\"col\" class=\"num\">n</th>"
-            out += "<th scope=\"col\" class=\"num\">% of respondents (n = \(table.base))</th><th scope=\"col\" class=\"num\">\(Int((level * 100).rounded()))% interval</th>\(groupHeads)</tr></thead><tbody>\n"
+            out += "<th scope=\"col\" class=\"num\">% of respondents (n = \(table.base))</th><th scope=\"col\" class=\"num\">\(Int((level * 100).rounded()))% interval</th>"
+            if weighting != nil { out += "<th scope=\"col\" class=\"num\">SE</th><th scope=\"col\" class=\"num\">deff</th><th scope=\"col\" class=\"num\">effective n</th>" }
+            out += "\(groupHeads)</tr></thead><tbody>\n"
             for (i, row) in table.rows.enumerated() {
-                out += "<tr><th scope=\"row\">\(e(row.label))</th>" + cells(row) + groups.map { "<td class=\"num\">\(groupCell($0.rows[i]))</td>" }.joined() + "</tr>\n"
+                out += "<tr><th scope=\"row\">\(e(row.label))</th>" + cells(row)
+                    + (weighting != nil ? Self.designCells(row).map { "<td class=\"num\">\($0)</td>" }.joined() : "") + groups.map { "<td class=\"num\">\(groupCell($0.rows[i]))</td>" }.joined() + "</tr>\n"
             }
         case "number", "date":
             out += wrap + "<table class=\"report-table\"><thead><tr><th scope=\"col\">Statistic</th><th scope=\"col\" class=\"num\">All (n = \(table.base))</th>\(groupHeads)</tr></thead><tbody>\n"

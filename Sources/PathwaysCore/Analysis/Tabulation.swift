@@ -112,6 +112,8 @@ public struct Tabulation: Sendable {
         /// With weights: the weighted share of the base and its logit interval on the raked design (R's svyciprop).
         public var weightedShare: Double? = nil
         public var weightedInterval: Interval? = nil
+        /// With weights: the estimate's standard error, design effect and effective n (R's svymean with deff = TRUE).
+        public var weightedEstimate: WeightedProportion.Estimate? = nil
     }
 
     public struct ChoiceTable: Sendable, Equatable {
@@ -183,7 +185,7 @@ public struct Tabulation: Sendable {
         let groupCodes = group.flatMap { data[$0]?.codes }
         let shownVector = visibility.vector(for: item)
         /// Weighted shares over the respondents shown the question who answered it (and are in group `g`, if given).
-        func weighted(_ g: Int?, options count: Int) -> [(Double, Interval)?] {
+        func weighted(_ g: Int?, options count: Int) -> [WeightedProportion.Estimate?] {
             guard let weighting, !codes.isEmpty else { return Array(repeating: nil, count: count) }
             let domain = (0..<data.count).map { i in
                 codes[i] != 0 && (shownVector.map { $0[i] != 0 } ?? true) && (g.map { groupCodes?[i] == UInt32($0) } ?? true)
@@ -191,7 +193,6 @@ public struct Tabulation: Sendable {
             return (0..<count).map { o in
                 let y = codes.map { $0 != 0 && chosen[Int($0) - 1].options.contains(o) }
                 return WeightedProportion.logit(y, weights: weighting.raking.weights, raking: weighting.raking, domain: domain, level: level)
-                    .map { ($0.proportion, $0.interval) }
             }
         }
         func table(_ rowCounts: ArraySlice<Int>, group g: Int? = nil) -> ChoiceTable {
@@ -210,7 +211,7 @@ public struct Tabulation: Sendable {
                 ChoiceRow(name: option.0, label: option.1, count: optionCounts[i], share: base > 0 ? Double(optionCounts[i]) / Double(base) : 0,
                           interval: method.interval(successes: optionCounts[i], of: base, level: level),
                           shareOfSelections: selections > 0 ? Double(optionCounts[i]) / Double(selections) : 0,
-                          weightedShare: weights[i]?.0, weightedInterval: weights[i]?.1)
+                          weightedShare: weights[i]?.proportion, weightedInterval: weights[i]?.interval, weightedEstimate: weights[i])
             }
             return ChoiceTable(item: item, label: label, multiple: multiple, shown: shown, base: base, rows: rows, selections: selections,
                                method: method, level: level, weighted: weighting != nil)

@@ -138,6 +138,11 @@ public enum WeightedProportion {
         public var standardError: Double
         public var interval: Interval
         public var n: Int
+        /// The design effect as R's `svymean(…, deff = TRUE)` gives it: the design's variance over a simple random
+        /// sample's of the same size without replacement from the weights' total; nil when that variance is 0.
+        public var designEffect: Double? = nil
+        /// The sample size a simple random sample would need for the same precision: n / deff.
+        public var effectiveN: Double? { designEffect.map { Double(n) / $0 } }
     }
 
     /// The weighted share with `y`, its standard error and the logit interval: expit(logit(p) ± t(n − 1) · SE / (p(1 − p))).
@@ -172,14 +177,20 @@ public enum WeightedProportion {
         let sumSquares = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         let variance = Double(n) / Double(n - 1) * sumSquares
         let se = variance.squareRoot()
+        // Simple random sampling's variance, as R's svymean(deff = TRUE): svyvar(y) · (Σw − n) / (Σw · n).
+        let weightedVariance = (0..<n).reduce(0) { $0 + (inside[$1] ? w[$1] * ((y[$1] ? 1 : 0) - p) * ((y[$1] ? 1 : 0) - p) : 0) } / total
+            * Double(m) / Double(m - 1)
+        let srs = weightedVariance * (total - Double(m)) / (total * Double(m))
+        let deff = srs > 0 ? variance / srs : nil
         guard p > 0, p < 1 else {
-            return Estimate(proportion: p, standardError: se, interval: Interval(lower: p, upper: p), n: m)
+            return Estimate(proportion: p, standardError: se, interval: Interval(lower: p, upper: p), n: m, designEffect: deff)
         }
         let t = Intervals.studentQuantile(1 - (1 - level) / 2, degreesOfFreedom: Double(m - 1))
         let center = log(p / (1 - p))
         let half = t * se / (p * (1 - p))
         func expit(_ x: Double) -> Double { exp(x) / (1 + exp(x)) }
-        return Estimate(proportion: p, standardError: se, interval: Interval(lower: expit(center - half), upper: expit(center + half)), n: m)
+        return Estimate(proportion: p, standardError: se, interval: Interval(lower: expit(center - half), upper: expit(center + half)), n: m,
+                        designEffect: deff)
     }
 }
 
