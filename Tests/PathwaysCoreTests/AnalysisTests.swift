@@ -354,7 +354,7 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         let trimmed = Raking.trim(w, maxRatioToMean: 2)
         #expect(abs(trimmed.reduce(0, +) - 20) < 1e-9)
         #expect(trimmed.max()! <= 2 * 20 / 5 + 1e-9)
-        #expect(trimmed[0] == trimmed[3], "the others share what was cut in proportion")
+        #expect(trimmed[0] == trimmed[3], "the others share what was cut equally, as R's trimWeights shares it")
     }
 }
 

@@ -31,7 +31,7 @@ public enum FrameWeighting {
 
     /// Rakes the respondents (in frame order) to the frame's counts on `margins`, starting from equal weights that
     /// sum to the frame's size.
-    /// With `trim`, the raked weights are then capped at that many times their mean, what is cut spread over the others
+    /// With `trim`, the raked weights are then capped at that many times their mean, what is cut shared by the others
     /// (R survey's `trimWeights`), and the note says how many were capped and what margin error that leaves.
     public static func weigh(frame: [Member], margins: [String], characteristics: [String], trim: Double? = nil) throws(Failure)
         -> (weighting: Tabulation.Weighting, comparison: [NonresponseBias.Row]) {

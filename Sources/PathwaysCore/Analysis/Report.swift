@@ -109,7 +109,7 @@ public struct Report: Sendable, Codable, Equatable {
                 + "n is the unweighted count. Intervals: logit on the raked design (as R survey's svyciprop). " + Self.weightNote(w.raking)
                 + (w.trim.map { t in
                     " Trimmed at \(NumberRange.text(t.ratio)) times the mean weight (as R survey's trimWeights): \(t.capped) weight\(t.capped == 1 ? "" : "s") capped, "
-                        + "what was cut spread over the others; the margins then hold to \(String(format: "%.4f", 100 * t.marginError))%."
+                        + "what was cut shared equally by the others; the margins then hold to \(String(format: "%.4f", 100 * t.marginError))%."
                 } ?? "")
         }
         self.respondents = t.count

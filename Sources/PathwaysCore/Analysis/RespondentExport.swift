@@ -10,6 +10,11 @@ public enum RespondentExport {
         public var answers: [String: String]
         /// The language the respondent chose, when the form has several; nil for the form's default.
         public var language: String?
+        /// The case's final disposition (AAPOR: complete, partial), when known.
+        public var disposition: String? = nil
+        /// With a weighted export: the respondent's raked weight and the frame's values of what it was raked on.
+        public var weight: Double? = nil
+        public var frame: [String: String] = [:]
 
         public init(id: String, answers: [String: String], language: String? = nil) {
             self.id = id
@@ -21,6 +26,10 @@ public enum RespondentExport {
     /// The column that says which language a respondent took a multi-language form in (a name no XLSForm question
     /// can clash with, as Kobo's exports name their own columns).
     public static let languageColumn = "_language"
+    /// Kobo-style columns the export adds of its own: disposition, weight and the frame values weights were raked on.
+    public static let dispositionColumn = "_disposition"
+    public static let weightColumn = "_weight"
+    public static func frameColumn(_ trait: String) -> String { "_frame_" + trait }
 
     public struct Column: Sendable, Equatable {
         public var name: String
@@ -40,8 +49,18 @@ public enum RespondentExport {
     }
 
     /// The columns, in form order, that `wide` writes.
-    public static func columns(_ form: XLSForm, includeText: Bool, language: String? = nil) -> [Column] {
+    public static func columns(_ form: XLSForm, includeText: Bool, language: String? = nil, design: Design? = nil) -> [Column] {
         var columns = [Column(name: "respondent_id", label: "Pseudonymous respondent id (stable within the study)", type: "text", values: "")]
+        if let design {
+            columns.append(Column(name: dispositionColumn, label: "Final disposition (AAPOR)", type: "text", values: "complete; partial"))
+            if !design.margins.isEmpty {
+                columns.append(Column(name: weightColumn, label: "Weight raked to the wave's frame on \(design.margins.joined(separator: ", "))", type: "decimal",
+                                      values: "frame-margins.csv holds the frame's counts; weights.R rakes them again"))
+                for trait in design.margins {
+                    columns.append(Column(name: frameColumn(trait), label: "The frame's \(trait.replacingOccurrences(of: "_", with: " ")) (raked on)", type: "text", values: ""))
+                }
+            }
+        }
         if form.languages.count > 1 {
             columns.append(Column(name: languageColumn, label: "Language the survey was taken in", type: "text",
                                   values: form.languages.map { $0.isEmpty ? "(default)" : $0 }.joined(separator: "; ")))
@@ -131,9 +150,15 @@ public enum RespondentExport {
         return answers.keys.compactMap { RepeatKey.parse($0) }.filter { form.repeatOf[$0.name] == repeatName }.map(\.index).max() ?? 0
     }
 
-    /// Wide CSV with a header row.
-    public static func wide(_ form: XLSForm, respondents: [Respondent], includeText: Bool = false, today: Date) -> String {
-        let columns = columns(form, includeText: includeText)
+    /// What a weighted export carries of the design: the characteristics raked on (empty: dispositions only).
+    public struct Design: Sendable, Equatable {
+        public var margins: [String]
+        public init(margins: [String]) { self.margins = margins }
+    }
+
+    /// Wide CSV with a header row; with `design`, each respondent's disposition (and weight and frame values) too.
+    public static func wide(_ form: XLSForm, respondents: [Respondent], includeText: Bool = false, today: Date, design: Design? = nil) -> String {
+        let columns = columns(form, includeText: includeText, design: design)
         var out = columns.map(\.name).map(CSVTable.field).joined(separator: ",") + "\n"
         for r in respondents { out += cells(r, columns: columns, form: form, today: today).joined(separator: ",") + "\n" }
         return out
@@ -145,6 +170,9 @@ public enum RespondentExport {
         return columns.map { column in
             if column.name == "respondent_id" { return CSVTable.field(r.id) }
             if column.name == languageColumn { return CSVTable.field(r.language.flatMap { form.languages.contains($0) ? $0 : nil } ?? form.defaultLanguage) }
+            if column.name == dispositionColumn { return CSVTable.field(r.disposition ?? "") }
+            if column.name == weightColumn { return r.weight.map { String(format: "%.17g", $0) } ?? "" }
+            if column.name.hasPrefix("_frame_") { return CSVTable.field(r.frame[String(column.name.dropFirst(7))] ?? "") }
             if let (item, choice) = column.indicator {
                 guard shown.contains(item), let value = r.answers[item], !value.isEmpty else { return "" }
                 return value.split(separator: " ").contains(Substring(choice)) ? "1" : "0"
@@ -203,9 +231,44 @@ public enum RespondentExport {
         return (out, dictionary)
     }
 
+    /// The frame's counts by each characteristic the weights were raked on (`margin,category,total`), and an R script
+    /// that rakes the exported respondents to them again with the survey package (the same start, passes and
+    /// stopping rule), so every weighted figure can be reproduced from the export alone.
+    public static func designFiles(margins: [(name: String, totals: [(category: String, total: Double)])], frameSize: Int, trim: Double?) -> [(name: String, text: String)] {
+        var csv = "margin,category,total\n"
+        for m in margins { for t in m.totals { csv += [m.name, t.category, NumberRange.text(t.total)].map(CSVTable.field).joined(separator: ",") + "\n" } }
+        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        var r = """
+        # Rakes respondents.csv to the frame's counts in frame-margins.csv as Pathways did: equal start weights summing to
+        # the frame's size (\(frameSize)), survey::rake's passes and stopping rule\(trim.map { ", then trimWeights at \(NumberRange.text($0)) times the mean" } ?? "").
+        library(survey)
+        d <- read.csv("respondents.csv", na.strings = "", colClasses = "character", check.names = FALSE, encoding = "UTF-8")
+        m <- read.csv("frame-margins.csv", colClasses = c("character", "character", "numeric"), encoding = "UTF-8")
+        d$.start <- \(frameSize) / nrow(d)
+
+        """
+        var formulas: [String] = [], tables: [String] = []
+        for (i, margin) in margins.enumerated() {
+            let column = frameColumn(margin.name)
+            r += "d$.m\(i) <- factor(d[[\(q(column))]], levels = m$category[m$margin == \(q(margin.name))])\n"
+            formulas.append("~.m\(i)")
+            tables.append("data.frame(.m\(i) = factor(m$category[m$margin == \(q(margin.name))], levels = m$category[m$margin == \(q(margin.name))]), Freq = m$total[m$margin == \(q(margin.name))])")
+        }
+        r += "design <- rake(svydesign(ids = ~1, weights = ~.start, data = d), list(\(formulas.joined(separator: ", "))),\n"
+        r += "               list(\(tables.joined(separator: ",\n                    "))))\n"
+        if let trim {
+            // trimWeights(strict = TRUE) repeats by recursion, which a cap close to the mean can take deeper than R's
+            // stack; the same passes, in a loop, until no weight is over the cap by more than rounding.
+            r += "upper <- \(NumberRange.text(trim)) * mean(weights(design))\n"
+            r += "while (any(weights(design) > upper * (1 + 1e-12))) design <- trimWeights(design, upper = upper)\n"
+        }
+        r += "stopifnot(isTRUE(all.equal(unname(weights(design)), as.numeric(d[[\(q(weightColumn))]]), tolerance = 1e-9)))\n"
+        return [("frame-margins.csv", csv), ("weights.R", r)]
+    }
+
     /// The data dictionary: one row per column of `wide`.
-    public static func dictionary(_ form: XLSForm, includeText: Bool = false) -> String {
-        "column,label,type,values\n" + columns(form, includeText: includeText).map { [$0.name, $0.label, $0.type, $0.values].map(CSVTable.field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    public static func dictionary(_ form: XLSForm, includeText: Bool = false, design: Design? = nil) -> String {
+        "column,label,type,values\n" + columns(form, includeText: includeText, design: design).map { [$0.name, $0.label, $0.type, $0.values].map(CSVTable.field).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
     /// Long CSV: one row per respondent and answered question (`respondent_id,item,value`), select_multiple as its
     /// space-separated value; open text only when asked for.
@@ -225,7 +288,7 @@ public enum RespondentExport {
     /// An R script that reads `respondents.csv` with every column typed: numbers as numbers, dates as Dates,
     /// select_one as factors with the form's labels, 0/1 columns as integers, and each column's label as its
     /// "label" attribute (as haven and labelled read it).
-    public static func rScript(_ form: XLSForm, includeText: Bool = false, language: String? = nil) -> String {
+    public static func rScript(_ form: XLSForm, includeText: Bool = false, language: String? = nil, design: Design? = nil) -> String {
         func quote(_ s: String) -> String {
             "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
         }
@@ -235,7 +298,7 @@ public enum RespondentExport {
         d <- read.csv("respondents.csv", na.strings = "", colClasses = "character", check.names = FALSE, encoding = "UTF-8")
 
         """
-        for c in columns(form, includeText: includeText, language: language) {
+        for c in columns(form, includeText: includeText, language: language, design: design) {
             let v = "d[[\(quote(c.name))]]"
             switch c.type {
             case "integer", "0/1": out += "\(v) <- as.integer(\(v))\n"
@@ -252,8 +315,8 @@ public enum RespondentExport {
 
     /// A Stata do-file that reads `respondents.csv`, names every variable (Stata names: 32 characters at most),
     /// makes numbers numeric, dates %td, select_one coded 1, 2, ... with value labels, and labels every variable.
-    public static func stataScript(_ form: XLSForm, includeText: Bool = false, language: String? = nil) -> String {
-        let columns = columns(form, includeText: includeText, language: language)
+    public static func stataScript(_ form: XLSForm, includeText: Bool = false, language: String? = nil, design: Design? = nil) -> String {
+        let columns = columns(form, includeText: includeText, language: language, design: design)
         func quote(_ s: String) -> String {
             // Compound quotes hold any text but a line break; labels are cut to Stata's 80 characters.
             "`\"" + String(s.replacingOccurrences(of: "\n", with: " ").prefix(80)) + "\"'"

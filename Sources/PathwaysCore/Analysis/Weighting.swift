@@ -109,21 +109,22 @@ public struct Raking: Sendable {
         return Result(weights: weights, iterations: iterations, converged: false, lastPass: pass, largestMarginError: Self.marginError(weights, margins))
     }
 
-    /// Caps weights at `ratio` times their mean and spreads what was cut over the others (repeating until none is
-    /// over), so the total is kept. Raking again afterwards restores the margins if needed.
+    /// Caps weights at `ratio` times their mean as R survey's `trimWeights(design, upper, strict = TRUE)` does: those
+    /// over the cap are set to it and what was cut is shared equally by the others, again until none is over; the
+    /// total is kept. Raking again afterwards would restore the margins.
     public static func trim(_ weights: [Double], maxRatioToMean ratio: Double) -> [Double] {
         var w = weights
-        let total = w.reduce(0, +)
-        let cap = ratio * total / Double(w.count)
-        for _ in 0..<100 {
-            let over = w.indices.filter { w[$0] > cap }
-            guard !over.isEmpty else { break }
-            let excess = over.reduce(0) { $0 + w[$1] - cap }
-            for i in over { w[i] = cap }
-            let under = w.indices.filter { w[$0] < cap }
-            let room = under.reduce(0) { $0 + w[$1] }
-            guard room > 0 else { break }
-            for i in under { w[i] += excess * w[i] / room }
+        guard !w.isEmpty else { return w }
+        let cap = ratio * w.reduce(0, +) / Double(w.count)
+        for _ in 0..<10_000 {
+            let outside = w.map { $0 > cap }
+            // Done when none is over, or over only by rounding (the passes approach the cap geometrically).
+            guard outside.contains(true), w.contains(where: { $0 > cap * (1 + 1e-15) }) else { break }
+            let inside = outside.filter { !$0 }.count
+            guard inside > 0 else { break }
+            let excess = zip(w, outside).reduce(0) { $0 + ($1.1 ? $1.0 - cap : 0) }
+            let share = excess / Double(inside)
+            for i in w.indices { w[i] = outside[i] ? cap : w[i] + share }
         }
         return w
     }

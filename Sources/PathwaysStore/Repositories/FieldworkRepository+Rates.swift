@@ -128,12 +128,12 @@ extension FieldworkRepository {
 
     /// The same respondents with the learner each case is about and their case's program (title, kind, provider).
     public func respondents(study: StudyRepository.Study, wave: UUID, version: StudyRepository.InstrumentVersion) async throws
-        -> [(learnerID: UUID, answers: [String: String], program: [String: String], language: String?)] {
+        -> [(learnerID: UUID, answers: [String: String], program: [String: String], language: String?, disposition: String)] {
         let nameByItem = Dictionary(version.items.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         var byCase: [Int64: [String: String]] = [:]
-        var order: [(Int64, UUID, [String: String], String?)] = []
+        var order: [(Int64, UUID, [String: String], String?, String)] = []
         for row in try await reader.raw("""
-            SELECT c.id, c.learner_id, c.language, p.title AS program, p.kind AS program_kind, v.name AS provider FROM wave_cases c
+            SELECT c.id, c.learner_id, c.language, \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition, p.title AS program, p.kind AS program_kind, v.name AS provider FROM wave_cases c
             LEFT JOIN programs p ON p.id = c.program_id LEFT JOIN providers v ON v.id = p.provider_id
             WHERE c.wave_id = \(bind: wave) AND \(Self.effectiveDisposition(partialShare: study.partialShare)) IN (\(binds: Disposition.responses.map(\.rawValue)))
             ORDER BY c.id
@@ -141,7 +141,8 @@ extension FieldworkRepository {
             let id = try row.decode(column: "id", as: Int64.self)
             var program: [String: String] = [:]
             for key in Self.programColumns.keys { program[key] = try row.decode(column: key, as: String?.self) }
-            order.append((id, try row.decode(column: "learner_id", as: UUID.self), program, try row.decode(column: "language", as: String?.self)))
+            order.append((id, try row.decode(column: "learner_id", as: UUID.self), program, try row.decode(column: "language", as: String?.self),
+                          try row.decode(column: "disposition", as: String.self)))
             byCase[id] = [:]
         }
         for row in try await reader.raw("""
@@ -158,6 +159,6 @@ extension FieldworkRepository {
             guard byCase[id] != nil, let name = nameByItem[try row.decode(column: "item_id", as: UUID.self)] else { continue }
             byCase[id]?[RepeatKey.key(name, try row.decode(column: "instance", as: Int.self))] = try row.decode(column: "value", as: String.self)
         }
-        return order.map { (learnerID: $0.1, answers: byCase[$0.0] ?? [:], program: $0.2, language: $0.3) }
+        return order.map { (learnerID: $0.1, answers: byCase[$0.0] ?? [:], program: $0.2, language: $0.3, disposition: $0.4) }
     }
 }

@@ -368,8 +368,13 @@ extension FieldworkRepository {
     /// Every case of the wave in case order, whether it is a respondent (complete or partial interview), and its
     /// frame characteristics ("(unknown)" where the record has none).
     public func frameMembers(study: StudyRepository.Study, wave: UUID) async throws -> [(responded: Bool, traits: [String: String])] {
+        try await frameCases(study: study, wave: wave).map { ($0.responded, $0.traits) }
+    }
+
+    /// The frame as `frameMembers`, with each case's learner.
+    public func frameCases(study: StudyRepository.Study, wave: UUID) async throws -> [(learnerID: UUID, responded: Bool, traits: [String: String])] {
         try await reader.raw("""
-            SELECT \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition, p.title AS program, p.kind AS program_kind,
+            SELECT c.learner_id, \(Self.effectiveDisposition(partialShare: study.partialShare)) AS disposition, p.title AS program, p.kind AS program_kind,
                    v.name AS provider, l.gender, l.country, l.highest_education
             FROM wave_cases c JOIN learners l ON l.id = c.learner_id
             LEFT JOIN programs p ON p.id = c.program_id LEFT JOIN providers v ON v.id = p.provider_id
@@ -381,7 +386,7 @@ extension FieldworkRepository {
                 traits[key] = value.isEmpty ? "(unknown)" : value
             }
             let disposition = try row.decode(column: "disposition", as: String.self)
-            return (Disposition(rawValue: disposition)?.isResponse == true, traits)
+            return (try row.decode(column: "learner_id", as: UUID.self), Disposition(rawValue: disposition)?.isResponse == true, traits)
         }
     }
 

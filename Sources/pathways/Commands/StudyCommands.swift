@@ -51,16 +51,31 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
     @OptionGroup var target: WaveOptions
     @Option(help: "Folder to write respondents.csv, respondents-long.csv, dictionary.csv, import.R and import.do into.") var out: String
-    @Flag(help: "Include open-text answers (they may name people or employers).") var includeText = false
+    @Flag(help: "Include open-text answers and respondents' files (they may name or show people or employers).") var includeText = false
+    @Option(help: "Add each respondent's weight raked to the frame on these characteristics (comma-separated, as for report --rake), the frame's values of them, frame-margins.csv and weights.R, which rakes again in R.")
+    var rake: String?
+    @Option(help: "Trim the raked weights at this many times their mean; needs --rake.") var trim: Double?
 
     func run() async throws {
         let logger = db.logger()
         try await db.withStore(logger) { store in
             let (s, w) = try await target.resolve(StudyRepository(store: store))
-            let export = try await RespondentExports(store: store).exportWide(study: s, wave: w, includeText: includeText, by: nil)
+            let margins = rake.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+            if trim != nil && margins.isEmpty { throw ValidationError("--trim: trimming applies to raked weights; give --rake") }
+            let export: RespondentExports.Export
+            do {
+                export = try await RespondentExports(store: store).exportWide(study: s, wave: w, includeText: includeText, rake: margins, trim: trim, by: nil)
+            } catch let error as UseCaseError {
+                throw ValidationError("--\(error.description)")
+            }
             let folder = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for file in export.files { try Data(file.text.utf8).write(to: folder.appendingPathComponent(file.name), options: .atomic) }
+            for file in export.media {
+                let path = folder.appendingPathComponent(file.name)
+                try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try file.data.write(to: path, options: .atomic)
+            }
             say("Wrote \(export.respondents) respondents to \(folder.path): \(export.files.map(\.name).joined(separator: ", ")).")
         }
     }
