@@ -52,7 +52,7 @@ public enum RespondentExport {
     public static func columns(_ form: XLSForm, includeText: Bool, language: String? = nil, design: Design? = nil) -> [Column] {
         var columns = [Column(name: "respondent_id", label: "Pseudonymous respondent id (stable within the study)", type: "text", values: "")]
         if let design {
-            columns.append(Column(name: dispositionColumn, label: "Final disposition (AAPOR)", type: "text", values: "complete; partial"))
+            columns.append(Column(name: dispositionColumn, label: "Final disposition (AAPOR code)", type: "text", values: "1.1 = complete interview; 1.2 = partial interview"))
             if !design.margins.isEmpty {
                 columns.append(Column(name: weightColumn, label: "Weight raked to the wave's frame on \(design.margins.joined(separator: ", "))", type: "decimal",
                                       values: "frame-margins.csv holds the frame's counts; weights.R rakes them again"))
