@@ -50,6 +50,7 @@ import Testing
         #expect(run.instanceCount("members") == 1, "a repeat starts with one instance, as ODK starts it")
         #expect(run.displayedSlots(on: page).map(\.key) == ["mname[1]", "mage[1]", "student[1]"])
         #expect(run.submit(page: 0, values: ["household": ["The Okafors"]]).isEmpty)
+        #expect(run.answers["n_members"] == "1", "count() sees the one instance a repeat starts with")
 
         // Each instance is checked on its own: a missing name in the second is named by its key.
         run.addInstance("members")
@@ -82,6 +83,15 @@ import Testing
         #expect(run.applyInstanceAction("remove:members:2") && run.instanceCount("members") == 1)
         #expect(!run.applyInstanceAction("next") && !run.applyInstanceAction("remove:members:x"))
         #expect(SurveyRun.redrawsPage("add:members") && SurveyRun.redrawsPage("remove:members:1") && !SurveyRun.redrawsPage("next"))
+    }
+
+    /// Most respondents fill the one instance a repeat starts with and never press "Add another": what is computed
+    /// over the repeat counts that instance.
+    @Test func theFirstInstanceCountsWithoutAnAdd() throws {
+        var run = SurveyRun(form: try household, today: today)
+        #expect(run.submit(page: 1, values: ["mname[1]": ["Ada"], "mage[1]": ["41"]]).isEmpty)
+        #expect(run.answers["members"] == nil, "nothing was added or removed")
+        #expect(run.answers["n_members"] == "1" && run.answers["total_age"] == "41" && run.answers["names"] == "Ada")
     }
 
     @Test func theRespondentCannotAddWithoutLimit() throws {

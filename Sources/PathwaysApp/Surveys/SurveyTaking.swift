@@ -128,12 +128,8 @@ public struct SurveyTaking: Sendable {
             return (link, saved ? .keptForLater(notKept: notKept, closesAt: link.wave.closesAt) : .saved(stale: true))
         }
         let before = run
-        var errors = run.submit(page: page, values: values, language: link.language)
-        if !fileErrors.isEmpty {
-            // A file that was not taken refuses the page as a wrong answer does (its message beside the question).
-            run = before
-            errors.merge(fileErrors) { _, file in file }
-        }
+        // A file that was not taken refuses the page as a wrong answer does (its message beside the question).
+        let errors = run.submit(page: page, values: values, language: link.language).merging(fileErrors) { _, file in file }
         if !errors.isEmpty {
             // The answers that pass are kept as "save and finish later" keeps them, so leaving now loses only the
             // ones refused; the page comes back as typed, at the revision just written.

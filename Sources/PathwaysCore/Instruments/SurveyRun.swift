@@ -66,6 +66,8 @@ public struct SurveyRun: Sendable {
     func context(current: String? = nil, instance: Int? = nil, of repeatName: String? = nil) -> ExpressionContext {
         var c = ExpressionContext(answers: answers, current: current, today: today)
         c.repeatOf = form.repeatOf
+        // A repeat the respondent fills has one instance until they add or remove one; expressions count it so.
+        for r in groupsByName.values where r.type == .beginRepeat && r.repeatCount == nil && answers[r.name] == nil { c.answers[r.name] = "1" }
         if let instance, let repeatName { c.instance = (repeatName, instance) }
         return c
     }
@@ -83,7 +85,6 @@ public struct SurveyRun: Sendable {
         public var instance: Int?
         /// The key the answer is kept under: the question's name, or `name[instance]`.
         public var key: String { instance.map { RepeatKey.key(question.name, $0) } ?? question.name }
-        public var name: String { question.name }
 
         public init(_ question: XLSForm.Question, instance: Int? = nil) {
             self.question = question
