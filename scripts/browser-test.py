@@ -387,6 +387,19 @@ def every_page(chromium, chromedriver, base, accounts, shared):
             phone.quit()
 
 
+def store_and_preview(phone, base, instrument, path, what):
+    """Uploads a workbook as a new version of the phone study's `instrument`, opens its preview on the phone and
+    returns the preview's address."""
+    phone.get(base + "/studies/phone-study")
+    fill(phone, {"instrument": instrument, "file": path})
+    submit(phone, phone.find_element(By.XPATH, "//button[normalize-space()='Store the new version']"))
+    previews = phone.find_elements(By.XPATH, f"//li[contains(., '({instrument})')]//a[normalize-space()='Preview']")
+    check(len(previews) == 1, f"{what} is stored and offers a preview: {phone.find_element(By.TAG_NAME, 'main').text[:300]}")
+    preview = previews[0].get_attribute("href")
+    submit(phone, previews[0])
+    return preview
+
+
 def cascading_choices_and_dates(chromium, chromedriver, base, email_address, password, work):
     """An XLSForm of our own with a cascading select (regions filtered by the country picked on the same page) and an
     Excel date cell as a default, uploaded to the phone study and taken in its preview: on a phone without
@@ -424,13 +437,7 @@ def cascading_choices_and_dates(chromium, chromedriver, base, email_address, pas
 
     phone = phone_signed_in(chromium, chromedriver, base, email_address, password)
     try:
-        phone.get(base + "/studies/phone-study")
-        fill(phone, {"instrument": "cascade", "file": path})
-        submit(phone, phone.find_element(By.XPATH, "//button[normalize-space()='Store the new version']"))
-        previews = phone.find_elements(By.XPATH, "//li[contains(., '(cascade)')]//a[normalize-space()='Preview']")
-        check(len(previews) == 1, f"the cascading form is stored and offers a preview: {phone.find_element(By.TAG_NAME, 'main').text[:300]}")
-        preview = previews[0].get_attribute("href")
-        submit(phone, previews[0])
+        preview = store_and_preview(phone, base, "cascade", path, "the cascading form")
         check(phone.find_element(By.ID, "q-started").get_attribute("value") == "2024-01-15", "an Excel date cell is a date, not a serial number")
         check(region_labels(phone) == [], "before a country is picked, no region is offered")
         fill(phone, {"country": ["ca"]})
@@ -506,13 +513,7 @@ def repeats_in_a_survey(chromium, chromedriver, base, email_address, password, w
 
     phone = phone_signed_in(chromium, chromedriver, base, email_address, password)
     try:
-        phone.get(base + "/studies/phone-study")
-        fill(phone, {"instrument": "household", "file": path})
-        submit(phone, phone.find_element(By.XPATH, "//button[normalize-space()='Store the new version']"))
-        previews = phone.find_elements(By.XPATH, "//li[contains(., '(household)')]//a[normalize-space()='Preview']")
-        check(len(previews) == 1, f"the form with repeats is stored and offers a preview: {phone.find_element(By.TAG_NAME, 'main').text[:300]}")
-        preview = previews[0].get_attribute("href")
-        submit(phone, previews[0])
+        preview = store_and_preview(phone, base, "household", path, "the form with repeats")
         check(keys(phone) == ["mname[1]", "mage[1]"], f"the repeat starts with one member: {keys(phone)}")
         fill(phone, {"mname[1]": "Ada", "mage[1]": "41"})
         # The form's other language, picked at the foot of the page: the page again in it, with what was typed.

@@ -242,6 +242,11 @@ func agree(_ a: Double, _ b: Double, relative: Double = 1e-9) -> Bool {
         let note = Report(title: "t", tabulation: tabulation).weighting ?? ""
         #expect(note.contains("Trimmed at 3 times the mean weight (as R survey's trimWeights): 1 weight capped"), "\(note)")
         #expect(note.contains("Weights: min ") && note.contains("Kish design effect"), "\(note)")
+        // The one rule the report and the export apply to a trim before using it.
+        #expect(FrameWeighting.trimProblem(nil, margins: []) == nil && FrameWeighting.trimProblem(3, margins: ["gender"]) == nil)
+        #expect(FrameWeighting.trimProblem(1, margins: ["gender"]) == "trim: a number of times the mean weight, more than 1 and at most 100")
+        #expect(FrameWeighting.trimProblem(.infinity, margins: ["gender"]) != nil && FrameWeighting.trimProblem(101, margins: ["gender"]) != nil)
+        #expect(FrameWeighting.trimProblem(3, margins: []) == "trim: trimming applies to raked weights; choose what to rake to")
     }
 
     /// A weighted table prints each estimate's standard error, design effect and effective n beside it, the same

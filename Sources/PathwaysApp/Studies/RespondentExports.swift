@@ -59,10 +59,7 @@ public struct RespondentExports: Sendable {
             return r
         }
         var designFiles: [(name: String, text: String)] = []
-        if let trim {
-            guard trim.isFinite, trim > 1, trim <= 100 else { throw UseCaseError.invalid("trim: a number of times the mean weight, more than 1 and at most 100") }
-            guard !rake.isEmpty else { throw UseCaseError.invalid("trim: trimming applies to raked weights; choose what to rake to") }
-        }
+        if let problem = FrameWeighting.trimProblem(trim, margins: rake) { throw UseCaseError.invalid(problem) }
         if !rake.isEmpty {
             let weighting: Tabulation.Weighting
             do {

@@ -66,10 +66,7 @@ public struct WaveReporting: Sendable {
             throw UseCaseError.invalid("by: \(by) is not a program column (program, program_kind, provider) or a select_one question of this wave's form")
         }
         guard (0...1000).contains(options.minCell) else { throw UseCaseError.invalid("min_cell: a whole number from 0 to 1000") }
-        if let trim = options.trim {
-            guard trim.isFinite, trim > 1, trim <= 100 else { throw UseCaseError.invalid("trim: a number of times the mean weight, more than 1 and at most 100") }
-            guard !options.rake.isEmpty else { throw UseCaseError.invalid("trim: trimming applies to raked weights; choose what to rake to") }
-        }
+        if let problem = FrameWeighting.trimProblem(options.trim, margins: options.rake) { throw UseCaseError.invalid(problem) }
         let columns = try await fieldwork.respondentColumns(study: study, wave: wave.id, version: version)
         var weighting: (weighting: Tabulation.Weighting, comparison: [NonresponseBias.Row])?
         if !options.rake.isEmpty {

@@ -29,6 +29,14 @@ public enum FrameWeighting {
         }
     }
 
+    /// Why a trim cannot be used with these margins (nil when it can): a cap of more than 1 and at most 100 times the
+    /// mean weight, and only on raked weights.
+    public static func trimProblem(_ trim: Double?, margins: [String]) -> String? {
+        guard let trim else { return nil }
+        guard trim.isFinite, trim > 1, trim <= 100 else { return "trim: a number of times the mean weight, more than 1 and at most 100" }
+        return margins.isEmpty ? "trim: trimming applies to raked weights; choose what to rake to" : nil
+    }
+
     /// Rakes the respondents (in frame order) to the frame's counts on `margins`, starting from equal weights that
     /// sum to the frame's size.
     /// With `trim`, the raked weights are then capped at that many times their mean, what is cut shared by the others

@@ -63,7 +63,7 @@ extension SurveyRun {
     /// The answer keys of the page's file questions (every instance of those in a repeat).
     public func uploadKeys(on index: Int) -> Set<String> {
         guard pages.indices.contains(index) else { return [] }
-        return Set(pages[index].questions.filter { if case .upload = $0.type { true } else { false } }.flatMap(slots).map(\.key))
+        return Set(pages[index].questions.filter { $0.type.uploadKind != nil }.flatMap(slots).map(\.key))
     }
 
     /// A posted page with its files: a file question's value is only ever the name of a file given now (a field that
@@ -75,9 +75,7 @@ extension SurveyRun {
         var values = values.filter { !keys.contains($0.key) }
         var taken: [SurveyUpload] = []
         var errors: PageErrors = [:]
-        let kinds = Dictionary(form.questions.compactMap { q -> (String, String)? in
-            if case .upload(let kind) = q.type { (q.name, kind) } else { nil }
-        }, uniquingKeysWith: { a, _ in a })
+        let kinds = Dictionary(form.questions.compactMap { q in q.type.uploadKind.map { (q.name, $0) } }, uniquingKeysWith: { a, _ in a })
         for upload in uploads where keys.contains(upload.key) {
             let name = RepeatKey.parse(upload.key)?.name ?? upload.key
             if let problem = upload.problem(kind: kinds[name] ?? "file") {

@@ -46,6 +46,11 @@ public struct XLSForm: Sendable, Equatable {
             }
         }
 
+        /// A file question's kind (image, audio, video, file); nil for any other row.
+        public var uploadKind: String? {
+            if case .upload(let kind) = self { kind } else { nil }
+        }
+
         /// Whether the row asks the respondent for a value.
         public var isInput: Bool {
             switch self {

@@ -203,7 +203,7 @@ struct SurveyPages {
         let values: [String: Any] = [
             "formTitle": run.form.title ?? frame.studyTitle, "pageTitle": page.group.flatMap { text($0.labels) } ?? "",
             "questions": questions, "emptyRepeats": emptyRepeats, "page": index,
-            "hasFiles": slots.contains { if case .upload = $0.question.type { true } else { false } }, "revision": frame.revision, "position": position, "pages": shown.count,
+            "hasFiles": slots.contains { $0.question.type.uploadKind != nil }, "revision": frame.revision, "position": position, "pages": shown.count,
             "percent": shown.isEmpty ? 0 : Int(Double(position - 1) / Double(shown.count) * 100),
             "canGoBack": run.previousPage(before: index) != nil, "isLast": isLast, "hasErrors": !errors.isEmpty,
             "errorCount": errors.count, "notice": notice ?? "", "token": frame.token, "action": frame.action,

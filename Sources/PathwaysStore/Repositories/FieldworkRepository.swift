@@ -167,7 +167,7 @@ public struct FieldworkRepository: Sendable {
     /// with a question that stopped applying), in the save's transaction.
     static func keepFiles(_ db: any SQLDatabase, caseID: Int64, files: [SurveyUpload], answers: [String: String],
                           version: StudyRepository.InstrumentVersion, now: Date) async throws {
-        let fileQuestions = Set(version.form.questions.filter { if case .upload = $0.type { true } else { false } }.map(\.name))
+        let fileQuestions = Set(version.form.questions.filter { $0.type.uploadKind != nil }.map(\.name))
         guard !fileQuestions.isEmpty else { return }
         let named = Set(answers.compactMap { key, value in fileQuestions.contains(RepeatKey.parse(key)?.name ?? key) ? value : nil })
         for file in files where named.contains(file.storedName) {

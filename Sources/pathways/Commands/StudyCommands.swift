@@ -61,7 +61,6 @@ struct Export: AsyncParsableCommand {
         try await db.withStore(logger) { store in
             let (s, w) = try await target.resolve(StudyRepository(store: store))
             let margins = rake.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
-            if trim != nil && margins.isEmpty { throw ValidationError("--trim: trimming applies to raked weights; give --rake") }
             let export: RespondentExports.Export
             do {
                 export = try await RespondentExports(store: store).exportWide(study: s, wave: w, includeText: includeText, rake: margins, trim: trim, by: nil)
